@@ -1,0 +1,27 @@
+# mlproof: two commands matter. `make run` builds and runs the demo end to end on the embedded
+# DuckDB warehouse; `make test` runs every test (unit, pipeline and integration).
+MVN ?= mvn -B -q
+JAR := target/mlproof.jar
+DEMO := build/demo
+
+.PHONY: build run test bench clean
+
+build: $(JAR)
+
+$(JAR): $(shell find pom.xml */pom.xml proto/src pipelines/src orchestrator/src cli/src -type f 2>/dev/null)
+	$(MVN) -DskipTests install
+
+# The main job on the embedded default: demo warehouse, then the demo DAG (see README).
+run: $(JAR)
+	bin/mlproof demo init --path $(DEMO)/warehouse.duckdb
+	bin/mlproof dags run demo --logical-date 2024-06-03 --dags-folder dags --run-root $(DEMO)/runs --state $(DEMO)/state.sqlite
+
+test:
+	$(MVN) verify
+
+bench: $(JAR)
+	bin/mlproof-bench
+
+clean:
+	$(MVN) clean
+	rm -rf build target

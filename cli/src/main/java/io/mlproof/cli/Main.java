@@ -1,0 +1,67 @@
+package io.mlproof.cli;
+
+import io.mlproof.pipelines.core.ExitCodes;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.RunFailedException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mlproof} command: parses the command line and maps failures to exit codes. */
+@Command(
+    name = "mlproof",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
+    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (0 success, 1 run failed, 2 invalid input). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExitCodeExceptionMapper(Main::exitCode);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          Throwable cause = rootUserError(e);
+          if (cause == null) {
+            throw e;
+          }
+          commandLine.getErr().println("mlproof: " + cause.getMessage());
+          return exitCode(cause);
+        });
+    cli.setParameterExceptionHandler(
+        (e, parseResult) -> {
+          e.getCommandLine().getErr().println("mlproof: " + e.getMessage()
+              + " (see: mlproof " + e.getCommandLine().getCommandName() + " --help)");
+          return ExitCodes.INVALID_INPUT;
+        });
+    return cli.execute(args);
+  }
+
+  private static int exitCode(Throwable e) {
+    if (e instanceof InvalidInputException) {
+      return ExitCodes.INVALID_INPUT;
+    }
+    return ExitCodes.RUN_FAILED;
+  }
+
+  /**
+   * The user-facing error inside {@code e}, if any. Beam wraps exceptions thrown in workers in
+   * {@code PipelineExecutionException}; the first mlproof error in the cause chain is the one that
+   * says what to fix.
+   */
+  static Throwable rootUserError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InvalidInputException || t instanceof RunFailedException) {
+        return t;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+}
