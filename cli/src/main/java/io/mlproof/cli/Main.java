@@ -2,7 +2,7 @@ package io.mlproof.cli;
 
 import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.UserErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,7 +25,7 @@ public final class Main {
     cli.setExitCodeExceptionMapper(Main::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          Throwable cause = rootUserError(e);
+          Throwable cause = UserErrors.find(e);
           if (cause == null) {
             throw e;
           }
@@ -46,22 +46,5 @@ public final class Main {
       return ExitCodes.INVALID_INPUT;
     }
     return ExitCodes.RUN_FAILED;
-  }
-
-  /**
-   * The user-facing error inside {@code e}, if any. Beam wraps exceptions thrown in workers in
-   * {@code PipelineExecutionException}; the first mlproof error in the cause chain is the one that
-   * says what to fix.
-   */
-  static Throwable rootUserError(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InvalidInputException || t instanceof RunFailedException) {
-        return t;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
   }
 }

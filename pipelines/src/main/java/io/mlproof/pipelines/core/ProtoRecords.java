@@ -1,0 +1,82 @@
+package io.mlproof.pipelines.core;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/** Proto records stored as TFRecord files: the format between every pair of stages. */
+public final class ProtoRecords {
+  public static final String SUFFIX = ".tfrecord";
+
+  private ProtoRecords() {}
+
+  /** Writes serialized protos under {@code prefix} (sharded, {@code prefix-SSSSS-of-NNNNN.tfrecord}). */
+  public static <T extends Message> PTransform<PCollection<T>, PDone> write(String prefix) {
+    return new PTransform<>() {
+      @Override
+      public PDone expand(PCollection<T> records) {
+        return records
+            .apply("Serialize", MapElements.into(TypeDescriptors.of(byte[].class)).via(Message::toByteArray))
+            .apply("WriteTFRecord", TFRecordIO.write().to(prefix).withSuffix(SUFFIX));
+      }
+    };
+  }
+
+  /** Reads protos of {@code type} from files matching {@code pattern}. */
+  public static <T extends Message> PTransform<PBegin, PCollection<T>> read(String pattern, Class<T> type) {
+    return new PTransform<>() {
+      @Override
+      public PCollection<T> expand(PBegin begin) {
+        return begin
+            .apply("ReadTFRecord", TFRecordIO.read().from(pattern))
+            .apply("Parse", MapElements.via(new ParseFn<>(type)))
+            .setCoder(ProtoCoder.of(type));
+      }
+    };
+  }
+
+  /** The glob matching every shard written by {@link #write} under {@code prefix}'s file name. */
+  public static String shardGlob(String name) {
+    return name + "-*" + SUFFIX;
+  }
+
+  private static final class ParseFn<T extends Message> extends SimpleFunction<byte[], T> {
+    private static final long serialVersionUID = 1L;
+    private final Class<T> type;
+    private transient Parser<T> parser;
+
+    ParseFn(Class<T> type) {
+      this.type = type;
+    }
+
+    @Override
+    public T apply(byte[] bytes) {
+      try {
+        return parser().parseFrom(bytes);
+      } catch (InvalidProtocolBufferException e) {
+        throw new RunFailedException("corrupt " + type.getSimpleName() + " record: " + e.getMessage(), e);
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Parser<T> parser() {
+      if (parser == null) {
+        try {
+          parser = (Parser<T>) type.getMethod("parser").invoke(null);
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalArgumentException(type + " is not a generated protobuf message", e);
+        }
+      }
+      return parser;
+    }
+  }
+}

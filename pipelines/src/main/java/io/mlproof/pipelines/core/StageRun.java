@@ -1,0 +1,75 @@
+package io.mlproof.pipelines.core;
+
+import io.mlproof.proto.v1.Manifest;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+
+/**
+ * Runs a built pipeline to completion and commits its {@link TaskOutput}, or aborts it: the one
+ * place that decides whether a stage's output becomes visible.
+ */
+public final class StageRun {
+
+  private StageRun() {}
+
+  /** Result of a finished pipeline: its final counters, summed over steps, by counter name. */
+  public record Finished(PipelineResult result, Map<String, Long> counters) {}
+
+  /** Runs {@code pipeline}, waits for it and returns its counters. Wraps failures readably. */
+  public static Finished run(Pipeline pipeline) {
+    PipelineResult result;
+    try {
+      result = pipeline.run();
+      PipelineResult.State state = result.waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new RunFailedException("pipeline ended in state " + state);
+      }
+    } catch (InvalidInputException | RunFailedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      RuntimeException user = UserErrors.find(e);
+      if (user != null) {
+        throw user;
+      }
+      throw new RunFailedException("pipeline failed: " + e.getMessage(), e);
+    }
+    return new Finished(result, counters(result));
+  }
+
+  /**
+   * Runs {@code pipeline}; on success {@code manifest} gets the counters and is committed to
+   * {@code output}; on any failure the staged files are dropped and the error rethrown.
+   */
+  public static Manifest runAndCommit(Pipeline pipeline, TaskOutput output, Manifest.Builder manifest) {
+    Finished finished;
+    try {
+      finished = run(pipeline);
+    } catch (RuntimeException e) {
+      output.abort();
+      throw e;
+    }
+    return output.commit(manifest.putAllCounters(finished.counters()).build());
+  }
+
+  /** Final (committed, else attempted) value of every counter, summed across steps. */
+  public static Map<String, Long> counters(PipelineResult result) {
+    Map<String, Long> byName = new TreeMap<>();
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    for (MetricResult<Long> counter : metrics.getCounters()) {
+      long value;
+      try {
+        value = counter.getCommitted();
+      } catch (UnsupportedOperationException e) {
+        // Flink reports attempted values only; for a finished batch job they are final.
+        value = counter.getAttempted();
+      }
+      byName.merge(counter.getName().getName(), value, Long::sum);
+    }
+    return byName;
+  }
+}
