@@ -53,12 +53,7 @@ public record ThresholdRule(
 
   /** e.g. {@code heuristic:days_since_last_purchase>21.0} (plus {@code |missing} when missing is targeted). */
   public String name() {
-    return "heuristic:" + feature + direction.symbol + format(threshold) + (missingTargeted ? "|missing" : "");
-  }
-
-  static String format(double value) {
-    return value == Math.rint(value) && Math.abs(value) < 1e15
-        ? Long.toString((long) value) : Double.toString(value);
+    return "heuristic:" + feature + direction.symbol + Numbers.plain(threshold) + (missingTargeted ? "|missing" : "");
   }
 
   /**

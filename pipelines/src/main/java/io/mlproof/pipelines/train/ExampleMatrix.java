@@ -1,0 +1,41 @@
+package io.mlproof.pipelines.train;
+
+import io.mlproof.pipelines.evaluate.LabeledMatrix;
+import io.mlproof.proto.v1.FeatureSpec;
+
+/**
+ * Examples as LightGBM wants them: feature values row-major in one {@code double[]} (NaN =
+ * missing), in FeatureSpec column order, rows in canonical order (cutoff day, then entity id) so
+ * the same examples give the same matrix however the files were sharded.
+ */
+public record ExampleMatrix(
+    FeatureSpec spec, String specHash, String[] entityIds, int[] cutoffDays, double[] values, boolean[] labels) {
+
+  public ExampleMatrix {
+    int rows = entityIds.length;
+    if (cutoffDays.length != rows || labels.length != rows
+        || values.length != (long) rows * spec.getFeaturesCount()) {
+      throw new IllegalArgumentException("inconsistent example matrix of " + rows + " rows");
+    }
+  }
+
+  public int rows() {
+    return entityIds.length;
+  }
+
+  public int columns() {
+    return spec.getFeaturesCount();
+  }
+
+  public LabeledMatrix labeled() {
+    return new LabeledMatrix(values, rows(), columns(), labels);
+  }
+
+  public long positives() {
+    long p = 0;
+    for (boolean l : labels) {
+      p += l ? 1 : 0;
+    }
+    return p;
+  }
+}

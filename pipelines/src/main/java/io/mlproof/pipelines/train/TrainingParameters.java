@@ -1,0 +1,115 @@
+package io.mlproof.pipelines.train;
+
+import io.mlproof.pipelines.core.InvalidInputException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * What LightGBM is asked to do. Determinism is not optional: a fixed {@code seed} (from which
+ * LightGBM derives its bagging, feature-fraction and data seeds), {@code deterministic=true},
+ * {@code force_row_wise=true} and a fixed thread count, so the same rows give the same model bytes.
+ *
+ * @param extra further LightGBM parameters (from the DAG's {@code params.lightgbm}), passed through
+ */
+public record TrainingParameters(
+    int numIterations,
+    double learningRate,
+    int numLeaves,
+    int minDataInLeaf,
+    int earlyStoppingRounds,
+    int seed,
+    int numThreads,
+    ClassWeighting classWeighting,
+    double scalePosWeight,
+    Map<String, String> extra) {
+
+  /** Parameters mlproof sets itself; each maps to the option to use instead. */
+  static final Map<String, String> RESERVED = Map.ofEntries(
+      Map.entry("objective", "binary classification is fixed"),
+      Map.entry("metric", "early stopping uses binary_logloss"),
+      Map.entry("seed", "use --seed"),
+      Map.entry("deterministic", "always true"),
+      Map.entry("force_row_wise", "always true"),
+      Map.entry("force_col_wise", "row-wise is forced for determinism"),
+      Map.entry("num_threads", "use --numThreads"),
+      Map.entry("categorical_feature", "categorical features come from the feature spec"),
+      Map.entry("num_iterations", "use --numIterations"),
+      Map.entry("early_stopping_round", "use --earlyStoppingRounds"),
+      Map.entry("is_unbalance", "use --classWeighting=BALANCED"),
+      Map.entry("scale_pos_weight", "use --classWeighting=SCALE_POS_WEIGHT --scalePosWeight=..."),
+      Map.entry("learning_rate", "use --learningRate"),
+      Map.entry("num_leaves", "use --numLeaves"),
+      Map.entry("min_data_in_leaf", "use --minDataInLeaf"),
+      Map.entry("verbosity", "mlproof keeps LightGBM quiet"));
+
+  private static final Set<String> SEED_SUFFIXES = Set.of("_seed");
+
+  public TrainingParameters {
+    require(numIterations >= 1, "--numIterations must be at least 1, got " + numIterations);
+    require(learningRate > 0 && learningRate <= 1, "--learningRate must be in (0, 1], got " + learningRate);
+    require(numLeaves >= 2, "--numLeaves must be at least 2, got " + numLeaves);
+    require(minDataInLeaf >= 1, "--minDataInLeaf must be at least 1, got " + minDataInLeaf);
+    require(earlyStoppingRounds >= 0, "--earlyStoppingRounds must be 0 (off) or more, got " + earlyStoppingRounds);
+    require(numThreads >= 1, "--numThreads must be at least 1, got " + numThreads);
+    require(classWeighting != ClassWeighting.SCALE_POS_WEIGHT || scalePosWeight > 0,
+        "--scalePosWeight must be positive with --classWeighting=SCALE_POS_WEIGHT, got " + scalePosWeight);
+    extra = Map.copyOf(new TreeMap<>(extra));
+    for (Map.Entry<String, String> e : extra.entrySet()) {
+      String key = e.getKey();
+      String why = RESERVED.get(key);
+      if (why == null && SEED_SUFFIXES.stream().anyMatch(key::endsWith)) {
+        why = "seeds derive from --seed";
+      }
+      require(why == null, "LightGBM parameter '" + key + "' in params.lightgbm is set by mlproof: " + why);
+      require(key.matches("[a-z_0-9]+") && e.getValue().matches("[A-Za-z0-9_.,+-]+"),
+          "LightGBM parameter '" + key + "=" + e.getValue()
+              + "' in params.lightgbm is malformed: use lower_case names and plain values");
+    }
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new InvalidInputException(message);
+    }
+  }
+
+  /** LightGBM's parameters for a spec with {@code categorical} column indices, sorted by name. */
+  public Map<String, String> lightgbm(int[] categorical) {
+    Map<String, String> p = new TreeMap<>(extra);
+    p.put("objective", "binary");
+    p.put("metric", "binary_logloss");
+    p.put("learning_rate", Double.toString(learningRate));
+    p.put("num_leaves", Integer.toString(numLeaves));
+    p.put("min_data_in_leaf", Integer.toString(minDataInLeaf));
+    p.put("seed", Integer.toString(seed));
+    p.put("deterministic", "true");
+    p.put("force_row_wise", "true");
+    p.put("num_threads", Integer.toString(numThreads));
+    p.put("verbosity", "-1");
+    if (categorical.length > 0) {
+      p.put("categorical_feature", IntStream.of(categorical).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+    }
+    switch (classWeighting) {
+      case BALANCED -> p.put("is_unbalance", "true");
+      case SCALE_POS_WEIGHT -> p.put("scale_pos_weight", Double.toString(scalePosWeight));
+      case NONE -> { }
+    }
+    return p;
+  }
+
+  /** Everything recorded in the model metadata: LightGBM's parameters plus the loop's. */
+  public Map<String, String> recorded(int[] categorical) {
+    Map<String, String> p = new TreeMap<>(lightgbm(categorical));
+    p.put("mlproof.num_iterations", Integer.toString(numIterations));
+    p.put("mlproof.early_stopping_rounds", Integer.toString(earlyStoppingRounds));
+    p.put("mlproof.class_weighting", classWeighting.name());
+    return p;
+  }
+
+  static String toParameterString(Map<String, String> parameters) {
+    return parameters.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+  }
+}
