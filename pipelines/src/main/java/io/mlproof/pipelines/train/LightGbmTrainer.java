@@ -26,7 +26,7 @@ public final class LightGbmTrainer {
       Map<String, String> parameters, long datasetNanos, long boostingNanos) {}
 
   public static Result train(TrainingData data, TrainingParameters parameters) {
-    NativeBooster.loadNative();
+    LightGbmNative.load();
     FeatureSpec spec = data.train().spec();
     int[] categorical = ExampleReader.categoricalColumns(spec);
     String lightgbm = TrainingParameters.toParameterString(parameters.lightgbm(categorical));

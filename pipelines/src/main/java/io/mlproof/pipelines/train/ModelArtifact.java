@@ -130,7 +130,7 @@ public final class ModelArtifact {
     if (rows == 0) {
       return new double[0];
     }
-    NativeBooster.loadNative();
+    LightGbmNative.load();
     try (LGBMBooster booster = LGBMBooster.loadModelFromString(modelText)) {
       if (booster.getNumFeature() != columns) {
         throw new InvalidInputException(

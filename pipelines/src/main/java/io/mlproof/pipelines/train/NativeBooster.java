@@ -6,10 +6,8 @@ import com.microsoft.ml.lightgbm.SWIGTYPE_p_long_long;
 import com.microsoft.ml.lightgbm.SWIGTYPE_p_p_void;
 import com.microsoft.ml.lightgbm.SWIGTYPE_p_void;
 import com.microsoft.ml.lightgbm.lightgbmlib;
-import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.github.metarank.lightgbm4j.LGBMDataset;
 import io.mlproof.pipelines.core.RunFailedException;
-import java.io.IOException;
 
 /**
  * The training booster, on LightGBM's C API through LightGBM4J's SWIG bindings. LightGBM4J's
@@ -25,14 +23,6 @@ final class NativeBooster implements AutoCloseable {
 
   private NativeBooster(SWIGTYPE_p_void handle) {
     this.handle = handle;
-  }
-
-  static void loadNative() {
-    try {
-      LGBMBooster.loadNative();
-    } catch (IOException | UnsatisfiedLinkError e) {
-      throw new RunFailedException("cannot load LightGBM's native library: " + e.getMessage(), e);
-    }
   }
 
   static NativeBooster create(LGBMDataset train, String parameters) {
