@@ -44,8 +44,10 @@ public final class DuckDbTableQuery implements TableQuery {
       ResultSetMetaData meta = rs.getMetaData();
       int n = meta.getColumnCount();
       boolean[] numeric = new boolean[n];
+      boolean[] bool = new boolean[n];
       for (int c = 0; c < n; c++) {
         numeric[c] = kind(meta, c + 1);
+        bool[c] = meta.getColumnType(c + 1) == Types.BOOLEAN;
       }
       List<double[]> numbers = new ArrayList<>();
       List<String[]> texts = new ArrayList<>();
@@ -61,7 +63,8 @@ public final class DuckDbTableQuery implements TableQuery {
             if (rows == col.length) {
               numbers.set(c, col = Arrays.copyOf(col, rows * 2));
             }
-            double v = rs.getDouble(c + 1);
+            // Booleans are 1/0 features; their text form (for labels) is then "1"/"0".
+            double v = bool[c] ? (rs.getBoolean(c + 1) ? 1 : 0) : rs.getDouble(c + 1);
             col[rows] = rs.wasNull() ? Double.NaN : v;
           } else {
             String[] col = texts.get(c);

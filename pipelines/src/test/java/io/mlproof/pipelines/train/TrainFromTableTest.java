@@ -1,0 +1,209 @@
+package io.mlproof.pipelines.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.proto.v1.ClassificationMetrics;
+import io.mlproof.proto.v1.EvaluationResult;
+import io.mlproof.proto.v1.Feature;
+import io.mlproof.proto.v1.FeatureType;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bring your own training table, on the real IBM HR attrition data (1,470 employees, label
+ * {@code Attrition}) loaded into a DuckDB file. Expected values come from independent SQL queries.
+ */
+class TrainFromTableTest {
+  @TempDir static Path dir;
+  static String warehouse;
+  static TrainPipeline.Result result;
+  static String stdout;
+
+  @BeforeAll
+  static void loadAndTrain() throws Exception {
+    Path csv = Path.of(System.getProperty("mlproof.attritionCsv", "../../shared/data/attrition.csv"));
+    assertThat(Files.isRegularFile(csv))
+        .as("attrition.csv not found at " + csv.toAbsolutePath()
+            + ": the tests expect shared/ beside the repository (or pass -Dattrition.csv=<file>)")
+        .isTrue();
+    Path db = dir.resolve("warehouse.duckdb");
+    // DuckDB's CSV sniffer reads Yes/No columns as BOOLEAN; the label stays text here so the test
+    // trains with --positiveLabel=Yes (OverTime stays a 0/1 boolean feature).
+    sql(db, "CREATE TABLE attrition AS SELECT row_number() OVER () AS employee_id, *"
+        + " FROM read_csv('" + csv.toAbsolutePath() + "', types = {'Attrition': 'VARCHAR'})");
+    warehouse = "duckdb:" + db;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    result = TrainPipeline.run(SyntheticExamples.options(args(dir.resolve("train"), "SELECT * FROM attrition",
+        "--report=JSON", "--evaluationJson=" + dir.resolve("evaluation-copy.json"))),
+        new PrintStream(out, true, StandardCharsets.UTF_8));
+    stdout = out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String[] args(Path output, String query, String... more) {
+    List<String> args = new ArrayList<>(List.of("--warehouse=" + warehouse, "--examplesQuery=" + query,
+        "--labelColumn=Attrition", "--positiveLabel=Yes", "--idColumn=employee_id", "--output=" + output,
+        "--learningRate=0.05", "--numLeaves=7", "--earlyStoppingRounds=30"));
+    for (String option : more) {
+      String key = option.substring(0, option.indexOf('=') + 1);
+      args.removeIf(a -> a.startsWith(key));
+      args.add(option);
+    }
+    return args.toArray(String[]::new);
+  }
+
+  static List<String> sql(Path db, String query) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement()) {
+      List<String> rows = new ArrayList<>();
+      if (s.execute(query)) {
+        try (ResultSet rs = s.getResultSet()) {
+          while (rs.next()) {
+            rows.add(rs.getString(1));
+          }
+        }
+      }
+      return rows;
+    }
+  }
+
+  static long count(String query) throws SQLException {
+    return Long.parseLong(sql(Path.of(warehouse.substring("duckdb:".length())), query).get(0));
+  }
+
+  @Test
+  void stratifiedSplitHoldsOutAQuarterOfEachClass() throws Exception {
+    long yes = count("SELECT count(*) FROM attrition WHERE Attrition = 'Yes'");
+    long no = count("SELECT count(*) FROM attrition WHERE Attrition = 'No'");
+    assertThat(yes + no).isEqualTo(1470);
+    long testYes = Math.round(0.25 * yes);
+    long testNo = Math.round(0.25 * no);
+    assertThat(result.manifest().getCountersMap())
+        .containsEntry("examples_read", 1470L)
+        .containsEntry("validation_rows", testYes + testNo)
+        .containsEntry("train_rows", 1470 - testYes - testNo);
+    assertThat(result.metadata().getEvaluation().getPositives()).isEqualTo(testYes);
+  }
+
+  @Test
+  void textColumnsAreCategoricalWithTheirSortedValues() throws Exception {
+    Path db = Path.of(warehouse.substring("duckdb:".length()));
+    Set<String> text = new TreeSet<>(sql(db, "SELECT column_name FROM information_schema.columns"
+        + " WHERE table_name = 'attrition' AND data_type = 'VARCHAR' AND column_name <> 'Attrition'"));
+    List<Feature> features = result.metadata().getFeatureSpec().getFeaturesList();
+    Set<String> categorical = new TreeSet<>(features.stream()
+        .filter(f -> f.getType() == FeatureType.CATEGORICAL).map(Feature::getName).toList());
+    assertThat(categorical).isEqualTo(text).hasSize(13);
+    assertThat(features).hasSize(31 - 1); // every column but id and label
+    Feature department = features.stream().filter(f -> f.getName().equals("Department")).findFirst().orElseThrow();
+    assertThat(department.getVocabularyList())
+        .isEqualTo(sql(db, "SELECT DISTINCT Department FROM attrition ORDER BY 1"));
+  }
+
+  @Test
+  void evaluationIsPrintedAndWrittenAsJsonForOtherTools() throws Exception {
+    EvaluationResult.Builder printed = EvaluationResult.newBuilder();
+    JsonFormat.parser().merge(stdout, printed);
+    assertThat(printed.getModel().getName()).isEqualTo("model");
+    assertThat(printed.getBaselinesList()).extracting(ClassificationMetrics::getName)
+        .startsWith("status_quo", "random").hasSize(3);
+    assertThat(printed.getVerdict().getSummary()).isNotEmpty();
+    assertThat(printed.getModel().getLiftList()).hasSize(3);
+    assertThat(printed.getModel().getCalibrationList()).hasSize(10);
+    assertThat(Files.readString(dir.resolve("evaluation-copy.json"))).isEqualTo(stdout);
+    // BYO tables have no recency feature: the heuristic may threshold every numeric column.
+    assertThat(printed.getBaselines(2).getName()).startsWith("heuristic:");
+    System.out.println(io.mlproof.pipelines.evaluate.EvaluationReport.table(printed.build(),
+        "IBM HR attrition, bring-your-own table"));
+  }
+
+  @Test
+  void savedPredictionsReproduceTheReportedRocAuc() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of(result.outputDir(), TrainPipeline.PREDICTIONS_CSV));
+    int n = lines.size() - 1;
+    double wins = 0;
+    long pairs = 0;
+    for (int i = 1; i <= n; i++) {
+      String[] a = lines.get(i).split(",");
+      for (int j = 1; j <= n; j++) {
+        String[] b = lines.get(j).split(",");
+        if (a[2].equals("1") && b[2].equals("0")) {
+          pairs++;
+          double sa = Double.parseDouble(a[3]);
+          double sb = Double.parseDouble(b[3]);
+          wins += sa > sb ? 1 : sa == sb ? 0.5 : 0;
+        }
+      }
+    }
+    assertThat(result.metadata().getEvaluation().getModel().getRocAuc()).isCloseTo(wins / pairs, within(1e-12));
+  }
+
+  @Test
+  void splitColumnChoosesTheTestRows(@TempDir Path out) throws Exception {
+    String query = "SELECT *, CASE WHEN employee_id % 4 = 0 THEN 'test' ELSE 'train' END AS fold FROM attrition";
+    TrainPipeline.Result split = TrainPipeline.run(SyntheticExamples.options(args(out, query, "--splitColumn=fold")),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertThat(split.manifest().getCountersMap())
+        .containsEntry("validation_rows", count("SELECT count(*) FROM attrition WHERE employee_id % 4 = 0"))
+        .containsEntry("train_rows", count("SELECT count(*) FROM attrition WHERE employee_id % 4 <> 0"));
+    assertThat(split.metadata().getEvaluation().getPositives())
+        .isEqualTo(count("SELECT count(*) FROM attrition WHERE employee_id % 4 = 0 AND Attrition = 'Yes'"));
+    assertThat(split.metadata().getFeatureSpec().getFeaturesList()).extracting(Feature::getName).doesNotContain("fold");
+  }
+
+  @Test
+  void naTextInANumericColumnIsMissingNotCategorical(@TempDir Path out) {
+    String query = "SELECT * REPLACE (CASE WHEN employee_id % 10 = 0 THEN 'NA' ELSE CAST(Age AS VARCHAR) END AS Age)"
+        + " FROM attrition";
+    TrainPipeline.Result na = TrainPipeline.run(SyntheticExamples.options(args(out, query)),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    Feature age = na.metadata().getFeatureSpec().getFeaturesList().stream()
+        .filter(f -> f.getName().equals("Age")).findFirst().orElseThrow();
+    assertThat(age.getType()).isEqualTo(FeatureType.NUMERIC);
+  }
+
+  @Test
+  void missingOrConstantLabelsAndUnknownColumnsAreClearErrors(@TempDir Path out) {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(
+        args(out, "SELECT * FROM attrition", "--positiveLabel=Maybe")), quiet))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("label column Attrition is constant for --positiveLabel=Maybe (values and counts:"
+            + " {No=1233, Yes=237}): it needs both positive and negative rows; check --positiveLabel and the query");
+    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(args(out,
+        "SELECT * FROM attrition WHERE Attrition = 'No'")), quiet))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("label column Attrition is constant for --positiveLabel=Yes (values and counts: {No=1233})");
+    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(args(out,
+        "SELECT * REPLACE (CASE WHEN employee_id = 7 THEN NULL ELSE Attrition END AS Attrition) FROM attrition")), quiet))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("label column Attrition is missing (NULL, empty or NA) for id 7: every training row needs a"
+            + " label; filter such rows out in the query");
+    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(args(out,
+        "SELECT * EXCLUDE (Attrition) FROM attrition")), quiet))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("--labelColumn=Attrition is not a column of the examples query (columns: [employee_id, Age,");
+    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(args(out,
+        "SELECT * FROM attrition UNION ALL SELECT * FROM attrition WHERE employee_id = 3")), quiet))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("id 3 appears more than once in column employee_id: the examples query must return one row per entity");
+  }
+}
