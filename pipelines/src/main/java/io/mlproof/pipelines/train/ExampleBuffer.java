@@ -70,7 +70,8 @@ public final class ExampleBuffer {
     if (row.length != columns) {
       throw new IllegalArgumentException("row of " + row.length + " values, spec has " + columns);
     }
-    System.arraycopy(row, 0, values, addRow(id, cutoff, labelled, label), columns);
+    int offset = addRow(id, cutoff, labelled, label); // may grow (replace) the values array
+    System.arraycopy(row, 0, values, offset, columns);
   }
 
   double[] values() {

@@ -136,7 +136,8 @@ public final class ExampleReader {
                   + "; categorical codes must be non-negative integers (NaN = missing)");
         }
       }
-      System.arraycopy(row, 0, buffer.values(), buffer.addRow(id, cutoff, hasLabel, label), columns);
+      int offset = buffer.addRow(id, cutoff, hasLabel, label); // may grow (replace) the values array
+      System.arraycopy(row, 0, buffer.values(), offset, columns);
     }
 
     private InvalidInputException width(String file, String id, int found) {

@@ -299,7 +299,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return csv.toString();
   }
 
-  static String csvField(String s) {
+  public static String csvField(String s) {
     return s.matches("[^,\"\\r\\n]*") ? s : '"' + s.replace("\"", "\"\"") + '"';
   }
 

@@ -24,12 +24,12 @@ import org.apache.beam.sdk.util.MimeTypes;
  * for the features stage. Two worlds: one where churn is a pure recency rule (the heuristic cannot
  * be beaten), one where sessions and country matter too (a model should win).
  */
-final class SyntheticExamples {
+public final class SyntheticExamples {
   static final int HORIZON = 30;
   static final int[] CUTOFFS = {19800, 19830, 19860, 19890};
   private static final double[] COUNTRY_EFFECT = {1.5, 0.0, -0.8, 0.0, 1.0};
 
-  enum World { RECENCY_RULE, MANY_FEATURES }
+  public enum World { RECENCY_RULE, MANY_FEATURES }
 
   private SyntheticExamples() {}
 
@@ -37,7 +37,7 @@ final class SyntheticExamples {
     FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
   }
 
-  static FeatureSpec spec() {
+  public static FeatureSpec spec() {
     return FeatureSpec.newBuilder()
         .setName("churn_test")
         .setVersion(1)
@@ -54,7 +54,7 @@ final class SyntheticExamples {
     return Feature.newBuilder().setName(name).setType(FeatureType.NUMERIC).build();
   }
 
-  static List<Example> generate(World world, int entities, long seed) {
+  public static List<Example> generate(World world, int entities, long seed) {
     FeatureSpec spec = spec();
     String hash = FeatureSpecs.hash(spec);
     Random random = new Random(seed);
@@ -89,8 +89,19 @@ final class SyntheticExamples {
     return out;
   }
 
+  /** Unlabelled examples at one new cutoff day, as the features task writes them for scoring. */
+  public static List<Example> scoring(int entities, int cutoff, long seed) {
+    List<Example> out = new ArrayList<>();
+    for (Example e : generate(World.MANY_FEATURES, entities, seed)) {
+      if (e.getCutoffDay() == CUTOFFS[0]) {
+        out.add(e.toBuilder().setCutoffDay(cutoff).setHasLabel(false).setLabel(false).build());
+      }
+    }
+    return out;
+  }
+
   /** Writes {@code examples} as a complete features output in {@code shards} files (round robin). */
-  static String writeFeaturesOutput(Path dir, FeatureSpec spec, List<Example> examples, int shards) {
+  public static String writeFeaturesOutput(Path dir, FeatureSpec spec, List<Example> examples, int shards) {
     TaskOutput output = TaskOutput.begin(dir.toString());
     List<TfRecordFiles.Writer> writers = new ArrayList<>();
     try {
@@ -118,20 +129,29 @@ final class SyntheticExamples {
     return dir.toString();
   }
 
-  static String write(Path dir, World world, int entities, long seed) {
+  public static String write(Path dir, World world, int entities, long seed) {
     return writeFeaturesOutput(dir, spec(), generate(world, entities, seed), 3);
   }
 
   /** Fast, small-data training options for tests. */
-  static String[] trainArgs(String examples, Path output, String... more) {
-    List<String> args = new ArrayList<>(List.of(
+  public static String[] trainArgs(String examples, Path output, String... more) {
+    return merge(List.of(
         "--examples=" + examples, "--output=" + output, "--numIterations=200", "--learningRate=0.1",
-        "--numLeaves=15", "--earlyStoppingRounds=20"));
-    args.addAll(List.of(more));
+        "--numLeaves=15", "--earlyStoppingRounds=20"), more);
+  }
+
+  /** {@code defaults} with each option in {@code overrides} replacing the default of the same name. */
+  public static String[] merge(List<String> defaults, String... overrides) {
+    List<String> args = new ArrayList<>(defaults);
+    for (String option : overrides) {
+      String key = option.substring(0, option.indexOf('=') + 1);
+      args.removeIf(a -> a.startsWith(key));
+      args.add(option);
+    }
     return args.toArray(String[]::new);
   }
 
-  static TrainOptions options(String... args) {
+  public static TrainOptions options(String... args) {
     return PipelineOptionsFactory.fromArgs(args).withValidation().as(TrainOptions.class);
   }
 }

@@ -59,15 +59,9 @@ class TrainFromTableTest {
   }
 
   static String[] args(Path output, String query, String... more) {
-    List<String> args = new ArrayList<>(List.of("--warehouse=" + warehouse, "--examplesQuery=" + query,
+    return SyntheticExamples.merge(List.of("--warehouse=" + warehouse, "--examplesQuery=" + query,
         "--labelColumn=Attrition", "--positiveLabel=Yes", "--idColumn=employee_id", "--output=" + output,
-        "--learningRate=0.05", "--numLeaves=7", "--earlyStoppingRounds=30"));
-    for (String option : more) {
-      String key = option.substring(0, option.indexOf('=') + 1);
-      args.removeIf(a -> a.startsWith(key));
-      args.add(option);
-    }
-    return args.toArray(String[]::new);
+        "--learningRate=0.05", "--numLeaves=7", "--earlyStoppingRounds=30"), more);
   }
 
   static List<String> sql(Path db, String query) throws SQLException {

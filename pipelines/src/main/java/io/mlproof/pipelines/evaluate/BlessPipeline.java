@@ -1,0 +1,170 @@
+package io.mlproof.pipelines.evaluate;
+
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.train.ExampleBuffer;
+import io.mlproof.pipelines.train.ExampleMatrix;
+import io.mlproof.pipelines.train.ExampleReader;
+import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.train.TrainPipeline;
+import io.mlproof.proto.v1.Blessing;
+import io.mlproof.proto.v1.ClassificationMetrics;
+import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OutputFile;
+import io.mlproof.proto.v1.Verdict;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.util.MimeTypes;
+
+/**
+ * {@code mlproof run bless}: what TFX's Evaluator does. A model is blessed only when it beat the
+ * best baseline by the required margin in training and, if a previously blessed model exists, does
+ * not fall behind it by more than {@code --tolerance} F1 on the new model's validation rows (the
+ * previous model is re-scored on them). A blessed model is copied into the output with its
+ * blessing, so the output is the model scoring uses. An unblessed model still gets its report
+ * (blessing.json, no model), and the task fails (exit 1), which stops the DAG before scoring.
+ */
+public final class BlessPipeline implements MlproofPipeline {
+  private static final double SLACK = 1e-12;
+
+  @Override
+  public String name() {
+    return "bless";
+  }
+
+  @Override
+  public String description() {
+    return "Bless a trained model if it beats the baselines by the margin and keeps up with the"
+        + " previously blessed model; otherwise stop the DAG before scoring.";
+  }
+
+  @Override
+  public Class<? extends PipelineOptions> optionsClass() {
+    return BlessOptions.class;
+  }
+
+  @Override
+  public void run(String[] args) {
+    run(PipelineOptionsFactory.fromArgs(args).withValidation().as(BlessOptions.class), System.out);
+  }
+
+  /** Decides, writes and commits the blessing; throws {@link RunFailedException} when not blessed. */
+  public static Blessing run(BlessOptions options, PrintStream out) {
+    FileSystems.setDefaultPipelineOptions(options);
+    if (!(options.getTolerance() >= 0 && options.getTolerance() < 1)) {
+      throw new InvalidInputException("--tolerance must be in [0, 1), got " + options.getTolerance());
+    }
+    ModelArtifact model = ModelArtifact.load(options.getModel());
+    Blessing blessing = decide(model, options);
+    TaskOutput output = TaskOutput.begin(options.getOutput());
+    try {
+      List<OutputFile> files = new ArrayList<>();
+      ModelArtifact.write(output.staging(Blessings.FILE),
+          ModelArtifact.json(blessing).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+      files.add(OutputFile.newBuilder().setName(Blessings.OUTPUT_NAME).setPath(Blessings.FILE).build());
+      if (blessing.getBlessed()) {
+        files.addAll(model.writeTo(output));
+      }
+      output.commit(Manifest.newBuilder()
+          .setPipeline("bless")
+          .setTaskId(options.getTaskId())
+          .setDagId(options.getDagId())
+          .addAllFiles(files)
+          .setRunner("driver")
+          .putAttributes("model_id", model.id())
+          .putAttributes("blessed", Boolean.toString(blessing.getBlessed()))
+          .build());
+    } catch (RuntimeException e) {
+      output.abort();
+      throw e;
+    }
+    out.println(blessing.getSummary());
+    if (!blessing.getBlessed()) {
+      throw new RunFailedException("model " + model.id() + " is not blessed: "
+          + String.join("; ", blessing.getReasonsList()) + " (downstream scoring stops here)");
+    }
+    return blessing;
+  }
+
+  /** The decision alone, without writing anything. */
+  public static Blessing decide(ModelArtifact model, BlessOptions options) {
+    Verdict verdict = model.metadata().getEvaluation().getVerdict();
+    ClassificationMetrics metrics = model.metadata().getEvaluation().getModel();
+    Blessing.Builder blessing = Blessing.newBuilder()
+        .setModelId(model.id())
+        .setModelSha256(model.metadata().getModelSha256())
+        .setVerdict(verdict)
+        .setModelF1(metrics.getF1())
+        .setTolerance(options.getTolerance())
+        .setCreatedAtMicros(System.currentTimeMillis() * 1000);
+    List<String> reasons = new ArrayList<>();
+    if (!verdict.getBlessed()) {
+      reasons.addAll(verdict.getReasonsList().isEmpty() ? List.of(verdict.getSummary()) : verdict.getReasonsList());
+    }
+    String previousNote = "";
+    if (!options.getPreviousModel().isEmpty()) {
+      String previousDir = options.getPreviousModel();
+      Blessing previousBlessing = Blessings.read(previousDir)
+          .filter(Blessing::getBlessed)
+          .orElseThrow(() -> new InvalidInputException(
+              "--previousModel=" + previousDir + " is not a blessed model (no positive blessing there):"
+                  + " point it at the output of a bless task that passed, or leave it out"));
+      ModelArtifact previous = ModelArtifact.load(previousDir);
+      boolean sameRows = previous.metadata().getFeatureSpecHash().equals(model.metadata().getFeatureSpecHash());
+      double previousF1 = sameRows
+          ? f1OnValidationRows(previous, model, options.getModel(), options.getNumThreads())
+          : previous.metadata().getEvaluation().getModel().getF1();
+      blessing.setPreviousModelId(previousBlessing.getModelId())
+          .setPreviousModelF1(previousF1)
+          .setComparedOnSameRows(sameRows);
+      String where = sameRows ? "on the same validation rows"
+          : "on its own validation rows (its feature spec differs, so it cannot score these)";
+      if (metrics.getF1() + options.getTolerance() + SLACK < previousF1) {
+        reasons.add(String.format(Locale.ROOT,
+            "it falls behind the previously blessed model %s by %.3f F1 (%.3f vs %.3f %s), more than the"
+                + " tolerance of %.3f", previous.id(), previousF1 - metrics.getF1(), metrics.getF1(), previousF1,
+            where, options.getTolerance()));
+      } else {
+        previousNote = String.format(Locale.ROOT,
+            " It keeps up with the previously blessed model %s (F1 %.3f vs %.3f %s, tolerance %.3f).",
+            previous.id(), metrics.getF1(), previousF1, where, options.getTolerance());
+      }
+    }
+    boolean blessed = reasons.isEmpty();
+    return blessing.setBlessed(blessed)
+        .addAllReasons(reasons)
+        .setSummary(blessed
+            ? "Model " + model.id() + " is blessed. " + verdict.getSummary() + previousNote
+            : "Model " + model.id() + " is NOT blessed: " + String.join("; ", reasons) + ".")
+        .build();
+  }
+
+  /** F1 of {@code previous} on {@code model}'s validation rows, at the previous model's own operating point. */
+  static double f1OnValidationRows(ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
+    String pattern = TaskOutput.filePattern(modelDir, TrainPipeline.VALIDATION);
+    ExampleBuffer rows = ExampleReader.read(pattern, model.metadata().getFeatureSpec(), 0);
+    ExampleMatrix matrix = rows.select(rows.canonicalOrder());
+    double[] scores = previous.predict(matrix, threads);
+    ClassificationMetrics point = previous.metadata().getEvaluation().getModel();
+    boolean[] targeted;
+    if (point.getOperatingPoint().getRule().equals(OperatingPointRule.TOP_K.label())) {
+      Metrics.Ranked ranked = new Metrics.Ranked(scores, matrix.labels());
+      targeted = ranked.topK(Math.round(point.getOperatingPoint().getTargetedFraction() * scores.length));
+    } else {
+      double threshold = point.getOperatingPoint().getThreshold();
+      targeted = new boolean[scores.length];
+      for (int i = 0; i < scores.length; i++) {
+        targeted[i] = scores[i] >= threshold;
+      }
+    }
+    return Confusion.of(targeted, matrix.labels()).f1();
+  }
+}

@@ -1,0 +1,66 @@
+package io.mlproof.pipelines.evaluate;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.proto.v1.Blessing;
+import io.mlproof.proto.v1.Manifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.beam.sdk.io.FileSystems;
+
+/** Reading blessings, and the gate scoring passes through. */
+public final class Blessings {
+  public static final String OUTPUT_NAME = "blessing";
+  public static final String FILE = "blessing.json";
+
+  private Blessings() {}
+
+  /** The blessing recorded in a complete output, if it has one. */
+  public static Optional<Blessing> read(String dir) {
+    Manifest manifest = TaskOutput.read(dir);
+    if (manifest.getFilesList().stream().noneMatch(f -> f.getName().equals(OUTPUT_NAME))) {
+      return Optional.empty();
+    }
+    String path = TaskOutput.filePattern(dir, OUTPUT_NAME);
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+      Blessing.Builder blessing = Blessing.newBuilder();
+      JsonFormat.parser().merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), blessing);
+      return Optional.of(blessing.build());
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidInputException("blessing " + path + " is corrupt: " + e.getMessage() + " (re-run bless)");
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read blessing " + path + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The blessing of the model in {@code dir}, required to say yes: an unblessed model is never
+   * used silently. {@code allowUnblessed} lets a person score a model bless has not seen (a train
+   * output) on purpose; a model bless rejected is refused even then.
+   *
+   * @return the blessing, or empty when allowed to go without
+   */
+  public static Optional<Blessing> requireBlessed(String dir, boolean allowUnblessed) {
+    Optional<Blessing> blessing = read(dir);
+    if (blessing.isEmpty()) {
+      if (allowUnblessed) {
+        return blessing;
+      }
+      throw new InvalidInputException(
+          "the model at " + dir + " has no blessing: point --model at the output of `mlproof run bless`"
+              + " for it, or pass --allowUnblessed to score with an unvetted model on purpose");
+    }
+    if (!blessing.get().getBlessed()) {
+      throw new RunFailedException(
+          "model " + blessing.get().getModelId() + " was not blessed (" + String.join("; ", blessing.get().getReasonsList())
+              + "): it is not used for scoring; train a better model or keep the baseline");
+    }
+    return blessing;
+  }
+}

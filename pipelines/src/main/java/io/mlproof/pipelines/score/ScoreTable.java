@@ -1,0 +1,17 @@
+package io.mlproof.pipelines.score;
+
+import io.mlproof.proto.v1.Score;
+import java.util.List;
+
+/**
+ * Where the marketing team finds the list: a warehouse table of (entity_id, score, rank, model_id,
+ * score_day). Writing a day replaces that day's rows, so a re-run does not duplicate them.
+ *
+ * <p>The swap point for the shared warehouse API: {@link DuckDbScoreTable} writes DuckDB over
+ * JDBC's appender now; a BigQuery implementation belongs with the warehouse API.
+ */
+public interface ScoreTable {
+
+  /** Replaces the rows of {@code scoreDay} in {@code table} with {@code scores}. */
+  void replaceDay(String table, int scoreDay, List<Score> scores);
+}
