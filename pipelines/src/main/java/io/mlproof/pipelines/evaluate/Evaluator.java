@@ -59,9 +59,9 @@ public final class Evaluator {
 
     Metrics.Ranked model = new Metrics.Ranked(in.validationScores(), labels);
     Selection modelPick = select(model, in.validationScores(),
-        () -> new Metrics.Ranked(in.trainScores(), in.train().labels()).bestF1Threshold());
+        () -> Metrics.bestF1Threshold(in.trainScores(), in.train().labels()));
     ClassificationMetrics modelMetrics =
-        metrics("model", modelPick, model, in.validationScores(), labels);
+        metrics("model", modelPick, model, in.validationScores(), labels, true);
     double targetedFraction = modelPick.targetedFraction(labels.length);
 
     ThresholdRule heuristic = ThresholdRule.tune(in.train(), in.heuristicCandidates());
@@ -87,9 +87,9 @@ public final class Evaluator {
     EvaluationResult.Builder result = EvaluationResult.newBuilder()
         .setModel(modelMetrics)
         .addBaselines(metrics("status_quo", new Selection(Double.POSITIVE_INFINITY, new boolean[n]),
-            constantRanked, constant, labels))
+            constantRanked, constant, labels, true))
         .addBaselines(random(targetedFraction, constantRanked, constant, labels))
-        .addBaselines(metrics(heuristic.name(), heuristicPick, heuristicRanked, heuristicProbability, labels))
+        .addBaselines(metrics(heuristic.name(), heuristicPick, heuristicRanked, heuristicProbability, labels, false))
         .addAllImportance(in.importance())
         .setExamples(n)
         .setPositives(model.positives());
@@ -124,8 +124,9 @@ public final class Evaluator {
     return new Selection(ranked.scoreAtRank(k), ranked.topK(k));
   }
 
-  private ClassificationMetrics metrics(
-      String name, Selection pick, Metrics.Ranked ranked, double[] probabilities, boolean[] labels) {
+  /** @param rankedByProbability whether {@code ranked} orders the rows by {@code probabilities} too */
+  private ClassificationMetrics metrics(String name, Selection pick, Metrics.Ranked ranked,
+      double[] probabilities, boolean[] labels, boolean rankedByProbability) {
     Confusion confusion = Confusion.of(pick.targeted(), labels);
     ClassificationMetrics.Builder m = ClassificationMetrics.newBuilder()
         .setName(name)
@@ -142,7 +143,9 @@ public final class Evaluator {
         .setPrAuc(ranked.averagePrecision())
         .setLogLoss(Metrics.logLoss(probabilities, labels))
         .setBrier(Metrics.brier(probabilities, labels))
-        .addAllCalibration(Metrics.calibration(probabilities, labels));
+        .addAllCalibration(rankedByProbability
+            ? Metrics.calibration(probabilities, labels, ranked.order())
+            : Metrics.calibration(probabilities, labels));
     for (double fraction : LIFT_FRACTIONS) {
       m.addLift(ranked.lift(fraction));
     }
@@ -182,7 +185,7 @@ public final class Evaluator {
         .setPrAuc(p)
         .setLogLoss(Metrics.logLoss(constant, labels))
         .setBrier(Metrics.brier(constant, labels))
-        .addAllCalibration(Metrics.calibration(constant, labels));
+        .addAllCalibration(Metrics.calibration(constant, labels, constantRanked.order()));
     for (double f : LIFT_FRACTIONS) {
       m.addLift(LiftPoint.newBuilder().setTopFraction(f).setGain(f).setLift(1.0));
     }

@@ -108,34 +108,6 @@ public final class Metrics {
       return ap;
     }
 
-    /**
-     * The threshold t maximising F1 of "target when score >= t" over the distinct scores; on equal
-     * F1 the higher threshold (fewer people targeted) wins.
-     */
-    public double bestF1Threshold() {
-      double best = -1;
-      double threshold = Double.POSITIVE_INFINITY;
-      long tp = 0;
-      long fp = 0;
-      for (int start = 0; start < order.length; ) {
-        int end = groupEnd(start);
-        for (int i = start; i < end; i++) {
-          if (labels[order[i]]) {
-            tp++;
-          } else {
-            fp++;
-          }
-        }
-        double f1 = 2.0 * tp / (2.0 * tp + fp + (positives - tp));
-        if (f1 > best) {
-          best = f1;
-          threshold = scores[order[start]];
-        }
-        start = end;
-      }
-      return threshold;
-    }
-
     /** Targets the first {@code k} rows of the ranking (ties broken by row index). */
     public boolean[] topK(long k) {
       if (k < 0 || k > order.length) {
@@ -191,6 +163,56 @@ public final class Metrics {
     }
   }
 
+  /**
+   * The threshold t maximising F1 of "target when score >= t" over the distinct scores; on equal
+   * F1 the higher threshold (fewer people targeted) wins. Positives' and negatives' scores are
+   * sorted apart (primitive sorts) and walked together from the top, one tie group at a time.
+   */
+  public static double bestF1Threshold(double[] scores, boolean[] labels) {
+    requireRows(scores.length, labels.length);
+    int positives = 0;
+    for (boolean l : labels) {
+      positives += l ? 1 : 0;
+    }
+    double[] pos = new double[positives];
+    double[] neg = new double[labels.length - positives];
+    for (int i = 0, p = 0, q = 0; i < labels.length; i++) {
+      if (Double.isNaN(scores[i])) {
+        throw new IllegalArgumentException("score of row " + i + " is NaN: scores must be numbers");
+      }
+      if (labels[i]) {
+        pos[p++] = scores[i];
+      } else {
+        neg[q++] = scores[i];
+      }
+    }
+    java.util.Arrays.sort(pos);
+    java.util.Arrays.sort(neg);
+    int i = pos.length - 1;
+    int j = neg.length - 1;
+    long tp = 0;
+    long fp = 0;
+    double best = -1;
+    double threshold = Double.POSITIVE_INFINITY;
+    while (i >= 0 || j >= 0) {
+      double t = Math.max(i >= 0 ? pos[i] : Double.NEGATIVE_INFINITY, j >= 0 ? neg[j] : Double.NEGATIVE_INFINITY);
+      while (i >= 0 && pos[i] == t) {
+        tp++;
+        i--;
+      }
+      while (j >= 0 && neg[j] == t) {
+        fp++;
+        j--;
+      }
+      double f1 = 2.0 * tp / (2.0 * tp + fp + (positives - tp));
+      if (f1 > best) {
+        best = f1;
+        threshold = t;
+      }
+    }
+    return threshold;
+  }
+
   /** Mean negative log-likelihood of the labels under probabilities {@code p} (clipped). */
   public static double logLoss(double[] p, boolean[] labels) {
     requireRows(p.length, labels.length);
@@ -219,7 +241,11 @@ public final class Metrics {
    */
   public static List<CalibrationBin> calibration(double[] p, boolean[] labels) {
     requireRows(p.length, labels.length);
-    int[] descending = Ranking.descending(p);
+    return calibration(p, labels, Ranking.descending(p));
+  }
+
+  /** {@link #calibration(double[], boolean[])} with {@code p}'s descending order already known. */
+  static List<CalibrationBin> calibration(double[] p, boolean[] labels, int[] descending) {
     int n = p.length;
     double[] sumPredicted = new double[10];
     long[] positives = new long[10];

@@ -3,6 +3,7 @@ package io.mlproof.pipelines.train;
 import io.mlproof.pipelines.evaluate.IndexSort;
 import io.mlproof.proto.v1.FeatureSpec;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Examples as read, in file order, in growable primitive arrays (no per-row objects besides the
@@ -30,6 +31,24 @@ public final class ExampleBuffer {
     hasLabel = new boolean[capacity];
     labels = new boolean[capacity];
     values = new double[capacity * columns];
+  }
+
+  /** One buffer holding {@code parts}' rows in order (one copy of the values). */
+  static ExampleBuffer concat(FeatureSpec spec, String specHash, List<ExampleBuffer> parts) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    int total = parts.stream().mapToInt(ExampleBuffer::rows).sum();
+    ExampleBuffer all = new ExampleBuffer(spec, specHash, total);
+    for (ExampleBuffer p : parts) {
+      System.arraycopy(p.ids, 0, all.ids, all.rows, p.rows);
+      System.arraycopy(p.cutoffs, 0, all.cutoffs, all.rows, p.rows);
+      System.arraycopy(p.hasLabel, 0, all.hasLabel, all.rows, p.rows);
+      System.arraycopy(p.labels, 0, all.labels, all.rows, p.rows);
+      System.arraycopy(p.values, 0, all.values, all.rows * all.columns, p.rows * p.columns);
+      all.rows += p.rows;
+    }
+    return all;
   }
 
   public FeatureSpec spec() {
@@ -100,10 +119,38 @@ public final class ExampleBuffer {
 
   /** Rows ordered by (cutoff day, entity id): the canonical order. */
   public int[] canonicalOrder() {
+    // The first characters of each id packed into a long that orders like String.compareTo, so
+    // most comparisons read two primitive arrays instead of chasing String pointers; equal
+    // prefixes fall back to the full comparison, so the order is exactly (cutoff, id).
+    boolean latin1 = true;
+    for (int r = 0; r < rows && latin1; r++) {
+      String id = ids[r];
+      for (int i = 0, n = Math.min(8, id.length()); i < n; i++) {
+        latin1 &= id.charAt(i) < 256;
+      }
+    }
+    long[] prefixes = new long[rows];
+    for (int r = 0; r < rows; r++) {
+      prefixes[r] = prefix(ids[r], latin1);
+    }
     return IndexSort.sorted(rows, (a, b) -> {
       int c = Integer.compare(cutoffs[a], cutoffs[b]);
+      if (c == 0) {
+        c = Long.compareUnsigned(prefixes[a], prefixes[b]);
+      }
       return c != 0 ? c : ids[a].compareTo(ids[b]);
     });
+  }
+
+  /** First 8 chars at 8 bits each (all Latin-1) or 4 chars at 16 bits, left-aligned, zero-padded. */
+  private static long prefix(String id, boolean latin1) {
+    int bits = latin1 ? 8 : 16;
+    int chars = 64 / bits;
+    long key = 0;
+    for (int i = 0; i < chars; i++) {
+      key = (key << bits) | (i < id.length() ? id.charAt(i) : 0);
+    }
+    return key;
   }
 
   /** Copies {@code selected} rows, in that order, into a matrix. */

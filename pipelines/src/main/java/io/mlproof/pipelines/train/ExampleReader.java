@@ -8,11 +8,19 @@ import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
  * Reads {@code Example} TFRecords straight into an {@link ExampleBuffer}: each record is decoded
@@ -31,6 +39,10 @@ public final class ExampleReader {
   private static final int SPEC_HASH =
       tag(Example.FEATURE_SPEC_HASH_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
 
+  /** Packed doubles straight out of the record bytes (an intrinsic once compiled). */
+  private static final VarHandle LITTLE_ENDIAN_DOUBLE =
+      MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+
   private ExampleReader() {}
 
   private static int tag(int field, int wireType) {
@@ -45,15 +57,48 @@ public final class ExampleReader {
    */
   public static ExampleBuffer read(String pattern, FeatureSpec spec, long expectedRecords) {
     String specHash = FeatureSpecs.hash(spec);
-    ExampleBuffer buffer = new ExampleBuffer(spec, specHash, (int) Math.min(expectedRecords, Integer.MAX_VALUE - 8));
-    Decoder decoder = new Decoder(buffer, specHash.getBytes(StandardCharsets.US_ASCII), categoricalColumns(spec));
-    TfRecordFiles.read(pattern, decoder::decode);
+    List<ResourceId> files = TfRecordFiles.match(pattern);
+    int threads = Math.min(files.size(), Runtime.getRuntime().availableProcessors());
+    int perFile = (int) Math.min(expectedRecords / files.size() + 1, Integer.MAX_VALUE / 2);
+    // Shards decode in parallel, each into its own buffer, joined in file-name order: the same
+    // rows in the same order as one thread would read them, in about half the time on 2 cores.
+    List<Callable<ExampleBuffer>> tasks = new ArrayList<>();
+    for (ResourceId file : files) {
+      tasks.add(() -> {
+        ExampleBuffer part = new ExampleBuffer(spec, specHash, perFile);
+        Decoder decoder = new Decoder(part, specHash.getBytes(StandardCharsets.US_ASCII), categoricalColumns(spec));
+        TfRecordFiles.readFile(file, decoder::decode);
+        return part;
+      });
+    }
+    ExampleBuffer buffer = ExampleBuffer.concat(spec, specHash, invokeAll(tasks, threads));
     if (expectedRecords > 0 && buffer.rows() != expectedRecords) {
       throw new RunFailedException(
           "the examples at " + pattern + " hold " + buffer.rows() + " records but their manifest says "
               + expectedRecords + ": the files changed after they were written; re-run the features task");
     }
     return buffer;
+  }
+
+  private static List<ExampleBuffer> invokeAll(List<Callable<ExampleBuffer>> tasks, int threads) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+    try {
+      List<ExampleBuffer> parts = new ArrayList<>();
+      for (Future<ExampleBuffer> f : pool.invokeAll(tasks)) {
+        parts.add(f.get());
+      }
+      return parts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunFailedException("interrupted while reading examples", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r; // InvalidInputException / RunFailedException name the file and the fix
+      }
+      throw new RunFailedException("cannot read examples: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   static int[] categoricalColumns(FeatureSpec spec) {
@@ -93,9 +138,9 @@ public final class ExampleReader {
             throw width(file, id, count + n);
           }
           int offset = in.getTotalBytesRead();
-          DoubleBuffer doubles = ByteBuffer.wrap(bytes, offset, size).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-          doubles.get(row, count, n);
-          count += n;
+          for (int i = 0; i < n; i++) {
+            row[count++] = (double) LITTLE_ENDIAN_DOUBLE.get(bytes, offset + i * Double.BYTES);
+          }
           in.skipRawBytes(size);
         } else if (tag == FEATURES_SINGLE) {
           if (count == columns) {

@@ -7,17 +7,23 @@ import java.util.Map;
 public final class StageClock {
   private final Map<String, Long> nanos = new LinkedHashMap<>();
   private long start = System.nanoTime();
+  private long credited;
 
-  /** Ends the step {@code name} (started at the previous lap) and starts the next. */
+  /**
+   * Ends the step {@code name} (started at the previous lap, less what {@link #record} credited to
+   * other steps in between) and starts the next.
+   */
   public void lap(String name) {
     long now = System.nanoTime();
-    nanos.merge(name, now - start, Long::sum);
+    nanos.merge(name, now - start - credited, Long::sum);
     start = now;
+    credited = 0;
   }
 
-  /** Adds a duration measured elsewhere (e.g. inside the trainer) and moves the clock on. */
+  /** Credits a duration measured inside the current step (e.g. by the trainer) to its own step. */
   public void record(String name, long durationNanos) {
     nanos.merge(name, durationNanos, Long::sum);
+    credited += durationNanos;
   }
 
   public Map<String, Long> nanos() {

@@ -68,7 +68,8 @@ public final class TfRecordFiles {
     }
   }
 
-  private static void readFile(ResourceId file, RecordConsumer consumer) {
+  /** Reads every record of one file. */
+  public static void readFile(ResourceId file, RecordConsumer consumer) {
     String name = file.toString();
     Compression compression = Compression.detect(file.getFilename());
     try (InputStream in = new BufferedInputStream(

@@ -87,30 +87,36 @@ public record TrainingData(
   }
 
   /**
-   * SHA-256 of the training and validation rows in canonical order (entity id, cutoff day, label,
-   * the feature values' bits): the same data hashes the same however it was sharded.
+   * SHA-256 of the training and validation rows in canonical order: the spec hash, then per
+   * matrix the entity ids, cutoff days, labels and the feature values' bits (little-endian). The
+   * same data hashes the same however it was sharded.
    */
   public String inputSha256() {
     MessageDigest digest = FeatureSpecs.digest();
     digest.update(train.specHash().getBytes(StandardCharsets.US_ASCII));
-    ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     for (ExampleMatrix m : new ExampleMatrix[] {train, validation}) {
-      int columns = m.columns();
       for (int r = 0; r < m.rows(); r++) {
         byte[] id = m.entityIds()[r].getBytes(StandardCharsets.UTF_8);
-        int need = 4 + id.length + 5 + columns * Double.BYTES;
-        if (buffer.remaining() < need) {
+        if (buffer.remaining() < id.length + 9) {
           flush(digest, buffer);
-          if (buffer.capacity() < need) {
-            buffer = ByteBuffer.allocate(need).order(ByteOrder.LITTLE_ENDIAN);
+          if (buffer.remaining() < id.length + 9) {
+            digest.update(id); // an id longer than the buffer
+            id = new byte[0];
           }
         }
         buffer.putInt(id.length).put(id).putInt(m.cutoffDays()[r]).put((byte) (m.labels()[r] ? 1 : 0));
-        buffer.asDoubleBuffer().put(m.values(), r * columns, columns);
-        buffer.position(buffer.position() + columns * Double.BYTES);
+      }
+      flush(digest, buffer);
+      double[] values = m.values();
+      int chunk = buffer.capacity() / Double.BYTES;
+      for (int offset = 0; offset < values.length; offset += chunk) {
+        int n = Math.min(chunk, values.length - offset);
+        buffer.asDoubleBuffer().put(values, offset, n);
+        buffer.position(n * Double.BYTES);
+        flush(digest, buffer);
       }
     }
-    flush(digest, buffer);
     return HexFormat.of().formatHex(digest.digest());
   }
 

@@ -32,7 +32,7 @@ class MetricsTest {
   @Test
   void bestF1ThresholdScansDistinctScores() {
     // t=0.9: F1 = 2/(2+0+1) = .667; t=0.8: tp2 fp1 fn0 -> 4/5 = .8; t=0.3: 4/6 = .667.
-    assertThat(new Metrics.Ranked(SCORES, LABELS).bestF1Threshold()).isEqualTo(0.8);
+    assertThat(Metrics.bestF1Threshold(SCORES, LABELS)).isEqualTo(0.8);
   }
 
   @Test
@@ -104,7 +104,7 @@ class MetricsTest {
     Metrics.Ranked positives = new Metrics.Ranked(scores, allPositive);
     assertThat(positives.rocAuc()).isNaN();
     assertThat(positives.averagePrecision()).isCloseTo(1.0, within(EPS));
-    assertThat(positives.bestF1Threshold()).isEqualTo(0.2); // target everyone: F1 = 1
+    assertThat(Metrics.bestF1Threshold(scores, allPositive)).isEqualTo(0.2); // target everyone: F1 = 1
 
     Metrics.Ranked negatives = new Metrics.Ranked(scores, new boolean[3]);
     assertThat(negatives.rocAuc()).isNaN();
