@@ -35,7 +35,7 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (e, parseResult) -> {
           e.getCommandLine().getErr().println("mlproof: " + e.getMessage()
-              + " (see: mlproof " + e.getCommandLine().getCommandName() + " --help)");
+              + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
           return ExitCodes.INVALID_INPUT;
         });
     return cli.execute(args);
