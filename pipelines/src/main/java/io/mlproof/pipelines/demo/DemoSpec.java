@@ -58,7 +58,7 @@ public record DemoSpec(int users, int days, LocalDate start, long seed, double b
   }
 
   /**
-   * A small warehouse for other stages' tests: 1,000 users over 120 days (about 75,000 events),
+   * A small warehouse for other stages' tests: 1,000 users over 120 days (about 90,000 events),
    * long enough for 60 days of features before and a 30-day label window after a cut-off.
    */
   public static DemoSpec small(long seed) {

@@ -74,17 +74,9 @@ public final class DemoWarehouse {
           "--path " + file + " is a directory; give a file such as " + file.resolve("warehouse.duckdb"));
     }
     if (Files.exists(target) && onExisting == OnExisting.REUSE_IF_SAME_SPEC) {
-      Stored stored = readStored(target);
-      if (stored.processVersion() == PROCESS_VERSION && stored.spec().equals(spec)) {
-        return summarize(target, spec, DemoSummary.Outcome.REUSED);
-      }
-      throw new InvalidInputException(
-          file + " holds a demo warehouse for " + stored.spec()
-              + (stored.processVersion() == PROCESS_VERSION ? "" : " (process version " + stored.processVersion() + ")")
-              + "; pass --force to rebuild it for " + spec + ", or choose another --path");
+      return reuse(target, spec);
     }
-    build(target, spec, threads);
-    return summarize(target, spec, DemoSummary.Outcome.BUILT);
+    return build(target, spec, threads);
   }
 
   /** The spec a demo warehouse was built for, or empty if {@code file} is not one. */
@@ -137,7 +129,21 @@ public final class DemoWarehouse {
     }
   }
 
-  private static void build(Path target, DemoSpec spec, int threads) {
+  private static DemoSummary reuse(Path target, DemoSpec spec) {
+    try (Connection c = readOnly(target); Statement s = c.createStatement()) {
+      Stored stored = readStored(target, s);
+      if (stored.processVersion() != PROCESS_VERSION || !stored.spec().equals(spec)) {
+        throw new InvalidInputException(target + " holds a demo warehouse for " + stored.spec()
+            + (stored.processVersion() == PROCESS_VERSION ? "" : " (process version " + stored.processVersion() + ")")
+            + "; pass --force to rebuild it for " + spec + ", or choose another --path");
+      }
+      return summarize(target, spec, DemoSummary.Outcome.REUSED, s);
+    } catch (SQLException e) {
+      throw unreadable(target, e);
+    }
+  }
+
+  private static DemoSummary build(Path target, DemoSpec spec, int threads) {
     Path dir = target.getParent();
     try {
       Files.createDirectories(dir);
@@ -149,6 +155,7 @@ public final class DemoWarehouse {
     // builders never share a file.
     Path building = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".building");
     try {
+      DemoSummary summary;
       try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + building);
           Statement s = c.createStatement()) {
         if (threads > 0) {
@@ -157,11 +164,13 @@ public final class DemoWarehouse {
         for (String statement : statements(spec)) {
           s.execute(statement);
         }
+        summary = summarize(target, spec, DemoSummary.Outcome.BUILT, s);
         s.execute("CHECKPOINT");
       }
       // A write-ahead log left by an unclean close of the old file would be replayed into the new one.
       Files.deleteIfExists(wal(target));
       Files.move(building, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return summary;
     } catch (SQLException e) {
       throw new IllegalStateException("generating the demo warehouse failed: " + e.getMessage(), e);
     } catch (IOException e) {
@@ -192,9 +201,13 @@ public final class DemoWarehouse {
     try (Connection c = readOnly(file); Statement s = c.createStatement()) {
       return readStored(file, s);
     } catch (SQLException e) {
-      throw new InvalidInputException(file + " exists but cannot be read as a DuckDB database ("
-          + firstLine(e.getMessage()) + "); pass --force to replace it, or choose another --path", e);
+      throw unreadable(file, e);
     }
+  }
+
+  private static InvalidInputException unreadable(Path file, SQLException e) {
+    return new InvalidInputException(file + " exists but cannot be read as a DuckDB database ("
+        + firstLine(e.getMessage()) + "); pass --force to replace it, or choose another --path", e);
   }
 
   private static Stored readStored(Path file, Statement s) throws SQLException {
@@ -218,17 +231,14 @@ public final class DemoWarehouse {
     }
   }
 
-  private static DemoSummary summarize(Path file, DemoSpec spec, DemoSummary.Outcome outcome) {
-    try (Connection c = readOnly(file); Statement s = c.createStatement()) {
-      Stored stored = readStored(file, s);
-      try (ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM events),"
-          + " (SELECT count(*) FROM payments)")) {
-        r.next();
-        return new DemoSummary(file, spec, outcome, r.getLong(1), r.getLong(2), r.getLong(3),
-            stored.badEvents(), stored.badPayments());
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot count the rows of " + file + ": " + e.getMessage(), e);
+  private static DemoSummary summarize(Path file, DemoSpec spec, DemoSummary.Outcome outcome, Statement s)
+      throws SQLException {
+    Stored stored = readStored(file, s);
+    try (ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM events),"
+        + " (SELECT count(*) FROM payments)")) {
+      r.next();
+      return new DemoSummary(file, spec, outcome, r.getLong(1), r.getLong(2), r.getLong(3),
+          stored.badEvents(), stored.badPayments());
     }
   }
 

@@ -95,6 +95,35 @@ class DemoWarehouseTest {
   }
 
   @Test
+  void aWarehouseFromAnotherProcessVersionIsNotReused() throws SQLException {
+    Path file = dir.resolve("w.duckdb");
+    DemoWarehouse.create(file, TINY);
+    try (var c = DriverManager.getConnection("jdbc:duckdb:" + file); var s = c.createStatement()) {
+      s.execute("UPDATE mlproof_demo_meta SET process_version = 0");
+    }
+
+    assertThatThrownBy(() -> DemoWarehouse.create(file, TINY))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith(file + " holds a demo warehouse for users=300, days=60, start=2024-01-01, seed=5,"
+            + " bad-row-rate=5.0E-4 (process version 0); pass --force to rebuild it for users=300,");
+    assertThat(DemoWarehouse.create(file, TINY, OnExisting.REPLACE).outcome()).isEqualTo(DemoSummary.Outcome.BUILT);
+    assertThat(DemoWarehouse.create(file, TINY).outcome()).isEqualTo(DemoSummary.Outcome.REUSED);
+  }
+
+  @Test
+  void anUnwritableDirectoryIsAUserErrorAndLeavesNothing() throws IOException {
+    Files.writeString(dir.resolve("plain"), "a file, not a directory");
+
+    assertThatThrownBy(() -> DemoWarehouse.create(dir.resolve("plain/sub/w.duckdb"), TINY))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("cannot create directory " + dir.resolve("plain/sub") + " for the demo warehouse (")
+        .hasMessageEndingWith("); choose another --path");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("plain");
+    }
+  }
+
+  @Test
   void forceRebuildsForTheNewSpec() {
     Path file = dir.resolve("w.duckdb");
     DemoWarehouse.create(file, TINY);
