@@ -107,7 +107,7 @@ class DemoProcessTest {
         + " count(*) FILTER (churned_at <> date_trunc('day', churned_at)) not_midnight"
         + " FROM demo_truth JOIN users USING (user_id)");
     assertThat(r).containsEntry("outside", 0L).containsEntry("not_midnight", 0L);
-    // Churn is common but not universal (docs: about 40% of users churn within 180 days).
+    // Churn is common but not universal (docs: 42% of the default spec's users churn within 180 days).
     assertThat((Long) r.get("churned")).isBetween(1200L, 3600L);
   }
 
@@ -125,8 +125,6 @@ class DemoProcessTest {
 
   @Test
   void sessionsHaveTheDocumentedShape() {
-    // Per user and day, steps follow each other: a cart or purchase never comes without a session start
-    // earlier that day, and page views per session are 1..6.
     Map<String, Object> r = db.row("SELECT count(*) FILTER (event_type = 'session_start') sessions,"
         + " count(*) FILTER (event_type = 'page_view') views, count(*) FILTER (event_type = 'add_to_cart') carts,"
         + " count(*) FILTER (event_type = 'purchase') purchases FROM events WHERE " + VALID_EVENT);

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.time.LocalDate;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DemoSpecTest {
 
@@ -39,41 +44,29 @@ class DemoSpecTest {
     new DemoSpec(10_000_000, 3_650, LocalDate.of(2099, 12, 31), Long.MAX_VALUE, 0.1);
   }
 
-  @Test
-  void rejectsUsersOutOfRange() {
-    assertThatThrownBy(() -> DemoSpec.defaults().withUsers(0))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--users must be between 1 and 10000000, got 0");
-    assertThatThrownBy(() -> DemoSpec.defaults().withUsers(10_000_001))
-        .hasMessage("--users must be between 1 and 10000000, got 10000001");
+  static Stream<Arguments> invalidValues() {
+    DemoSpec spec = DemoSpec.defaults();
+    return Stream.of(
+        rejected(() -> spec.withUsers(0), "--users must be between 1 and 10000000, got 0"),
+        rejected(() -> spec.withUsers(10_000_001), "--users must be between 1 and 10000000, got 10000001"),
+        rejected(() -> spec.withDays(0), "--days must be between 1 and 3650, got 0"),
+        rejected(() -> spec.withDays(3_651), "--days must be between 1 and 3650, got 3651"),
+        rejected(() -> spec.withStart(LocalDate.of(1999, 12, 31)),
+            "--start must be between 2000-01-01 and 2099-12-31, got 1999-12-31"),
+        rejected(() -> spec.withStart(LocalDate.of(2100, 1, 1)),
+            "--start must be between 2000-01-01 and 2099-12-31, got 2100-01-01"),
+        rejected(() -> spec.withBadRowRate(-0.001), "--bad-row-rate must be between 0 and 0.1, got -0.001"),
+        rejected(() -> spec.withBadRowRate(0.5), "--bad-row-rate must be between 0 and 0.1, got 0.5"),
+        rejected(() -> spec.withBadRowRate(Double.NaN), "--bad-row-rate must be between 0 and 0.1, got NaN"));
   }
 
-  @Test
-  void rejectsDaysOutOfRange() {
-    assertThatThrownBy(() -> DemoSpec.defaults().withDays(0))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--days must be between 1 and 3650, got 0");
-    assertThatThrownBy(() -> DemoSpec.defaults().withDays(3_651))
-        .hasMessage("--days must be between 1 and 3650, got 3651");
+  private static Arguments rejected(ThrowingCallable construction, String message) {
+    return Arguments.of(construction, message);
   }
 
-  @Test
-  void rejectsStartOutOfRange() {
-    assertThatThrownBy(() -> DemoSpec.defaults().withStart(LocalDate.of(1999, 12, 31)))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--start must be between 2000-01-01 and 2099-12-31, got 1999-12-31");
-    assertThatThrownBy(() -> DemoSpec.defaults().withStart(LocalDate.of(2100, 1, 1)))
-        .hasMessage("--start must be between 2000-01-01 and 2099-12-31, got 2100-01-01");
-  }
-
-  @Test
-  void rejectsBadRowRateOutOfRange() {
-    assertThatThrownBy(() -> DemoSpec.defaults().withBadRowRate(-0.001))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--bad-row-rate must be between 0 and 0.1, got -0.001");
-    assertThatThrownBy(() -> DemoSpec.defaults().withBadRowRate(0.5))
-        .hasMessage("--bad-row-rate must be between 0 and 0.1, got 0.5");
-    assertThatThrownBy(() -> DemoSpec.defaults().withBadRowRate(Double.NaN))
-        .hasMessage("--bad-row-rate must be between 0 and 0.1, got NaN");
+  @ParameterizedTest
+  @MethodSource("invalidValues")
+  void rejectsValuesOutOfRangeNamingTheOption(ThrowingCallable construction, String message) {
+    assertThatThrownBy(construction).isInstanceOf(InvalidInputException.class).hasMessage(message);
   }
 }

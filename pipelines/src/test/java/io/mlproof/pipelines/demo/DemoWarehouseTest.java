@@ -98,9 +98,7 @@ class DemoWarehouseTest {
   void aWarehouseFromAnotherProcessVersionIsNotReused() throws SQLException {
     Path file = dir.resolve("w.duckdb");
     DemoWarehouse.create(file, TINY);
-    try (var c = DriverManager.getConnection("jdbc:duckdb:" + file); var s = c.createStatement()) {
-      s.execute("UPDATE mlproof_demo_meta SET process_version = 0");
-    }
+    execute(file, "UPDATE mlproof_demo_meta SET process_version = 0");
 
     assertThatThrownBy(() -> DemoWarehouse.create(file, TINY))
         .isInstanceOf(InvalidInputException.class)
@@ -165,9 +163,7 @@ class DemoWarehouseTest {
   @Test
   void refusesADuckDbFileThatIsNotADemoWarehouse() throws SQLException {
     Path file = dir.resolve("other.duckdb");
-    try (var c = DriverManager.getConnection("jdbc:duckdb:" + file); var s = c.createStatement()) {
-      s.execute("CREATE TABLE users AS SELECT 1 AS user_id");
-    }
+    execute(file, "CREATE TABLE users AS SELECT 1 AS user_id");
 
     assertThatThrownBy(() -> DemoWarehouse.create(file, TINY))
         .isInstanceOf(InvalidInputException.class)
@@ -206,6 +202,13 @@ class DemoWarehouseTest {
 
     assertThat(statements).noneMatch(s -> s.matches("(?s).*\\$\\{[a-z_]+}.*"));
     assertThat(statements).anyMatch(s -> s.contains("hash(hash((5)::BIGINT"));
+  }
+
+  /** Changes a file behind the generator's back. */
+  private static void execute(Path file, String sql) throws SQLException {
+    try (var c = DriverManager.getConnection("jdbc:duckdb:" + file); var s = c.createStatement()) {
+      s.execute(sql);
+    }
   }
 
   private static Map<String, String> checksums(Path file) {
