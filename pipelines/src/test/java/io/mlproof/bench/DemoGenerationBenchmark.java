@@ -53,8 +53,8 @@ public final class DemoGenerationBenchmark {
           events, bestDemo, events / bestDemo);
       System.out.printf(Locale.ROOT, "| peer: plain %d-row table of the events' shape | %,d | %.2f | %,.0f |%n",
           events, events, bestPeer, events / bestPeer);
-      System.out.printf(Locale.ROOT, "%nRatio demo / peer time: %.1f (payments: %,d; users: %,d). Rounds:%s.%n",
-          bestDemo / bestPeer, summary.payments(), summary.users(), rounds);
+      System.out.printf(Locale.ROOT, "%nRatio demo / peer time: %.1f (malformed events: %,d; payments: %,d; users: %,d). Rounds:%s.%n",
+          bestDemo / bestPeer, summary.badEvents(), summary.payments(), summary.users(), rounds);
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * complete: a crash never leaves a half-built warehouse under the target name.
  *
  * <p>Test fixture for other stages: {@code DemoWarehouse.create(dir.resolve("w.duckdb"),
- * DemoSpec.small(seed))}.
+ * DemoSpec.small(seed))}, or {@code DemoFixtures.smallWarehouse(dir, seed)} from the pipelines
+ * test-jar (built once per JVM, copied per call).
  */
 public final class DemoWarehouse {
 
