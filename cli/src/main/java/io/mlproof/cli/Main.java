@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
-    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
@@ -35,7 +35,7 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (e, parseResult) -> {
           e.getCommandLine().getErr().println("mlproof: " + e.getMessage()
-              + " (see: mlproof " + e.getCommandLine().getCommandName() + " --help)");
+              + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
           return ExitCodes.INVALID_INPUT;
         });
     return cli.execute(args);
