@@ -8,6 +8,7 @@ import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ExampleReader;
 import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.ClassificationMetrics;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
@@ -53,7 +53,7 @@ public final class BlessPipeline implements MlproofPipeline {
 
   @Override
   public void run(String[] args) {
-    run(PipelineOptionsFactory.fromArgs(args).withValidation().as(BlessOptions.class), System.out);
+    run(OptionsParser.parse(name(), args, BlessOptions.class), System.out);
   }
 
   /** Decides, writes and commits the blessing; throws {@link RunFailedException} when not blessed. */

@@ -10,6 +10,7 @@ import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.FeatureSpecs;
 import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.StageClock;
 import io.mlproof.pipelines.train.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainPipeline;
@@ -27,7 +28,6 @@ import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
@@ -58,7 +58,7 @@ public final class ScorePipeline implements MlproofPipeline {
 
   @Override
   public void run(String[] args) {
-    run(PipelineOptionsFactory.fromArgs(args).withValidation().as(ScoreOptions.class), System.out);
+    run(OptionsParser.parse(name(), args, ScoreOptions.class), System.out);
   }
 
   /** The scores written, in rank order. */

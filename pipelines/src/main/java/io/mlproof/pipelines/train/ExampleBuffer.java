@@ -3,7 +3,6 @@ package io.mlproof.pipelines.train;
 import io.mlproof.pipelines.evaluate.IndexSort;
 import io.mlproof.proto.v1.FeatureSpec;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Examples as read, in file order, in growable primitive arrays (no per-row objects besides the
@@ -31,24 +30,6 @@ public final class ExampleBuffer {
     hasLabel = new boolean[capacity];
     labels = new boolean[capacity];
     values = new double[capacity * columns];
-  }
-
-  /** One buffer holding {@code parts}' rows in order (one copy of the values). */
-  static ExampleBuffer concat(FeatureSpec spec, String specHash, List<ExampleBuffer> parts) {
-    if (parts.size() == 1) {
-      return parts.get(0);
-    }
-    int total = parts.stream().mapToInt(ExampleBuffer::rows).sum();
-    ExampleBuffer all = new ExampleBuffer(spec, specHash, total);
-    for (ExampleBuffer p : parts) {
-      System.arraycopy(p.ids, 0, all.ids, all.rows, p.rows);
-      System.arraycopy(p.cutoffs, 0, all.cutoffs, all.rows, p.rows);
-      System.arraycopy(p.hasLabel, 0, all.hasLabel, all.rows, p.rows);
-      System.arraycopy(p.labels, 0, all.labels, all.rows, p.rows);
-      System.arraycopy(p.values, 0, all.values, all.rows * all.columns, p.rows * p.columns);
-      all.rows += p.rows;
-    }
-    return all;
   }
 
   public FeatureSpec spec() {

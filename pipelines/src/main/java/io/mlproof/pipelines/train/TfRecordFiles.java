@@ -68,8 +68,7 @@ public final class TfRecordFiles {
     }
   }
 
-  /** Reads every record of one file. */
-  public static void readFile(ResourceId file, RecordConsumer consumer) {
+  private static void readFile(ResourceId file, RecordConsumer consumer) {
     String name = file.toString();
     Compression compression = Compression.detect(file.getFilename());
     try (InputStream in = new BufferedInputStream(

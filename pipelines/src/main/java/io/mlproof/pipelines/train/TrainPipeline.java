@@ -30,7 +30,6 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
@@ -66,8 +65,7 @@ public final class TrainPipeline implements MlproofPipeline {
 
   @Override
   public void run(String[] args) {
-    TrainOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(TrainOptions.class);
-    run(options, System.out);
+    run(OptionsParser.parse(name(), args, TrainOptions.class), System.out);
   }
 
   /** What a finished training run produced. */

@@ -169,6 +169,18 @@ class TrainPipelineTest {
   }
 
   @Test
+  void unknownAndMissingOptionsAreOneLineUserErrors() {
+    assertThatThrownBy(() -> new TrainPipeline().run(new String[] {"--output=/tmp/x", "--numLeavs=3"}))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("numLeavs")
+        .hasMessageEndingWith("(see: mlproof run train --help)");
+    assertThatThrownBy(() -> new TrainPipeline().run(new String[] {"--examples=/tmp/x"}))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--output")
+        .hasMessageEndingWith("(see: mlproof run train --help)");
+  }
+
+  @Test
   void dagParamsReachLightGbm() {
     assertThat(TrainPipeline.lightgbmParams("{\"lightgbm\": {\"max_depth\": 6, \"lambda_l2\": 0.5, \"extra_trees\": true}}"))
         .containsExactly(
