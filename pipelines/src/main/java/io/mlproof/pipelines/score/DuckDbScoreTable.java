@@ -24,8 +24,8 @@ public final class DuckDbScoreTable implements ScoreTable {
   public static DuckDbScoreTable forWarehouse(String warehouse) {
     if (!warehouse.startsWith("duckdb:")) {
       throw new InvalidInputException(
-          "--warehouse=" + warehouse + " is not supported by score's --scoresTable yet: use duckdb:<file>,"
-              + " or --scoresTable= (empty) to write files only");
+          "--warehouse=" + warehouse + " is not a warehouse score can write to: use duckdb:<file> or"
+              + " bigquery:<project>.<dataset>, or --scoresTable= (empty) to write files only");
     }
     return new DuckDbScoreTable(warehouse.substring("duckdb:".length()));
   }

@@ -66,7 +66,7 @@ public final class ScorePipeline implements MlproofPipeline {
 
   public static Result run(ScoreOptions options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
-    ScoreTable table = options.getScoresTable().isEmpty() ? null : DuckDbScoreTable.forWarehouse(options.getWarehouse());
+    ScoreTable table = options.getScoresTable().isEmpty() ? null : scoreTable(options);
     Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
     ModelArtifact model = ModelArtifact.load(options.getModel());
     Manifest features = TaskOutput.read(options.getExamples());
@@ -121,6 +121,13 @@ public final class ScorePipeline implements MlproofPipeline {
       output.abort();
       throw e;
     }
+  }
+
+  private static ScoreTable scoreTable(ScoreOptions options) {
+    String warehouse = options.getWarehouse();
+    return warehouse.startsWith("bigquery:")
+        ? BigQueryScoreTable.forWarehouse(warehouse, options)
+        : DuckDbScoreTable.forWarehouse(warehouse);
   }
 
   /** The logical date's day if given (it must be in the examples), else the newest cutoff. */

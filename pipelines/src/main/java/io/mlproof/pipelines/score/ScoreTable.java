@@ -7,8 +7,8 @@ import java.util.List;
  * Where the marketing team finds the list: a warehouse table of (entity_id, score, rank, model_id,
  * score_day). Writing a day replaces that day's rows, so a re-run does not duplicate them.
  *
- * <p>The swap point for the shared warehouse API: {@link DuckDbScoreTable} writes DuckDB over
- * JDBC's appender now; a BigQuery implementation belongs with the warehouse API.
+ * <p>{@link DuckDbScoreTable} writes DuckDB with JDBC's appender; {@link BigQueryScoreTable} loads
+ * the day's partition with BigQueryIO. The swap point if the shared warehouse API takes writes.
  */
 public interface ScoreTable {
 
