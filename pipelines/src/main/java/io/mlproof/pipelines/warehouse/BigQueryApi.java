@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.warehouse;
 
+import io.mlproof.pipelines.core.InvalidInputException;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  * implementation is {@link CloudBigQueryApi} (the google-cloud-bigquery client).
  *
  * <p>Availability problems (no credentials, no such project or dataset, no permission) are thrown
- * as {@link io.mlproof.pipelines.core.InvalidInputException}s naming the dataset and the fix;
+ * as {@link InvalidInputException}s naming the dataset and the fix;
  * errors in a query's SQL as {@link QueryError}s carrying BigQuery's one-line message.
  */
 public interface BigQueryApi {
@@ -24,6 +25,14 @@ public interface BigQueryApi {
 
   /** Runs a query and returns at most {@code maxRows + 1} rows (so callers can detect overflow). */
   List<ResultRow> query(String sql, int maxRows);
+
+  /** The one-line error for a dataset that cannot be reached, naming it and the fixes. */
+  static InvalidInputException unreachable(String project, String dataset, String reason) {
+    return new InvalidInputException(
+        "BigQuery dataset " + project + "." + dataset + " is not reachable (" + reason + "): check the"
+            + " project and dataset names, run `gcloud auth application-default login`, or pass"
+            + " --warehouse=duckdb:<file>");
+  }
 
   /** BigQuery rejected a query's SQL; the message is BigQuery's, on one line. */
   final class QueryError extends RuntimeException {

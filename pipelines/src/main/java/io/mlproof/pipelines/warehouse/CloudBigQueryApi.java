@@ -147,10 +147,7 @@ public final class CloudBigQueryApi implements BigQueryApi {
   }
 
   private InvalidInputException unreachable(String reason) {
-    return new InvalidInputException(
-        "BigQuery dataset " + dataset.getProject() + "." + dataset.getDataset() + " is not reachable ("
-            + reason + "): check the project and dataset names, run `gcloud auth"
-            + " application-default login`, or pass --warehouse=duckdb:<file>");
+    return BigQueryApi.unreachable(dataset.getProject(), dataset.getDataset(), reason);
   }
 
   private static String oneLine(BigQueryException e) {
