@@ -4,7 +4,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.warehouse.SqlRow;
 import io.mlproof.proto.v1.EntityDay;
 import java.time.LocalDate;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Rows of the daily per-user rollup ({@code extract/entity_days.sql}) into {@link EntityDay}s.
@@ -17,18 +17,11 @@ import java.util.List;
  * A rollup row that cannot become a record at all (NULL user or day, a day outside the interval,
  * a user without signup) dead-letters its remaining valid raw rows too.
  */
-final class EntityDayParser implements RecordParser<EntityDay> {
+final class EntityDayParser extends ParserBase<EntityDay> {
   private static final long serialVersionUID = 1L;
 
-  @Override
-  public Class<EntityDay> type() {
-    return EntityDay.class;
-  }
-
-  @Override
-  public List<String> requiredColumns() {
-    return List.of(
-        "user_id", "activity_date", "signup_date", "raw_rows", "sessions", "page_views",
+  EntityDayParser() {
+    super(EntityDay.class, "user_id", "activity_date", "signup_date", "raw_rows", "sessions", "page_views",
         "add_to_carts", "purchases", "revenue", "failed_payments", "refunds");
   }
 
@@ -94,7 +87,7 @@ final class EntityDayParser implements RecordParser<EntityDay> {
     return BadRowReason.ofCountColumn(column)
         .orElseThrow(() -> new InvalidInputException(
             "column '" + column + "' looks like a bad-row count but names no reason: use one of "
-                + java.util.Arrays.stream(BadRowReason.values()).map(BadRowReason::counterName).toList()));
+                + Arrays.stream(BadRowReason.values()).map(BadRowReason::counterName).toList()));
   }
 
   private static long count(SqlRow row, String column) {

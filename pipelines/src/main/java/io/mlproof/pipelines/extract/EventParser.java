@@ -3,7 +3,6 @@ package io.mlproof.pipelines.extract;
 import io.mlproof.pipelines.warehouse.SqlRow;
 import io.mlproof.proto.v1.Event;
 import io.mlproof.proto.v1.EventType;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,22 +13,16 @@ import java.util.Map;
 final class EventParser extends SingleRowParser<Event> {
   private static final long serialVersionUID = 1L;
 
+  EventParser() {
+    super(Event.class, "event_id", "user_id", "event_type", "event_at", "amount");
+  }
+
   static final Map<String, EventType> TYPES =
       Map.of(
           "session_start", EventType.SESSION_START,
           "page_view", EventType.PAGE_VIEW,
           "add_to_cart", EventType.ADD_TO_CART,
           "purchase", EventType.PURCHASE);
-
-  @Override
-  public Class<Event> type() {
-    return Event.class;
-  }
-
-  @Override
-  public List<String> requiredColumns() {
-    return List.of("event_id", "user_id", "event_type", "event_at", "amount");
-  }
 
   @Override
   Event parseOne(SqlRow row, ExtractWindow window) throws BadRow {

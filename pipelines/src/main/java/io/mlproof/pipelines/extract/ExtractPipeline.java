@@ -8,6 +8,7 @@ import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.UserErrors;
+import io.mlproof.pipelines.warehouse.BigQueryWarehouse;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;
@@ -18,6 +19,7 @@ import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,7 +94,7 @@ public final class ExtractPipeline implements MlproofPipeline {
    * null for a dry run, whose report goes to {@code out}.
    */
   public static Manifest run(ExtractOptions options, Warehouse warehouse, PrintStream out) {
-    if (warehouse instanceof io.mlproof.pipelines.warehouse.BigQueryWarehouse bigquery
+    if (warehouse instanceof BigQueryWarehouse bigquery
         && options.as(GcpOptions.class).getProject() == null) {
       options.as(GcpOptions.class).setProject(bigquery.project()); // bill the warehouse's project
     }
@@ -161,7 +163,7 @@ public final class ExtractPipeline implements MlproofPipeline {
   record Counts(long rows, long records, long badRows, long deadLetters, Map<BadRowReason, Long> byReason) {
 
     static Counts of(Map<String, Long> counters) {
-      Map<BadRowReason, Long> byReason = new java.util.EnumMap<>(BadRowReason.class);
+      Map<BadRowReason, Long> byReason = new EnumMap<>(BadRowReason.class);
       for (BadRowReason reason : BadRowReason.values()) {
         long count = counters.getOrDefault(reason.counterName(), 0L);
         if (count > 0) {

@@ -3,7 +3,6 @@ package io.mlproof.pipelines.extract;
 import io.mlproof.pipelines.warehouse.SqlRow;
 import io.mlproof.proto.v1.Payment;
 import io.mlproof.proto.v1.PaymentStatus;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,21 +13,15 @@ import java.util.Map;
 final class PaymentParser extends SingleRowParser<Payment> {
   private static final long serialVersionUID = 1L;
 
+  PaymentParser() {
+    super(Payment.class, "payment_id", "user_id", "paid_at", "amount", "status");
+  }
+
   static final Map<String, PaymentStatus> STATUSES =
       Map.of(
           "succeeded", PaymentStatus.SUCCEEDED,
           "failed", PaymentStatus.FAILED,
           "refunded", PaymentStatus.REFUNDED);
-
-  @Override
-  public Class<Payment> type() {
-    return Payment.class;
-  }
-
-  @Override
-  public List<String> requiredColumns() {
-    return List.of("payment_id", "user_id", "paid_at", "amount", "status");
-  }
 
   @Override
   Payment parseOne(SqlRow row, ExtractWindow window) throws BadRow {

@@ -2,6 +2,7 @@ package io.mlproof.pipelines.extract;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ public enum RecordType {
 
     static String of(Class<? extends Message> type) {
       try {
-        return ((com.google.protobuf.Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null))
+        return ((Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null))
             .getFullName();
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(type + " is not a generated message", e);

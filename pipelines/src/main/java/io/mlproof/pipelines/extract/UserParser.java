@@ -2,7 +2,6 @@ package io.mlproof.pipelines.extract;
 
 import io.mlproof.pipelines.warehouse.SqlRow;
 import io.mlproof.proto.v1.User;
-import java.util.List;
 
 /**
  * {@code users} rows into {@link User}s: the users known at the end of the data interval. A user
@@ -11,14 +10,8 @@ import java.util.List;
 final class UserParser extends SingleRowParser<User> {
   private static final long serialVersionUID = 1L;
 
-  @Override
-  public Class<User> type() {
-    return User.class;
-  }
-
-  @Override
-  public List<String> requiredColumns() {
-    return List.of("user_id", "signup_at", "country", "acquisition_channel");
+  UserParser() {
+    super(User.class, "user_id", "signup_at", "country", "acquisition_channel");
   }
 
   @Override

@@ -17,11 +17,15 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.duckdb.DuckDBDataSource;
+import org.duckdb.DuckDBDriver;
 
 /**
  * The embedded warehouse: one DuckDB file, always opened read-only (a pipeline must never change
@@ -29,8 +33,6 @@ import org.apache.beam.sdk.values.PCollection;
  */
 public final class DuckDbWarehouse implements Warehouse {
 
-  static final String DRIVER = "org.duckdb.DuckDBDriver";
-  private static final String READ_ONLY = "duckdb.read_only";
   private static final Pattern MISSING_TABLE = Pattern.compile("Table with name (\\S+) does not exist");
 
   private final Path file;
@@ -113,12 +115,13 @@ public final class DuckDbWarehouse implements Warehouse {
   public <T> PTransform<PBegin, PCollection<T>> read(
       RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder) {
     return JdbcIO.<T>read()
-        .withDataSourceConfiguration(
-            JdbcIO.DataSourceConfiguration.create(DRIVER, url())
-                .withConnectionProperties(READ_ONLY + "=true"))
+        .withDataSourceProviderFn(new ReadOnlyDataSource(url()))
         .withQuery(sql.sql())
         .withRowMapper(new JdbcRows.Mapper<>(mapper))
-        .withCoder(coder);
+        .withCoder(coder)
+        // JdbcIO's default reshuffle gives every row a random key; the Direct runner then runs each
+        // row as its own bundle and 20,000 rows took minutes. One query is one reader anyway.
+        .withOutputParallelization(false);
   }
 
   @Override
@@ -140,6 +143,33 @@ public final class DuckDbWarehouse implements Warehouse {
     return rows;
   }
 
+  /**
+   * Unpooled, read-only connections for JdbcIO. JdbcIO closes its connection after each bundle;
+   * without a pool that really closes the file, so the process holds no DuckDB handle after the
+   * read (a pooled one would keep it open and block a later writer in the same JVM). Results are
+   * streamed rather than materialised first.
+   */
+  private static final class ReadOnlyDataSource implements SerializableFunction<Void, DataSource> {
+    private static final long serialVersionUID = 1L;
+    private final String url;
+
+    ReadOnlyDataSource(String url) {
+      this.url = url;
+    }
+
+    @Override
+    public DataSource apply(Void ignored) {
+      return new DuckDBDataSource(url, connectionProperties());
+    }
+  }
+
+  private static Properties connectionProperties() {
+    Properties properties = new Properties();
+    properties.setProperty(DuckDBDriver.DUCKDB_READONLY_PROPERTY, "true");
+    properties.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
+    return properties;
+  }
+
   private String url() {
     return "jdbc:duckdb:" + file;
   }
@@ -157,9 +187,7 @@ public final class DuckDbWarehouse implements Warehouse {
   }
 
   private Connection connect() throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty(READ_ONLY, "true");
-    return DriverManager.getConnection(url(), properties);
+    return DriverManager.getConnection(url(), connectionProperties());
   }
 
   /** A missing table gets the table-level message; anything else names the template and the fix. */

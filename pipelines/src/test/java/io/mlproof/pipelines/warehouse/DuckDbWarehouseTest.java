@@ -77,6 +77,14 @@ class DuckDbWarehouseTest {
         ResultRow.of(names, java.util.Arrays.asList(2L, null, "page_view", Instant.parse("2024-01-07T23:59:59Z"),
             null, LocalDate.parse("2024-01-07"), 3L, 0.5)));
     p.run().waitUntilFinish();
+
+    // The read released the file: this process may now open it for writing.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("INSERT INTO events VALUES (3, 11, 'page_view', TIMESTAMP '2024-01-07 12:00:00', NULL)");
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError("the pipeline still holds " + file + ": " + e.getMessage(), e);
+    }
   }
 
   @Test
