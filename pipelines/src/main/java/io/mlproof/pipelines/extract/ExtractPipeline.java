@@ -1,0 +1,244 @@
+package io.mlproof.pipelines.extract;
+
+import com.google.protobuf.Message;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.ProtoRecords;
+import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.StageRun;
+import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.UserErrors;
+import io.mlproof.pipelines.warehouse.BigQueryWarehouse;
+import io.mlproof.pipelines.warehouse.ResultRow;
+import io.mlproof.pipelines.warehouse.ResultRowCoder;
+import io.mlproof.pipelines.warehouse.SqlRowMapper;
+import io.mlproof.pipelines.warehouse.Warehouse;
+import io.mlproof.proto.v1.DeadLetter;
+import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OutputFile;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+
+/**
+ * {@code mlproof run extract}: renders a SQL template for the run's data interval, reads its rows
+ * from the warehouse, turns them into proto records and dead letters, and commits both as TFRecord
+ * files with a manifest, unless more than {@code --maxBadFraction} of the rows were bad.
+ *
+ * <pre>
+ * ReadWarehouseRows -> ParseAndValidate -+-> records     -> WriteOutputs (records-*.tfrecord)
+ *                                        +-> dead_letter -> WriteOutputs (dead_letter-*.tfrecord)
+ * </pre>
+ */
+public final class ExtractPipeline implements MlproofPipeline {
+
+  public static final String NAME = "extract";
+  public static final String RECORDS = "records";
+  public static final String DEAD_LETTER = "dead_letter";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "Render a SQL template for the data interval, read the warehouse, write proto records and dead letters.";
+  }
+
+  @Override
+  public Class<ExtractOptions> optionsClass() {
+    return ExtractOptions.class;
+  }
+
+  @Override
+  public void run(String[] args) {
+    ExtractOptions options = parse(args);
+    run(options, Warehouse.from(options), System.out);
+  }
+
+  /** Parses Beam-style arguments; any problem is a one-line exit-2 error. */
+  public static ExtractOptions parse(String... args) {
+    PipelineOptionsFactory.register(ExtractOptions.class);
+    try {
+      return PipelineOptionsFactory.fromArgs(args).withValidation().as(ExtractOptions.class);
+    } catch (IllegalArgumentException e) {
+      RuntimeException user = UserErrors.find(e);
+      if (user != null) {
+        throw user;
+      }
+      String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new InvalidInputException(message + " (see: mlproof run extract --help)", e);
+    }
+  }
+
+  /**
+   * Checks, then (unless {@code --dryRun}) runs and commits. Returns the committed manifest, or
+   * null for a dry run, whose report goes to {@code out}.
+   */
+  public static Manifest run(ExtractOptions options, Warehouse warehouse, PrintStream out) {
+    if (warehouse instanceof BigQueryWarehouse bigquery
+        && options.as(GcpOptions.class).getProject() == null) {
+      options.as(GcpOptions.class).setProject(bigquery.project()); // bill the warehouse's project
+    }
+    ExtractPlan plan = ExtractPlan.prepare(options, warehouse);
+    if (options.getDryRun()) {
+      out.print(plan.report(warehouse.spec()));
+      return null;
+    }
+    Pipeline pipeline = Pipeline.create(options);
+    TaskOutput output = TaskOutput.begin(options.getOutput());
+    build(pipeline, plan, warehouse, output);
+    StageRun.Finished finished;
+    try {
+      finished = StageRun.run(pipeline);
+    } catch (RuntimeException e) {
+      output.abort();
+      throw e;
+    }
+    Counts counts = Counts.of(finished.counters());
+    if (counts.badFraction() > plan.maxBadFraction()) {
+      String kept = keepDeadLetters(output);
+      output.abort();
+      throw new RunFailedException(
+          "extract " + plan.recordType().optionName() + ": " + counts.describe() + ", above --maxBadFraction="
+              + plan.maxBadFraction() + "; nothing committed, dead letters kept in " + kept
+              + " (fix the data or raise --maxBadFraction)");
+    }
+    return output.commit(manifest(options, plan, warehouse, counts).putAllCounters(finished.counters()).build());
+  }
+
+  /** The pipeline: read, parse and validate, write; returns the parsed outputs. */
+  public static PCollectionTuple build(Pipeline pipeline, ExtractPlan plan, Warehouse warehouse, TaskOutput output) {
+    ParseAndValidate<? extends Message> parse = ParseAndValidate.of(plan.recordType(), plan.window());
+    PCollectionTuple parsed = read(pipeline, plan, warehouse).apply("ParseAndValidate", parse);
+    parsed.apply("WriteOutputs", new WriteOutputs<>(parse, output.staging(RECORDS), output.staging(DEAD_LETTER)));
+    return parsed;
+  }
+
+  /** The raw rows of the plan's query, engine-neutral. */
+  public static PCollection<ResultRow> read(Pipeline pipeline, ExtractPlan plan, Warehouse warehouse) {
+    return pipeline.apply("ReadWarehouseRows", warehouse.read(plan.sql(), SqlRowMapper.copy(), ResultRowCoder.of()));
+  }
+
+  /** Writes records and dead letters as TFRecord files under two prefixes. */
+  static final class WriteOutputs<T extends Message> extends PTransform<PCollectionTuple, PDone> {
+    private static final long serialVersionUID = 1L;
+    private final ParseAndValidate<T> parsed;
+    private final String recordsPrefix;
+    private final String deadLetterPrefix;
+
+    WriteOutputs(ParseAndValidate<T> parsed, String recordsPrefix, String deadLetterPrefix) {
+      this.parsed = parsed;
+      this.recordsPrefix = recordsPrefix;
+      this.deadLetterPrefix = deadLetterPrefix;
+    }
+
+    @Override
+    public PDone expand(PCollectionTuple outputs) {
+      outputs.get(parsed.recordsTag()).apply("WriteRecords", ProtoRecords.<T>write(recordsPrefix));
+      outputs.get(parsed.deadLettersTag()).apply("WriteDeadLetters", ProtoRecords.<DeadLetter>write(deadLetterPrefix));
+      return PDone.in(outputs.getPipeline());
+    }
+  }
+
+  /** The counters that decide a run, read back from the finished pipeline. */
+  record Counts(long rows, long records, long badRows, long deadLetters, Map<BadRowReason, Long> byReason) {
+
+    static Counts of(Map<String, Long> counters) {
+      Map<BadRowReason, Long> byReason = new EnumMap<>(BadRowReason.class);
+      for (BadRowReason reason : BadRowReason.values()) {
+        long count = counters.getOrDefault(reason.counterName(), 0L);
+        if (count > 0) {
+          byReason.put(reason, count);
+        }
+      }
+      return new Counts(
+          counters.getOrDefault(ParseAndValidate.ROWS, 0L),
+          counters.getOrDefault(ParseAndValidate.RECORDS, 0L),
+          counters.getOrDefault(ParseAndValidate.BAD_ROWS, 0L),
+          counters.getOrDefault(ParseAndValidate.DEAD_LETTERS, 0L),
+          byReason);
+    }
+
+    double badFraction() {
+      return rows == 0 ? 0 : (double) badRows / rows;
+    }
+
+    String describe() {
+      List<String> reasons = new ArrayList<>();
+      byReason.forEach((reason, count) -> reasons.add(reason + " " + count));
+      return String.format(Locale.ROOT, "%d of %d rows were bad (%.2f%%: %s)", badRows, rows,
+          100 * badFraction(), String.join(", ", reasons));
+    }
+  }
+
+  private static Manifest.Builder manifest(ExtractOptions options, ExtractPlan plan, Warehouse warehouse, Counts counts) {
+    return Manifest.newBuilder()
+        .setPipeline(NAME)
+        .setTaskId(options.getTaskId())
+        .setDagId(options.getDagId())
+        .setLogicalDate(plan.context().logicalDate().toString())
+        .setQuerySha256(plan.sql().sha256())
+        .setRecordType(plan.recordType().protoName())
+        .setRunner(options.getRunner().getSimpleName())
+        .addFiles(OutputFile.newBuilder()
+            .setName(RECORDS)
+            .setPath(ProtoRecords.shardGlob(RECORDS))
+            .setRecords(counts.records())
+            .setRecordType(plan.recordType().protoName()))
+        .addFiles(OutputFile.newBuilder()
+            .setName(DEAD_LETTER)
+            .setPath(ProtoRecords.shardGlob(DEAD_LETTER))
+            .setRecords(counts.deadLetters())
+            .setRecordType(DeadLetter.getDescriptor().getFullName()))
+        .putAttributes("record_type", plan.recordType().optionName())
+        .putAttributes("template", plan.sql().template())
+        .putAttributes("warehouse", warehouse.spec())
+        .putAttributes("data_interval_start", plan.context().dataIntervalStart().toString())
+        .putAttributes("data_interval_end", plan.context().dataIntervalEnd().toString())
+        .putAttributes("bad_fraction", Double.toString(counts.badFraction()))
+        .putAttributes("max_bad_fraction", Double.toString(plan.maxBadFraction()));
+  }
+
+  /**
+   * Moves the staged dead letters of a failed run into the output directory, where they can be
+   * inspected; without a manifest the directory still reads as incomplete, and the next attempt
+   * clears them.
+   */
+  private static String keepDeadLetters(TaskOutput output) {
+    ResourceId directory = FileSystems.matchNewResource(output.directory(), true);
+    try {
+      MatchResult staged = FileSystems.match(output.staging(DEAD_LETTER) + "*", EmptyMatchTreatment.ALLOW);
+      List<ResourceId> sources = new ArrayList<>();
+      List<ResourceId> destinations = new ArrayList<>();
+      if (staged.status() == MatchResult.Status.OK) {
+        for (MatchResult.Metadata file : staged.metadata()) {
+          sources.add(file.resourceId());
+          destinations.add(directory.resolve(file.resourceId().getFilename(), StandardResolveOptions.RESOLVE_FILE));
+        }
+      }
+      FileSystems.rename(sources, destinations, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException e) {
+      throw new RunFailedException("could not keep the dead letters of " + output.directory() + ": " + e.getMessage(), e);
+    }
+    return directory.resolve(ProtoRecords.shardGlob(DEAD_LETTER), StandardResolveOptions.RESOLVE_FILE).toString();
+  }
+}

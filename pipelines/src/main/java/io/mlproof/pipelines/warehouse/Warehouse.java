@@ -1,0 +1,134 @@
+package io.mlproof.pipelines.warehouse;
+
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.WarehouseOptions;
+import io.mlproof.pipelines.sql.RenderedSql;
+import io.mlproof.pipelines.sql.SqlRenderer;
+import io.mlproof.pipelines.sql.SqlTemplate;
+import io.mlproof.pipelines.sql.TableReferences;
+import io.mlproof.pipelines.sql.TemplateContext;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * The warehouse a pipeline reads, chosen by one option ({@code --warehouse}): an embedded DuckDB
+ * file (the default) or a BigQuery dataset (production). Every stage goes through this interface,
+ * so a stage never knows which engine it runs on.
+ *
+ * <p>Typical use, before a pipeline is built:
+ *
+ * <pre>{@code
+ * Warehouse warehouse = Warehouse.from(options);
+ * RenderedSql sql = warehouse.render(warehouse.template("extract/events.sql"), TemplateContext.from(options));
+ * DryRun checked = warehouse.check(sql);          // exit-2 errors for a missing file/table/bad SQL
+ * p.apply("ReadWarehouseRows", warehouse.read(sql, SqlRowMapper.copy(), ResultRowCoder.of()));
+ * }</pre>
+ *
+ * <p>Writing tables (e.g. scores) will be added here as {@code write(table, ...)} next to
+ * {@link #read}, with the same engine split.
+ */
+public sealed interface Warehouse extends TableReferences permits DuckDbWarehouse, BigQueryWarehouse {
+
+  /** The forms {@code --warehouse} accepts, for error messages. */
+  String VALID_FORMS = "duckdb:<path to .duckdb file> or bigquery:<project>.<dataset>";
+
+  /** At most this many rows come back from {@link #queryRows}: it is for small lookups. */
+  int MAX_QUERY_ROWS = 100_000;
+
+  /** Parses {@code duckdb:<path>} or {@code bigquery:<project>.<dataset>}. */
+  static Warehouse parse(String spec) {
+    if (spec != null && spec.startsWith("duckdb:") && spec.length() > "duckdb:".length()) {
+      return new DuckDbWarehouse(Path.of(spec.substring("duckdb:".length())));
+    }
+    Matcher bigquery = Pattern.compile("bigquery:([^.]+)\\.([^.]+)").matcher(spec == null ? "" : spec);
+    if (bigquery.matches()) {
+      return BigQueryWarehouse.of(bigquery.group(1), bigquery.group(2));
+    }
+    throw new InvalidInputException(
+        "--warehouse=" + spec + " is not a warehouse: use " + VALID_FORMS);
+  }
+
+  static Warehouse from(WarehouseOptions options) {
+    return parse(options.getWarehouse());
+  }
+
+  Dialect dialect();
+
+  /** The {@code --warehouse} value this warehouse was parsed from. */
+  String spec();
+
+  /** Fails with a one-line error when the warehouse is not there (no file, unreachable project). */
+  void checkAvailable();
+
+  /** Names of the tables (and views) the warehouse holds, sorted. */
+  List<String> tables();
+
+  /**
+   * Renders the query without running it, checks it and reports what it would do: its columns,
+   * the bytes it would scan (BigQuery's dry-run job) or its plan (DuckDB's {@code EXPLAIN}).
+   */
+  DryRun dryRun(RenderedSql sql);
+
+  /**
+   * Reads the query's rows into a pipeline: DuckDB through Beam's {@code JdbcIO} on a read-only
+   * connection, BigQuery through {@code BigQueryIO} with the Storage Read API.
+   */
+  <T> PTransform<PBegin, PCollection<T>> read(RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder);
+
+  /** Runs a small query in this process (sensors, lookups); at most {@link #MAX_QUERY_ROWS} rows. */
+  List<ResultRow> queryRows(RenderedSql sql);
+
+  /** The single value of a one-row, one-column query (normalised as in {@link SqlRow}). */
+  default Object queryScalar(RenderedSql sql) {
+    List<ResultRow> rows = queryRows(sql);
+    if (rows.size() != 1 || rows.get(0).columnNames().size() != 1) {
+      throw new InvalidInputException(
+          "template " + sql.template() + " must return one row with one column for a scalar, got "
+              + rows.size() + " rows: fix the query");
+    }
+    ResultRow row = rows.get(0);
+    return row.get(row.columnNames().get(0));
+  }
+
+  /** Checks the tables exist, each missing one named with the tables that do exist. */
+  default void checkTables(Collection<String> names) {
+    Set<String> missing = new TreeSet<>(names);
+    if (missing.isEmpty()) {
+      return;
+    }
+    List<String> existing = tables();
+    missing.removeAll(existing);
+    if (!missing.isEmpty()) {
+      throw new InvalidInputException(
+          "table '" + String.join("', '", missing) + "' does not exist in " + spec() + " (it has: "
+              + (existing.isEmpty() ? "no tables" : String.join(", ", existing))
+              + "): load it, or point --warehouse at the right warehouse");
+    }
+  }
+
+  /** Everything that can be checked before a pipeline runs: warehouse, tables, then the query. */
+  default DryRun check(RenderedSql sql) {
+    checkAvailable();
+    checkTables(sql.tables());
+    return dryRun(sql);
+  }
+
+  /** Loads a template, preferring this warehouse's dialect variant ({@code x.duckdb.sql}). */
+  default SqlTemplate template(String nameOrPath) {
+    return SqlTemplate.load(nameOrPath, dialect().templateVariant());
+  }
+
+  /** Renders a template for this warehouse. */
+  default RenderedSql render(SqlTemplate template, TemplateContext context) {
+    return SqlRenderer.render(template, context, this);
+  }
+}

@@ -1,0 +1,89 @@
+-- One row per (user, UTC day) of the data interval: the daily rollup the features stage reads.
+-- Runs unchanged on DuckDB and BigQuery (portable SQL only: CASE, CAST(... AS DATE), UNION ALL,
+-- GROUP BY, LEFT JOIN).
+--
+-- Point in time: a row for day d sums only raw rows whose time falls on day d (UTC), and only
+-- days inside the interval are selected.
+--
+-- Bad raw rows are not dropped silently. Each raw event or payment gets a `problem` (the same
+-- checks, in the same order, as the events and payments extracts); rows with a problem are left
+-- out of the sums and counted instead, per reason, in the bad_* columns. raw_rows counts every
+-- raw row of the group. The extract pipeline turns each non-zero bad_* count into a dead letter
+-- and adds it to its bad-row counters, so --maxBadFraction applies to raw rows. Raw rows with a
+-- NULL user or a NULL time form groups with a NULL user_id or activity_date, all of them bad.
+--
+-- revenue is the sum of succeeded payments (money received), not of purchase events.
+WITH raw AS (
+  SELECT
+    user_id,
+    CAST(event_at AS DATE) AS activity_date,
+    event_type,
+    NULL AS payment_status,
+    NULL AS payment_amount,
+    CASE
+      WHEN event_id IS NULL OR user_id IS NULL THEN 'NULL_ID'
+      WHEN event_at IS NULL THEN 'MISSING_FIELD'
+      WHEN event_type IS NULL
+        OR event_type NOT IN ('session_start', 'page_view', 'add_to_cart', 'purchase') THEN 'UNKNOWN_EVENT_TYPE'
+      WHEN amount < 0 THEN 'NEGATIVE_AMOUNT'
+      WHEN event_type = 'purchase' AND amount IS NULL THEN 'MISSING_FIELD'
+    END AS problem
+  FROM {{ table('events') }}
+  WHERE (event_at >= {{ data_interval_start }} AND event_at < {{ data_interval_end }})
+     OR event_at IS NULL
+  UNION ALL
+  SELECT
+    user_id,
+    CAST(paid_at AS DATE) AS activity_date,
+    NULL AS event_type,
+    status AS payment_status,
+    amount AS payment_amount,
+    CASE
+      WHEN payment_id IS NULL OR user_id IS NULL THEN 'NULL_ID'
+      WHEN paid_at IS NULL OR amount IS NULL THEN 'MISSING_FIELD'
+      WHEN status IS NULL OR status NOT IN ('succeeded', 'failed', 'refunded') THEN 'UNKNOWN_STATUS'
+      WHEN amount < 0 THEN 'NEGATIVE_AMOUNT'
+    END AS problem
+  FROM {{ table('payments') }}
+  WHERE (paid_at >= {{ data_interval_start }} AND paid_at < {{ data_interval_end }})
+     OR paid_at IS NULL
+),
+days AS (
+  SELECT
+    user_id,
+    activity_date,
+    COUNT(*) AS raw_rows,
+    SUM(CASE WHEN problem IS NULL AND event_type = 'session_start' THEN 1 ELSE 0 END) AS sessions,
+    SUM(CASE WHEN problem IS NULL AND event_type = 'page_view' THEN 1 ELSE 0 END) AS page_views,
+    SUM(CASE WHEN problem IS NULL AND event_type = 'add_to_cart' THEN 1 ELSE 0 END) AS add_to_carts,
+    SUM(CASE WHEN problem IS NULL AND event_type = 'purchase' THEN 1 ELSE 0 END) AS purchases,
+    SUM(CASE WHEN problem IS NULL AND payment_status = 'succeeded' THEN payment_amount ELSE 0 END) AS revenue,
+    SUM(CASE WHEN problem IS NULL AND payment_status = 'failed' THEN 1 ELSE 0 END) AS failed_payments,
+    SUM(CASE WHEN problem IS NULL AND payment_status = 'refunded' THEN 1 ELSE 0 END) AS refunds,
+    SUM(CASE WHEN problem = 'NULL_ID' THEN 1 ELSE 0 END) AS bad_null_id,
+    SUM(CASE WHEN problem = 'MISSING_FIELD' THEN 1 ELSE 0 END) AS bad_missing_field,
+    SUM(CASE WHEN problem = 'UNKNOWN_EVENT_TYPE' THEN 1 ELSE 0 END) AS bad_unknown_event_type,
+    SUM(CASE WHEN problem = 'UNKNOWN_STATUS' THEN 1 ELSE 0 END) AS bad_unknown_status,
+    SUM(CASE WHEN problem = 'NEGATIVE_AMOUNT' THEN 1 ELSE 0 END) AS bad_negative_amount
+  FROM raw
+  GROUP BY user_id, activity_date
+)
+SELECT
+  d.user_id,
+  d.activity_date,
+  CAST(u.signup_at AS DATE) AS signup_date,
+  d.raw_rows,
+  d.sessions,
+  d.page_views,
+  d.add_to_carts,
+  d.purchases,
+  d.revenue,
+  d.failed_payments,
+  d.refunds,
+  d.bad_null_id,
+  d.bad_missing_field,
+  d.bad_unknown_event_type,
+  d.bad_unknown_status,
+  d.bad_negative_amount
+FROM days AS d
+LEFT JOIN {{ table('users') }} AS u ON u.user_id = d.user_id
