@@ -128,6 +128,10 @@ final class DagChecks {
     // The walk goes upstream; reverse it to read in dependency order, a -> b meaning b depends on a.
     List<String> cycle = new ArrayList<>(walk);
     java.util.Collections.reverse(cycle);
+    // Start at the task that comes first in the file, so the message reads from the top.
+    List<String> fileOrder = new ArrayList<>(byId.keySet());
+    int first = cycle.indexOf(cycle.stream().min(java.util.Comparator.comparingInt(fileOrder::indexOf)).orElseThrow());
+    java.util.Collections.rotate(cycle, -first);
     cycle.add(cycle.get(0));
     return cycle;
   }

@@ -77,8 +77,9 @@ public final class DagLoader {
   private final Map<String, TaskKind> kinds;
 
   public DagLoader(Map<String, MlproofPipeline> pipelines, Map<String, TaskKind> kinds) {
-    this.pipelines = Map.copyOf(pipelines);
-    this.kinds = Map.copyOf(kinds);
+    // Sorted, so that messages list names in a stable order.
+    this.pipelines = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(pipelines));
+    this.kinds = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(kinds));
   }
 
   /** With the pipelines and task kinds registered on the class path. */
@@ -216,18 +217,19 @@ public final class DagLoader {
     boolean catchup = value(layers, "catchup").flatMap(n -> Nodes.bool(n, "catchup", problems)).orElse(false);
     int maxActive = value(layers, "max_active_tasks")
         .flatMap(n -> Nodes.integer(n, "max_active_tasks", 1, problems)).orElse(DEFAULT_MAX_ACTIVE_TASKS);
-    RetryPolicy dagRetries = retryPolicy(sections(layers, "default_args", problems), "default_args",
-        RetryPolicy.AIRFLOW_DEFAULTS, problems);
+    List<YamlMap> defaultArgs = sections(layers, "default_args", problems);
+    defaultArgs.forEach(l -> l.checkKeys(RETRY_KEYS, "default_args", problems));
+    RetryPolicy dagRetries = retryPolicy(defaultArgs, RetryPolicy.AIRFLOW_DEFAULTS, problems);
     Map<String, ParamSpec> params = params(sections(layers, "params", problems), problems);
     Map<RunnerKind, RunnerSpec> runners = new EnumMap<>(RunnerKind.class);
     RunnerSpec runner = runner(root, defaults, runners, problems);
     List<DagChecks.ParsedTask> tasks = tasks(root, fileStart, dagRetries, problems);
 
+    // Checks across tasks need every task: with one missing they would report false errors.
+    boolean allTasksRead = root.value("tasks").filter(SequenceNode.class::isInstance)
+        .map(n -> ((SequenceNode) n).getValue().size() == tasks.size()).orElse(false);
+    List<TaskDef> ordered = allTasksRead ? DagChecks.check(tasks, params, problems) : List.of();
     if (!problems.isEmpty() || dagId.isEmpty() || schedule.isEmpty() || startDate.isEmpty()) {
-      return Optional.empty();
-    }
-    List<TaskDef> ordered = DagChecks.check(tasks, params, problems);
-    if (!problems.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new Dag(dagId.get(), description, schedule.get(), startDate.get(), catchup, maxActive,
@@ -287,8 +289,7 @@ public final class DagLoader {
         .toList();
   }
 
-  private static RetryPolicy retryPolicy(List<YamlMap> layers, String where, RetryPolicy base, Problems problems) {
-    layers.forEach(l -> l.checkKeys(RETRY_KEYS, where, problems));
+  private static RetryPolicy retryPolicy(List<YamlMap> layers, RetryPolicy base, Problems problems) {
     return new RetryPolicy(
         value(layers, "retries").flatMap(n -> Nodes.integer(n, "retries", 0, problems)).orElse(base.retries()),
         value(layers, "retry_delay").flatMap(n -> Nodes.duration(n, "retry_delay", problems)).orElse(base.retryDelay()),
@@ -517,7 +518,7 @@ public final class DagLoader {
     TriggerRule rule = map.value("trigger_rule")
         .flatMap(n -> enumValue(n, TriggerRule.class, "task '" + label + "': trigger_rule", problems))
         .orElse(TriggerRule.ALL_SUCCESS);
-    RetryPolicy retries = retryPolicy(List.of(map), "task '" + label + "'", dagRetries, problems);
+    RetryPolicy retries = retryPolicy(List.of(map), dagRetries, problems);
     String description = map.value("description").flatMap(n -> Nodes.string(n, "description", problems)).orElse("");
     if (id.isEmpty() || kind.isEmpty()) {
       return Optional.empty();

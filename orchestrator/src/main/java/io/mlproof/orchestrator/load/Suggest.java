@@ -13,9 +13,12 @@ public final class Suggest {
   /** The closest of {@code candidates} to {@code word}, if one is close enough to be a typo. */
   public static Optional<String> closest(String word, Collection<String> candidates) {
     String lower = word.toLowerCase(Locale.ROOT);
+    int limit = Math.max(1, word.length() / 3);
     return candidates.stream()
-        .filter(c -> distance(lower, c.toLowerCase(Locale.ROOT)) <= Math.max(2, word.length() / 3)
-            || c.toLowerCase(Locale.ROOT).startsWith(lower) && lower.length() >= 3)
+        .filter(c -> {
+          int d = distance(lower, c.toLowerCase(Locale.ROOT));
+          return d <= limit && d < word.length() || c.toLowerCase(Locale.ROOT).startsWith(lower) && lower.length() >= 3;
+        })
         .min(Comparator.comparingInt((String c) -> distance(lower, c.toLowerCase(Locale.ROOT)))
             .thenComparing(Comparator.naturalOrder()));
   }
@@ -25,23 +28,27 @@ public final class Suggest {
     return closest(word, candidates).map(c -> " (did you mean '" + c + "'?)").orElse("");
   }
 
-  /** Levenshtein distance (insertions, deletions, substitutions). */
+  /**
+   * Edit distance counting a swap of neighbours as one edit (optimal string alignment), since
+   * swapped letters are the commonest typo ("retires" for "retries").
+   */
   static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
     for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
+      d[0][j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
     }
-    return previous[b.length()];
+    return d[a.length()][b.length()];
   }
 }

@@ -47,7 +47,11 @@ public final class OptionCatalog {
       }
       Description description = getter.getAnnotation(Description.class);
       Validation.Required required = getter.getAnnotation(Validation.Required.class);
-      Set<String> groups = required == null ? Set.of()
+      // Beam counts a default as satisfying @Validation.Required (PipelineOptions' own
+      // stableUniqueNames is both); so does this catalog.
+      boolean hasDefault = Arrays.stream(getter.getAnnotations())
+          .anyMatch(a -> a.annotationType().getEnclosingClass() == org.apache.beam.sdk.options.Default.class);
+      Set<String> groups = required == null || hasDefault ? Set.of()
           : required.groups().length == 0 ? Set.of("") : Set.of(required.groups());
       options.putIfAbsent(property.get(), new Option(property.get(), getter.getReturnType(),
           description == null ? "" : description.value(), groups, getter.getDeclaringClass()));
