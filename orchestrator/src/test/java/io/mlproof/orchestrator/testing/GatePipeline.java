@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
@@ -57,7 +56,6 @@ public final class GatePipeline implements MlproofPipeline {
   @Override
   public void run(String[] args) {
     GateOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(GateOptions.class);
-    FileSystems.setDefaultPipelineOptions(options);
     TaskOutput output = TaskOutput.begin(options.getOutput());
     TouchPipeline.write(Path.of(output.staging("part-0.txt")), "half\n");
     try {

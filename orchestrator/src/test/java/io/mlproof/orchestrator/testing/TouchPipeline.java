@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -61,7 +60,6 @@ public final class TouchPipeline implements MlproofPipeline {
   @Override
   public void run(String[] args) {
     TouchOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(TouchOptions.class);
-    FileSystems.setDefaultPipelineOptions(options);
     if (options.getFailWith() == 2) {
       throw new InvalidInputException("--failWith=2 asks for invalid input");
     }

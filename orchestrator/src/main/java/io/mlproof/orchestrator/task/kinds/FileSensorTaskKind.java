@@ -105,7 +105,7 @@ public final class FileSensorTaskKind implements TaskKind {
         return Files.exists(Path.of(target));
       }
       try {
-        PipelineTaskKind.BeamFileSystems.ensureRegistered();
+        PipelineTaskKind.BeamFileSystems.ensureRegisteredFor(target);
         MatchResult match = FileSystems.match(target, EmptyMatchTreatment.ALLOW);
         return match.status() == MatchResult.Status.OK && !match.metadata().isEmpty();
       } catch (IOException e) {

@@ -149,6 +149,7 @@ public final class PipelineTaskKind implements TaskKind {
 
     @Override
     public boolean outputComplete(String outputDir) {
+      BeamFileSystems.ensureRegisteredFor(outputDir);
       try {
         TaskOutput.read(outputDir);
         return true;
@@ -254,20 +255,24 @@ public final class PipelineTaskKind implements TaskKind {
    * directory cannot look complete until the new try commits.
    */
   static void invalidate(String outputDir) throws IOException {
-    BeamFileSystems.ensureRegistered();
+    BeamFileSystems.ensureRegisteredFor(outputDir);
     ResourceId dir = FileSystems.matchNewResource(outputDir.endsWith("/") ? outputDir : outputDir + "/", true);
     FileSystems.delete(List.of(dir.resolve(TaskOutput.MANIFEST, ResolveOptions.StandardResolveOptions.RESOLVE_FILE)),
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
   }
 
-  /** Registers Beam's file systems (gs:// included) once, for run roots that are not local. */
+  /**
+   * Registers Beam's file systems (gs:// included) once, for paths that are not local: local files
+   * work without it, and registering loads every file system on the class path (seconds).
+   */
   static final class BeamFileSystems {
     private static volatile boolean registered;
 
     private BeamFileSystems() {}
 
-    static void ensureRegistered() {
-      if (!registered) {
+    static void ensureRegisteredFor(String path) {
+      boolean local = !path.contains("://") || path.startsWith("file://");
+      if (!local && !registered) {
         synchronized (BeamFileSystems.class) {
           if (!registered) {
             FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
