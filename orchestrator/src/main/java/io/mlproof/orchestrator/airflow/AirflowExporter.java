@@ -66,6 +66,11 @@ public final class AirflowExporter {
     return new AirflowExporter(dag, defaults).source();
   }
 
+  /** The Python expression that Airflow renders to what {@code template} renders to for {@code dag}. */
+  public static String pythonFor(Dag dag, Template template) {
+    return new AirflowExporter(dag, Defaults.STANDARD).python(template);
+  }
+
   private String source() {
     Map<String, AirflowOperator> operators = new LinkedHashMap<>();
     for (TaskDef task : dag.tasks()) {
