@@ -135,7 +135,8 @@ public final class OptionCatalog {
       }
     }
     if (type.isEnum()) {
-      List<String> constants = Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+      // Beam reads enum options by constant name, case-sensitively.
+      List<String> constants = Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
       return constants.contains(literal) ? Optional.empty()
           : Optional.of("must be one of " + constants.stream().collect(Collectors.joining(", ")));
     }
