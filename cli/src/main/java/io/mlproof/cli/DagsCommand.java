@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlproof.orchestrator.airflow.AirflowExporter;
 import io.mlproof.orchestrator.dag.Dag;
+import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.load.DagLoader;
@@ -246,7 +247,7 @@ final class DagsCommand {
       RenderContext render = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
       PrintWriter out = spec.commandLine().getOut();
       out.println(dag.dagId() + ": " + dag.description());
-      out.println("  schedule   " + dag.schedule() + " (" + dag.schedule().describe() + "), start_date "
+      out.println("  schedule   " + dag.schedule() + ", start_date "
           + dag.startDate() + ", catchup " + dag.catchup());
       out.println("  runner     " + dag.runnerFor(settings.runner()).kind().yamlName() + " "
           + dag.runnerFor(settings.runner()).options());
@@ -258,7 +259,7 @@ final class DagsCommand {
         out.println("  " + task.id() + "  [" + task.kind() + "]"
             + (task.dependsOn().isEmpty() ? "" : "  after " + String.join(", ", task.dependsOn()))
             + "  trigger_rule " + task.triggerRule().yamlName() + ", retries " + task.retryPolicy().retries()
-            + task.retryPolicy().executionTimeout().map(t -> ", timeout " + t).orElse(""));
+            + task.retryPolicy().executionTimeout().map(t -> ", timeout " + Durations.format(t)).orElse(""));
         TaskContext context = new TaskContext(dag.dagId(), task.id(), 1, render, Path.of("-"), Optional.empty(),
             dag.runnerFor(settings.runner()), settings.launcher(), ProcessWatcher.NONE);
         task.spec().describe(context).forEach(line -> out.println("      " + line));

@@ -1,6 +1,5 @@
 package io.mlproof.orchestrator.dag;
 
-import com.cronutils.descriptor.CronDescriptor;
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
@@ -96,11 +95,6 @@ public final class Schedule {
   /** The text as written: a preset or a cron expression. */
   public String expression() {
     return expression;
-  }
-
-  /** The schedule in words, e.g. "at 00:00 every Monday". */
-  public String describe() {
-    return CronDescriptor.instance(Locale.UK).describe(cron);
   }
 
   /** The first fire date strictly after {@code date}. */

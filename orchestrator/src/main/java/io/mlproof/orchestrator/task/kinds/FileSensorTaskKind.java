@@ -3,6 +3,7 @@ package io.mlproof.orchestrator.task.kinds;
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.task.TaskConfig;
 import io.mlproof.orchestrator.task.TaskContext;
 import io.mlproof.orchestrator.task.TaskKind;
@@ -69,7 +70,8 @@ public final class FileSensorTaskKind implements TaskKind {
 
     @Override
     public List<String> describe(TaskContext context) {
-      return List.of("wait for " + context.render(path) + " every " + pokeInterval + " for " + timeout
+      return List.of("wait for " + context.render(path) + " every " + Durations.format(pokeInterval) + " for "
+          + Durations.format(timeout)
           + (softFail ? " (skip at timeout)" : ""));
     }
 
@@ -86,7 +88,7 @@ public final class FileSensorTaskKind implements TaskKind {
           return TaskResult.failed("timed out (execution_timeout) waiting for " + target);
         }
         if (!now.isBefore(sensorDeadline)) {
-          String why = "sensor timed out after " + timeout + " waiting for " + target;
+          String why = "sensor timed out after " + Durations.format(timeout) + " waiting for " + target;
           return softFail ? TaskResult.skipped(why) : TaskResult.failedNoRetry(why);
         }
         Instant wakeUp = now.plus(pokeInterval);

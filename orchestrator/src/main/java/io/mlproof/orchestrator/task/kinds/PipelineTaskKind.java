@@ -72,7 +72,8 @@ public final class PipelineTaskKind implements TaskKind {
     if (pipeline == null) {
       config.error(config.locationOf("pipeline"), "task '" + config.taskId() + "': unknown pipeline '"
           + name.get() + "'" + Suggest.didYouMean(name.get(), config.pipelines().keySet())
-          + ": registered pipelines are " + String.join(", ", config.pipelines().keySet()));
+          + (config.pipelines().isEmpty() ? ": no pipeline is registered (check the class path)"
+              : ": registered pipelines are " + String.join(", ", config.pipelines().keySet())));
       return null;
     }
     if (!TaskOptions.class.isAssignableFrom(pipeline.optionsClass())) {
