@@ -76,7 +76,8 @@ final class DagsCommand {
         description = "SQLite file of runs, task instances and locks (default: ${DEFAULT-VALUE}).")
     Path state;
 
-    @Option(names = "--log-dir", description = "Task logs (default: <run-root>/_logs).")
+    @Option(names = "--log-dir", description = "Task logs (default: <run-root>/_logs, or build/logs for a"
+        + " remote run root).")
     Path logDir;
 
     @Option(names = "--output", defaultValue = "text", converter = FormatConverter.class,

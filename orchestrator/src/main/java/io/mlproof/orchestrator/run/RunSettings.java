@@ -23,9 +23,13 @@ public record RunSettings(
     PipelineLauncher launcher,
     Clock clock) {
 
-  /** Logs under {@code <runRoot>/_logs}, the CLI's pipeline main, the system clock. */
+  /**
+   * Logs under {@code <runRoot>/_logs} (under {@code build/logs} when the run root is remote, such
+   * as {@code gs://}: logs are written by this machine), the CLI's pipeline main, the system clock.
+   */
   public static RunSettings of(String runRoot) {
-    return new RunSettings(runRoot, Path.of(runRoot, "_logs"), Optional.empty(), Optional.empty(),
+    Path logs = runRoot.contains("://") ? Path.of("build", "logs") : Path.of(runRoot, "_logs");
+    return new RunSettings(runRoot, logs, Optional.empty(), Optional.empty(),
         PipelineLauncher.sameJvm(PipelineLauncher.CLI_MAIN), Clock.systemUTC());
   }
 
