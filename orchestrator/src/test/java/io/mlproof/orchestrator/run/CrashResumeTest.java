@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.ProcessIdentity;
+import io.mlproof.orchestrator.state.RunLockedException;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
 import io.mlproof.orchestrator.task.PipelineLauncher;
@@ -102,6 +103,11 @@ class CrashResumeTest {
       TaskInstance b = h.store.taskInstances("crash", date).get("b");
       assertThat(b.state()).isEqualTo(TaskState.RUNNING);
       assertThat(h.store.taskInstances("crash", date).get("a").state()).isEqualTo(TaskState.SUCCESS);
+      // A second process may not run the same (dag, date) while the first is alive.
+      assertThatThrownBy(() -> h.run(dag, "2024-01-08"))
+          .isInstanceOf(RunLockedException.class)
+          .hasMessageStartingWith("crash 2024-01-08 is being run by pid " + scheduler.pid());
+      assertThat(h.store.taskInstances("crash", date).get("b").tryNumber()).isEqualTo(1);
     } finally {
       scheduler.destroyForcibly();
       scheduler.waitFor();
