@@ -130,6 +130,7 @@ public final class DagRunner {
    *
    * @return the cleared task ids
    */
+  @SuppressWarnings("try") // the lock is only held, for the duration of the block
   public List<String> clear(Dag dag, LocalDate date, Optional<String> task, boolean downstream) {
     List<String> ids = task.map(t -> {
       if (dag.task(t).isEmpty()) {
