@@ -11,6 +11,7 @@ import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
 import io.mlproof.orchestrator.task.PipelineLauncher;
 import io.mlproof.orchestrator.testing.Harness;
+import io.mlproof.orchestrator.testing.HarnessTest;
 import io.mlproof.orchestrator.testing.SchedulerMain;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -26,32 +27,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scheduler's JVM is killed while a pipeline task is half-way through its output; the next run
  * stops the orphaned task process, re-runs that task only, and never takes the half-written output
  * for a complete one.
  */
-class CrashResumeTest {
+class CrashResumeTest extends HarnessTest {
 
   /** A safety net for blocking reads, so a broken run fails the test instead of hanging it. */
   private static final long GIVE_UP_SECONDS = 120;
 
-  @TempDir Path tmp;
-  Harness h;
-
-  @BeforeEach
-  void setUp() {
-    h = new Harness(tmp);
-  }
-
   @AfterEach
-  void tearDown() {
+  void stopThreads() {
     threads.shutdownNow();
-    h.close();
   }
 
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {

@@ -11,7 +11,7 @@ import io.mlproof.orchestrator.state.RunLockedException;
 import io.mlproof.orchestrator.state.RunType;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
-import io.mlproof.orchestrator.testing.Harness;
+import io.mlproof.orchestrator.testing.HarnessTest;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,26 +22,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The executor with bash and empty tasks: order, parallelism, retries, timeouts, trigger rules, state. */
-class DagRunnerTest {
-
-  @TempDir Path tmp;
-  Harness h;
-
-  @BeforeEach
-  void setUp() {
-    h = new Harness(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    h.close();
-  }
+class DagRunnerTest extends HarnessTest {
 
   /** A bash task appending its id (and more) to trace.txt. */
   private String traced(String id, String deps, String extra) {

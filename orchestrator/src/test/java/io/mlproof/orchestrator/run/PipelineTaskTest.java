@@ -6,30 +6,14 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
-import io.mlproof.orchestrator.testing.Harness;
+import io.mlproof.orchestrator.testing.HarnessTest;
 import io.mlproof.pipelines.core.TaskOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Pipeline tasks in forked JVMs (test pipelines): arguments, outputs, exit codes. */
-class PipelineTaskTest {
-
-  @TempDir Path tmp;
-  Harness h;
-
-  @BeforeEach
-  void setUp() {
-    h = new Harness(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    h.close();
-  }
+class PipelineTaskTest extends HarnessTest {
 
   @Test
   void passesDatesParamsOptionsAndTheUpstreamOutput() throws Exception {
