@@ -85,7 +85,8 @@ class DagLoaderTest {
     // The DAG's runner options override the defaults' for the same runner.
     assertThat(dag.runner().kind()).isEqualTo(RunnerKind.DIRECT);
     assertThat(dag.runner().options()).isEqualTo(Map.of("targetParallelism", "3"));
-    assertThat(dag.runnerFor(Optional.of(RunnerKind.FLINK)).options()).isEmpty();
+    // --runner flink takes the defaults' Flink options; the DAG's options were for Direct.
+    assertThat(dag.runnerFor(Optional.of(RunnerKind.FLINK)).options()).isEqualTo(Map.of("parallelism", "2"));
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.mlproof.orchestrator.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlproof.orchestrator.dag.Dag;
+import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.state.DagRunState;
+import io.mlproof.orchestrator.state.RunType;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
 import io.mlproof.orchestrator.testing.HarnessTest;
@@ -42,6 +44,23 @@ class PipelineTaskTest extends HarnessTest {
         .isEqualTo("ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=5\n" + up);
     assertThat(TaskOutput.read(runDir.resolve("down").toString()).getTaskId()).isEqualTo("down");
     assertThat(h.task(result, "down").output()).isEqualTo(runDir.resolve("down").toString());
+  }
+
+  @Test
+  void runnerOverrideSwitchesThePipelinesRunnerAndItsOptions() throws Exception {
+    Dag dag = h.dag("flinky", """
+        dag_id: flinky
+        schedule: "0 0 * * 1"
+        tasks:
+          - id: only
+            pipeline: touch
+        """);
+    RunResult result = h.runner(h.settings.withRunner(java.util.Optional.of(RunnerKind.FLINK)))
+        .run(dag, java.time.LocalDate.parse("2024-01-08"), RunType.MANUAL, java.util.Map.of());
+    // The forked pipeline parsed the Flink options strictly (Beam rejects unknown ones) and committed.
+    assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
+    String command = Files.readAllLines(Path.of(h.task(result, "only").logFile().orElseThrow())).get(0);
+    assertThat(command).endsWith(" --runner=FlinkRunner --parallelism=2");
   }
 
   @Test

@@ -27,6 +27,8 @@ public final class DagFolder {
       runners:
         direct:
           targetParallelism: 1
+        flink:
+          parallelism: 2
       """;
 
   private final Path folder;
