@@ -1,0 +1,154 @@
+package io.mlproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlproof.pipelines.core.Pipelines;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mlproof dags ...} end to end through Main: exit codes, text and JSON output. */
+class DagsCommandTest {
+
+  @TempDir Path tmp;
+  Path dags;
+
+  /** What one command printed and returned. */
+  record Result(int exitCode, String out, String err) {}
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dags = Files.createDirectories(tmp.resolve("dags"));
+    Files.writeString(dags.resolve("defaults.yaml"), "start_date: 2024-01-01\ndefault_args:\n  retry_delay: 0s\n");
+    Files.writeString(dags.resolve("hello.yaml"), """
+        dag_id: hello
+        description: says hello
+        schedule: "0 0 * * 1"
+        params:
+          who: world
+        tasks:
+          - id: greet
+            kind: bash
+            command: echo hello {{ params.who }} {{ ds }} > $MLPROOF_OUTPUT/greeting.txt
+          - id: check
+            kind: bash
+            depends_on: [greet]
+            command: grep -q hello {{ task_output('greet') }}/greeting.txt
+        """);
+  }
+
+  private Result mlproof(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (all.contains("--dags-folder")) {
+      // The caller chose its own folder.
+    } else if (args.length > 1 && args[0].equals("dags") && !args[1].equals("export-airflow")) {
+      all.addAll(List.of("--dags-folder", dags.toString(), "--run-root", tmp.resolve("runs").toString(),
+          "--state", tmp.resolve("state.sqlite").toString()));
+    } else if (args.length > 1 && args[1].equals("export-airflow")) {
+      all.addAll(List.of("--dags-folder", dags.toString()));
+    }
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int code = Main.execute(all.toArray(String[]::new));
+      return new Result(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void validateReportsEachErrorWithItsLocationAndExitsTwo() throws Exception {
+    Result ok = mlproof("dags", "validate");
+    assertThat(ok.exitCode()).isZero();
+    assertThat(ok.out()).isEqualTo("ok      hello (2 tasks, 0 0 * * 1)\n");
+
+    Files.writeString(dags.resolve("broken.yaml"), "dag_id: broken\nschedule: '@daily'\ntasks:\n  - id: a\n    kind: emty\n");
+    Result bad = mlproof("dags", "validate");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).isEqualTo(dags.resolve("broken.yaml") + ":5:11: task 'a': unknown kind 'emty' (did you"
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline\n");
+    assertThat(mlproof("dags", "validate", "hello").exitCode()).isZero();
+  }
+
+  @Test
+  void runSucceedsThenIsANoOpAndPrintsJsonForMachines() throws Exception {
+    Result first = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.out()).startsWith("hello 2024-01-08: success in ");
+    assertThat(first.err()).contains("greet                  success");
+    assertThat(Files.readString(tmp.resolve("runs/hello/2024-01-08/greet/greeting.txt"))).isEqualTo("hello ml 2024-01-08\n");
+
+    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    assertThat(again.exitCode()).isZero();
+    JsonNode json = new ObjectMapper().readTree(again.out());
+    assertThat(json.get("state").asText()).isEqualTo("success");
+    assertThat(json.get("already_done").asBoolean()).isTrue();
+    assertThat(json.get("tasks").get(0).get("task_id").asText()).isEqualTo("greet");
+    assertThat(json.get("tasks").get(0).get("output").asText())
+        .isEqualTo(tmp.resolve("runs/hello/2024-01-08/greet").toString());
+
+    Result status = mlproof("dags", "status", "hello", "--logical-date", "2024-01-08");
+    assertThat(status.out()).startsWith("hello 2024-01-08: success (manual)\n");
+
+    Result clear = mlproof("dags", "clear", "hello", "--logical-date", "2024-01-08", "--task", "check");
+    assertThat(clear.out()).isEqualTo("cleared hello 2024-01-08: check\n");
+    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    JsonNode tasks = new ObjectMapper().readTree(rerun.out()).get("tasks");
+    assertThat(tasks.get(0).get("try_number").asInt()).isEqualTo(1);
+    assertThat(tasks.get(1).get("try_number").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void exitCodeOneForAFailedRunAndTwoForBadArguments() throws Exception {
+    Files.writeString(dags.resolve("fails.yaml"), "dag_id: fails\nschedule: '@daily'\ntasks:\n  - id: a\n"
+        + "    kind: bash\n    command: echo no such thing >&2; exit 4\n");
+    Result failed = mlproof("dags", "run", "fails", "--logical-date", "2024-01-08");
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.out()).contains("exit code 4: no such thing");
+
+    assertThat(mlproof("dags", "run", "hello", "--logical-date", "2024-13-01").exitCode()).isEqualTo(2);
+    Result conf = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"whom\": 1}");
+    assertThat(conf.exitCode()).isEqualTo(2);
+    assertThat(conf.err()).isEqualTo("mlproof: --conf sets unknown param 'whom' (did you mean 'who'?): hello declares who\n");
+    assertThat(mlproof("dags", "run", "nope", "--logical-date", "2024-01-08").exitCode()).isEqualTo(2);
+    assertThat(mlproof("dags", "run", "hello", "--runner", "spark").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void exportAirflowWritesTheFile() throws Exception {
+    Path out = tmp.resolve("airflow/hello.py");
+    Result result = mlproof("dags", "export-airflow", "hello", "--out", out.toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isEqualTo("wrote " + out + " (2 tasks: greet, check)\n");
+    assertThat(Files.readString(out)).contains("greet >> check").contains("dag_id=\"hello\"");
+  }
+
+  @Test
+  void pipelineMainNeedsThePipelineName() {
+    assertThat(PipelineMain.execute("--output=/tmp/x")).isEqualTo(2);
+  }
+
+  @Test
+  void theShippedDagsValidate() {
+    List<String> contract = List.of("extract", "features", "validate", "train", "bless", "score");
+    assumeTrue(Pipelines.all().keySet().containsAll(contract), "not every stage's pipeline is registered yet");
+    Result result = mlproof("dags", "validate", "--dags-folder", Path.of("..", "dags").toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+  }
+}

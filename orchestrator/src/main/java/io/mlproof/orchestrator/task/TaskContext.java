@@ -1,0 +1,35 @@
+package io.mlproof.orchestrator.task;
+
+import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.template.RenderContext;
+import io.mlproof.orchestrator.template.Template;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What one try of a task gets from the scheduler.
+ *
+ * @param deadline when the try must have ended ({@code execution_timeout}); the task kills its
+ *     processes and fails when it passes
+ * @param logFile where the try's output goes (one file per try)
+ */
+public record TaskContext(
+    String dagId,
+    String taskId,
+    int tryNumber,
+    RenderContext render,
+    Path logFile,
+    Optional<Instant> deadline,
+    RunnerSpec runner,
+    PipelineLauncher launcher,
+    ProcessWatcher watcher) {
+
+  public String outputDir() {
+    return render.outputDir(taskId);
+  }
+
+  public String render(Template template) {
+    return template.render(render);
+  }
+}
