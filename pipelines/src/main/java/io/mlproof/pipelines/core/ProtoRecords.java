@@ -11,7 +11,7 @@ import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** Proto records stored as TFRecord files: the format between every pair of stages. */
 public final class ProtoRecords {
@@ -25,7 +25,7 @@ public final class ProtoRecords {
       @Override
       public PDone expand(PCollection<T> records) {
         return records
-            .apply("Serialize", MapElements.into(TypeDescriptors.of(byte[].class)).via(Message::toByteArray))
+            .apply("Serialize", MapElements.into(TypeDescriptor.of(byte[].class)).via(Message::toByteArray))
             .apply("WriteTFRecord", TFRecordIO.write().to(prefix).withSuffix(SUFFIX));
       }
     };
