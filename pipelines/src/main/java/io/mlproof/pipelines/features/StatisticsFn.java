@@ -161,7 +161,7 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
   @Override
   public Coder<Accumulator> getAccumulatorCoder(CoderRegistry registry, Coder<Example> input)
       throws CannotProvideCoderException {
-    return new AccumulatorCoder(featureNames.size(), quantiles.getAccumulatorCoder(registry, DoubleCoder.of()));
+    return new AccumulatorCoder(featureNames.size(), quantiles, quantiles.getAccumulatorCoder(registry, DoubleCoder.of()));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -169,16 +169,20 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
     return (Combine.CombineFn) ApproximateQuantilesCombineFn.<Double>create(QUANTILES);
   }
 
-  /** Coder of {@link Accumulator}: fixed-size columns, then the quantile sketches. */
+  /**
+   * Coder of {@link Accumulator}: fixed-size columns, then the quantile sketches of features with
+   * present values (Beam's sketch coder cannot encode an empty sketch: its min and max are null).
+   */
   private static final class AccumulatorCoder extends AtomicCoder<Accumulator> {
     private static final long serialVersionUID = 1L;
     private final int features;
+    private final Combine.CombineFn<Double, Object, List<Double>> quantiles;
     private final Coder<Object> sketchCoder;
 
-    @SuppressWarnings("unchecked")
-    AccumulatorCoder(int features, Coder<?> sketchCoder) {
+    AccumulatorCoder(int features, Combine.CombineFn<Double, Object, List<Double>> quantiles, Coder<Object> sketchCoder) {
       this.features = features;
-      this.sketchCoder = (Coder<Object>) sketchCoder;
+      this.quantiles = quantiles;
+      this.sketchCoder = sketchCoder;
     }
 
     @Override
@@ -201,7 +205,9 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
       }
       data.flush();
       for (int f = 0; f < features; f++) {
-        sketchCoder.encode(acc.sketches.get(f), out);
+        if (acc.present[f] > 0) {
+          sketchCoder.encode(acc.sketches.get(f), out);
+        }
       }
     }
 
@@ -225,7 +231,7 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
         acc.m2[f] = data.readDouble();
       }
       for (int f = 0; f < features; f++) {
-        acc.sketches.add(sketchCoder.decode(in));
+        acc.sketches.add(acc.present[f] > 0 ? sketchCoder.decode(in) : quantiles.createAccumulator());
       }
       return acc;
     }
