@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * record fits, one small record here.
  */
 public final class Aggregations {
-  private static final double CENTS = 0.01;
+  /** Cents per currency unit; dividing (not multiplying by 0.01) keeps 1999 cents exactly 19.99. */
+  private static final double CENTS = 100;
 
   private static final Map<String, Aggregation> REGISTRY = registry();
 
@@ -49,8 +50,8 @@ public final class Aggregations {
     return REGISTRY.keySet().stream().sorted().toList();
   }
 
-  /** Sum of a measure over the window, times {@code scale} (0.01 turns cents into currency units). */
-  public record WindowSum(Measure measure, double scale) implements Aggregation {
+  /** Sum of a measure over the window, divided by {@code unit} (100 turns cents into currency units). */
+  public record WindowSum(Measure measure, double unit) implements Aggregation {
     @Override
     public boolean windowed() {
       return true;
@@ -63,7 +64,7 @@ public final class Aggregations {
 
     @Override
     public double value(long[] v, int cutoffDay, long signupDay) {
-      return v[0] * scale;
+      return v[0] / unit;
     }
   }
 
@@ -140,7 +141,7 @@ public final class Aggregations {
 
     @Override
     public double value(long[] v, int cutoffDay, long signupDay) {
-      return v[1] == 0 ? Double.NaN : v[0] * CENTS / v[1];
+      return v[1] == 0 ? Double.NaN : v[0] / CENTS / v[1];
     }
   }
 

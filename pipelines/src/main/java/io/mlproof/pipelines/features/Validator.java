@@ -174,8 +174,12 @@ public final class Validator {
     return String.format(Locale.ROOT, "%.1f%%", share * 100);
   }
 
+  /** A number for people: at most 4 significant digits, no trailing zeros. */
   static String num(double x) {
-    return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : String.format(Locale.ROOT, "%.4g", x);
+    if (!Double.isFinite(x)) {
+      return Double.toString(x);
+    }
+    return new java.math.BigDecimal(x).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
   }
 
   private static Anomaly anomaly(Kind kind, String feature, String message) {
