@@ -10,8 +10,10 @@ import java.util.List;
  */
 public interface Aggregation extends Serializable {
 
-  /** Whether the feature needs {@code window_days > 0} (true) or must leave it 0 (false). */
-  boolean windowed();
+  /** Whether the feature needs {@code window_days > 0} (true, the default) or must leave it 0 (false). */
+  default boolean windowed() {
+    return true;
+  }
 
   /** The window statistics the feature reads for a lookback of {@code windowDays}. */
   List<Slot> slots(int windowDays);

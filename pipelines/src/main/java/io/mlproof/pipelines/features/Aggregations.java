@@ -53,11 +53,6 @@ public final class Aggregations {
   /** Sum of a measure over the window, divided by {@code unit} (100 turns cents into currency units). */
   public record WindowSum(Measure measure, double unit) implements Aggregation {
     @Override
-    public boolean windowed() {
-      return true;
-    }
-
-    @Override
     public List<Slot> slots(int windowDays) {
       return List.of(Slot.last(windowDays, measure, Reduce.SUM));
     }
@@ -70,11 +65,6 @@ public final class Aggregations {
 
   /** Days with at least one analytics event in the window. */
   public record ActiveDays() implements Aggregation {
-    @Override
-    public boolean windowed() {
-      return true;
-    }
-
     @Override
     public List<Slot> slots(int windowDays) {
       return List.of(Slot.last(windowDays, Measure.EVENTS, Reduce.DAYS_WITH_ANY));
@@ -91,11 +81,6 @@ public final class Aggregations {
    * capped, when the window has none: "never in 90 days" is not "90 days ago".
    */
   public record DaysSinceLast(Measure measure) implements Aggregation {
-    @Override
-    public boolean windowed() {
-      return true;
-    }
-
     @Override
     public List<Slot> slots(int windowDays) {
       return List.of(Slot.last(windowDays, measure, Reduce.MIN_DAYS_AGO));
@@ -128,11 +113,6 @@ public final class Aggregations {
   /** Revenue per purchase (currency units); missing without purchases. */
   public record AverageOrderValue() implements Aggregation {
     @Override
-    public boolean windowed() {
-      return true;
-    }
-
-    @Override
     public List<Slot> slots(int windowDays) {
       return List.of(
           Slot.last(windowDays, Measure.REVENUE_CENTS, Reduce.SUM),
@@ -147,11 +127,6 @@ public final class Aggregations {
 
   /** max(add_to_carts - purchases, 0) / add_to_carts over the window; missing without add-to-carts. */
   public record CartAbandonmentRate() implements Aggregation {
-    @Override
-    public boolean windowed() {
-      return true;
-    }
-
     @Override
     public List<Slot> slots(int windowDays) {
       return List.of(
@@ -170,11 +145,6 @@ public final class Aggregations {
    * when the earlier window had none (the ratio is undefined, not infinite).
    */
   public record TrendRatio(Measure measure) implements Aggregation {
-    @Override
-    public boolean windowed() {
-      return true;
-    }
-
     @Override
     public List<Slot> slots(int windowDays) {
       return List.of(

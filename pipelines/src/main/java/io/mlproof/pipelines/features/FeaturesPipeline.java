@@ -110,12 +110,15 @@ public final class FeaturesPipeline implements MlproofPipeline {
       FeatureSpecs.write(config.spec(), output.staging(FeatureSpecs.OUTPUT_FILE));
       build(pipeline, config, ProtoRecords.read(pattern, EntityDay.class), output);
       StageRun.Finished finished = StageRun.run(pipeline);
-      DatasetStatistics stats = ComputeStatistics.read(output.staging(ComputeStatistics.PB_FILE));
+      DatasetStatistics stats = ComputeStatistics.fromExampleFiles(
+          output.staging(ProtoRecords.shardGlob(RECORDS)), config.plan());
       refuseEmpty(options.getInput(), config, stats, finished);
+      ComputeStatistics.write(stats, output.staging(ComputeStatistics.PB_FILE),
+          output.staging(ComputeStatistics.JSON_FILE));
       return output.commit(manifest(options, config, stats, finished.counters()).build());
     } catch (IOException e) {
       output.abort();
-      throw new RunFailedException("could not read the statistics just written: " + e.getMessage(), e);
+      throw new RunFailedException("could not compute the statistics of the staged examples: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       output.abort();
       throw e;
@@ -123,8 +126,8 @@ public final class FeaturesPipeline implements MlproofPipeline {
   }
 
   /**
-   * Wires the stage: {@code source} entity-days to examples, dead letters and statistics under
-   * {@code output}'s staging directory.
+   * Wires the stage: {@code source} entity-days to examples and dead letters under {@code output}'s
+   * staging directory. (Statistics are computed from the staged examples after the run.)
    */
   public static void build(
       Pipeline pipeline, Config config, PTransform<PBegin, PCollection<EntityDay>> source, TaskOutput output) {
@@ -132,14 +135,9 @@ public final class FeaturesPipeline implements MlproofPipeline {
     PCollectionTuple computed = pipeline
         .apply("ReadEntityDays", source)
         .apply("ComputeExamples", ComputeExamples.of(plan, config.cutoffDays(), config.requireLabels()));
-    PCollection<Example> examples = computed.get(ComputeExamples.EXAMPLES);
-    examples.apply("WriteExamples", ProtoRecords.write(output.staging(RECORDS)));
+    computed.get(ComputeExamples.EXAMPLES).apply("WriteExamples", ProtoRecords.write(output.staging(RECORDS)));
     computed.get(ComputeExamples.DEAD_LETTERS)
         .apply("WriteDeadLetters", ProtoRecords.write(output.staging(DEAD_LETTER)));
-    examples
-        .apply("ComputeStatistics", ComputeStatistics.of(plan))
-        .apply("WriteStatistics", ComputeStatistics.writeTo(
-            output.staging(ComputeStatistics.PB_FILE), output.staging(ComputeStatistics.JSON_FILE)));
   }
 
   /** The input's entity-day files, checked: complete output, right record type, files present. */

@@ -22,12 +22,12 @@ import java.util.Map;
  * extract-like output directory of EntityDay TFRecords, and the reference feature query. Shared by
  * the parity test and the features benchmark.
  */
-final class SyntheticWarehouse {
+public final class SyntheticWarehouse {
 
   private SyntheticWarehouse() {}
 
   /** Creates {@code users}, {@code events} and {@code payments} in a new DuckDB file. */
-  static void create(Path duckdbFile, int users, int days) throws SQLException {
+  public static void create(Path duckdbFile, int users, int days) throws SQLException {
     try (Connection c = connect(duckdbFile); Statement s = c.createStatement()) {
       for (String statement : sql("synthetic_warehouse.sql",
           Map.of("users", Integer.toString(users), "days", Integer.toString(days))).split(";\\s*\n")) {
@@ -39,7 +39,7 @@ final class SyntheticWarehouse {
   }
 
   /** Number of rows of a table. */
-  static long count(Path duckdbFile, String table) throws SQLException {
+  public static long count(Path duckdbFile, String table) throws SQLException {
     try (Connection c = connect(duckdbFile); Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
       r.next();
@@ -51,7 +51,7 @@ final class SyntheticWarehouse {
    * Writes the rollup as a committed extract-like output: {@code records-00000-of-00001.tfrecord}
    * and a manifest. Returns the number of rows.
    */
-  static long writeEntityDays(Path duckdbFile, Path outputDir) throws SQLException, IOException {
+  public static long writeEntityDays(Path duckdbFile, Path outputDir) throws SQLException, IOException {
     TaskOutput output = TaskOutput.begin(outputDir.toString());
     long rows = 0;
     Path file = Path.of(output.staging("records") + "-00000-of-00001" + ProtoRecords.SUFFIX);
@@ -78,13 +78,13 @@ final class SyntheticWarehouse {
   }
 
   /** The reference churn_v1 query for the given cutoff dates and label horizon (no_purchase label). */
-  static String referenceQuery(java.util.List<String> cutoffDates, int horizonDays) {
+  public static String referenceQuery(java.util.List<String> cutoffDates, int horizonDays) {
     String cutoffs = String.join(", ", cutoffDates.stream().map(d -> "DATE '" + d + "'").toList());
     return sql("reference_features.sql", Map.of("cutoffs", cutoffs, "horizon", Integer.toString(horizonDays),
         "label_event", "event_type = 'purchase'"));
   }
 
-  static Connection connect(Path duckdbFile) throws SQLException {
+  public static Connection connect(Path duckdbFile) throws SQLException {
     return DriverManager.getConnection("jdbc:duckdb:" + duckdbFile);
   }
 
