@@ -3,9 +3,9 @@ package io.mlproof.pipelines.features;
 import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Example;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -26,9 +26,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Entity-days to examples, point in time: for each cutoff T, one example per eligible entity with
  * features from days before T and the label from the days {@code [T, T + horizon)}.
  *
- * <p>Each row is sent to the cutoffs whose windows contain it (key = entity + cutoff) and folded by
- * {@link AggregateWindowsFn} with {@code Combine.perKey}, so no step holds a user's history.
- * Outputs: {@link #EXAMPLES} and {@link #DEAD_LETTERS}.
+ * <p>Rows are keyed by entity and folded by {@link AggregateWindowsFn} with {@code Combine.perKey}
+ * into one accumulator holding every cutoff's window statistics, so no step holds a user's history
+ * and each row is shuffled once, however many cutoffs it feeds. Outputs: {@link #EXAMPLES} and
+ * {@link #DEAD_LETTERS}.
  */
 public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PCollectionTuple> {
   public static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
@@ -66,53 +67,46 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
         .apply("Day", MapElements.into(TypeDescriptors.integers()).via(EntityDay::getDay))
         .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
     PCollection<Example> examples = valid
-        .apply("FanOutToCutoffs", ParDo.of(new FanOutFn(cutoffDays, plan.lookbackDays(), plan.horizonDays())))
-        .setCoder(KvCoder.of(EntityCutoff.Coder.of(), DayRow.Coder.of()))
-        .apply("AggregateWindows", Combine.perKey(new AggregateWindowsFn(plan)))
-        .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, requireLabels, lastDay)).withSideInputs(lastDay))
+        .apply("KeyByEntity", ParDo.of(new KeyByEntityFn(cutoffDays, plan.lookbackDays(), plan.horizonDays())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), DayRow.Coder.of()))
+        .apply("AggregateWindows", Combine.perKey(new AggregateWindowsFn(plan, cutoffDays)))
+        .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
+            .withSideInputs(lastDay))
         .setCoder(ProtoCoder.of(Example.class));
     return PCollectionTuple.of(EXAMPLES, examples).and(DEAD_LETTERS, checked.get(DEAD_LETTERS));
   }
 
-  /** Sends a day to every cutoff T with {@code T - lookback <= day < T + horizon}. */
-  static final class FanOutFn extends DoFn<EntityDay, KV<EntityCutoff, DayRow>> {
+  /** Keys a day by entity when some cutoff T has {@code T - lookback <= day < T + horizon}; counts the rest. */
+  static final class KeyByEntityFn extends DoFn<EntityDay, KV<String, DayRow>> {
     private static final long serialVersionUID = 1L;
     private final int[] cutoffs;
     private final int lookback;
     private final int horizon;
     private final Counter outside = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_outside_windows");
 
-    FanOutFn(int[] cutoffs, int lookback, int horizon) {
+    KeyByEntityFn(int[] cutoffs, int lookback, int horizon) {
       this.cutoffs = cutoffs;
       this.lookback = lookback;
       this.horizon = horizon;
     }
 
     @ProcessElement
-    public void process(@Element EntityDay row, OutputReceiver<KV<EntityCutoff, DayRow>> out) {
+    public void process(@Element EntityDay row, OutputReceiver<KV<String, DayRow>> out) {
       int day = row.getDay();
-      // First cutoff with day < T + horizon, i.e. T > day - horizon.
-      int i = Arrays.binarySearch(cutoffs, day - horizon + 1);
-      i = i < 0 ? -i - 1 : i;
-      long[] measures = null;
-      for (; i < cutoffs.length && cutoffs[i] <= day + lookback; i++) {
-        if (measures == null) {
-          measures = Measure.of(row);
-        }
-        int cutoff = cutoffs[i];
-        out.output(KV.of(new EntityCutoff(row.getEntityId(), cutoff),
-            new DayRow(day - cutoff, row.getSignupDay(), measures)));
-      }
-      if (measures == null) {
+      int c = AggregateWindowsFn.firstCutoff(cutoffs, day, horizon);
+      if (c < cutoffs.length && cutoffs[c] <= day + lookback) {
+        out.output(KV.of(row.getEntityId(), new DayRow(day, row.getSignupDay(), Measure.of(row))));
+      } else {
         outside.inc();
       }
     }
   }
 
-  /** Applies the eligibility rule and the label window; counts every entity it drops and why. */
-  static final class BuildExamplesFn extends DoFn<KV<EntityCutoff, WindowAccumulator>, Example> {
+  /** Applies the eligibility rule and the label window per cutoff; counts every entity it drops and why. */
+  static final class BuildExamplesFn extends DoFn<KV<String, WindowAccumulator>, Example> {
     private static final long serialVersionUID = 1L;
     private final FeaturePlan plan;
+    private final int[] cutoffs;
     private final boolean requireLabels;
     private final PCollectionView<Integer> lastDay;
     private final Counter signedUpLater = counter("entities_signed_up_after_cutoff");
@@ -122,8 +116,9 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
     private final Counter unlabeled = counter("examples_without_label");
     private final Counter positives = counter("examples_positive");
 
-    BuildExamplesFn(FeaturePlan plan, boolean requireLabels, PCollectionView<Integer> lastDay) {
+    BuildExamplesFn(FeaturePlan plan, int[] cutoffs, boolean requireLabels, PCollectionView<Integer> lastDay) {
       this.plan = plan;
+      this.cutoffs = cutoffs;
       this.requireLabels = requireLabels;
       this.lastDay = lastDay;
     }
@@ -133,34 +128,43 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
     }
 
     @ProcessElement
-    public void process(@Element KV<EntityCutoff, WindowAccumulator> element, ProcessContext context) {
-      int cutoff = element.getKey().cutoffDay();
+    public void process(@Element KV<String, WindowAccumulator> element, ProcessContext context) {
       WindowAccumulator acc = element.getValue();
-      if (acc.signupDay == WindowAccumulator.NONE) {
+      long dataEnd = (long) context.sideInput(lastDay) + 1;
+      for (int c = 0; c < cutoffs.length; c++) {
+        if (acc.touched(c)) {
+          build(element.getKey(), acc, c, dataEnd, context);
+        }
+      }
+    }
+
+    private void build(String entity, WindowAccumulator acc, int c, long dataEnd, ProcessContext context) {
+      int cutoff = cutoffs[c];
+      if (acc.signupDay[c] == WindowAccumulator.NONE) {
         // Only label-window rows: no activity before T at all.
-        (acc.labelSignupDay >= cutoff ? signedUpLater : inactive).inc();
+        (acc.labelSignupDay[c] >= cutoff ? signedUpLater : inactive).inc();
         return;
       }
-      if (acc.signupDay >= cutoff) {
+      if (acc.signupDay[c] >= cutoff) {
         signedUpLater.inc();
         return;
       }
-      if (!plan.active(acc)) {
+      if (!plan.active(acc, c)) {
         inactive.inc();
         return;
       }
-      boolean labelComplete = (long) cutoff + plan.horizonDays() <= (long) context.sideInput(lastDay) + 1;
+      boolean labelComplete = (long) cutoff + plan.horizonDays() <= dataEnd;
       if (requireLabels && !labelComplete) {
         labelOpen.inc();
         return;
       }
       Example.Builder example = Example.newBuilder()
-          .setEntityId(element.getKey().entityId())
+          .setEntityId(entity)
           .setCutoffDay(cutoff)
           .setFeatureSpecHash(plan.specHash())
           .setHasLabel(labelComplete)
-          .setLabel(labelComplete && acc.labelCount == 0);
-      for (double v : plan.features(acc, cutoff)) {
+          .setLabel(labelComplete && acc.labelCount[c] == 0);
+      for (double v : plan.features(acc, c, cutoff)) {
         example.addFeatures(v);
       }
       written.inc();

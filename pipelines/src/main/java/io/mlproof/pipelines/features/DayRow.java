@@ -7,10 +7,10 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * One entity-day as seen from one cutoff T: {@code offset = day - T} (negative before the cutoff)
- * and the day's measures indexed by {@link Measure#ordinal()}. Never mutated after creation.
+ * One entity-day as the combine sees it: the day (days since epoch), the entity's signup day, and
+ * the day's measures indexed by {@link Measure#ordinal()}. Never mutated after creation.
  */
-public record DayRow(int offset, long signupDay, long[] measures) {
+public record DayRow(int day, long signupDay, long[] measures) {
 
   /** Varint coder; {@link Measure#EVENTS} is derived, so it is not encoded. */
   public static final class Coder extends AtomicCoder<DayRow> {
@@ -24,7 +24,7 @@ public record DayRow(int offset, long signupDay, long[] measures) {
 
     @Override
     public void encode(DayRow row, OutputStream out) throws IOException {
-      VarInt.encode(row.offset(), out);
+      VarInt.encode(row.day(), out);
       VarInt.encode(row.signupDay(), out);
       for (int i = 0; i < STORED; i++) {
         VarInt.encode(row.measures()[i], out);
@@ -33,7 +33,7 @@ public record DayRow(int offset, long signupDay, long[] measures) {
 
     @Override
     public DayRow decode(InputStream in) throws IOException {
-      int offset = VarInt.decodeInt(in);
+      int day = VarInt.decodeInt(in);
       long signup = VarInt.decodeLong(in);
       long[] m = new long[Measure.COUNT];
       for (int i = 0; i < STORED; i++) {
@@ -41,7 +41,7 @@ public record DayRow(int offset, long signupDay, long[] measures) {
       }
       m[STORED] = m[Measure.SESSIONS.ordinal()] + m[Measure.PAGE_VIEWS.ordinal()]
           + m[Measure.ADD_TO_CARTS.ordinal()] + m[Measure.PURCHASES.ordinal()];
-      return new DayRow(offset, signup, m);
+      return new DayRow(day, signup, m);
     }
 
     @Override

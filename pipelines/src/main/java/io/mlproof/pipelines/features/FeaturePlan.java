@@ -104,21 +104,22 @@ public final class FeaturePlan implements Serializable {
     return labelMeasure;
   }
 
-  /** Whether the accumulated entity had an event in the eligibility window. */
-  boolean active(WindowAccumulator acc) {
-    return acc.slots[eligibilitySlot] > 0;
+  /** Whether the accumulated entity had an event in cutoff {@code c}'s eligibility window. */
+  boolean active(WindowAccumulator acc, int c) {
+    return acc.values[c * acc.slots + eligibilitySlot] > 0;
   }
 
-  /** Feature values in spec order (NaN = missing) from a complete accumulator. */
-  double[] features(WindowAccumulator acc, int cutoffDay) {
+  /** Feature values in spec order (NaN = missing) at cutoff number {@code c}, day {@code cutoffDay}. */
+  double[] features(WindowAccumulator acc, int c, int cutoffDay) {
     double[] out = new double[aggregations.length];
+    int base = c * acc.slots;
     for (int f = 0; f < aggregations.length; f++) {
       int[] idx = featureSlots[f];
       long[] v = new long[idx.length];
       for (int i = 0; i < idx.length; i++) {
-        v[i] = acc.slots[idx[i]];
+        v[i] = acc.values[base + idx[i]];
       }
-      out[f] = aggregations[f].value(v, cutoffDay, acc.signupDay);
+      out[f] = aggregations[f].value(v, cutoffDay, acc.signupDay[c]);
     }
     return out;
   }
