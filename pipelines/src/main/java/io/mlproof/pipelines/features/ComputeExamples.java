@@ -1,0 +1,179 @@
+package io.mlproof.pipelines.features;
+
+import io.mlproof.proto.v1.DeadLetter;
+import io.mlproof.proto.v1.EntityDay;
+import io.mlproof.proto.v1.Example;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Max;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Entity-days to examples, point in time: for each cutoff T, one example per eligible entity with
+ * features from days before T and the label from the days {@code [T, T + horizon)}.
+ *
+ * <p>Rows are keyed by entity and folded by {@link AggregateWindowsFn} with {@code Combine.perKey}
+ * into one accumulator holding every cutoff's window statistics, so no step holds a user's history
+ * and each row is shuffled once, however many cutoffs it feeds. Outputs: {@link #EXAMPLES} and
+ * {@link #DEAD_LETTERS}.
+ */
+public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PCollectionTuple> {
+  public static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = ValidateEntityDays.DEAD_LETTERS;
+
+  private final FeaturePlan plan;
+  private final int[] cutoffDays;
+  private final boolean requireLabels;
+
+  private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels) {
+    this.plan = plan;
+    this.cutoffDays = cutoffDays;
+    this.requireLabels = requireLabels;
+  }
+
+  /**
+   * @param cutoffDays cutoffs as days since epoch (any order, duplicates ignored)
+   * @param requireLabels keep only examples whose label window has ended within the data (training);
+   *     false keeps every eligible entity, with {@code has_label=false} when the window is open (scoring)
+   */
+  public static ComputeExamples of(FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
+    if (cutoffDays.isEmpty()) {
+      throw new IllegalArgumentException("no cutoffs");
+    }
+    int[] sorted = cutoffDays.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+    return new ComputeExamples(plan, sorted, requireLabels);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<EntityDay> rows) {
+    PCollectionTuple checked = rows.apply("ValidateRows", ValidateEntityDays.create());
+    PCollection<EntityDay> valid = checked.get(ValidateEntityDays.VALID);
+    // Label windows are complete up to the last day present in the data.
+    PCollectionView<Integer> lastDay = valid
+        .apply("Day", MapElements.into(TypeDescriptors.integers()).via(EntityDay::getDay))
+        .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
+    PCollection<Example> examples = valid
+        .apply("KeyByEntity", ParDo.of(new KeyByEntityFn(cutoffDays, plan.lookbackDays(), plan.horizonDays())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), DayRow.Coder.of()))
+        .apply("AggregateWindows", Combine.perKey(new AggregateWindowsFn(plan, cutoffDays)))
+        .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
+            .withSideInputs(lastDay))
+        .setCoder(ProtoCoder.of(Example.class));
+    return PCollectionTuple.of(EXAMPLES, examples).and(DEAD_LETTERS, checked.get(DEAD_LETTERS));
+  }
+
+  /** Keys a day by entity when some cutoff T has {@code T - lookback <= day < T + horizon}; counts the rest. */
+  static final class KeyByEntityFn extends DoFn<EntityDay, KV<String, DayRow>> {
+    private static final long serialVersionUID = 1L;
+    private final int[] cutoffs;
+    private final int lookback;
+    private final int horizon;
+    private final Counter outside = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_outside_windows");
+
+    KeyByEntityFn(int[] cutoffs, int lookback, int horizon) {
+      this.cutoffs = cutoffs;
+      this.lookback = lookback;
+      this.horizon = horizon;
+    }
+
+    @ProcessElement
+    public void process(@Element EntityDay row, OutputReceiver<KV<String, DayRow>> out) {
+      int day = row.getDay();
+      int c = AggregateWindowsFn.firstCutoff(cutoffs, day, horizon);
+      if (c < cutoffs.length && cutoffs[c] <= day + lookback) {
+        out.output(KV.of(row.getEntityId(), new DayRow(day, row.getSignupDay(), Measure.of(row))));
+      } else {
+        outside.inc();
+      }
+    }
+  }
+
+  /** Applies the eligibility rule and the label window per cutoff; counts every entity it drops and why. */
+  static final class BuildExamplesFn extends DoFn<KV<String, WindowAccumulator>, Example> {
+    private static final long serialVersionUID = 1L;
+    private final FeaturePlan plan;
+    private final int[] cutoffs;
+    private final boolean requireLabels;
+    private final PCollectionView<Integer> lastDay;
+    private final Counter signedUpLater = counter("entities_signed_up_after_cutoff");
+    private final Counter inactive = counter("entities_inactive_in_lookback");
+    private final Counter labelOpen = counter("examples_label_window_open");
+    private final Counter written = counter("examples");
+    private final Counter unlabeled = counter("examples_without_label");
+    private final Counter positives = counter("examples_positive");
+
+    BuildExamplesFn(FeaturePlan plan, int[] cutoffs, boolean requireLabels, PCollectionView<Integer> lastDay) {
+      this.plan = plan;
+      this.cutoffs = cutoffs;
+      this.requireLabels = requireLabels;
+      this.lastDay = lastDay;
+    }
+
+    private static Counter counter(String name) {
+      return Metrics.counter(FeaturesPipeline.METRICS, name);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, WindowAccumulator> element, ProcessContext context) {
+      WindowAccumulator acc = element.getValue();
+      long dataEnd = (long) context.sideInput(lastDay) + 1;
+      for (int c = 0; c < cutoffs.length; c++) {
+        if (acc.touched(c)) {
+          build(element.getKey(), acc, c, dataEnd, context);
+        }
+      }
+    }
+
+    private void build(String entity, WindowAccumulator acc, int c, long dataEnd, ProcessContext context) {
+      int cutoff = cutoffs[c];
+      if (acc.signupDay[c] == WindowAccumulator.NONE) {
+        // Only label-window rows: no activity before T at all.
+        (acc.labelSignupDay[c] >= cutoff ? signedUpLater : inactive).inc();
+        return;
+      }
+      if (acc.signupDay[c] >= cutoff) {
+        signedUpLater.inc();
+        return;
+      }
+      if (!plan.active(acc, c)) {
+        inactive.inc();
+        return;
+      }
+      boolean labelComplete = (long) cutoff + plan.horizonDays() <= dataEnd;
+      if (requireLabels && !labelComplete) {
+        labelOpen.inc();
+        return;
+      }
+      Example.Builder example = Example.newBuilder()
+          .setEntityId(entity)
+          .setCutoffDay(cutoff)
+          .setFeatureSpecHash(plan.specHash())
+          .setHasLabel(labelComplete)
+          .setLabel(labelComplete && acc.labelCount[c] == 0);
+      for (double v : plan.features(acc, c, cutoff)) {
+        example.addFeatures(v);
+      }
+      written.inc();
+      if (!labelComplete) {
+        unlabeled.inc();
+      } else if (example.getLabel()) {
+        positives.inc();
+      }
+      context.output(example.build());
+    }
+  }
+}

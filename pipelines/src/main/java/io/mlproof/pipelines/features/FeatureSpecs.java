@@ -1,0 +1,225 @@
+package io.mlproof.pipelines.features;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.TextFormat;
+import com.google.protobuf.TextFormatParseInfoTree;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.proto.v1.Feature;
+import io.mlproof.proto.v1.FeatureSpec;
+import io.mlproof.proto.v1.FeatureType;
+import io.mlproof.proto.v1.LabelSpec;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.util.MimeTypes;
+
+/**
+ * Loads, checks and hashes feature specifications: the one declaration of feature names, order,
+ * types, windows and expected ranges that the features, training and scoring stages share.
+ *
+ * <p>A spec is an {@code mlproof.v1.FeatureSpec} in protobuf text format: the proto is the schema,
+ * and {@link #check} adds the rules the proto cannot say (known aggregations, windows, unique
+ * names). Every problem is a one-line {@link InvalidInputException} naming the file and line.
+ */
+public final class FeatureSpecs {
+  /** The spec the features stage uses unless told otherwise. */
+  public static final String DEFAULT = "churn_v1";
+  /** File name of the effective spec inside a features output directory. */
+  public static final String OUTPUT_FILE = "feature_spec.textproto";
+
+  private static final String RESOURCE_DIR = "/feature_specs/";
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+  private static final int MAX_WINDOW_DAYS = 3660;
+  /** TextFormatParseLocation lines are 0-based; messages use 1-based lines like editors. */
+  private static final int LINE_BASE = 1;
+
+  private FeatureSpecs() {}
+
+  /**
+   * The spec named {@code nameOrPath}: a bundled spec ({@code churn_v1}) or a path/URI of a
+   * {@code .textproto} file on any Beam file system.
+   */
+  public static FeatureSpec load(String nameOrPath) {
+    String resource = RESOURCE_DIR + nameOrPath + ".textproto";
+    if (NAME.matcher(nameOrPath).matches()) {
+      try (InputStream in = FeatureSpecs.class.getResourceAsStream(resource)) {
+        if (in != null) {
+          return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "bundled:" + nameOrPath);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read bundled spec " + resource, e);
+      }
+    }
+    return parse(readFile(nameOrPath), nameOrPath);
+  }
+
+  /** Parses and checks spec text; {@code source} names it in error messages. */
+  public static FeatureSpec parse(String text, String source) {
+    TextFormatParseInfoTree.Builder locations = TextFormatParseInfoTree.builder();
+    FeatureSpec.Builder builder = FeatureSpec.newBuilder();
+    try {
+      TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(locations).build().merge(text, builder);
+    } catch (TextFormat.ParseException e) {
+      throw new InvalidInputException(
+          "feature spec " + source + ":" + e.getLine() + ":" + e.getColumn() + ": "
+              + e.getMessage().replaceFirst("^\\d+:\\d+: ", "")
+              + " (the file must be an mlproof.v1.FeatureSpec in protobuf text format)");
+    }
+    FeatureSpec spec = builder.build();
+    check(spec, source, locations.build());
+    return spec;
+  }
+
+  /** The spec with its label replaced: the options of a features run override the file's label. */
+  public static FeatureSpec withLabel(FeatureSpec spec, LabelDefinition definition, int horizonDays) {
+    if (horizonDays <= 0) {
+      throw new InvalidInputException("--horizonDays must be positive, got " + horizonDays);
+    }
+    return spec.toBuilder()
+        .setLabel(spec.getLabel().toBuilder().setDefinition(definition.specName()).setHorizonDays(horizonDays))
+        .build();
+  }
+
+  /** SHA-256 (hex) of the serialized spec: what {@code Example.feature_spec_hash} carries. */
+  public static String hash(FeatureSpec spec) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spec.toByteArray()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Feature names in column order. */
+  public static List<String> featureNames(FeatureSpec spec) {
+    return spec.getFeaturesList().stream().map(Feature::getName).toList();
+  }
+
+  /** The effective spec a features run recorded in its (complete) output directory. */
+  public static FeatureSpec fromFeaturesOutput(String featuresOutputDir) {
+    io.mlproof.pipelines.core.TaskOutput.read(featuresOutputDir);
+    String dir = featuresOutputDir.endsWith("/") ? featuresOutputDir : featuresOutputDir + "/";
+    return parse(readFile(dir + OUTPUT_FILE), dir + OUTPUT_FILE);
+  }
+
+  /** Writes the spec in text format to {@code file} (any Beam file system). */
+  public static void write(FeatureSpec spec, String file) {
+    try (WritableByteChannel out = FileSystems.create(FileSystems.matchNewResource(file, false), MimeTypes.TEXT)) {
+      out.write(ByteBuffer.wrap(TextFormat.printer().printToString(spec).getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String readFile(String path) {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw new InvalidInputException(
+          "feature spec " + path + " not found: give a bundled spec name (" + DEFAULT
+              + ") or the path of an mlproof.v1.FeatureSpec .textproto file");
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read feature spec " + path + ": " + e.getMessage());
+    }
+  }
+
+  private static void check(FeatureSpec spec, String source, TextFormatParseInfoTree where) {
+    if (spec.getName().isEmpty()) {
+      throw problem(source, 1, "the spec needs a name, e.g. name: \"churn_v1\"");
+    }
+    if (spec.getFeaturesCount() == 0) {
+      throw problem(source, 1, "the spec declares no features: add at least one features { ... } block");
+    }
+    if (spec.getEligibilityDays() <= 0) {
+      throw problem(source, line(where, "eligibility_days", 1),
+          "eligibility_days must be positive (an entity is eligible with an event in [T - eligibility_days, T))");
+    }
+    checkLabel(spec.getLabel(), source, where);
+    Set<String> names = new HashSet<>();
+    FieldDescriptor featuresField = FeatureSpec.getDescriptor().findFieldByName("features");
+    for (int i = 0; i < spec.getFeaturesCount(); i++) {
+      Feature f = spec.getFeatures(i);
+      TextFormatParseInfoTree fTree = i < where.getNestedTrees(featuresField).size()
+          ? where.getNestedTree(featuresField, i) : null;
+      int line = fTree == null ? line(where, "features", i, 1) : featureLine(fTree, "name", line(where, "features", i, 1));
+      String label = "feature #" + (i + 1) + " '" + f.getName() + "'";
+      if (!NAME.matcher(f.getName()).matches()) {
+        throw problem(source, line, label + ": name must match [a-z][a-z0-9_]*");
+      }
+      if (!names.add(f.getName())) {
+        throw problem(source, line, label + ": the name is declared twice; feature names must be unique");
+      }
+      if (f.getType() != FeatureType.NUMERIC) {
+        throw problem(source, line, label + ": type must be NUMERIC (categorical features are not supported yet)");
+      }
+      Aggregation aggregation = Aggregations.get(f.getAggregation());
+      if (aggregation == null) {
+        throw problem(source, fTree == null ? line : featureLine(fTree, "aggregation", line),
+            label + ": unknown aggregation '" + f.getAggregation() + "' (known: "
+                + String.join(", ", Aggregations.names()) + ")");
+      }
+      int windowLine = fTree == null ? line : featureLine(fTree, "window_days", line);
+      if (aggregation.windowed() && (f.getWindowDays() <= 0 || f.getWindowDays() > MAX_WINDOW_DAYS)) {
+        throw problem(source, windowLine, label + ": aggregation '" + f.getAggregation()
+            + "' needs window_days between 1 and " + MAX_WINDOW_DAYS + ", got " + f.getWindowDays());
+      }
+      if (!aggregation.windowed() && f.getWindowDays() != 0) {
+        throw problem(source, windowLine, label + ": aggregation '" + f.getAggregation()
+            + "' is not windowed; remove window_days");
+      }
+      if (f.hasMinValue() && f.hasMaxValue() && f.getMinValue() > f.getMaxValue()) {
+        throw problem(source, line, label + ": min_value " + f.getMinValue() + " > max_value " + f.getMaxValue());
+      }
+    }
+  }
+
+  private static void checkLabel(LabelSpec label, String source, TextFormatParseInfoTree where) {
+    int line = line(where, "label", 0, 1);
+    if (label.getName().isEmpty()) {
+      throw problem(source, line, "the label needs a name, e.g. label { name: \"churned\" ... }");
+    }
+    if (LabelDefinition.fromSpecName(label.getDefinition()) == null) {
+      throw problem(source, line, "unknown label definition '" + label.getDefinition() + "' (known: "
+          + java.util.Arrays.stream(LabelDefinition.values()).map(LabelDefinition::specName).toList() + ")");
+    }
+    if (label.getHorizonDays() <= 0) {
+      throw problem(source, line, "label horizon_days must be positive, got " + label.getHorizonDays());
+    }
+  }
+
+  /** 1-based line of a field of the spec (top level), or {@code fallback} when the text lacks it. */
+  private static int line(TextFormatParseInfoTree tree, String field, int fallback) {
+    return line(tree, field, 0, fallback);
+  }
+
+  private static int line(TextFormatParseInfoTree tree, String field, int index, int fallback) {
+    return location(tree, FeatureSpec.getDescriptor().findFieldByName(field), index, fallback);
+  }
+
+  /** 1-based line of a field inside one {@code features} block. */
+  private static int featureLine(TextFormatParseInfoTree tree, String field, int fallback) {
+    return location(tree, Feature.getDescriptor().findFieldByName(field), 0, fallback);
+  }
+
+  private static int location(TextFormatParseInfoTree tree, FieldDescriptor fd, int index, int fallback) {
+    if (tree == null || index >= tree.getLocations(fd).size()) {
+      return fallback; // the field is absent from the text: point at the enclosing block
+    }
+    return tree.getLocation(fd, index).getLine() + LINE_BASE;
+  }
+
+  private static InvalidInputException problem(String source, int line, String what) {
+    return new InvalidInputException("feature spec " + source + ":" + line + ": " + what);
+  }
+}

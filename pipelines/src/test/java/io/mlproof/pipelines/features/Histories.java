@@ -1,0 +1,83 @@
+package io.mlproof.pipelines.features;
+
+import io.mlproof.pipelines.core.StageRun;
+import io.mlproof.proto.v1.EntityDay;
+import io.mlproof.proto.v1.Example;
+import io.mlproof.proto.v1.FeatureSpec;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/** Hand-made entity histories for the features tests. */
+final class Histories {
+  static final FeatureSpec CHURN = FeatureSpecs.load(FeatureSpecs.DEFAULT);
+
+  private Histories() {}
+
+  /** Days since epoch of an ISO date. */
+  static int d(String date) {
+    return (int) LocalDate.parse(date).toEpochDay();
+  }
+
+  /** An empty entity-day; set the counts on the builder. */
+  static EntityDay.Builder row(String entity, String date, String signupDate) {
+    return EntityDay.newBuilder().setEntityId(entity).setDay(d(date)).setSignupDay(d(signupDate));
+  }
+
+  static FeaturePlan plan(LabelDefinition label, int horizonDays) {
+    return FeaturePlan.of(FeatureSpecs.withLabel(CHURN, label, horizonDays));
+  }
+
+  /** Applies ComputeExamples to {@code rows} in {@code p}. */
+  static PCollectionTuple compute(TestPipeline p, List<EntityDay> rows, FeaturePlan plan, List<String> cutoffs,
+      boolean requireLabels) {
+    return compute(p, "Compute", rows, plan, cutoffs, requireLabels);
+  }
+
+  /** Same, with a step name so one pipeline can hold several computations. */
+  static PCollectionTuple compute(TestPipeline p, String name, List<EntityDay> rows, FeaturePlan plan,
+      List<String> cutoffs, boolean requireLabels) {
+    return p.apply(name + "Rows", Create.of(rows).withCoder(ProtoCoder.of(EntityDay.class)))
+        .apply(name, ComputeExamples.of(plan, cutoffs.stream().map(Histories::d).toList(), requireLabels));
+  }
+
+  /** Feature values by name. */
+  static Map<String, Double> features(Example e) {
+    Map<String, Double> byName = new LinkedHashMap<>();
+    List<String> names = FeatureSpecs.featureNames(CHURN);
+    for (int i = 0; i < names.size(); i++) {
+      byName.put(names.get(i), e.getFeatures(i));
+    }
+    return byName;
+  }
+
+  /** Examples by "entity@date". */
+  static Map<String, Example> byKey(Iterable<Example> examples) {
+    Map<String, Example> out = new HashMap<>();
+    for (Example e : examples) {
+      Example previous = out.put(e.getEntityId() + "@" + LocalDate.ofEpochDay(e.getCutoffDay()), e);
+      if (previous != null) {
+        throw new AssertionError("two examples for " + e.getEntityId() + " at " + e.getCutoffDay());
+      }
+    }
+    return out;
+  }
+
+  /** Runs the pipeline and returns its counters. */
+  static Map<String, Long> runAndCount(TestPipeline p) {
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    return StageRun.counters(result);
+  }
+
+  static TestPipeline pipeline() {
+    return TestPipeline.create().enableAbandonedNodeEnforcement(false);
+  }
+}
