@@ -1,5 +1,6 @@
 package io.mlproof.orchestrator.task;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
@@ -20,6 +20,8 @@ import org.apache.beam.sdk.options.Validation;
  * them: a getter with a matching setter is an option named after the property.
  */
 public final class OptionCatalog {
+  private static final ObjectMapper ENUM_JSON = new ObjectMapper();
+
 
   /**
    * One option.
@@ -135,10 +137,16 @@ public final class OptionCatalog {
       }
     }
     if (type.isEnum()) {
-      // Beam reads enum options by constant name, case-sensitively.
-      List<String> constants = Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
-      return constants.contains(literal) ? Optional.empty()
-          : Optional.of("must be one of " + constants.stream().collect(Collectors.joining(", ")));
+      // Beam reads option values through Jackson, so an enum accepts what its Jackson mapping
+      // accepts: the constant name, or the name its @JsonValue/@JsonCreator define.
+      List<String> accepted = Arrays.stream(type.getEnumConstants())
+          .map(c -> ENUM_JSON.convertValue(c, String.class)).toList();
+      try {
+        ENUM_JSON.convertValue(literal, type);
+        return Optional.empty();
+      } catch (RuntimeException e) {
+        return Optional.of("must be one of " + String.join(", ", accepted));
+      }
     }
     return Optional.empty();
   }

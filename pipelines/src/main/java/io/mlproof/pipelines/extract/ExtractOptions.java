@@ -43,6 +43,14 @@ public interface ExtractOptions extends TaskOptions, WarehouseOptions, LogicalDa
 
   void setDryRun(boolean value);
 
+  @Description(
+      "Also read this many whole days before the data interval start: the history that point-in-time"
+          + " features and labels need (e.g. 180 for 90-day features at cutoffs up to 84 days back).")
+  @Default.Integer(0)
+  int getLookbackDays();
+
+  void setLookbackDays(int value);
+
   /** {@code extract/<recordType>.sql}. */
   final class DefaultTemplate implements DefaultValueFactory<String> {
     @Override

@@ -26,7 +26,11 @@ public record ExtractPlan(
           "--maxBadFraction=" + maxBadFraction + " is not a fraction: pass a value from 0 to 1, e.g. 0.01");
     }
     RecordType recordType = options.getRecordType();
-    TemplateContext context = TemplateContext.from(options);
+    if (options.getLookbackDays() < 0) {
+      throw new InvalidInputException(
+          "--lookbackDays=" + options.getLookbackDays() + " is negative: pass 0 or more days");
+    }
+    TemplateContext context = TemplateContext.from(options).withLookbackDays(options.getLookbackDays());
     ExtractWindow window = ExtractWindow.of(context.dataIntervalStart(), context.dataIntervalEnd());
     if (recordType == RecordType.ENTITY_DAYS && !window.isWholeDays()) {
       throw new InvalidInputException(

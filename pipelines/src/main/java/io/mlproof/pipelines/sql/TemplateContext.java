@@ -40,6 +40,12 @@ public record TemplateContext(
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
   }
 
+  /** The same context with the interval start moved {@code days} whole days earlier. */
+  public TemplateContext withLookbackDays(int days) {
+    return new TemplateContext(
+        logicalDate, dataIntervalStart.minus(java.time.Duration.ofDays(days)), dataIntervalEnd, params);
+  }
+
   /** A daily interval: {@code [date 00:00Z, date+1 00:00Z)}, no params. */
   public static TemplateContext daily(LocalDate logicalDate) {
     Instant start = logicalDate.atStartOfDay(ZoneOffset.UTC).toInstant();

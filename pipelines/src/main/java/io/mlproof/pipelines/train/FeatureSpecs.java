@@ -30,7 +30,7 @@ public final class FeatureSpecs {
   private FeatureSpecs() {}
 
   public static String hash(FeatureSpec spec) {
-    return sha256(spec.toByteArray());
+    return io.mlproof.pipelines.features.FeatureSpecs.hash(spec);
   }
 
   public static String sha256(byte[] bytes) {
@@ -50,8 +50,14 @@ public final class FeatureSpecs {
     return fromFile(TaskOutput.filePattern(featuresDir, OUTPUT_NAME));
   }
 
-  /** Reads a spec file: JSON ({@code .json}) or binary proto. */
+  /**
+   * Reads a spec file: protobuf text format ({@code .textproto}, what the features stage writes and
+   * ships), JSON ({@code .json}) or binary proto.
+   */
   public static FeatureSpec fromFile(String path) {
+    if (path.endsWith(".textproto")) {
+      return validate(io.mlproof.pipelines.features.FeatureSpecs.load(path), path);
+    }
     byte[] bytes = readAll(path);
     try {
       FeatureSpec spec;
