@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../../../.."
 mvn -o -q -B -pl pipelines -am test-compile
 mvn -o -q -B -pl pipelines dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/target/bench.classpath"
 CP="proto/target/classes:pipelines/target/classes:pipelines/target/test-classes:$(cat target/bench.classpath)"
-exec java -Xmx6g -XX:+UseParallelGC \
+exec java -Xmx6g -XX:+UseParallelGC ${BENCH_JAVA_OPTS:-} \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$CP" io.mlproof.bench.FeaturesBenchmark "$@"

@@ -1,4 +1,6 @@
 -- Daily per-user rollup of events and payments (the EntityDay record), computed in the warehouse.
+-- {{order_by}} is "ORDER BY user_id, day" (one user's rows together in the files, so the runner's
+-- partial combine folds them before the shuffle) or empty (the benchmark's A/B of that lever).
 -- The test-side stand-in for extract --recordType=entity_days; ids and days come back as numbers
 -- because JDBC reads numeric columns ~10x faster than strings.
 WITH ev AS (
@@ -27,3 +29,4 @@ SELECT user_id, day,
        CAST(date_diff('day', DATE '1970-01-01', CAST(u.signup_at AS DATE)) AS BIGINT) AS signup_day
 FROM ev FULL OUTER JOIN pay USING (user_id, day)
 JOIN users u USING (user_id)
+{{order_by}}

@@ -20,7 +20,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * same raw events, in the same run. Run in a forked JVM (not mvn exec:java: it breaks Flink).
  *
  * <p>Arguments: {@code [events (default 10000000)] [work dir (default build/bench/features)]
- * [runners: direct,flink (default both)]}. Writes a Markdown table to stdout.
+ * [runners, run in order: direct, flink, or either with "-unordered" to read a rollup not sorted by
+ * user; flink-nocopy adds --fasterCopy=true --objectReuse=true (default flink,flink: the first run in
+ * a JVM includes its warm-up)]}.
+ * Writes a Markdown table to stdout.
  */
 public final class FeaturesBenchmark {
   /** The synthetic generator makes about this many events per user over 182 days. */
@@ -32,7 +35,7 @@ public final class FeaturesBenchmark {
   public static void main(String[] args) throws Exception {
     long target = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
     Path work = Path.of(args.length > 1 ? args[1] : "build/bench/features").toAbsolutePath();
-    List<String> runners = List.of((args.length > 2 ? args[2] : "direct,flink").split(","));
+    List<String> runners = List.of((args.length > 2 ? args[2] : "flink,flink").split(","));
     Files.createDirectories(work);
     Path db = work.resolve("warehouse.duckdb");
     Files.deleteIfExists(db);
@@ -49,6 +52,9 @@ public final class FeaturesBenchmark {
     t0 = System.nanoTime();
     long rows = SyntheticWarehouse.writeEntityDays(db, work.resolve("extract"));
     double rollup = seconds(t0);
+    if (runners.stream().anyMatch(r -> r.endsWith("-unordered"))) {
+      SyntheticWarehouse.writeEntityDays(db, work.resolve("extract-unordered"), false);
+    }
     lines.add(String.format(Locale.ROOT, "rollup: %,d EntityDay rows (%.1f events per row) in %.2f s"
         + " (DuckDB SQL + JDBC + TFRecord write)", rows, (double) events / rows, rollup));
 
@@ -58,13 +64,17 @@ public final class FeaturesBenchmark {
     lines.add(row("DuckDB, one SQL query over raw events (2 threads)", sql, events, sqlRows, sql));
 
     for (String runner : runners) {
-      List<String> options = new ArrayList<>(List.of("--input=" + work.resolve("extract"),
+      boolean unordered = runner.endsWith("-unordered");
+      List<String> options = new ArrayList<>(List.of("--input=" + work.resolve(unordered ? "extract-unordered" : "extract"),
           "--output=" + work.resolve("features-" + runner), "--cutoffs=" + String.join(",", CUTOFFS)));
-      if (runner.equals("direct")) {
+      if (runner.startsWith("direct")) {
         options.addAll(List.of("--runner=DirectRunner", "--enforceImmutability=false", "--enforceEncodability=false",
             "--targetParallelism=2"));
       } else {
         options.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"));
+        if (runner.contains("-nocopy")) { // Flink passes objects between chained operators uncopied
+          options.addAll(List.of("--fasterCopy=true", "--objectReuse=true"));
+        }
       }
       FeaturesOptions o = PipelineOptionsFactory.fromArgs(options.toArray(String[]::new)).as(FeaturesOptions.class);
       t0 = System.nanoTime();

@@ -4,15 +4,12 @@ import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Example;
 import java.util.List;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Max;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -20,7 +17,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Entity-days to examples, point in time: for each cutoff T, one example per eligible entity with
@@ -60,46 +56,17 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
 
   @Override
   public PCollectionTuple expand(PCollection<EntityDay> rows) {
-    PCollectionTuple checked = rows.apply("ValidateRows", ValidateEntityDays.create());
-    PCollection<EntityDay> valid = checked.get(ValidateEntityDays.VALID);
+    PCollectionTuple checked = rows.apply("ValidateAndKey",
+        ValidateEntityDays.keyedFor(cutoffDays, plan.lookbackDays(), plan.horizonDays()));
     // Label windows are complete up to the last day present in the data.
-    PCollectionView<Integer> lastDay = valid
-        .apply("Day", MapElements.into(TypeDescriptors.integers()).via(EntityDay::getDay))
+    PCollectionView<Integer> lastDay = checked.get(ValidateEntityDays.LAST_DAYS)
         .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
-    PCollection<Example> examples = valid
-        .apply("KeyByEntity", ParDo.of(new KeyByEntityFn(cutoffDays, plan.lookbackDays(), plan.horizonDays())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), DayRow.Coder.of()))
+    PCollection<Example> examples = checked.get(ValidateEntityDays.KEYED)
         .apply("AggregateWindows", Combine.perKey(new AggregateWindowsFn(plan, cutoffDays)))
         .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
             .withSideInputs(lastDay))
         .setCoder(ProtoCoder.of(Example.class));
     return PCollectionTuple.of(EXAMPLES, examples).and(DEAD_LETTERS, checked.get(DEAD_LETTERS));
-  }
-
-  /** Keys a day by entity when some cutoff T has {@code T - lookback <= day < T + horizon}; counts the rest. */
-  static final class KeyByEntityFn extends DoFn<EntityDay, KV<String, DayRow>> {
-    private static final long serialVersionUID = 1L;
-    private final int[] cutoffs;
-    private final int lookback;
-    private final int horizon;
-    private final Counter outside = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_outside_windows");
-
-    KeyByEntityFn(int[] cutoffs, int lookback, int horizon) {
-      this.cutoffs = cutoffs;
-      this.lookback = lookback;
-      this.horizon = horizon;
-    }
-
-    @ProcessElement
-    public void process(@Element EntityDay row, OutputReceiver<KV<String, DayRow>> out) {
-      int day = row.getDay();
-      int c = AggregateWindowsFn.firstCutoff(cutoffs, day, horizon);
-      if (c < cutoffs.length && cutoffs[c] <= day + lookback) {
-        out.output(KV.of(row.getEntityId(), new DayRow(day, row.getSignupDay(), Measure.of(row))));
-      } else {
-        outside.inc();
-      }
-    }
   }
 
   /** Applies the eligibility rule and the label window per cutoff; counts every entity it drops and why. */

@@ -24,8 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Parity: the features stage (warehouse rollup -> EntityDay TFRecords -> Direct runner) equals an
  * independent SQL query over the raw events and payments (every feature, every entity, every
- * cutoff, and the label). The warehouse is a seeded synthetic one following docs/DATA.md; to run
- * against the demo warehouse, build it with the demo generator and point {@link #warehouse} there.
+ * cutoff, and the label). The warehouse is a seeded synthetic one following docs/DATA.md.
+ *
+ * <p>To run it on the demo warehouse once the demo generator and extract are merged: let
+ * {@link #warehouse} build the demo DuckDB file, and replace {@code SyntheticWarehouse.writeEntityDays}
+ * with the extract pipeline ({@code --recordType=entity_days --warehouse=duckdb:<file>}). The
+ * reference query reads only users/events/payments, so it works unchanged on clean data; if the demo
+ * injects bad rows that extract dead-letters (NULL ids, unknown event types, negative amounts), add
+ * the same filters to {@code reference_features.sql}'s {@code ev} and {@code p} subqueries.
  */
 class FeaturesParityTest {
   private static final List<String> CUTOFFS = List.of("2024-03-01", "2024-04-01", "2024-05-01");

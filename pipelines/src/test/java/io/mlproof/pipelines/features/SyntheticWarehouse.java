@@ -52,12 +52,18 @@ public final class SyntheticWarehouse {
    * and a manifest. Returns the number of rows.
    */
   public static long writeEntityDays(Path duckdbFile, Path outputDir) throws SQLException, IOException {
+    return writeEntityDays(duckdbFile, outputDir, true);
+  }
+
+  /** Same; {@code byUser} orders the rows by user and day (as the extract's rollup should). */
+  public static long writeEntityDays(Path duckdbFile, Path outputDir, boolean byUser) throws SQLException, IOException {
     TaskOutput output = TaskOutput.begin(outputDir.toString());
     long rows = 0;
     Path file = Path.of(output.staging("records") + "-00000-of-00001" + ProtoRecords.SUFFIX);
     java.nio.file.Files.createDirectories(file.getParent());
     try (Connection c = connect(duckdbFile); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql("entity_days.sql", Map.of()));
+        ResultSet r = s.executeQuery(sql("entity_days.sql",
+            Map.of("order_by", byUser ? "ORDER BY user_id, day" : "")));
         TfRecordFiles.Writer writer = new TfRecordFiles.Writer(file)) {
       EntityDay.Builder b = EntityDay.newBuilder();
       while (r.next()) {
