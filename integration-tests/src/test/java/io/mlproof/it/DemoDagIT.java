@@ -1,0 +1,119 @@
+package io.mlproof.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo DAG end to end through the shaded jar, as `make run` runs it, on the Direct runner and
+ * a small demo warehouse: extract → features → validate → train → bless → score.
+ */
+class DemoDagIT {
+  private static final String DS = "2024-04-29"; // a Monday: the demo DAG's schedule fires on Mondays
+
+  @TempDir static Path dir;
+  static Path warehouse;
+  static Result run;
+
+  record Result(int exitCode, String stdout, String stderr) {}
+
+  @BeforeAll
+  static void runDemoDag() throws Exception {
+    warehouse = dir.resolve("w.duckdb");
+    Result init = mlproof("demo", "init", "--path", warehouse.toString(), "--users", "1000", "--days", "120");
+    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    run = mlproof(
+        "dags", "run", "demo", "--logical-date", DS,
+        "--dags-folder", repo().resolve("dags").toString(),
+        "--run-root", dir.resolve("runs").toString(),
+        "--state", dir.resolve("state.sqlite").toString(),
+        "--runner", "direct",
+        "--conf", "{\"warehouse\": \"duckdb:" + warehouse + "\"}",
+        "--output", "json");
+  }
+
+  @Test
+  void everyTaskSucceeds() {
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    for (String task : List.of("extract_activity", "features", "validate", "train", "bless", "score_features", "score")) {
+      assertThat(dir.resolve("runs/demo/" + DS + "/" + task + "/manifest.json")).as(task).exists();
+    }
+  }
+
+  /**
+   * One score per user eligible at ds, counted independently from the raw tables: signed up
+   * before ds, with a valid event in the 90 days before ds (docs/FEATURES.md, churn_v1).
+   */
+  @Test
+  void scoresEveryEligibleUserOnceWithRanksOneToN() throws SQLException {
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse, readOnly());
+        Statement s = c.createStatement()) {
+      long eligible = scalar(s, """
+          SELECT count(DISTINCT u.user_id) FROM users u JOIN events e ON e.user_id = u.user_id
+          WHERE u.signup_at < DATE '%1$s'
+            AND e.event_at >= DATE '%1$s' - INTERVAL 90 DAY AND e.event_at < DATE '%1$s'
+            AND e.event_type IN ('session_start', 'page_view', 'add_to_cart', 'purchase')
+            AND (e.amount IS NULL OR e.amount >= 0)""".formatted(DS));
+      assertThat(eligible).isGreaterThan(100);
+      assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score_day = DATE '" + DS + "'")).isEqualTo(eligible);
+      assertThat(scalar(s, "SELECT count(DISTINCT entity_id) FROM churn_scores")).isEqualTo(eligible);
+      assertThat(scalar(s, "SELECT min(rank) FROM churn_scores")).isEqualTo(1);
+      assertThat(scalar(s, "SELECT max(rank) FROM churn_scores")).isEqualTo(eligible);
+      assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score < 0 OR score > 1")).isZero();
+    }
+  }
+
+  private static long scalar(Statement s, String sql) throws SQLException {
+    try (ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private static java.util.Properties readOnly() {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("duckdb.read_only", "true");
+    return p;
+  }
+
+  static Path repo() {
+    return Path.of(System.getProperty("mlproof.repo", "..")).toAbsolutePath().normalize();
+  }
+
+  /** Runs the shaded jar the way bin/mlproof does, in its own JVM. */
+  static Result mlproof(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "-jar", System.getProperty("mlproof.jar", repo().resolve("target/mlproof.jar").toString())));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+    Process process = builder.start();
+    if (!process.waitFor(20, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("mlproof " + String.join(" ", args) + " did not finish in 20 minutes");
+    }
+    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+}
