@@ -2,6 +2,8 @@ package io.mlproof.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,6 +78,29 @@ class DemoDagIT {
       assertThat(scalar(s, "SELECT max(rank) FROM churn_scores")).isEqualTo(eligible);
       assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score < 0 OR score > 1")).isZero();
     }
+  }
+
+  /**
+   * "Do we need ML at all?" on the demo data: the generative process gives churn signals beyond
+   * recency (docs/DATA.md), so the model must beat the tuned days-since-last-purchase rule by the
+   * blessing margin, and the bless task must have blessed it.
+   */
+  @Test
+  void theModelBeatsTheTunedHeuristicAndIsBlessed() throws IOException {
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode evaluation = json.readTree(dir.resolve("runs/demo/" + DS + "/train/evaluation.json").toFile());
+    double modelF1 = evaluation.path("model").path("f1").asDouble();
+    double heuristicF1 = -1;
+    for (JsonNode baseline : evaluation.path("baselines")) {
+      if (baseline.path("name").asText().startsWith("heuristic:days_since_last_purchase")) {
+        heuristicF1 = baseline.path("f1").asDouble();
+      }
+    }
+    assertThat(heuristicF1).as("the tuned recency heuristic is among the baselines").isPositive();
+    assertThat(modelF1 - heuristicF1).isGreaterThanOrEqualTo(0.02);
+    JsonNode blessing = json.readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile());
+    assertThat(blessing.path("blessed").asBoolean()).isTrue();
   }
 
   private static long scalar(Statement s, String sql) throws SQLException {
