@@ -7,7 +7,9 @@ WITH c AS (
   SELECT c.cutoff, c.t, e.user_id, e.event_type, e.event_at, e.amount,
          date_diff('day', CAST(e.event_at AS DATE), c.cutoff) AS days_ago
   FROM events e JOIN c ON e.event_at >= c.t - INTERVAL 90 DAY AND e.event_at < c.t + INTERVAL {{horizon}} DAY
-  WHERE e.user_id IS NOT NULL
+  WHERE e.user_id IS NOT NULL AND e.event_at IS NOT NULL
+    AND e.event_type IN ('session_start', 'page_view', 'add_to_cart', 'purchase')
+    AND NOT (e.event_type = 'purchase' AND e.amount IS NULL) AND coalesce(e.amount, 0) >= 0
 ), f AS (
   SELECT cutoff, user_id,
     min(days_ago) FILTER (WHERE event_type = 'session_start' AND event_at < t) AS days_since_last_session,
@@ -22,14 +24,10 @@ WITH c AS (
     count(*) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 7 DAY AND event_at < t) AS purchases_7d,
     count(*) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 30 DAY AND event_at < t) AS purchases_30d,
     count(*) FILTER (WHERE event_type = 'purchase' AND event_at < t) AS purchases_90d,
-    coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 7 DAY AND event_at < t), 0) AS revenue_7d,
-    coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 30 DAY AND event_at < t), 0) AS revenue_30d,
-    coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND event_at < t), 0) AS revenue_90d,
     count(*) FILTER (WHERE event_type = 'add_to_cart' AND event_at >= t - INTERVAL 30 DAY AND event_at < t) AS carts_30d,
     count(*) FILTER (WHERE event_type = 'add_to_cart' AND event_at < t) AS carts_90d,
     count(*) FILTER (WHERE event_type = 'session_start' AND event_at >= t - INTERVAL 60 DAY AND event_at < t - INTERVAL 30 DAY) AS sessions_prev_30d,
     count(*) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 60 DAY AND event_at < t - INTERVAL 30 DAY) AS purchases_prev_30d,
-    coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 60 DAY AND event_at < t - INTERVAL 30 DAY), 0) AS revenue_prev_30d,
     count(*) FILTER (WHERE event_at < t) AS events_90d,
     count(*) FILTER (WHERE {{label_event}} AND event_at >= t) AS label_events
   FROM ev GROUP BY cutoff, user_id
@@ -38,8 +36,15 @@ WITH c AS (
     count(*) FILTER (WHERE status = 'failed' AND paid_at >= c.t - INTERVAL 30 DAY) AS failed_payments_30d,
     count(*) FILTER (WHERE status = 'failed') AS failed_payments_90d,
     count(*) FILTER (WHERE status = 'refunded' AND paid_at >= c.t - INTERVAL 30 DAY) AS refunds_30d,
-    count(*) FILTER (WHERE status = 'refunded') AS refunds_90d
+    count(*) FILTER (WHERE status = 'refunded') AS refunds_90d,
+    -- revenue is money received: succeeded payments, as the entity_days rollup sums it
+    coalesce(sum(amount) FILTER (WHERE status = 'succeeded' AND paid_at >= c.t - INTERVAL 7 DAY), 0) AS revenue_7d,
+    coalesce(sum(amount) FILTER (WHERE status = 'succeeded' AND paid_at >= c.t - INTERVAL 30 DAY), 0) AS revenue_30d,
+    coalesce(sum(amount) FILTER (WHERE status = 'succeeded'), 0) AS revenue_90d,
+    coalesce(sum(amount) FILTER (WHERE status = 'succeeded' AND paid_at >= c.t - INTERVAL 60 DAY AND paid_at < c.t - INTERVAL 30 DAY), 0) AS revenue_prev_30d
   FROM payments y JOIN c ON y.paid_at >= c.t - INTERVAL 90 DAY AND y.paid_at < c.t
+  WHERE y.user_id IS NOT NULL AND y.amount IS NOT NULL AND y.amount >= 0
+    AND y.status IN ('succeeded', 'failed', 'refunded')
   GROUP BY c.cutoff, y.user_id
 )
 SELECT f.user_id, CAST(date_diff('day', DATE '1970-01-01', f.cutoff) AS INTEGER) AS cutoff_day,
@@ -49,10 +54,10 @@ SELECT f.user_id, CAST(date_diff('day', DATE '1970-01-01', f.cutoff) AS INTEGER)
   f.active_days_7d, f.active_days_30d, f.active_days_90d,
   f.page_views_30d,
   f.purchases_7d, f.purchases_30d, f.purchases_90d,
-  CAST(f.revenue_7d AS DOUBLE) AS revenue_7d, CAST(f.revenue_30d AS DOUBLE) AS revenue_30d,
-  CAST(f.revenue_90d AS DOUBLE) AS revenue_90d,
-  CAST(f.revenue_30d AS DOUBLE) / NULLIF(f.purchases_30d, 0) AS avg_order_value_30d,
-  CAST(f.revenue_90d AS DOUBLE) / NULLIF(f.purchases_90d, 0) AS avg_order_value_90d,
+  CAST(coalesce(p.revenue_7d, 0) AS DOUBLE) AS revenue_7d, CAST(coalesce(p.revenue_30d, 0) AS DOUBLE) AS revenue_30d,
+  CAST(coalesce(p.revenue_90d, 0) AS DOUBLE) AS revenue_90d,
+  CAST(coalesce(p.revenue_30d, 0) AS DOUBLE) / NULLIF(f.purchases_30d, 0) AS avg_order_value_30d,
+  CAST(coalesce(p.revenue_90d, 0) AS DOUBLE) / NULLIF(f.purchases_90d, 0) AS avg_order_value_90d,
   CAST(date_diff('day', CAST(u.signup_at AS DATE), f.cutoff) AS DOUBLE) AS tenure_days,
   greatest(f.carts_30d - f.purchases_30d, 0) / NULLIF(CAST(f.carts_30d AS DOUBLE), 0) AS cart_abandonment_rate_30d,
   greatest(f.carts_90d - f.purchases_90d, 0) / NULLIF(CAST(f.carts_90d AS DOUBLE), 0) AS cart_abandonment_rate_90d,
@@ -60,7 +65,7 @@ SELECT f.user_id, CAST(date_diff('day', DATE '1970-01-01', f.cutoff) AS INTEGER)
   coalesce(p.refunds_30d, 0) AS refunds_30d, coalesce(p.refunds_90d, 0) AS refunds_90d,
   f.sessions_30d / NULLIF(CAST(f.sessions_prev_30d AS DOUBLE), 0) AS sessions_trend_30d,
   f.purchases_30d / NULLIF(CAST(f.purchases_prev_30d AS DOUBLE), 0) AS purchases_trend_30d,
-  CAST(f.revenue_30d AS DOUBLE) / NULLIF(CAST(f.revenue_prev_30d AS DOUBLE), 0) AS revenue_trend_30d,
+  CAST(coalesce(p.revenue_30d, 0) AS DOUBLE) / NULLIF(CAST(coalesce(p.revenue_prev_30d, 0) AS DOUBLE), 0) AS revenue_trend_30d,
   f.label_events = 0 AS label
 FROM f
 JOIN users u ON u.user_id = f.user_id

@@ -3,6 +3,9 @@ package io.mlproof.pipelines.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.demo.DemoFixtures;
+import io.mlproof.pipelines.extract.ExtractPipeline;
+import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.DatasetStatistics;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Manifest;
@@ -24,14 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Parity: the features stage (warehouse rollup -> EntityDay TFRecords -> Direct runner) equals an
  * independent SQL query over the raw events and payments (every feature, every entity, every
- * cutoff, and the label). The warehouse is a seeded synthetic one following docs/DATA.md.
- *
- * <p>To run it on the demo warehouse once the demo generator and extract are merged: let
- * {@link #warehouse} build the demo DuckDB file, and replace {@code SyntheticWarehouse.writeEntityDays}
- * with the extract pipeline ({@code --recordType=entity_days --warehouse=duckdb:<file>}). The
- * reference query reads only users/events/payments, so it works unchanged on clean data; if the demo
- * injects bad rows that extract dead-letters (NULL ids, unknown event types, negative amounts), add
- * the same filters to {@code reference_features.sql}'s {@code ev} and {@code p} subqueries.
+ * cutoff, and the label), on a seeded synthetic warehouse following docs/DATA.md and on the demo
+ * warehouse. The rollup is the shipped extract template; the reference query reads the raw tables
+ * and leaves out the rows extract dead-letters (NULL ids, unknown types or statuses, negative or
+ * missing amounts). Revenue is money received: succeeded payments.
  */
 class FeaturesParityTest {
   private static final List<String> CUTOFFS = List.of("2024-03-01", "2024-04-01", "2024-05-01");
@@ -39,29 +38,43 @@ class FeaturesParityTest {
 
   @TempDir Path tmp;
 
-  Path warehouse() throws Exception {
-    Path db = tmp.resolve("warehouse.duckdb");
-    SyntheticWarehouse.create(db, 200, 182);
-    return db;
-  }
-
   @Test
   void pipelineFeaturesEqualAnIndependentSqlQuery() throws Exception {
-    Path db = warehouse();
+    Path db = tmp.resolve("warehouse.duckdb");
+    SyntheticWarehouse.create(db, 200, 182);
+    assertParity(db, CUTOFFS);
+  }
+
+  /** The same on the demo warehouse, whose deliberately malformed rows extract dead-letters. */
+  @Test
+  void pipelineFeaturesEqualAnIndependentSqlQueryOnTheDemoWarehouse() throws Exception {
+    assertParity(DemoFixtures.smallWarehouse(tmp, 11), List.of("2024-02-15", "2024-03-15"));
+  }
+
+  /**
+   * The production path (extract's entity_days rollup in the warehouse, then the features stage on
+   * the Direct runner) against the reference query over the raw tables.
+   */
+  private void assertParity(Path db, List<String> cutoffs) throws Exception {
     Path extract = tmp.resolve("extract");
-    long rows = SyntheticWarehouse.writeEntityDays(db, extract);
+    Manifest extracted = ExtractPipeline.run(ExtractPipeline.parse(
+            "--warehouse=duckdb:" + db, "--output=" + extract, "--recordType=entity_days",
+            "--logicalDate=2023-10-01", "--dataIntervalStart=2023-10-01", "--dataIntervalEnd=2024-12-31",
+            "--maxBadFraction=0.05"),
+        Warehouse.parse("duckdb:" + db), System.out);
+    long rows = extracted.getCountersOrThrow("records");
     Path out = tmp.resolve("features");
     // The Direct runner's immutability/encodability checks are exercised by ComputeExamplesTest;
     // here they would only double the run time of ~1,300 keys.
     FeaturesOptions options = PipelineOptionsFactory.fromArgs("--input=" + extract, "--output=" + out,
-        "--cutoffs=" + String.join(",", CUTOFFS), "--enforceImmutability=false", "--enforceEncodability=false")
+        "--cutoffs=" + String.join(",", cutoffs), "--enforceImmutability=false", "--enforceEncodability=false")
         .as(FeaturesOptions.class);
 
     Manifest manifest = FeaturesPipeline.run(options);
 
     List<Example> examples = TfRecordFiles.read(out, "records-*.tfrecord", Example.parser());
     Map<String, Example> actual = Histories.byKey(examples);
-    Map<String, Reference> expected = reference(db);
+    Map<String, Reference> expected = reference(db, cutoffs);
     assertThat(expected.size()).as("a vacuous comparison proves nothing").isGreaterThan(200);
     assertThat(expected.values().stream().filter(Reference::label).count()).isBetween(20L, expected.size() - 20L);
     assertThat(actual.keySet()).as("the same entities are eligible at the same cutoffs")
@@ -93,7 +106,7 @@ class FeaturesParityTest {
     DatasetStatistics stats = ComputeStatistics.read(out.resolve(ComputeStatistics.PB_FILE).toString());
     assertThat(stats.getExamples()).isEqualTo(examples.size());
     assertThat(stats.getPositives()).isEqualTo(expected.values().stream().filter(Reference::label).count());
-    assertThat(stats.getCutoffDaysList()).containsExactlyElementsOf(CUTOFFS.stream().map(Histories::d).toList());
+    assertThat(stats.getCutoffDaysList()).containsExactlyElementsOf(cutoffs.stream().map(Histories::d).toList());
     assertThat(Files.readString(out.resolve(ComputeStatistics.JSON_FILE))).contains("\"examples\": \"" + examples.size());
     assertThat(FeatureSpecs.fromFeaturesOutput(out.toString())).isEqualTo(FeatureSpecs.withLabel(
         Histories.CHURN, LabelDefinition.NO_PURCHASE, 30));
@@ -102,10 +115,10 @@ class FeaturesParityTest {
 
   private record Reference(Map<String, Double> features, boolean label) {}
 
-  private static Map<String, Reference> reference(Path db) throws Exception {
+  private static Map<String, Reference> reference(Path db, List<String> cutoffs) throws Exception {
     Map<String, Reference> out = new HashMap<>();
     try (Connection c = SyntheticWarehouse.connect(db); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(SyntheticWarehouse.referenceQuery(CUTOFFS, 30))) {
+        ResultSet r = s.executeQuery(SyntheticWarehouse.referenceQuery(cutoffs, 30))) {
       ResultSetMetaData meta = r.getMetaData();
       while (r.next()) {
         Map<String, Double> features = new HashMap<>();
