@@ -16,8 +16,9 @@ run: $(JAR)
 	bin/mlproof demo init --path $(DEMO)/warehouse.duckdb
 	bin/mlproof dags run demo --logical-date 2024-06-03 --dags-folder dags --run-root $(DEMO)/runs --state $(DEMO)/state.sqlite
 
+# Not quiet: CI reads Surefire's and Failsafe's closing "Tests run" lines.
 test:
-	$(MVN) verify
+	mvn -B -ntp verify
 
 bench: $(JAR)
 	bin/mlproof-bench
