@@ -12,6 +12,8 @@ import io.mlproof.pipelines.evaluate.EvaluationReport;
 import io.mlproof.pipelines.evaluate.Evaluator;
 import io.mlproof.pipelines.evaluate.Numbers;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
+import io.mlproof.pipelines.warehouse.Dialect;
+import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.EvaluationResult;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureImportance;
@@ -160,6 +162,11 @@ public final class TrainPipeline implements MlproofPipeline {
   }
 
   static Source source(TrainOptions options) {
+    return source(options, null);
+  }
+
+  /** {@code tableQuery} answers {@code --examplesQuery}; null picks it from {@code --warehouse}. */
+  static Source source(TrainOptions options, TableQuery tableQuery) {
     boolean features = !options.getExamples().isEmpty();
     boolean query = !options.getExamplesQuery().isEmpty();
     if (features == query) {
@@ -190,11 +197,11 @@ public final class TrainPipeline implements MlproofPipeline {
         throw new InvalidInputException(required[0] + " is required with --examplesQuery");
       }
     }
-    TableQuery tableQuery = DuckDbTableQuery.forWarehouse(options.getWarehouse());
+    TableQuery reader = tableQuery != null ? tableQuery : tableQuery(options.getWarehouse());
     return new Source() {
       @Override
       public TrainingData load() {
-        return ExamplesTable.load(tableQuery.run(options.getExamplesQuery()), columns,
+        return ExamplesTable.load(reader.run(options.getExamplesQuery()), columns,
             options.getTestFraction(), options.getSeed());
       }
 
@@ -203,6 +210,12 @@ public final class TrainPipeline implements MlproofPipeline {
         return "query on " + options.getWarehouse();
       }
     };
+  }
+
+  private static TableQuery tableQuery(String warehouse) {
+    Warehouse parsed = Warehouse.parse(warehouse);
+    return parsed.dialect() == Dialect.DUCKDB
+        ? DuckDbTableQuery.forWarehouse(warehouse) : new WarehouseTableQuery(parsed);
   }
 
   /** Reads the Example records of a features output with {@code spec}. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.ClassificationMetrics;
 import io.mlproof.proto.v1.EvaluationResult;
 import io.mlproof.proto.v1.Feature;
@@ -81,6 +82,22 @@ class TrainFromTableTest {
 
   static long count(String query) throws SQLException {
     return Long.parseLong(sql(Path.of(warehouse.substring("duckdb:".length())), query).get(0));
+  }
+
+  /**
+   * --examplesQuery on BigQuery goes through the shared warehouse API's driver-side query; that
+   * path (rows as Java values, then columns by type) must give exactly the training data the
+   * DuckDB JDBC reader gives. No BigQuery runs here, so both readers run over the same DuckDB file:
+   * what differs is only the conversion under test.
+   */
+  @Test
+  void theWarehouseApiReaderGivesTheSameTrainingDataAsTheJdbcReader() {
+    TrainOptions options = SyntheticExamples.options(args(dir.resolve("unused"), "SELECT * FROM attrition"));
+    TrainingData jdbc = TrainPipeline.source(options, DuckDbTableQuery.forWarehouse(warehouse)).load();
+    TrainingData shared = TrainPipeline.source(options, new WarehouseTableQuery(Warehouse.parse(warehouse))).load();
+    assertThat(shared.train().rows() + shared.validation().rows()).isEqualTo(1470);
+    assertThat(shared.train().rows()).isEqualTo(jdbc.train().rows());
+    assertThat(shared.inputSha256()).isEqualTo(jdbc.inputSha256());
   }
 
   @Test
