@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,27 +77,7 @@ public final class FileSensorTaskKind implements TaskKind {
     @Override
     public TaskResult execute(TaskContext context) throws InterruptedException {
       String target = context.render(path);
-      Instant sensorDeadline = Instant.now().plus(timeout);
-      while (true) {
-        if (exists(target)) {
-          return TaskResult.success();
-        }
-        Instant now = Instant.now();
-        if (context.deadline().isPresent() && !now.isBefore(context.deadline().get())) {
-          return TaskResult.failed("timed out (execution_timeout) waiting for " + target);
-        }
-        if (!now.isBefore(sensorDeadline)) {
-          String why = "sensor timed out after " + Durations.format(timeout) + " waiting for " + target;
-          return softFail ? TaskResult.skipped(why) : TaskResult.failedNoRetry(why);
-        }
-        Instant wakeUp = now.plus(pokeInterval);
-        wakeUp = wakeUp.isAfter(sensorDeadline) ? sensorDeadline : wakeUp;
-        if (context.deadline().isPresent() && wakeUp.isAfter(context.deadline().get())) {
-          wakeUp = context.deadline().get();
-        }
-        // Poking on an interval is what a sensor does: the wait is the behaviour, not a synchronisation.
-        Thread.sleep(Math.max(1, Duration.between(now, wakeUp).toMillis()));
-      }
+      return SensorLoop.poke(context, pokeInterval, timeout, softFail, target, () -> exists(target));
     }
 
     private static boolean exists(String target) {
