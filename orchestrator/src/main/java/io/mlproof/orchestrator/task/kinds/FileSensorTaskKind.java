@@ -2,8 +2,6 @@ package io.mlproof.orchestrator.task.kinds;
 
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
-import io.mlproof.orchestrator.airflow.Py;
-import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.task.TaskConfig;
 import io.mlproof.orchestrator.task.TaskContext;
 import io.mlproof.orchestrator.task.TaskKind;
@@ -13,7 +11,6 @@ import io.mlproof.orchestrator.template.Template;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +27,6 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  */
 public final class FileSensorTaskKind implements TaskKind {
 
-  static final Duration DEFAULT_POKE_INTERVAL = Duration.ofSeconds(60);
-  static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
-
   @Override
   public String name() {
     return "file_sensor";
@@ -40,27 +34,17 @@ public final class FileSensorTaskKind implements TaskKind {
 
   @Override
   public Map<String, String> keys() {
-    return Map.of(
-        "path", "the path or glob to wait for (a template)",
-        "poke_interval", "time between checks (default 60s)",
-        "timeout", "how long to wait in all (default 1h)",
-        "soft_fail", "skip instead of failing at the timeout (default false)");
+    return SensorSettings.keysWith(Map.of("path", "the path or glob to wait for (a template)"));
   }
 
   @Override
   public TaskSpec parse(TaskConfig config) {
     Optional<Template> path = config.template("path", true);
-    Duration poke = config.duration("poke_interval").orElse(DEFAULT_POKE_INTERVAL);
-    Duration timeout = config.duration("timeout").orElse(DEFAULT_TIMEOUT);
-    boolean softFail = config.bool("soft_fail").orElse(false);
-    if (poke.isZero()) {
-      config.error(config.locationOf("poke_interval"), "task '" + config.taskId()
-          + "': poke_interval must be more than 0s");
-    }
-    return path.map(p -> new FileSensor(p, poke, timeout, softFail)).orElse(null);
+    SensorSettings sensor = SensorSettings.parse(config);
+    return path.map(p -> new FileSensor(p, sensor)).orElse(null);
   }
 
-  record FileSensor(Template path, Duration pokeInterval, Duration timeout, boolean softFail) implements TaskSpec {
+  record FileSensor(Template path, SensorSettings sensor) implements TaskSpec {
 
     @Override
     public List<Template> templates() {
@@ -69,15 +53,13 @@ public final class FileSensorTaskKind implements TaskKind {
 
     @Override
     public List<String> describe(TaskContext context) {
-      return List.of("wait for " + context.render(path) + " every " + Durations.format(pokeInterval) + " for "
-          + Durations.format(timeout)
-          + (softFail ? " (skip at timeout)" : ""));
+      return List.of("wait for " + context.render(path) + " " + sensor.describe());
     }
 
     @Override
     public TaskResult execute(TaskContext context) throws InterruptedException {
       String target = context.render(path);
-      return SensorLoop.poke(context, pokeInterval, timeout, softFail, target, () -> exists(target));
+      return sensor.poke(context, target, () -> exists(target));
     }
 
     private static boolean exists(String target) {
@@ -98,10 +80,7 @@ public final class FileSensorTaskKind implements TaskKind {
     public AirflowOperator toAirflow(AirflowContext context) {
       Map<String, String> kwargs = new LinkedHashMap<>();
       kwargs.put("filepath", context.string(path));
-      kwargs.put("poke_interval", String.valueOf(Math.max(1, pokeInterval.toSeconds())));
-      kwargs.put("timeout", String.valueOf(timeout.toSeconds()));
-      kwargs.put("soft_fail", Py.bool(softFail));
-      kwargs.put("mode", Py.str("reschedule"));
+      sensor.putAirflowKwargs(kwargs);
       return new AirflowOperator("airflow.sensors.filesystem", "FileSensor", kwargs);
     }
   }

@@ -3,7 +3,6 @@ package io.mlproof.orchestrator.task.kinds;
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
-import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.dag.RunDates;
 import io.mlproof.orchestrator.task.TaskConfig;
 import io.mlproof.orchestrator.task.TaskContext;
@@ -16,7 +15,6 @@ import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.SqlTemplate;
 import io.mlproof.pipelines.sql.TemplateContext;
 import io.mlproof.pipelines.warehouse.Warehouse;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,33 +40,23 @@ public final class SqlSensorTaskKind implements TaskKind {
 
   @Override
   public Map<String, String> keys() {
-    return Map.of(
+    return SensorSettings.keysWith(Map.of(
         "warehouse", "duckdb:<file> or bigquery:<project>.<dataset> (a template)",
-        "sql", "the query; true when its first value is true or non-zero (mlproof SQL template)",
-        "poke_interval", "time between checks (default 60s)",
-        "timeout", "how long to wait in all (default 1h)",
-        "soft_fail", "skip instead of failing at the timeout (default false)");
+        "sql", "the query; true when its first value is true or non-zero (mlproof SQL template)"));
   }
 
   @Override
   public TaskSpec parse(TaskConfig config) {
     Optional<Template> warehouse = config.template("warehouse", true);
     Optional<String> sql = config.string("sql", true);
-    Duration poke = config.duration("poke_interval").orElse(FileSensorTaskKind.DEFAULT_POKE_INTERVAL);
-    Duration timeout = config.duration("timeout").orElse(FileSensorTaskKind.DEFAULT_TIMEOUT);
-    boolean softFail = config.bool("soft_fail").orElse(false);
-    if (poke.isZero()) {
-      config.error(config.locationOf("poke_interval"), "task '" + config.taskId()
-          + "': poke_interval must be more than 0s");
-    }
+    SensorSettings sensor = SensorSettings.parse(config);
     if (warehouse.isEmpty() || sql.isEmpty()) {
       return null;
     }
-    return new SqlSensor(config.taskId(), warehouse.get(), sql.get(), poke, timeout, softFail);
+    return new SqlSensor(config.taskId(), warehouse.get(), sql.get(), sensor);
   }
 
-  record SqlSensor(String taskId, Template warehouse, String sql, Duration pokeInterval, Duration timeout,
-      boolean softFail) implements TaskSpec {
+  record SqlSensor(String taskId, Template warehouse, String sql, SensorSettings sensor) implements TaskSpec {
 
     @Override
     public List<Template> templates() {
@@ -77,9 +65,7 @@ public final class SqlSensorTaskKind implements TaskKind {
 
     @Override
     public List<String> describe(TaskContext context) {
-      return List.of("wait on " + context.render(warehouse) + " until: " + sql.strip() + " (every "
-          + Durations.format(pokeInterval) + " for " + Durations.format(timeout)
-          + (softFail ? ", skip at timeout)" : ")"));
+      return List.of("wait on " + context.render(warehouse) + " until: " + sql.strip() + ", " + sensor.describe());
     }
 
     @Override
@@ -94,8 +80,7 @@ public final class SqlSensorTaskKind implements TaskKind {
         return TaskResult.failedNoRetry(e.getMessage());
       }
       try {
-        return SensorLoop.poke(context, pokeInterval, timeout, softFail, "`" + query.sql().strip() + "`",
-            () -> isTrue(target.queryScalar(query)));
+        return sensor.poke(context, "`" + query.sql().strip() + "`", () -> isTrue(target.queryScalar(query)));
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
@@ -126,10 +111,7 @@ public final class SqlSensorTaskKind implements TaskKind {
       Map<String, String> kwargs = new LinkedHashMap<>();
       kwargs.put("conn_id", Py.str("mlproof_warehouse"));
       kwargs.put("sql", Py.str(sql));
-      kwargs.put("poke_interval", String.valueOf(Math.max(1, pokeInterval.toSeconds())));
-      kwargs.put("timeout", String.valueOf(timeout.toSeconds()));
-      kwargs.put("soft_fail", Py.bool(softFail));
-      kwargs.put("mode", Py.str("reschedule"));
+      sensor.putAirflowKwargs(kwargs);
       return new AirflowOperator("airflow.providers.common.sql.sensors.sql", "SqlSensor", kwargs);
     }
   }
