@@ -82,7 +82,7 @@ class DagsCommandTest {
     Result bad = mlproof("dags", "validate");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).isEqualTo(dags.resolve("broken.yaml") + ":5:11: task 'a': unknown kind 'emty' (did you"
-        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline\n");
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, sql_sensor\n");
     assertThat(mlproof("dags", "validate", "hello").exitCode()).isZero();
   }
 
