@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.Sha256;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
@@ -15,10 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -94,11 +92,7 @@ public final class FeatureSpecs {
 
   /** SHA-256 (hex) of the serialized spec: what {@code Example.feature_spec_hash} carries. */
   public static String hash(FeatureSpec spec) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spec.toByteArray()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(spec.toByteArray());
   }
 
   /** Feature names in column order. */

@@ -1,9 +1,7 @@
 package io.mlproof.pipelines.sql;
 
+import io.mlproof.pipelines.core.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -18,11 +16,6 @@ public record RenderedSql(String template, String sql, Set<String> tables) {
 
   /** SHA-256 of the SQL text, lowercase hex: identifies exactly which query produced an output. */
   public String sha256() {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(sql.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return Sha256.hex(sql.getBytes(StandardCharsets.UTF_8));
   }
 }

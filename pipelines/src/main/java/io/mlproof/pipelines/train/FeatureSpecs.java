@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.beam.sdk.io.FileSystems;
 
 /**
@@ -31,18 +28,6 @@ public final class FeatureSpecs {
 
   public static String hash(FeatureSpec spec) {
     return io.mlproof.pipelines.features.FeatureSpecs.hash(spec);
-  }
-
-  public static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
-  }
-
-  public static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
   }
 
   /** The spec recorded in a features output, or a one-line error saying what is missing. */

@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.train;
 
+import io.mlproof.pipelines.core.Sha256;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -63,7 +64,7 @@ public final class ModelArtifact {
 
   /** SHA-256 of the model file's bytes. */
   public static String sha256(String modelText) {
-    return FeatureSpecs.sha256(modelText.getBytes(StandardCharsets.UTF_8));
+    return Sha256.hex(modelText.getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code <spec name>-<first 12 hex digits of the model's SHA-256>}: the same model, the same id. */
@@ -98,7 +99,7 @@ public final class ModelArtifact {
     }
     String modelPath = TaskOutput.filePattern(dir, MODEL);
     byte[] bytes = FeatureSpecs.readAll(modelPath);
-    String actual = FeatureSpecs.sha256(bytes);
+    String actual = Sha256.hex(bytes);
     if (!actual.equals(metadata.getModelSha256())) {
       throw new InvalidInputException(
           "model file " + modelPath + " has SHA-256 " + actual + " but model " + metadata.getModelId()

@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.train;
 
+import io.mlproof.pipelines.core.Sha256;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import java.nio.ByteBuffer;
@@ -92,7 +93,7 @@ public record TrainingData(
    * same data hashes the same however it was sharded.
    */
   public String inputSha256() {
-    MessageDigest digest = FeatureSpecs.digest();
+    MessageDigest digest = Sha256.digest();
     digest.update(train.specHash().getBytes(StandardCharsets.US_ASCII));
     ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     for (ExampleMatrix m : new ExampleMatrix[] {train, validation}) {

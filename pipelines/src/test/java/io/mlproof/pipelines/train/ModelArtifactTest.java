@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.train;
 
+import io.mlproof.pipelines.core.Sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +86,7 @@ class ModelArtifactTest {
     Path model = copy.resolve(ModelArtifact.MODEL_FILE);
     String text = Files.readString(model);
     Files.writeString(model, text.replaceFirst("learning_rate: 0.1", "learning_rate: 0.2"));
-    String actual = FeatureSpecs.sha256(Files.readAllBytes(model));
+    String actual = Sha256.hex(Files.readAllBytes(model));
     assertThatThrownBy(() -> ModelArtifact.load(copy.toString()))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("model file " + model + " has SHA-256 " + actual + " but model " + first.metadata().getModelId()
