@@ -22,23 +22,26 @@ import org.apache.beam.sdk.values.TupleTag;
  * Entity-days to examples, point in time: for each cutoff T, one example per eligible entity with
  * features from days before T and the label from the days {@code [T, T + horizon)}.
  *
- * <p>Rows are keyed by entity and folded by {@link AggregateWindowsFn} with {@code Combine.perKey}
- * into one accumulator holding every cutoff's window statistics, so no step holds a user's history
- * and each row is shuffled once, however many cutoffs it feeds. Outputs: {@link #EXAMPLES} and
- * {@link #DEAD_LETTERS}.
+ * <p>Each entity's rows are folded into one accumulator holding every cutoff's window statistics:
+ * first per bundle ({@link FoldEntityDays}), then across bundles with {@code Combine.perKey}
+ * ({@link MergeWindowsFn}, lifted by the runner). No step holds a user's history, and a row feeds
+ * every cutoff without being copied per cutoff. Outputs: {@link #EXAMPLES} and {@link #DEAD_LETTERS}.
  */
 public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PCollectionTuple> {
   public static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
-  public static final TupleTag<DeadLetter> DEAD_LETTERS = ValidateEntityDays.DEAD_LETTERS;
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = FoldEntityDays.DEAD_LETTERS;
 
   private final FeaturePlan plan;
   private final int[] cutoffDays;
   private final boolean requireLabels;
 
-  private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels) {
+  private final int maxEntitiesPerBundle;
+
+  private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels, int maxEntitiesPerBundle) {
     this.plan = plan;
     this.cutoffDays = cutoffDays;
     this.requireLabels = requireLabels;
+    this.maxEntitiesPerBundle = maxEntitiesPerBundle;
   }
 
   /**
@@ -51,22 +54,32 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
       throw new IllegalArgumentException("no cutoffs");
     }
     int[] sorted = cutoffDays.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
-    return new ComputeExamples(plan, sorted, requireLabels);
+    return new ComputeExamples(plan, sorted, requireLabels, 0);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<EntityDay> rows) {
-    PCollectionTuple checked = rows.apply("ValidateAndKey",
-        ValidateEntityDays.keyedFor(cutoffDays, plan.lookbackDays(), plan.horizonDays()));
+    WindowFolder folder = new WindowFolder(plan, cutoffDays);
+    PCollectionTuple folded = rows.apply("CheckAndFold",
+        maxEntitiesPerBundle > 0 ? FoldEntityDays.withMaxEntities(folder, maxEntitiesPerBundle) : FoldEntityDays.with(folder));
     // Label windows are complete up to the last day present in the data.
-    PCollectionView<Integer> lastDay = checked.get(ValidateEntityDays.LAST_DAYS)
+    PCollectionView<Integer> lastDay = folded.get(FoldEntityDays.LAST_DAYS)
         .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
-    PCollection<Example> examples = checked.get(ValidateEntityDays.KEYED)
-        .apply("AggregateWindows", Combine.perKey(new AggregateWindowsFn(plan, cutoffDays)))
+    PCollection<Example> examples = folded.get(FoldEntityDays.PARTIALS)
+        .apply("AggregateWindows", Combine.perKey(new MergeWindowsFn(folder)))
         .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
             .withSideInputs(lastDay))
         .setCoder(ProtoCoder.of(Example.class));
-    return PCollectionTuple.of(EXAMPLES, examples).and(DEAD_LETTERS, checked.get(DEAD_LETTERS));
+    return PCollectionTuple.of(EXAMPLES, examples).and(DEAD_LETTERS, folded.get(DEAD_LETTERS));
+  }
+
+  int maxEntitiesPerBundle() {
+    return maxEntitiesPerBundle;
+  }
+
+  /** The same transform folding at most {@code n} entities per bundle before it flushes (for tests). */
+  ComputeExamples withMaxEntitiesPerBundle(int n) {
+    return new ComputeExamples(plan, cutoffDays, requireLabels, n);
   }
 
   /** Applies the eligibility rule and the label window per cutoff; counts every entity it drops and why. */

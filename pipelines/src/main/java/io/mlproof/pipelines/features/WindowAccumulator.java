@@ -9,7 +9,7 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * What {@link AggregateWindowsFn} keeps per entity, for each cutoff of the run: one long per slot of
+ * What {@link WindowFolder} folds per entity, for each cutoff of the run: one long per slot of
  * the {@link FeaturePlan}, the signup day seen on that cutoff's feature-window rows, and the label
  * measure summed over its label window. Mutable on purpose: a CombineFn accumulator is updated in
  * place for speed.
@@ -52,6 +52,11 @@ public final class WindowAccumulator {
     private static final long serialVersionUID = 1L;
     private static final int HAS_SIGNUP = 1;
     private static final int HAS_LABEL_SIGNUP = 2;
+    private static final Coder INSTANCE = new Coder();
+
+    public static Coder of() {
+      return INSTANCE;
+    }
 
     @Override
     public void encode(WindowAccumulator acc, OutputStream out) throws IOException {
@@ -100,5 +105,8 @@ public final class WindowAccumulator {
       }
       return acc;
     }
+
+    @Override
+    public void verifyDeterministic() {}
   }
 }

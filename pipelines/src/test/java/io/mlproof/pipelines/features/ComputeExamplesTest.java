@@ -15,7 +15,11 @@ import io.mlproof.proto.v1.Example;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
 
@@ -224,6 +228,64 @@ class ComputeExamplesTest {
       return null;
     });
     Histories.runAndCount(p);
+  }
+
+  /**
+   * The per-bundle pre-aggregation may flush an entity's partial window statistics any number of
+   * times (here: whenever a second entity arrives) without changing an example: the partials merge
+   * to the same values as one fold.
+   */
+  @Test
+  void flushingPartialAccumulatorsChangesNoExample() {
+    String s = "2024-01-01";
+    List<EntityDay> rows = List.of( // u and v interleaved, so a one-entity bound flushes on every row
+        row("u", "2024-02-20", s).setSessions(2).build(),
+        row("v", "2024-03-30", s).setPageViews(4).setPurchases(1).setRevenueCents(700).build(),
+        row("u", "2024-03-20", s).setSessions(3).setPurchases(1).setRevenueCents(900).build(),
+        row("v", "2024-03-02", s).setSessions(1).build(),
+        row("u", "2024-03-25", s).setSessions(1).build(),
+        row("v", "2024-04-10", s).setPurchases(1).build(),
+        row("u", "2024-05-05", s).setSessions(1).build());
+    FeaturePlan plan = Histories.plan(LabelDefinition.NO_PURCHASE, 30);
+    List<Integer> cutoffs = List.of(d(T));
+    // One element holding every row, flattened in one step: one bundle, rows in this order.
+    org.apache.beam.sdk.values.PCollection<EntityDay> input = p
+        .apply(Create.of(List.of(rows)).withCoder(ListCoder.of(ProtoCoder.of(EntityDay.class))))
+        .apply(Flatten.iterables());
+    for (ComputeExamples compute : List.of(ComputeExamples.of(plan, cutoffs, true),
+        ComputeExamples.of(plan, cutoffs, true).withMaxEntitiesPerBundle(1))) {
+      String name = "Bound" + compute.maxEntitiesPerBundle();
+      PAssert.that(name, input.apply(name, compute).get(ComputeExamples.EXAMPLES)).satisfies(examples -> {
+        Map<String, Example> byKey = byKey(examples);
+        assertThat(byKey).containsOnlyKeys("u@" + T, "v@" + T);
+        assertThat(byKey.get("u@" + T).getLabel()).as("u: no purchase in [04-01, 05-01)").isTrue();
+        assertThat(features(byKey.get("u@" + T))).contains(entry("sessions_30d", 4.0), // 3 (T-12) + 1 (T-7)
+            entry("sessions_90d", 6.0), entry("days_since_last_session", 7.0), entry("revenue_30d", 9.0),
+            entry("active_days_90d", 3.0));
+        assertThat(byKey.get("v@" + T).getLabel()).as("v buys on 04-10").isFalse();
+        assertThat(features(byKey.get("v@" + T))).contains(entry("sessions_30d", 1.0), // T-30
+            entry("page_views_30d", 4.0), entry("days_since_last_purchase", 2.0), entry("revenue_7d", 7.0),
+            entry("active_days_30d", 2.0));
+        return null;
+      });
+    }
+    org.apache.beam.sdk.PipelineResult result = p.run();
+    result.waitUntilFinish();
+    // 6 rows feed a window (05-05 lies past T's label window). Folded in one bundle they make one
+    // partial per entity; with the bound, every switch of entity flushes one.
+    assertThat(partials(result, "Bound0")).isEqualTo(2);
+    assertThat(partials(result, "Bound1")).isEqualTo(6);
+  }
+
+  private static long partials(org.apache.beam.sdk.PipelineResult result, String step) {
+    long sum = 0;
+    for (var counter : result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder()
+        .addNameFilter(org.apache.beam.sdk.metrics.MetricNameFilter.named(FeaturesPipeline.METRICS,
+            "partial_accumulators"))
+        .addStep(step).build()).getCounters()) {
+      sum += counter.getCommitted();
+    }
+    return sum;
   }
 
   /** Bad rows become dead letters with their reason; the good rows still make examples. */
