@@ -1,10 +1,10 @@
 package io.mlproof.pipelines.score;
 
+import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.evaluate.Blessings;
 import io.mlproof.pipelines.evaluate.Ranking;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.ExampleBuffer;
