@@ -5,7 +5,7 @@ import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.FeatureSpecs;
+import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.LightGbmNative;
 import io.mlproof.pipelines.train.ModelArtifact;
 import io.mlproof.pipelines.train.TfRecordFiles;

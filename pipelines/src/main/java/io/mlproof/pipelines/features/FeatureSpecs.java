@@ -1,10 +1,13 @@
 package io.mlproof.pipelines.features;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
+import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.Sha256;
+import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
@@ -24,16 +27,22 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
- * Loads, checks and hashes feature specifications: the one declaration of feature names, order,
- * types, windows and expected ranges that the features, training and scoring stages share.
+ * Loads, checks, hashes and writes feature specifications: the one declaration of feature names,
+ * order, types, windows and expected ranges that the features, validate, train, bless and score
+ * stages share. Every stage goes through this class.
  *
- * <p>A spec is an {@code mlproof.v1.FeatureSpec} in protobuf text format: the proto is the schema,
- * and {@link #check} adds the rules the proto cannot say (known aggregations, windows, unique
- * names). Every problem is a one-line {@link InvalidInputException} naming the file and line.
+ * <p>A spec the features stage computes is an {@code mlproof.v1.FeatureSpec} in protobuf text
+ * format ({@link #load}, {@link #parse}): the proto is the schema, and the checks add the rules the
+ * proto cannot say (known aggregations, windows, unique names), each problem a one-line
+ * {@link InvalidInputException} naming the file and line. The spec of examples that already exist
+ * ({@link #read}, {@link #fromFeaturesOutput}) may also be JSON or binary, and only needs
+ * {@link #checkColumns}: its features are computed already, and may be categorical.
  */
 public final class FeatureSpecs {
   /** The spec the features stage uses unless told otherwise. */
   public static final String DEFAULT = "churn_v1";
+  /** Name of the effective spec's entry in a features output manifest. */
+  public static final String OUTPUT_NAME = "feature_spec";
   /** File name of the effective spec inside a features output directory. */
   public static final String OUTPUT_FILE = "feature_spec.textproto";
 
@@ -42,12 +51,14 @@ public final class FeatureSpecs {
   private static final int MAX_WINDOW_DAYS = 3660;
   /** TextFormatParseLocation lines are 0-based; messages use 1-based lines like editors. */
   private static final int LINE_BASE = 1;
+  private static final String NOT_FOUND_FIX =
+      "give a bundled spec name (" + DEFAULT + ") or the path of an mlproof.v1.FeatureSpec .textproto file";
 
   private FeatureSpecs() {}
 
   /**
-   * The spec named {@code nameOrPath}: a bundled spec ({@code churn_v1}) or a path/URI of a
-   * {@code .textproto} file on any Beam file system.
+   * The spec named {@code nameOrPath} for the features stage to compute: a bundled spec
+   * ({@code churn_v1}) or a path/URI of a {@code .textproto} file on any Beam file system.
    */
   public static FeatureSpec load(String nameOrPath) {
     String resource = RESOURCE_DIR + nameOrPath + ".textproto";
@@ -60,23 +71,67 @@ public final class FeatureSpecs {
         throw new IllegalStateException("cannot read bundled spec " + resource, e);
       }
     }
-    return parse(readFile(nameOrPath), nameOrPath);
+    return parse(text(readFile(nameOrPath, NOT_FOUND_FIX)), nameOrPath);
   }
 
-  /** Parses and checks spec text; {@code source} names it in error messages. */
+  /**
+   * Parses spec text and checks that the features stage can compute it; {@code source} names it in
+   * error messages.
+   */
   public static FeatureSpec parse(String text, String source) {
     TextFormatParseInfoTree.Builder locations = TextFormatParseInfoTree.builder();
-    FeatureSpec.Builder builder = FeatureSpec.newBuilder();
-    try {
-      TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(locations).build().merge(text, builder);
-    } catch (TextFormat.ParseException e) {
-      throw new InvalidInputException(
-          "feature spec " + source + ":" + e.getLine() + ":" + e.getColumn() + ": "
-              + e.getMessage().replaceFirst("^\\d+:\\d+: ", "")
-              + " (the file must be an mlproof.v1.FeatureSpec in protobuf text format)");
+    FeatureSpec spec = parseText(text, source, locations);
+    checkComputable(spec, source, locations.build());
+    return spec;
+  }
+
+  /**
+   * The spec of existing examples in the file {@code path}: protobuf text format
+   * ({@code .textproto}, what the features stage writes), JSON ({@code .json}) or binary (any other
+   * name). Checked with {@link #checkColumns} only: the features are computed already.
+   */
+  public static FeatureSpec read(String path) {
+    byte[] bytes = readFile(path, "give the path of an mlproof.v1.FeatureSpec file (.textproto, .json or binary)");
+    FeatureSpec spec;
+    if (path.endsWith(".textproto")) {
+      spec = parseText(text(bytes), path, TextFormatParseInfoTree.builder());
+    } else {
+      try {
+        if (path.endsWith(".json")) {
+          FeatureSpec.Builder builder = FeatureSpec.newBuilder();
+          JsonFormat.parser().merge(text(bytes), builder);
+          spec = builder.build();
+        } else {
+          spec = FeatureSpec.parseFrom(bytes);
+        }
+      } catch (InvalidProtocolBufferException e) {
+        throw new InvalidInputException("feature spec " + path + " is not a FeatureSpec: " + e.getMessage());
+      }
     }
-    FeatureSpec spec = builder.build();
-    check(spec, source, locations.build());
+    return checkColumns(spec, path);
+  }
+
+  /**
+   * What every spec of examples must be, however it was made (a file, a features output, the
+   * columns of a query): at least one feature, unique non-empty names, a declared type.
+   */
+  public static FeatureSpec checkColumns(FeatureSpec spec, String where) {
+    if (spec.getFeaturesCount() == 0) {
+      throw new InvalidInputException("feature spec " + where + " has no features: declare at least one");
+    }
+    Set<String> names = new HashSet<>();
+    for (Feature f : spec.getFeaturesList()) {
+      if (f.getName().isEmpty() || !names.add(f.getName())) {
+        throw new InvalidInputException(
+            "feature spec " + where + " has an empty or repeated feature name '" + f.getName()
+                + "': feature names must be unique");
+      }
+      if (f.getType() != FeatureType.NUMERIC && f.getType() != FeatureType.CATEGORICAL) {
+        throw new InvalidInputException(
+            "feature " + f.getName() + " in " + where + " has type " + f.getType()
+                + ": use NUMERIC or CATEGORICAL");
+      }
+    }
     return spec;
   }
 
@@ -100,11 +155,12 @@ public final class FeatureSpecs {
     return spec.getFeaturesList().stream().map(Feature::getName).toList();
   }
 
-  /** The effective spec a features run recorded in its (complete) output directory. */
+  /**
+   * The effective spec a features run recorded in its (complete) output: the file its manifest
+   * lists as {@value #OUTPUT_NAME}, read by {@link #read}.
+   */
   public static FeatureSpec fromFeaturesOutput(String featuresOutputDir) {
-    io.mlproof.pipelines.core.TaskOutput.read(featuresOutputDir);
-    String dir = featuresOutputDir.endsWith("/") ? featuresOutputDir : featuresOutputDir + "/";
-    return parse(readFile(dir + OUTPUT_FILE), dir + OUTPUT_FILE);
+    return read(TaskOutput.filePattern(featuresOutputDir, OUTPUT_NAME));
   }
 
   /** Writes the spec in text format to {@code file} (any Beam file system). */
@@ -116,19 +172,35 @@ public final class FeatureSpecs {
     }
   }
 
-  private static String readFile(String path) {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+  private static FeatureSpec parseText(String text, String source, TextFormatParseInfoTree.Builder locations) {
+    FeatureSpec.Builder builder = FeatureSpec.newBuilder();
+    try {
+      TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(locations).build().merge(text, builder);
+    } catch (TextFormat.ParseException e) {
       throw new InvalidInputException(
-          "feature spec " + path + " not found: give a bundled spec name (" + DEFAULT
-              + ") or the path of an mlproof.v1.FeatureSpec .textproto file");
+          "feature spec " + source + ":" + e.getLine() + ":" + e.getColumn() + ": "
+              + e.getMessage().replaceFirst("^\\d+:\\d+: ", "")
+              + " (the file must be an mlproof.v1.FeatureSpec in protobuf text format)");
+    }
+    return builder.build();
+  }
+
+  /** The bytes of {@code path}; a missing file says {@code fix}. */
+  private static byte[] readFile(String path, String fix) {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+      return in.readAllBytes();
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw new InvalidInputException("feature spec " + path + " not found: " + fix);
     } catch (IOException e) {
       throw new InvalidInputException("cannot read feature spec " + path + ": " + e.getMessage());
     }
   }
 
-  private static void check(FeatureSpec spec, String source, TextFormatParseInfoTree where) {
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static void checkComputable(FeatureSpec spec, String source, TextFormatParseInfoTree where) {
     if (spec.getName().isEmpty()) {
       throw problem(source, 1, "the spec needs a name, e.g. name: \"churn_v1\"");
     }

@@ -49,7 +49,6 @@ public final class FeaturesPipeline implements MlproofPipeline {
   public static final String DEAD_LETTER = "dead_letter";
   public static final String STATISTICS = "statistics";
   public static final String STATISTICS_JSON = "statistics_json";
-  public static final String FEATURE_SPEC = "feature_spec";
 
   /** A checked features run: what to compute, independent of where the data comes from. */
   public record Config(List<Integer> cutoffDays, FeatureSpec spec, boolean requireLabels) {
@@ -217,7 +216,7 @@ public final class FeaturesPipeline implements MlproofPipeline {
             counters.getOrDefault("entity_days_dead_letter", 0L), DeadLetter.getDescriptor().getFullName()))
         .addFiles(file(STATISTICS, ComputeStatistics.PB_FILE, 1, stat))
         .addFiles(file(STATISTICS_JSON, ComputeStatistics.JSON_FILE, 1, stat))
-        .addFiles(file(FEATURE_SPEC, FeatureSpecs.OUTPUT_FILE, 1, FeatureSpec.getDescriptor().getFullName()))
+        .addFiles(file(FeatureSpecs.OUTPUT_NAME, FeatureSpecs.OUTPUT_FILE, 1, FeatureSpec.getDescriptor().getFullName()))
         .putAllCounters(counters)
         .putAttributes("input", options.getInput())
         .putAttributes("feature_spec", config.spec().getName())

@@ -1,14 +1,14 @@
 package io.mlproof.pipelines.score;
 
+import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.evaluate.Blessings;
 import io.mlproof.pipelines.evaluate.Ranking;
+import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.FeatureSpecs;
 import io.mlproof.pipelines.train.ModelArtifact;
 import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.StageClock;

@@ -2,6 +2,7 @@ package io.mlproof.pipelines.train;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.evaluate.IndexSort;
+import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
@@ -88,7 +89,7 @@ public final class ExamplesTable {
       encoded.add(encode(c, n, feature));
       spec.addFeatures(feature);
     }
-    FeatureSpec featureSpec = FeatureSpecs.validate(spec.build(), "the examples query");
+    FeatureSpec featureSpec = FeatureSpecs.checkColumns(spec.build(), "the examples query");
     ExampleBuffer buffer = new ExampleBuffer(featureSpec, FeatureSpecs.hash(featureSpec), n);
     double[] row = new double[encoded.size()];
     for (int r = 0; r < n; r++) {

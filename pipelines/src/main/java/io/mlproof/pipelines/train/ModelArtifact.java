@@ -14,7 +14,9 @@ import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.ModelMetadata;
 import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -92,13 +94,13 @@ public final class ModelArtifact {
     String metadataPath = TaskOutput.filePattern(dir, METADATA);
     ModelMetadata metadata;
     try {
-      metadata = ModelMetadata.parseFrom(FeatureSpecs.readAll(metadataPath));
+      metadata = ModelMetadata.parseFrom(readAll(metadataPath));
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException(
           "model metadata " + metadataPath + " is corrupt: " + e.getMessage() + " (retrain the model)");
     }
     String modelPath = TaskOutput.filePattern(dir, MODEL);
-    byte[] bytes = FeatureSpecs.readAll(modelPath);
+    byte[] bytes = readAll(modelPath);
     String actual = Sha256.hex(bytes);
     if (!actual.equals(metadata.getModelSha256())) {
       throw new InvalidInputException(
@@ -107,6 +109,14 @@ public final class ModelArtifact {
               + ": the file was changed after training; restore it or retrain");
     }
     return new ModelArtifact(metadata, new String(bytes, StandardCharsets.UTF_8), dir);
+  }
+
+  private static byte[] readAll(String path) {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read " + path + ": " + e.getMessage() + " (check the path)", e);
+    }
   }
 
   /** Refuses examples built with another feature spec than the model's. */

@@ -21,7 +21,7 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setExamples(String value);
 
-  @Description("FeatureSpec file (.json or binary) of the examples; default: the one listed in the"
+  @Description("FeatureSpec file (.textproto, .json or binary) of the examples; default: the one listed in the"
       + " features output's manifest.")
   @Default.String("")
   String getFeatureSpec();

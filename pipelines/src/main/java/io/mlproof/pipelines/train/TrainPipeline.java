@@ -12,6 +12,7 @@ import io.mlproof.pipelines.evaluate.EvaluationReport;
 import io.mlproof.pipelines.evaluate.Evaluator;
 import io.mlproof.pipelines.evaluate.Numbers;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
+import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.warehouse.Dialect;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.EvaluationResult;
@@ -179,7 +180,7 @@ public final class TrainPipeline implements MlproofPipeline {
         @Override
         public TrainingData load() {
           FeatureSpec spec = options.getFeatureSpec().isEmpty()
-              ? FeatureSpecs.fromFeaturesOutput(dir) : FeatureSpecs.fromFile(options.getFeatureSpec());
+              ? FeatureSpecs.fromFeaturesOutput(dir) : FeatureSpecs.read(options.getFeatureSpec());
           return TrainingData.byTime(readExamples(dir, spec), options.getPurgeLabelOverlap());
         }
 

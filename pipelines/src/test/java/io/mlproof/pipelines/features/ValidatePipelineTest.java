@@ -27,8 +27,10 @@ class ValidatePipelineTest {
     Files.createDirectories(pb.getParent());
     Files.write(pb, stats.toByteArray());
     FeatureSpecs.write(ValidatorTest.SCHEMA, output.staging(FeatureSpecs.OUTPUT_FILE));
-    output.commit(Manifest.newBuilder().setPipeline("features").addFiles(OutputFile.newBuilder()
-        .setName("statistics").setPath(ComputeStatistics.PB_FILE).setRecords(1)).build());
+    output.commit(Manifest.newBuilder().setPipeline("features")
+        .addFiles(OutputFile.newBuilder().setName("statistics").setPath(ComputeStatistics.PB_FILE).setRecords(1))
+        .addFiles(OutputFile.newBuilder().setName(FeatureSpecs.OUTPUT_NAME).setPath(FeatureSpecs.OUTPUT_FILE))
+        .build());
     return dir;
   }
 

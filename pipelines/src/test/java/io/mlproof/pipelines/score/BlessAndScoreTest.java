@@ -3,12 +3,12 @@ package io.mlproof.pipelines.score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlproof.pipelines.bless.BlessOptions;
+import io.mlproof.pipelines.bless.BlessPipeline;
+import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.evaluate.BlessOptions;
-import io.mlproof.pipelines.evaluate.BlessPipeline;
-import io.mlproof.pipelines.evaluate.Blessings;
 import io.mlproof.pipelines.train.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;

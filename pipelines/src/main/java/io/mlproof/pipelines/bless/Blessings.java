@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.evaluate;
+package io.mlproof.pipelines.bless;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;

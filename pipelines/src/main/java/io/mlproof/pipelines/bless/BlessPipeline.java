@@ -1,9 +1,12 @@
-package io.mlproof.pipelines.evaluate;
+package io.mlproof.pipelines.bless;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.evaluate.Confusion;
+import io.mlproof.pipelines.evaluate.Metrics;
+import io.mlproof.pipelines.evaluate.OperatingPointRule;
 import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ExampleReader;

@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.evaluate;
+package io.mlproof.pipelines.bless;
 
 import io.mlproof.pipelines.core.TaskOptions;
 import org.apache.beam.sdk.options.Default;
