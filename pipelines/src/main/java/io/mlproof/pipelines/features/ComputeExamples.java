@@ -4,7 +4,9 @@ import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Example;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
@@ -27,7 +29,7 @@ import org.apache.beam.sdk.values.TupleTag;
  * ({@link MergeWindowsFn}, lifted by the runner). No step holds a user's history, and a row feeds
  * every cutoff without being copied per cutoff. Outputs: {@link #EXAMPLES} and {@link #DEAD_LETTERS}.
  */
-public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PCollectionTuple> {
+public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT>, PCollectionTuple> {
   public static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = FoldEntityDays.DEAD_LETTERS;
 
@@ -36,32 +38,45 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
   private final boolean requireLabels;
 
   private final int maxEntitiesPerBundle;
+  private final transient BiFunction<WindowFolder, Integer, FoldEntityDays<InputT>> fold;
 
-  private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels, int maxEntitiesPerBundle) {
+  private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels, int maxEntitiesPerBundle,
+      BiFunction<WindowFolder, Integer, FoldEntityDays<InputT>> fold) {
     this.plan = plan;
     this.cutoffDays = cutoffDays;
     this.requireLabels = requireLabels;
     this.maxEntitiesPerBundle = maxEntitiesPerBundle;
+    this.fold = fold;
   }
 
   /**
+   * Examples from entity-day elements.
+   *
    * @param cutoffDays cutoffs as days since epoch (any order, duplicates ignored)
    * @param requireLabels keep only examples whose label window has ended within the data (training);
    *     false keeps every eligible entity, with {@code has_label=false} when the window is open (scoring)
    */
-  public static ComputeExamples of(FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
+  public static ComputeExamples<EntityDay> of(FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
+    return new ComputeExamples<>(plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::rows);
+  }
+
+  /** Examples from entity-day TFRecord files, each read whole where it is folded (the stage's path). */
+  public static ComputeExamples<FileIO.ReadableFile> ofFiles(
+      FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
+    return new ComputeExamples<>(plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::files);
+  }
+
+  private static int[] sortedCutoffs(List<Integer> cutoffDays) {
     if (cutoffDays.isEmpty()) {
       throw new IllegalArgumentException("no cutoffs");
     }
-    int[] sorted = cutoffDays.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
-    return new ComputeExamples(plan, sorted, requireLabels, 0);
+    return cutoffDays.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<EntityDay> rows) {
+  public PCollectionTuple expand(PCollection<InputT> input) {
     WindowFolder folder = new WindowFolder(plan, cutoffDays);
-    PCollectionTuple folded = rows.apply("CheckAndFold",
-        maxEntitiesPerBundle > 0 ? FoldEntityDays.withMaxEntities(folder, maxEntitiesPerBundle) : FoldEntityDays.with(folder));
+    PCollectionTuple folded = input.apply("CheckAndFold", fold.apply(folder, maxEntitiesPerBundle));
     // Label windows are complete up to the last day present in the data.
     PCollectionView<Integer> lastDay = folded.get(FoldEntityDays.LAST_DAYS)
         .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
@@ -78,8 +93,8 @@ public final class ComputeExamples extends PTransform<PCollection<EntityDay>, PC
   }
 
   /** The same transform folding at most {@code n} entities per bundle before it flushes (for tests). */
-  ComputeExamples withMaxEntitiesPerBundle(int n) {
-    return new ComputeExamples(plan, cutoffDays, requireLabels, n);
+  ComputeExamples<InputT> withMaxEntitiesPerBundle(int n) {
+    return new ComputeExamples<>(plan, cutoffDays, requireLabels, n, fold);
   }
 
   /** Applies the eligibility rule and the label window per cutoff; counts every entity it drops and why. */

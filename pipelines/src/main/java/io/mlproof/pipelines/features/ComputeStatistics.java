@@ -2,7 +2,9 @@ package io.mlproof.pipelines.features;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.TfRecordReader;
 import io.mlproof.proto.v1.DatasetStatistics;
+import io.mlproof.proto.v1.Example;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,7 +34,7 @@ public final class ComputeStatistics {
   public static DatasetStatistics fromExampleFiles(String pattern, FeaturePlan plan) throws IOException {
     StatisticsFn fn = new StatisticsFn(plan.featureNames(), plan.specHash());
     StatisticsFn.Accumulator acc = fn.createAccumulator();
-    ExampleFiles.forEach(pattern, example -> fn.addInput(acc, example));
+    TfRecordReader.forEachRecord(pattern, bytes -> fn.addInput(acc, Example.parseFrom(bytes)));
     return fn.extractOutput(acc);
   }
 

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -28,9 +29,6 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.values.PBegin;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
@@ -107,7 +105,7 @@ public final class FeaturesPipeline implements MlproofPipeline {
     TaskOutput output = TaskOutput.begin(options.getOutput());
     try {
       FeatureSpecs.write(config.spec(), output.staging(FeatureSpecs.OUTPUT_FILE));
-      build(pipeline, config, ProtoRecords.read(pattern, EntityDay.class), output);
+      build(pipeline, config, pattern, output);
       StageRun.Finished finished = StageRun.run(pipeline);
       DatasetStatistics stats = ComputeStatistics.fromExampleFiles(
           output.staging(ProtoRecords.shardGlob(RECORDS)), config.plan());
@@ -125,15 +123,16 @@ public final class FeaturesPipeline implements MlproofPipeline {
   }
 
   /**
-   * Wires the stage: {@code source} entity-days to examples and dead letters under {@code output}'s
-   * staging directory. (Statistics are computed from the staged examples after the run.)
+   * Wires the stage: the entity-day files matching {@code inputPattern} to examples and dead letters
+   * under {@code output}'s staging directory. (Statistics are computed from the staged examples
+   * after the run.) Each file is one element, read where its rows are folded.
    */
-  public static void build(
-      Pipeline pipeline, Config config, PTransform<PBegin, PCollection<EntityDay>> source, TaskOutput output) {
+  public static void build(Pipeline pipeline, Config config, String inputPattern, TaskOutput output) {
     FeaturePlan plan = config.plan();
     PCollectionTuple computed = pipeline
-        .apply("ReadEntityDays", source)
-        .apply("ComputeExamples", ComputeExamples.of(plan, config.cutoffDays(), config.requireLabels()));
+        .apply("MatchEntityDayFiles", FileIO.match().filepattern(inputPattern))
+        .apply("OpenEntityDayFiles", FileIO.readMatches())
+        .apply("ComputeExamples", ComputeExamples.ofFiles(plan, config.cutoffDays(), config.requireLabels()));
     computed.get(ComputeExamples.EXAMPLES).apply("WriteExamples", ProtoRecords.write(output.staging(RECORDS)));
     computed.get(ComputeExamples.DEAD_LETTERS)
         .apply("WriteDeadLetters", ProtoRecords.write(output.staging(DEAD_LETTER)));

@@ -1,15 +1,22 @@
 package io.mlproof.pipelines.features;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.TfRecordReader;
 import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -27,18 +34,21 @@ import org.apache.beam.sdk.values.TupleTagList;
 /**
  * Checks entity-days and folds the good ones, per entity, into partial {@link WindowAccumulator}s
  * for {@link MergeWindowsFn}: a bounded in-bundle pre-aggregation ahead of the runner's lifted
- * combine. Outputs: {@link #PARTIALS} (one accumulator per entity per flush), {@link #LAST_DAYS}
- * (the last valid day of each bundle, for label completeness) and {@link #DEAD_LETTERS} (empty id,
- * negative counts, days before 1970): bad rows never crash the stage, each is kept with its reason
- * and counted.
+ * combine. Input: entity-day elements ({@link #rows}), or entity-day TFRecord files read whole in
+ * the same step ({@link #files}). Outputs: {@link #PARTIALS} (one accumulator per entity per
+ * flush), {@link #LAST_DAYS} (the last valid day of each bundle, for label completeness) and
+ * {@link #DEAD_LETTERS} (empty id, negative counts, days before 1970): bad rows never crash the
+ * stage, each is kept with its reason and counted.
  *
  * <p>Why fold here rather than hand each row to {@code Combine.perKey}: on Flink the lifted
  * partial combine sorts its input by serialized key (three quarters of the stage's CPU in a
- * profile, with ~22 rows per entity), and every row crossed an operator boundary as an encoded
- * element. Folding first sends one accumulator per entity and bundle instead; the map is bounded
- * ({@link #BUDGET_BYTES}) and flushed when full, so memory does not grow with the entities.
+ * profile, with ~22 rows per entity). Folding first sends one accumulator per entity and bundle
+ * instead; the map is bounded ({@link #BUDGET_BYTES}) and flushed when full, so memory does not
+ * grow with the entities. Why read files in the same step: as elements, each row paid the
+ * runner's per-element costs (on Flink a metrics refresh after every record read from a source)
+ * several times over what parsing and folding it costs.
  */
-public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCollectionTuple> {
+public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>, PCollectionTuple> {
   public static final String SOURCE = "features/entity_days";
   public static final TupleTag<KV<String, WindowAccumulator>> PARTIALS = new TupleTag<>() {};
   public static final TupleTag<Integer> LAST_DAYS = new TupleTag<>() {};
@@ -53,27 +63,29 @@ public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCo
     INVALID_DAY
   }
 
-  private final WindowFolder folder;
-  private final int maxEntities;
+  private final FoldFn<InputT> fn;
 
-  private FoldEntityDays(WindowFolder folder, int maxEntities) {
-    this.folder = folder;
-    this.maxEntities = maxEntities;
+  private FoldEntityDays(FoldFn<InputT> fn) {
+    this.fn = fn;
   }
 
-  /** Folds with a map sized to {@link #BUDGET_BYTES}. */
-  static FoldEntityDays with(WindowFolder folder) {
-    return withMaxEntities(folder, (int) Math.max(1_024, BUDGET_BYTES / folder.accumulatorBytes()));
+  /** Folds entity-day elements, at most {@code maxEntities} per bundle before a flush (0: by budget). */
+  static FoldEntityDays<EntityDay> rows(WindowFolder folder, int maxEntities) {
+    return new FoldEntityDays<>(new RowsFn(folder, bound(folder, maxEntities)));
   }
 
-  /** Folds holding at most {@code maxEntities} accumulators per bundle (tests use a tiny bound). */
-  static FoldEntityDays withMaxEntities(WindowFolder folder, int maxEntities) {
-    return new FoldEntityDays(folder, maxEntities);
+  /** Folds the entity-days of TFRecord files, at most {@code maxEntities} per bundle (0: by budget). */
+  static FoldEntityDays<FileIO.ReadableFile> files(WindowFolder folder, int maxEntities) {
+    return new FoldEntityDays<>(new FilesFn(folder, bound(folder, maxEntities)));
+  }
+
+  private static int bound(WindowFolder folder, int maxEntities) {
+    return maxEntities > 0 ? maxEntities : (int) Math.max(1_024, BUDGET_BYTES / folder.accumulatorBytes());
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<EntityDay> rows) {
-    PCollectionTuple out = rows.apply("CheckAndFold", ParDo.of(new FoldFn(folder, maxEntities))
+  public PCollectionTuple expand(PCollection<InputT> input) {
+    PCollectionTuple out = input.apply("CheckAndFold", ParDo.of(fn)
         .withOutputTags(PARTIALS, TupleTagList.of(LAST_DAYS).and(DEAD_LETTERS)));
     out.get(PARTIALS).setCoder(KvCoder.of(StringUtf8Coder.of(), WindowAccumulator.Coder.of()));
     out.get(LAST_DAYS).setCoder(VarIntCoder.of());
@@ -81,7 +93,42 @@ public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCo
     return out;
   }
 
-  private static final class FoldFn extends DoFn<EntityDay, KV<String, WindowAccumulator>> {
+  /** Folds entity-day elements. */
+  private static final class RowsFn extends FoldFn<EntityDay> {
+    private static final long serialVersionUID = 1L;
+
+    RowsFn(WindowFolder folder, int maxEntities) {
+      super(folder, maxEntities);
+    }
+
+    @ProcessElement
+    public void process(@Element EntityDay row, MultiOutputReceiver out) {
+      fold(row, out);
+    }
+  }
+
+  /** Folds every entity-day of a TFRecord file; a corrupt file fails the stage naming the file. */
+  private static final class FilesFn extends FoldFn<FileIO.ReadableFile> {
+    private static final long serialVersionUID = 1L;
+
+    FilesFn(WindowFolder folder, int maxEntities) {
+      super(folder, maxEntities);
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
+      String name = file.getMetadata().resourceId().toString();
+      try (ReadableByteChannel channel = file.open()) {
+        TfRecordReader.forEachRecord(channel, name, bytes -> fold(EntityDay.parseFrom(bytes), out));
+      } catch (InvalidProtocolBufferException | java.io.EOFException e) {
+        throw new InvalidInputException("input file " + name + " is not a complete entity-day TFRecord file ("
+            + e.getMessage() + "): re-run the extract task that wrote it", e);
+      }
+    }
+  }
+
+  /** The per-bundle fold both inputs share: validate, dead-letter, fold, flush when full. */
+  private abstract static class FoldFn<InputT> extends DoFn<InputT, KV<String, WindowAccumulator>> {
     private static final long serialVersionUID = 1L;
     private final WindowFolder folder;
     private final int maxEntities;
@@ -90,7 +137,7 @@ public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCo
     private final Counter read = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_read");
     private final Counter dead = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_dead_letter");
     private final Counter outside = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_outside_windows");
-    private final Counter flushes = Metrics.counter(FeaturesPipeline.METRICS, "partial_accumulators");
+    private final Counter flushed = Metrics.counter(FeaturesPipeline.METRICS, "partial_accumulators");
     private final Distribution days = Metrics.distribution(FeaturesPipeline.METRICS, "entity_day");
     private transient Map<String, WindowAccumulator> partials;
     private transient BundleTally tally;
@@ -106,8 +153,7 @@ public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCo
       tally = new BundleTally();
     }
 
-    @ProcessElement
-    public void process(@Element EntityDay row, MultiOutputReceiver out) {
+    final void fold(EntityDay row, MultiOutputReceiver out) {
       tally.read++;
       long[] measures = Measure.of(row);
       Problem problem = problem(row, measures);
@@ -123,10 +169,16 @@ public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCo
         tally.outside++;
         return;
       }
-      if (partials.size() >= maxEntities && !partials.containsKey(row.getEntityId())) {
-        flush(out.get(PARTIALS)::output);
+      String entity = row.getEntityId();
+      WindowAccumulator acc = partials.get(entity);
+      if (acc == null) {
+        if (partials.size() >= maxEntities) {
+          flush(out.get(PARTIALS)::output);
+        }
+        acc = folder.create();
+        partials.put(entity, acc);
       }
-      folder.add(partials.computeIfAbsent(row.getEntityId(), k -> folder.create()), day, row.getSignupDay(), measures);
+      folder.add(acc, day, row.getSignupDay(), measures);
     }
 
     @FinishBundle
@@ -141,17 +193,18 @@ public final class FoldEntityDays extends PTransform<PCollection<EntityDay>, PCo
       incIfAny(outside, tally.outside);
     }
 
-    /** A counter that was never incremented stays absent from the run's counters, as before. */
+    /** Emits the held accumulators; a new map, since the emitted ones now belong downstream. */
+    private void flush(Consumer<KV<String, WindowAccumulator>> sink) {
+      partials.forEach((entity, acc) -> sink.accept(KV.of(entity, acc)));
+      incIfAny(flushed, partials.size());
+      partials = new HashMap<>();
+    }
+
+    /** A counter that was never incremented stays absent from the run's counters. */
     private static void incIfAny(Counter counter, long n) {
       if (n > 0) {
         counter.inc(n);
       }
-    }
-
-    private void flush(java.util.function.Consumer<KV<String, WindowAccumulator>> sink) {
-      partials.forEach((entity, acc) -> sink.accept(KV.of(entity, acc)));
-      incIfAny(flushes, partials.size());
-      partials = new HashMap<>();
     }
 
     private static Problem problem(EntityDay row, long[] measures) {

@@ -252,7 +252,7 @@ class ComputeExamplesTest {
     org.apache.beam.sdk.values.PCollection<EntityDay> input = p
         .apply(Create.of(List.of(rows)).withCoder(ListCoder.of(ProtoCoder.of(EntityDay.class))))
         .apply(Flatten.iterables());
-    for (ComputeExamples compute : List.of(ComputeExamples.of(plan, cutoffs, true),
+    for (ComputeExamples<EntityDay> compute : List.of(ComputeExamples.of(plan, cutoffs, true),
         ComputeExamples.of(plan, cutoffs, true).withMaxEntitiesPerBundle(1))) {
       String name = "Bound" + compute.maxEntitiesPerBundle();
       PAssert.that(name, input.apply(name, compute).get(ComputeExamples.EXAMPLES)).satisfies(examples -> {

@@ -91,6 +91,26 @@ class FeaturesPipelineTest {
     assertThat(out.resolve("manifest.json")).doesNotExist();
   }
 
+  /** A truncated entity-day file is an input error naming the file and the record, not a crash. */
+  @Test
+  void aTruncatedInputFileIsAClearError() throws Exception {
+    Path in = extract("cut", List.of(
+        row("u", "2024-03-01", "2024-01-01").setSessions(1).build(),
+        row("v", "2024-03-01", "2024-01-01").setSessions(2).build()));
+    Path file;
+    try (var files = Files.list(in)) {
+      file = files.filter(f -> f.getFileName().toString().startsWith("records-")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 3)); // the second record loses its CRC
+    Path out = tmp.resolve("out");
+    assertThatThrownBy(() -> run("--input=" + in, "--output=" + out, "--cutoffs=2024-03-02"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("input file " + file + " is not a complete entity-day TFRecord file (" + file
+            + ": record 2: file ends inside the record (truncated)): re-run the extract task that wrote it");
+    assertThat(out.resolve("manifest.json")).doesNotExist();
+  }
+
   @Test
   void cutoffsOutsideTheDataAreAClearError() throws Exception {
     Path in = extract("in", List.of(
