@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The features benchmark in a forked JVM (mvn exec:java breaks Flink's class loading).
-# Usage: pipelines/src/test/scripts/bench-features.sh [events] [work dir] [runners]
-# Example: pipelines/src/test/scripts/bench-features.sh 10000000 build/bench/features direct,flink
+# Usage: pipelines/src/test/scripts/bench-features.sh [users] [work dir] [runners]
+# Example: pipelines/src/test/scripts/bench-features.sh 93000 build/bench/features flink,flink,direct
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 mvn -o -q -B -pl pipelines -am test-compile

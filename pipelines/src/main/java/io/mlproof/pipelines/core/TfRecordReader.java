@@ -10,13 +10,10 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.zip.CRC32C;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
- * Streams the records of TFRecord files (what {@link ProtoRecords#write} writes) on any Beam file
- * system, checking each record's CRC32C. For readers that handle a whole file in one step, where
+ * Streams the records of a TFRecord file (what {@link ProtoRecords#write} writes), checking each
+ * record's CRC32C. For readers that handle a whole file in one step, where
  * a record per pipeline element would cost more than the record. (Beam's TFRecord codec is not
  * public; the format is four fields: length, its masked CRC, data, the data's masked CRC.)
  */
@@ -29,17 +26,6 @@ public final class TfRecordReader {
   @FunctionalInterface
   public interface RecordSink {
     void accept(byte[] record) throws IOException;
-  }
-
-  /** Calls {@code sink} with every record of the files matching {@code pattern}; returns the count. */
-  public static long forEachRecord(String pattern, RecordSink sink) throws IOException {
-    long n = 0;
-    for (MatchResult.Metadata file : FileSystems.match(pattern, EmptyMatchTreatment.ALLOW).metadata()) {
-      try (ReadableByteChannel channel = FileSystems.open(file.resourceId())) {
-        n += forEachRecord(channel, file.resourceId().toString(), sink);
-      }
-    }
-    return n;
   }
 
   /**

@@ -9,9 +9,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
@@ -30,12 +40,40 @@ public final class ComputeStatistics {
 
   private ComputeStatistics() {}
 
-  /** Statistics of every example in the files matching {@code pattern}. */
+  /**
+   * Statistics of every example in the files matching {@code pattern}: one pass per file, files in
+   * parallel on the machine's cores (the quantile sketches dominate), merged as the CombineFn merges.
+   */
   public static DatasetStatistics fromExampleFiles(String pattern, FeaturePlan plan) throws IOException {
     StatisticsFn fn = new StatisticsFn(plan.featureNames(), plan.specHash());
-    StatisticsFn.Accumulator acc = fn.createAccumulator();
-    TfRecordReader.forEachRecord(pattern, bytes -> fn.addInput(acc, Example.parseFrom(bytes)));
-    return fn.extractOutput(acc);
+    List<ResourceId> files = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW).metadata().stream()
+        .map(MatchResult.Metadata::resourceId).toList();
+    int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<StatisticsFn.Accumulator>> parts = new ArrayList<>();
+      for (ResourceId file : files) {
+        parts.add(pool.submit(() -> {
+          StatisticsFn.Accumulator acc = fn.createAccumulator();
+          try (ReadableByteChannel channel = FileSystems.open(file)) {
+            TfRecordReader.forEachRecord(channel, file.toString(), bytes -> fn.addInput(acc, Example.parseFrom(bytes)));
+          }
+          return acc;
+        }));
+      }
+      List<StatisticsFn.Accumulator> accumulators = new ArrayList<>();
+      for (Future<StatisticsFn.Accumulator> part : parts) {
+        accumulators.add(part.get());
+      }
+      return fn.extractOutput(fn.mergeAccumulators(accumulators));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while computing statistics", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** Writes the statistics as a binary proto and as JSON. */
