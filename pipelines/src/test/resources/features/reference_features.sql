@@ -1,12 +1,12 @@
 -- churn_v1 computed directly from the raw events and payments tables, independently of the
 -- pipeline and of the daily rollup: windows are timestamp ranges [T - N days, T), the label window
--- is [T, T + {{horizon}} days). Cutoffs: {{cutoffs}} (a list of DATE literals).
+-- is (T, T + {{horizon}} days]. Cutoffs: {{cutoffs}} (a list of DATE literals).
 WITH c AS (
   SELECT cutoff, CAST(cutoff AS TIMESTAMP) AS t FROM (SELECT unnest([{{cutoffs}}]) AS cutoff)
 ), ev AS (
   SELECT c.cutoff, c.t, e.user_id, e.event_type, e.event_at, e.amount,
          date_diff('day', CAST(e.event_at AS DATE), c.cutoff) AS days_ago
-  FROM events e JOIN c ON e.event_at >= c.t - INTERVAL 90 DAY AND e.event_at < c.t + INTERVAL {{horizon}} DAY
+  FROM events e JOIN c ON e.event_at >= c.t - INTERVAL 90 DAY AND e.event_at <= c.t + INTERVAL {{horizon}} DAY
   WHERE e.user_id IS NOT NULL AND e.event_at IS NOT NULL
     AND e.event_type IN ('session_start', 'page_view', 'add_to_cart', 'purchase')
     AND NOT (e.event_type = 'purchase' AND e.amount IS NULL) AND coalesce(e.amount, 0) >= 0
@@ -29,7 +29,7 @@ WITH c AS (
     count(*) FILTER (WHERE event_type = 'session_start' AND event_at >= t - INTERVAL 60 DAY AND event_at < t - INTERVAL 30 DAY) AS sessions_prev_30d,
     count(*) FILTER (WHERE event_type = 'purchase' AND event_at >= t - INTERVAL 60 DAY AND event_at < t - INTERVAL 30 DAY) AS purchases_prev_30d,
     count(*) FILTER (WHERE event_at < t) AS events_90d,
-    count(*) FILTER (WHERE {{label_event}} AND event_at >= t) AS label_events
+    count(*) FILTER (WHERE {{label_event}} AND event_at > t) AS label_events
   FROM ev GROUP BY cutoff, user_id
 ), p AS (
   SELECT c.cutoff, y.user_id,

@@ -13,11 +13,16 @@
 -- NULL user or a NULL time form groups with a NULL user_id or activity_date, all of them bad.
 --
 -- revenue is the sum of succeeded payments (money received), not of purchase events.
+--
+-- purchases_at_midnight and sessions_at_midnight count the day's events at exactly 00:00:00 UTC:
+-- a label window (T, T + horizon] excludes the instant T and includes the instant T + horizon,
+-- which day sums alone cannot tell apart.
 WITH raw AS (
   SELECT
     user_id,
     CAST(event_at AS DATE) AS activity_date,
     event_type,
+    event_at = CAST(CAST(event_at AS DATE) AS TIMESTAMP) AS at_midnight,
     NULL AS payment_status,
     NULL AS payment_amount,
     CASE
@@ -36,6 +41,7 @@ WITH raw AS (
     user_id,
     CAST(paid_at AS DATE) AS activity_date,
     NULL AS event_type,
+    FALSE AS at_midnight,
     status AS payment_status,
     amount AS payment_amount,
     CASE
@@ -57,6 +63,8 @@ days AS (
     SUM(CASE WHEN problem IS NULL AND event_type = 'page_view' THEN 1 ELSE 0 END) AS page_views,
     SUM(CASE WHEN problem IS NULL AND event_type = 'add_to_cart' THEN 1 ELSE 0 END) AS add_to_carts,
     SUM(CASE WHEN problem IS NULL AND event_type = 'purchase' THEN 1 ELSE 0 END) AS purchases,
+    SUM(CASE WHEN problem IS NULL AND event_type = 'purchase' AND at_midnight THEN 1 ELSE 0 END) AS purchases_at_midnight,
+    SUM(CASE WHEN problem IS NULL AND event_type = 'session_start' AND at_midnight THEN 1 ELSE 0 END) AS sessions_at_midnight,
     SUM(CASE WHEN problem IS NULL AND payment_status = 'succeeded' THEN payment_amount ELSE 0 END) AS revenue,
     SUM(CASE WHEN problem IS NULL AND payment_status = 'failed' THEN 1 ELSE 0 END) AS failed_payments,
     SUM(CASE WHEN problem IS NULL AND payment_status = 'refunded' THEN 1 ELSE 0 END) AS refunds,
@@ -80,6 +88,8 @@ SELECT
   d.revenue,
   d.failed_payments,
   d.refunds,
+  d.purchases_at_midnight,
+  d.sessions_at_midnight,
   d.bad_null_id,
   d.bad_missing_field,
   d.bad_unknown_event_type,

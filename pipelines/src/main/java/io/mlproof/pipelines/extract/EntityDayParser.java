@@ -22,7 +22,8 @@ final class EntityDayParser extends ParserBase<EntityDay> {
 
   EntityDayParser() {
     super(EntityDay.class, "user_id", "activity_date", "signup_date", "raw_rows", "sessions", "page_views",
-        "add_to_carts", "purchases", "revenue", "failed_payments", "refunds");
+        "add_to_carts", "purchases", "revenue", "failed_payments", "refunds", "purchases_at_midnight",
+        "sessions_at_midnight");
   }
 
   @Override
@@ -79,6 +80,8 @@ final class EntityDayParser extends ParserBase<EntityDay> {
         .setRevenueCents(row.isNull("revenue") ? 0 : row.getCents("revenue"))
         .setFailedPayments(count(row, "failed_payments"))
         .setRefunds(count(row, "refunds"))
+        .setPurchasesAtMidnight(count(row, "purchases_at_midnight"))
+        .setSessionsAtMidnight(count(row, "sessions_at_midnight"))
         .setSignupDay(row.getEpochDay("signup_date"))
         .build();
   }

@@ -22,7 +22,7 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Entity-days to examples, point in time: for each cutoff T, one example per eligible entity with
- * features from days before T and the label from the days {@code [T, T + horizon)}.
+ * features from days before T and the label from the instants {@code (T, T + horizon]}.
  *
  * <p>Each entity's rows are folded into one accumulator holding every cutoff's window statistics:
  * first per bundle ({@link FoldEntityDays}), then across bundles with {@code Combine.perKey}
@@ -77,7 +77,7 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
   public PCollectionTuple expand(PCollection<InputT> input) {
     WindowFolder folder = new WindowFolder(plan, cutoffDays);
     PCollectionTuple folded = input.apply("CheckAndFold", fold.apply(folder, maxEntitiesPerBundle));
-    // Label windows are complete up to the last day present in the data.
+    // A label window is complete when the data reaches its last day.
     PCollectionView<Integer> lastDay = folded.get(FoldEntityDays.LAST_DAYS)
         .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
     PCollection<Example> examples = folded.get(FoldEntityDays.PARTIALS)
@@ -125,15 +125,15 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
     @ProcessElement
     public void process(@Element KV<String, WindowAccumulator> element, ProcessContext context) {
       WindowAccumulator acc = element.getValue();
-      long dataEnd = (long) context.sideInput(lastDay) + 1;
+      long last = context.sideInput(lastDay);
       for (int c = 0; c < cutoffs.length; c++) {
         if (acc.touched(c)) {
-          build(element.getKey(), acc, c, dataEnd, context);
+          build(element.getKey(), acc, c, last, context);
         }
       }
     }
 
-    private void build(String entity, WindowAccumulator acc, int c, long dataEnd, ProcessContext context) {
+    private void build(String entity, WindowAccumulator acc, int c, long lastDay, ProcessContext context) {
       int cutoff = cutoffs[c];
       if (acc.signupDay[c] == WindowAccumulator.NONE) {
         // Only label-window rows: no activity before T at all.
@@ -148,7 +148,8 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
         inactive.inc();
         return;
       }
-      boolean labelComplete = (long) cutoff + plan.horizonDays() <= dataEnd;
+      // (T, T + horizon] ends at the first instant of day T + horizon: the data must reach that day.
+      boolean labelComplete = (long) cutoff + plan.horizonDays() <= lastDay;
       if (requireLabels && !labelComplete) {
         labelOpen.inc();
         return;

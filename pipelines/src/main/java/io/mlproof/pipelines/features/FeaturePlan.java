@@ -14,7 +14,8 @@ import java.util.Map;
  * reads, as flat arrays, plus the eligibility and label rules.
  *
  * <p>Point in time: every slot covers days strictly before the cutoff (offset {@code day - T < 0});
- * the label reads offsets {@code [0, horizon)}, i.e. the days {@code [T, T + horizon)}.
+ * the label covers the instants {@code (T, T + horizon]}: the days {@code [T, T + horizon)} without
+ * day T's events at exactly midnight, plus day {@code T + horizon}'s events at exactly midnight.
  */
 public final class FeaturePlan implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -33,6 +34,7 @@ public final class FeaturePlan implements Serializable {
   private final int eligibilitySlot;
   private final int lookbackDays;
   private final int labelMeasure;
+  private final int labelAtMidnight;
   private final int horizonDays;
 
   private FeaturePlan(FeatureSpec spec) {
@@ -67,6 +69,7 @@ public final class FeaturePlan implements Serializable {
     this.lookbackDays = lookback;
     LabelDefinition definition = LabelDefinition.fromSpecName(spec.getLabel().getDefinition());
     this.labelMeasure = definition.measure().ordinal();
+    this.labelAtMidnight = definition.atMidnight().ordinal();
     this.horizonDays = spec.getLabel().getHorizonDays();
   }
 
@@ -102,6 +105,11 @@ public final class FeaturePlan implements Serializable {
 
   int labelMeasure() {
     return labelMeasure;
+  }
+
+  /** The label measure's events at exactly midnight (see the class comment). */
+  int labelAtMidnight() {
+    return labelAtMidnight;
   }
 
   /** Whether the accumulated entity had an event in cutoff {@code c}'s eligibility window. */

@@ -60,7 +60,9 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
   public enum Reason {
     NULL_ID,
     NEGATIVE_COUNT,
-    INVALID_DAY
+    INVALID_DAY,
+    /** More events at midnight than in the whole day. */
+    INCONSISTENT_COUNT
   }
 
   private final FoldFn<InputT> fn;
@@ -220,6 +222,11 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
           return new Problem(Reason.NEGATIVE_COUNT,
               m.name().toLowerCase(Locale.ROOT) + " is negative (" + measures[m.ordinal()] + ")");
         }
+      }
+      if (row.getPurchasesAtMidnight() > row.getPurchases() || row.getSessionsAtMidnight() > row.getSessions()) {
+        return new Problem(Reason.INCONSISTENT_COUNT, "purchases_at_midnight " + row.getPurchasesAtMidnight()
+            + " or sessions_at_midnight " + row.getSessionsAtMidnight() + " exceeds the day's purchases "
+            + row.getPurchases() + " or sessions " + row.getSessions());
       }
       return null;
     }

@@ -12,7 +12,11 @@ public enum Measure {
   FAILED_PAYMENTS,
   REFUNDS,
   /** Sessions + page views + add-to-carts + purchases: any analytics event (not payments). */
-  EVENTS;
+  EVENTS,
+  /** Purchases at exactly 00:00:00 UTC, the instant the day starts (for label windows). */
+  PURCHASES_AT_MIDNIGHT,
+  /** Sessions at exactly 00:00:00 UTC. */
+  SESSIONS_AT_MIDNIGHT;
 
   static final int COUNT = values().length;
 
@@ -27,6 +31,8 @@ public enum Measure {
     m[FAILED_PAYMENTS.ordinal()] = day.getFailedPayments();
     m[REFUNDS.ordinal()] = day.getRefunds();
     m[EVENTS.ordinal()] = day.getSessions() + day.getPageViews() + day.getAddToCarts() + day.getPurchases();
+    m[PURCHASES_AT_MIDNIGHT.ordinal()] = day.getPurchasesAtMidnight();
+    m[SESSIONS_AT_MIDNIGHT.ordinal()] = day.getSessionsAtMidnight();
     return m;
   }
 }

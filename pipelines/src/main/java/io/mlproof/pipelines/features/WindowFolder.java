@@ -8,8 +8,10 @@ import java.util.Arrays;
  * cutoff's window statistics, and merges two accumulators. Used before the shuffle (per bundle, by
  * {@link FoldEntityDays}) and after it (by {@link MergeWindowsFn}), so both sides agree by construction.
  *
- * <p>Point in time: for cutoff T a day only touches T's feature slots and signup day when
- * {@code day < T}, and only T's label count when {@code T <= day < T + horizon}.
+ * <p>Point in time: for cutoff T (midnight UTC starting day T) a day only touches T's feature slots
+ * and signup day when {@code day < T} (events strictly before T), and only T's label count when
+ * {@code T <= day <= T + horizon}: the label window is the instants {@code (T, T + horizon]}, so
+ * day T counts without its events at exactly midnight and day {@code T + horizon} with only those.
  */
 final class WindowFolder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -37,9 +39,9 @@ final class WindowFolder implements Serializable {
     return c < cutoffs.length && cutoffs[c] <= day + plan.lookbackDays();
   }
 
-  /** Index of the first cutoff whose windows can hold {@code day} (T > day - horizon). */
+  /** Index of the first cutoff whose windows can hold {@code day} (T >= day - horizon). */
   private int firstCutoff(int day) {
-    int i = Arrays.binarySearch(cutoffs, day - plan.horizonDays() + 1);
+    int i = Arrays.binarySearch(cutoffs, day - plan.horizonDays());
     return i < 0 ? -i - 1 : i;
   }
 
@@ -62,7 +64,13 @@ final class WindowFolder implements Serializable {
           }
         }
       } else {
-        acc.labelCount[c] += m[plan.labelMeasure()];
+        long inWindow = m[plan.labelMeasure()];
+        if (offset == 0) {
+          inWindow -= m[plan.labelAtMidnight()]; // at T itself: not after T
+        } else if (offset == plan.horizonDays()) {
+          inWindow = m[plan.labelAtMidnight()]; // only the instant T + horizon
+        }
+        acc.labelCount[c] += inWindow;
         acc.labelSignupDay[c] = Math.min(acc.labelSignupDay[c], signupDay);
       }
     }

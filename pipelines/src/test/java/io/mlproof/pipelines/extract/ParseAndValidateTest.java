@@ -110,6 +110,8 @@ class ParseAndValidateTest {
         .set("revenue", new BigDecimal(revenue))
         .set("failed_payments", 0L)
         .set("refunds", 0L)
+        .set("purchases_at_midnight", 0L)
+        .set("sessions_at_midnight", 0L)
         .set("bad_null_id", badNullId)
         .set("bad_negative_amount", badNegative)
         .build();

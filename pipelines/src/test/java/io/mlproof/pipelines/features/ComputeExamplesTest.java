@@ -108,23 +108,33 @@ class ComputeExamplesTest {
         .containsEntry("entity_days_read", 12L);
   }
 
-  /** The label window is [T, T + horizon): day T is in it, day T + horizon is not. */
+  /**
+   * The label window is the instants (T, T + horizon]: day T after midnight and the days up to
+   * T + 29 are in it, as is the instant T + 30 days 00:00; the instant T itself and the rest of day
+   * T + 30 are not.
+   */
   @Test
-  void labelWindowStartsAtTheCutoffAndLastsTheHorizon() {
+  void labelWindowIsFromJustAfterTheCutoffToTheEndOfTheHorizon() {
     String s = "2023-12-01";
     List<EntityDay> rows = List.of(
         row("buysOnT", "2024-03-20", s).setSessions(1).build(),
         row("buysOnT", "2024-04-01", s).setPurchases(1).build(),
+        row("buysAtT", "2024-03-20", s).setSessions(1).build(),
+        row("buysAtT", "2024-04-01", s).setPurchases(1).setPurchasesAtMidnight(1).build(), // T 00:00
         row("buysOnLastDay", "2024-03-20", s).setSessions(1).build(),
         row("buysOnLastDay", "2024-04-30", s).setPurchases(1).build(),       // T + 29
+        row("buysAtEnd", "2024-03-20", s).setSessions(1).build(),
+        row("buysAtEnd", "2024-05-01", s).setPurchases(2).setPurchasesAtMidnight(1).build(), // one at T + 30 00:00
         row("buysDayAfter", "2024-03-20", s).setSessions(1).build(),
-        row("buysDayAfter", "2024-05-01", s).setPurchases(1).build(),        // T + 30: outside
+        row("buysDayAfter", "2024-05-01", s).setPurchases(1).build(),        // T + 30, after 00:00: outside
         row("buysBefore", "2024-03-31", s).setSessions(1).setPurchases(1).build()); // T - 1: a feature
     PCollectionTuple out = compute(p, rows, Histories.plan(LabelDefinition.NO_PURCHASE, 30), List.of(T), true);
     PAssert.that(out.get(ComputeExamples.EXAMPLES)).satisfies(examples -> {
       Map<String, Example> byKey = byKey(examples);
       assertThat(byKey.get("buysOnT@" + T).getLabel()).isFalse();
+      assertThat(byKey.get("buysAtT@" + T).getLabel()).as("bought at exactly T only").isTrue();
       assertThat(byKey.get("buysOnLastDay@" + T).getLabel()).isFalse();
+      assertThat(byKey.get("buysAtEnd@" + T).getLabel()).as("bought at exactly T + 30 days").isFalse();
       assertThat(byKey.get("buysDayAfter@" + T).getLabel()).isTrue();
       assertThat(byKey.get("buysBefore@" + T).getLabel()).isTrue();
       assertThat(features(byKey.get("buysBefore@" + T))).containsEntry("purchases_7d", 1.0);
@@ -162,7 +172,8 @@ class ComputeExamplesTest {
     String s = "2023-12-01";
     List<EntityDay> rows = List.of(
         row("u", "2024-03-20", s).setSessions(1).build(),
-        row("u", "2024-04-29", s).setSessions(1).build()); // last day in the data: T + 28
+        // The last day in the data is T + 29: the window's last instant, T + 30 days 00:00, is not in it.
+        row("u", "2024-04-30", s).setSessions(1).build());
     FeaturePlan plan = Histories.plan(LabelDefinition.NO_PURCHASE, 30);
     PAssert.that(compute(p, "Training", rows, plan, List.of(T), true).get(ComputeExamples.EXAMPLES)).empty();
     PAssert.that(compute(p, "Scoring", rows, plan, List.of(T), false).get(ComputeExamples.EXAMPLES).apply("Flags",
@@ -296,6 +307,7 @@ class ComputeExamplesTest {
         row("", "2024-03-20", s).setSessions(1).build(),
         row("neg", "2024-03-20", s).setSessions(-2).build(),
         row("old", "2024-03-20", s).setDay(-5).setSessions(1).build(),
+        row("odd", "2024-03-20", s).setPurchases(1).setPurchasesAtMidnight(2).build(),
         row("ok", "2024-03-20", s).setSessions(1).build(),
         row("ok", "2024-05-20", s).setSessions(1).build());
     PCollectionTuple out = compute(p, rows, Histories.plan(LabelDefinition.NO_PURCHASE, 30), List.of(T), true);
@@ -305,7 +317,9 @@ class ComputeExamplesTest {
     PAssert.that(out.get(ComputeExamples.DEAD_LETTERS)).satisfies(letters -> {
       Map<String, DeadLetter> byCode = new java.util.HashMap<>();
       letters.forEach(l -> byCode.put(l.getReasonCode(), l));
-      assertThat(byCode).containsOnlyKeys("NULL_ID", "NEGATIVE_COUNT", "INVALID_DAY");
+      assertThat(byCode).containsOnlyKeys("NULL_ID", "NEGATIVE_COUNT", "INVALID_DAY", "INCONSISTENT_COUNT");
+      assertThat(byCode.get("INCONSISTENT_COUNT").getReason()).isEqualTo("purchases_at_midnight 2 or"
+          + " sessions_at_midnight 0 exceeds the day's purchases 1 or sessions 0");
       assertThat(byCode.get("NEGATIVE_COUNT").getReason()).isEqualTo("sessions is negative (-2)");
       assertThat(byCode.get("NEGATIVE_COUNT").getOriginalMap()).containsEntry("entity_id", "neg")
           .containsEntry("sessions", "-2").containsEntry("day", Integer.toString(d("2024-03-20")));
@@ -313,8 +327,8 @@ class ComputeExamplesTest {
       return null;
     });
     Map<String, Long> counters = Histories.runAndCount(p);
-    assertThat(counters).containsEntry("entity_days_read", 5L).containsEntry("entity_days_dead_letter", 3L)
+    assertThat(counters).containsEntry("entity_days_read", 6L).containsEntry("entity_days_dead_letter", 4L)
         .containsEntry("dead_letter_NULL_ID", 1L).containsEntry("dead_letter_NEGATIVE_COUNT", 1L)
-        .containsEntry("dead_letter_INVALID_DAY", 1L);
+        .containsEntry("dead_letter_INVALID_DAY", 1L).containsEntry("dead_letter_INCONSISTENT_COUNT", 1L);
   }
 }

@@ -42,7 +42,33 @@ class FeaturesParityTest {
   void pipelineFeaturesEqualAnIndependentSqlQuery() throws Exception {
     Path db = tmp.resolve("warehouse.duckdb");
     SyntheticWarehouse.create(db, 200, 182);
-    assertParity(db, CUTOFFS);
+    addMidnightUsers(db);
+    Map<String, Example> examples = assertParity(db, CUTOFFS);
+    String t = "@2024-04-01";
+    assertThat(examples.get("9001" + t).getLabel()).as("a purchase at exactly T is not after T").isTrue();
+    assertThat(examples.get("9002" + t).getLabel()).as("a purchase at exactly T + 30 days is in the window")
+        .isFalse();
+    assertThat(Histories.features(examples.get("9003" + t))).as("a session at exactly T is not before T")
+        .containsEntry("sessions_7d", 1.0);
+  }
+
+  /**
+   * Users whose events fall on the window edges, which the synthetic generator never produces (its
+   * events are between 10:00 and 22:00): 9001 buys at exactly T = 2024-04-01 00:00, 9002 at exactly
+   * T + 30 days, 9003 starts a session at exactly T. Each also had a session five days before T.
+   */
+  private static void addMidnightUsers(Path db) throws Exception {
+    try (Connection c = SyntheticWarehouse.connect(db); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO users VALUES (9001, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic'),"
+          + " (9002, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic'), (9003, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic')");
+      s.execute("INSERT INTO events VALUES"
+          + " (90011, 9001, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
+          + " (90012, 9001, 'purchase', TIMESTAMP '2024-04-01 00:00:00', 10.00),"
+          + " (90021, 9002, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
+          + " (90022, 9002, 'purchase', TIMESTAMP '2024-05-01 00:00:00', 10.00),"
+          + " (90031, 9003, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
+          + " (90032, 9003, 'session_start', TIMESTAMP '2024-04-01 00:00:00', NULL)");
+    }
   }
 
   /** The same on the demo warehouse, whose deliberately malformed rows extract dead-letters. */
@@ -55,7 +81,7 @@ class FeaturesParityTest {
    * The production path (extract's entity_days rollup in the warehouse, then the features stage on
    * the Direct runner) against the reference query over the raw tables.
    */
-  private void assertParity(Path db, List<String> cutoffs) throws Exception {
+  private Map<String, Example> assertParity(Path db, List<String> cutoffs) throws Exception {
     Path extract = tmp.resolve("extract");
     Manifest extracted = ExtractPipeline.run(ExtractPipeline.parse(
             "--warehouse=duckdb:" + db, "--output=" + extract, "--recordType=entity_days",
@@ -111,6 +137,7 @@ class FeaturesParityTest {
     assertThat(FeatureSpecs.fromFeaturesOutput(out.toString())).isEqualTo(FeatureSpecs.withLabel(
         Histories.CHURN, LabelDefinition.NO_PURCHASE, 30));
     assertThat(examples).allMatch(x -> x.getFeatureSpecHash().equals(manifest.getAttributesOrThrow("feature_spec_hash")));
+    return actual;
   }
 
   private record Reference(Map<String, Double> features, boolean label) {}
