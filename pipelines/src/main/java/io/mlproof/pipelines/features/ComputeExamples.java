@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.features;
 
+import io.mlproof.pipelines.core.Rebundle;
 import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Example;
@@ -32,6 +33,13 @@ import org.apache.beam.sdk.values.TupleTag;
 public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT>, PCollectionTuple> {
   public static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = FoldEntityDays.DEAD_LETTERS;
+
+  /**
+   * Groups of entities after the combine, so that on the Direct runner each later step runs once per
+   * group instead of once per entity (see {@link Rebundle}). Above the parallelism used here; small
+   * enough that the Direct runner's per-group copies stay cheap at ~70k entities (10M events).
+   */
+  static final int REBUNDLE_GROUPS = 64;
 
   private final FeaturePlan plan;
   private final int[] cutoffDays;
@@ -82,6 +90,7 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
         .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
     PCollection<Example> examples = folded.get(FoldEntityDays.PARTIALS)
         .apply("AggregateWindows", Combine.perKey(new MergeWindowsFn(folder)))
+        .apply("Rebundle", Rebundle.into(REBUNDLE_GROUPS))
         .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
             .withSideInputs(lastDay))
         .setCoder(ProtoCoder.of(Example.class));
