@@ -44,8 +44,9 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
   private final FeaturePlan plan;
   private final int[] cutoffDays;
   private final boolean requireLabels;
-
+  /** Bound of the per-bundle fold; 0 sizes it by {@link FoldEntityDays#BUDGET_BYTES}. */
   private final int maxEntitiesPerBundle;
+  /** Rows or files; only used while the pipeline is built, so never serialized. */
   private final transient BiFunction<WindowFolder, Integer, FoldEntityDays<InputT>> fold;
 
   private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels, int maxEntitiesPerBundle,
