@@ -41,7 +41,7 @@ public interface FeaturesOptions extends TaskOptions, LogicalDateOptions {
 
   void setCutoffEveryDays(int value);
 
-  @Description("Label window length: the label of cutoff T looks at the days [T, T + horizonDays).")
+  @Description("Label window length: the label of cutoff T looks at the instants (T, T + horizonDays days].")
   @Default.Integer(30)
   int getHorizonDays();
 
