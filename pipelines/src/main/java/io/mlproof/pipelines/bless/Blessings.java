@@ -2,17 +2,15 @@ package io.mlproof.pipelines.bless;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Manifest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.apache.beam.sdk.io.FileSystems;
 
 /** Reading blessings, and the gate scoring passes through. */
 public final class Blessings {
@@ -28,9 +26,9 @@ public final class Blessings {
       return Optional.empty();
     }
     String path = TaskOutput.filePattern(dir, OUTPUT_NAME);
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+    try {
       Blessing.Builder blessing = Blessing.newBuilder();
-      JsonFormat.parser().merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), blessing);
+      JsonFormat.parser().merge(new String(FileBytes.read(path), StandardCharsets.UTF_8), blessing);
       return Optional.of(blessing.build());
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException("blessing " + path + " is corrupt: " + e.getMessage() + " (re-run bless)");

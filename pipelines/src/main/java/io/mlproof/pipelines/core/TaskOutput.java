@@ -5,9 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.mlproof.proto.v1.Manifest;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -116,9 +114,9 @@ public final class TaskOutput {
   /** The manifest of a complete output, or a one-line error saying the output is not there. */
   public static Manifest read(String outputDir) {
     ResourceId manifest = directory(outputDir).resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE);
-    try (InputStream in = Channels.newInputStream(FileSystems.open(manifest))) {
+    try {
       Manifest.Builder builder = Manifest.newBuilder();
-      JsonFormat.parser().merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), builder);
+      JsonFormat.parser().merge(new String(FileBytes.read(manifest), StandardCharsets.UTF_8), builder);
       return builder.build();
     } catch (FileNotFoundException e) {
       throw new InvalidInputException(

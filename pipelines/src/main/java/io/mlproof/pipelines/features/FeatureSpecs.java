@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
 import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.Sha256;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -16,7 +17,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -187,8 +187,8 @@ public final class FeatureSpecs {
 
   /** The bytes of {@code path}; a missing file says {@code fix}. */
   private static byte[] readFile(String path, String fix) {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
-      return in.readAllBytes();
+    try {
+      return FileBytes.read(path);
     } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
       throw new InvalidInputException("feature spec " + path + " not found: " + fix);
     } catch (IOException e) {

@@ -7,6 +7,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.github.metarank.lightgbm4j.LGBMException;
 import com.microsoft.ml.lightgbm.PredictionType;
+import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -14,9 +15,7 @@ import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.ModelMetadata;
 import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -112,8 +111,8 @@ public final class ModelArtifact {
   }
 
   private static byte[] readAll(String path) {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
-      return in.readAllBytes();
+    try {
+      return FileBytes.read(path);
     } catch (IOException e) {
       throw new InvalidInputException("cannot read " + path + ": " + e.getMessage() + " (check the path)", e);
     }
