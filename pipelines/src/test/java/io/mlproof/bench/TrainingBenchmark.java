@@ -8,7 +8,7 @@ import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.LightGbmNative;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.TfRecordFiles;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainOptions;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Example;

@@ -1,7 +1,5 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.core;
 
-import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.RunFailedException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,10 +21,11 @@ import org.apache.beam.sdk.util.MimeTypes;
 
 /**
  * TFRecord files read and written in the driver, through Beam's {@link FileSystems} (local or
- * {@code gs://}), in the same framing Beam's {@code TFRecordIO} uses: length (8 bytes LE), masked
- * CRC32C of the length, data, masked CRC32C of the data. Training needs the whole matrix in one
- * process, so reading the shards here is cheaper than a pipeline that would hand them back.
- * (Beam's own codec is package-private.) Checksums are verified: a corrupt file fails loudly.
+ * {@code gs://}) or inside a DoFn that handles a whole file, in the same framing Beam's
+ * {@code TFRecordIO} uses: length (8 bytes LE), masked CRC32C of the length, data, masked CRC32C of
+ * the data. Training needs the whole matrix in one process, and the features stage folds a file's
+ * rows where it reads them: either way a record per pipeline element would cost more than the
+ * record. (Beam's own codec is package-private.) Checksums are verified: a corrupt file fails loudly.
  */
 public final class TfRecordFiles {
   private static final int MASK_DELTA = 0xa282ead8;
@@ -68,7 +67,8 @@ public final class TfRecordFiles {
     }
   }
 
-  private static void readFile(ResourceId file, RecordConsumer consumer) {
+  /** Reads every record of one file (compression detected from its name). */
+  public static void readFile(ResourceId file, RecordConsumer consumer) {
     String name = file.toString();
     Compression compression = Compression.detect(file.getFilename());
     try (InputStream in = new BufferedInputStream(

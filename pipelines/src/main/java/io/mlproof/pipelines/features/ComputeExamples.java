@@ -7,7 +7,7 @@ import io.mlproof.proto.v1.Example;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
-import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
@@ -70,7 +70,7 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
   }
 
   /** Examples from entity-day TFRecord files, each read whole where it is folded (the stage's path). */
-  public static ComputeExamples<FileIO.ReadableFile> ofFiles(
+  public static ComputeExamples<MatchResult.Metadata> ofFiles(
       FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
     return new ComputeExamples<>(plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::files);
   }

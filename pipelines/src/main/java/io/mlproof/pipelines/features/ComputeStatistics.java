@@ -2,14 +2,13 @@ package io.mlproof.pipelines.features;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.mlproof.pipelines.core.TfRecordReader;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.proto.v1.DatasetStatistics;
 import io.mlproof.proto.v1.Example;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,9 +54,7 @@ public final class ComputeStatistics {
       for (ResourceId file : files) {
         parts.add(pool.submit(() -> {
           StatisticsFn.Accumulator acc = fn.createAccumulator();
-          try (ReadableByteChannel channel = FileSystems.open(file)) {
-            TfRecordReader.forEachRecord(channel, file.toString(), bytes -> fn.addInput(acc, Example.parseFrom(bytes)));
-          }
+          TfRecordFiles.readFile(file, (bytes, length, name) -> fn.addInput(acc, Example.parser().parseFrom(bytes, 0, length)));
           return acc;
         }));
       }

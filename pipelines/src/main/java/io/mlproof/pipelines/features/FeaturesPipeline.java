@@ -131,7 +131,6 @@ public final class FeaturesPipeline implements MlproofPipeline {
     FeaturePlan plan = config.plan();
     PCollectionTuple computed = pipeline
         .apply("MatchEntityDayFiles", FileIO.match().filepattern(inputPattern))
-        .apply("OpenEntityDayFiles", FileIO.readMatches())
         .apply("ComputeExamples", ComputeExamples.ofFiles(plan, config.cutoffDays(), config.requireLabels()));
     computed.get(ComputeExamples.EXAMPLES).apply("WriteExamples", ProtoRecords.write(output.staging(RECORDS)));
     computed.get(ComputeExamples.DEAD_LETTERS)

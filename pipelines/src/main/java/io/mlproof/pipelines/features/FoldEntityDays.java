@@ -1,13 +1,11 @@
 package io.mlproof.pipelines.features;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.TfRecordReader;
+import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
-import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +14,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
-import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -77,7 +75,7 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
   }
 
   /** Folds the entity-days of TFRecord files, at most {@code maxEntities} per bundle (0: by budget). */
-  static FoldEntityDays<FileIO.ReadableFile> files(WindowFolder folder, int maxEntities) {
+  static FoldEntityDays<MatchResult.Metadata> files(WindowFolder folder, int maxEntities) {
     return new FoldEntityDays<>(new FilesFn(folder, bound(folder, maxEntities)));
   }
 
@@ -109,8 +107,8 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
     }
   }
 
-  /** Folds every entity-day of a TFRecord file; a corrupt file fails the stage naming the file. */
-  private static final class FilesFn extends FoldFn<FileIO.ReadableFile> {
+  /** Folds every entity-day of a TFRecord file; a corrupt file fails the stage naming the file (exit 2). */
+  private static final class FilesFn extends FoldFn<MatchResult.Metadata> {
     private static final long serialVersionUID = 1L;
 
     FilesFn(WindowFolder folder, int maxEntities) {
@@ -118,13 +116,12 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
     }
 
     @ProcessElement
-    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
-      String name = file.getMetadata().resourceId().toString();
-      try (ReadableByteChannel channel = file.open()) {
-        TfRecordReader.forEachRecord(channel, name, bytes -> fold(EntityDay.parseFrom(bytes), out));
-      } catch (InvalidProtocolBufferException | java.io.EOFException e) {
-        throw new InvalidInputException("input file " + name + " is not a complete entity-day TFRecord file ("
-            + e.getMessage() + "): re-run the extract task that wrote it", e);
+    public void process(@Element MatchResult.Metadata file, MultiOutputReceiver out) {
+      try {
+        TfRecordFiles.readFile(file.resourceId(),
+            (bytes, length, name) -> fold(EntityDay.parser().parseFrom(bytes, 0, length), out));
+      } catch (RunFailedException e) {
+        throw new InvalidInputException(e.getMessage(), e);
       }
     }
   }

@@ -12,7 +12,7 @@ import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ModelArtifact;
 import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.StageClock;
-import io.mlproof.pipelines.train.TfRecordFiles;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;

@@ -8,6 +8,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.evaluate.EvaluationReport;
 import io.mlproof.pipelines.evaluate.Evaluator;
 import io.mlproof.pipelines.evaluate.Numbers;

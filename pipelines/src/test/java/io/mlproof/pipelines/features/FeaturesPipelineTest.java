@@ -106,8 +106,8 @@ class FeaturesPipelineTest {
     Path out = tmp.resolve("out");
     assertThatThrownBy(() -> run("--input=" + in, "--output=" + out, "--cutoffs=2024-03-02"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("input file " + file + " is not a complete entity-day TFRecord file (" + file
-            + ": record 2: file ends inside the record (truncated)): re-run the extract task that wrote it");
+        .hasMessage("corrupt TFRecord file " + file + " at byte " + bytes.length / 2 // both records are as long
+            + ": truncated record (re-run the task that wrote it)");
     assertThat(out.resolve("manifest.json")).doesNotExist();
   }
 

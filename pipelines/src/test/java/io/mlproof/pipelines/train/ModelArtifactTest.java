@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;

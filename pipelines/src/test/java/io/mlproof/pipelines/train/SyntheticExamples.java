@@ -1,6 +1,7 @@
 package io.mlproof.pipelines.train;
 
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Feature;
