@@ -14,7 +14,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
  * cost per contact): everything is linear in {@code s}, which makes the save-rate grid and the
  * break-even save rate exact.
  */
-public record Campaign(Capacity capacity, double costPerContact, double offerCost) {
+public record Campaign(Capacity capacity, double costPerContact, double offerCost) implements java.io.Serializable {
 
   public Campaign {
     if (!(costPerContact >= 0) || Double.isInfinite(costPerContact)) {

@@ -10,7 +10,7 @@ import io.mlproof.pipelines.evaluate.Numbers;
  * @param fraction share of the eligible entities in (0, 1], or NaN for a fixed number
  * @param topN the fixed number, or 0 for a share
  */
-public record Capacity(double fraction, long topN) {
+public record Capacity(double fraction, long topN) implements java.io.Serializable {
 
   public static Capacity fraction(double fraction) {
     if (!(fraction > 0 && fraction <= 1)) {
