@@ -25,6 +25,12 @@ public record Moments(long n, double meanY, double meanX, double m2Y, double m2X
     return new Moments(1, y, x, 0, 0, 0);
   }
 
+  /** n entities of which x had outcome 1 and the rest 0, covariate 0: what per-arm counts give. */
+  public static Moments ofCounts(long n, long x) {
+    double rate = (double) x / n;
+    return new Moments(n, rate, 0, x * (1 - rate), 0, 0);
+  }
+
   /** These entities and {@code other}'s together. */
   public Moments merge(Moments other) {
     if (other.n == 0) {

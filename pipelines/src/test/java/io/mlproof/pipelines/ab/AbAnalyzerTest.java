@@ -15,9 +15,8 @@ class AbAnalyzerTest {
   private static final List<AbAnalyzer.Arm> FIFTY_FIFTY =
       List.of(new AbAnalyzer.Arm("control", 0.5), new AbAnalyzer.Arm("treatment", 0.5));
 
-  /** n entities of which x churned, covariate 0. */
   static Moments counts(long n, long x) {
-    return new Moments(n, (double) x / n, 0, x * (1 - (double) x / n), 0, 0);
+    return Moments.ofCounts(n, x);
   }
 
   @Test
