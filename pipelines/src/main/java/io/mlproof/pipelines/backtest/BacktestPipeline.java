@@ -105,7 +105,7 @@ public final class BacktestPipeline implements MlproofPipeline {
     TaskOutput output = TaskOutput.begin(options.getOutput());
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("FoldCutoffs", Create.of(plan.foldDays()))
-        .apply("RunFolds", new RunFolds(examples, spec, recordCount(features), economics))
+        .apply("RunFolds", new RunFolds(new FoldInputs(examples, spec, economics)))
         .apply("WriteFolds", ProtoRecords.write(output.staging(FOLDS)));
     try {
       StageRun.Finished finished = StageRun.run(pipeline);
@@ -158,19 +158,17 @@ public final class BacktestPipeline implements MlproofPipeline {
     }
   }
 
+  /** What every fold reads: the features output and its spec, and the campaign. */
+  record FoldInputs(String examples, FeatureSpec spec, Economics economics)
+      implements java.io.Serializable {}
+
   /** Runs every fold, keyed by its cutoff day so the runner spreads the folds over its workers. */
   static final class RunFolds extends PTransform<PCollection<Integer>, PCollection<FoldOutcome>> {
     private static final long serialVersionUID = 1L;
-    private final String examples;
-    private final FeatureSpec spec;
-    private final long records;
-    private final Economics economics;
+    private final FoldInputs inputs;
 
-    RunFolds(String examples, FeatureSpec spec, long records, Economics economics) {
-      this.examples = examples;
-      this.spec = spec;
-      this.records = records;
-      this.economics = economics;
+    RunFolds(FoldInputs inputs) {
+      this.inputs = inputs;
     }
 
     @Override
@@ -179,7 +177,7 @@ public final class BacktestPipeline implements MlproofPipeline {
           .apply("KeyByFold", WithKeys.<Integer, Integer>of(day -> day).withKeyType(TypeDescriptors.integers()))
           .apply("SpreadFolds", Reshuffle.of())
           .apply("FoldDays", Values.create())
-          .apply("TrainAndMeasure", ParDo.of(new RunFoldFn(examples, spec, records, economics)))
+          .apply("TrainAndMeasure", ParDo.of(new RunFoldFn(inputs)))
           .setCoder(ProtoCoder.of(FoldOutcome.class));
     }
   }
@@ -187,26 +185,18 @@ public final class BacktestPipeline implements MlproofPipeline {
   /** One fold: reads the examples (each worker on its own: a fold needs every older cutoff), trains, measures. */
   static final class RunFoldFn extends DoFn<Integer, FoldOutcome> {
     private static final long serialVersionUID = 1L;
-    private final String examples;
-    private final FeatureSpec spec;
-    private final long records;
-    private final Economics economics;
+    private final FoldInputs in;
 
-    RunFoldFn(String examples, FeatureSpec spec, long records, Economics economics) {
-      this.examples = examples;
-      this.spec = spec;
-      this.records = records;
-      this.economics = economics;
+    RunFoldFn(FoldInputs inputs) {
+      this.in = inputs;
     }
 
     @ProcessElement
     public void process(@Element Integer foldDay, OutputReceiver<FoldOutcome> out, PipelineOptions pipelineOptions) {
       BacktestOptions options = pipelineOptions.as(BacktestOptions.class);
-      ExampleBuffer buffer = TrainPipeline.readExamples(examples, spec);
-      if (records > 0 && buffer.rows() != records) {
-        throw new RunFailedException("the examples at " + examples + " changed while the backtest ran");
-      }
-      out.output(fold(options, spec, economics).run(buffer, foldDay));
+      // Checked against the record count of the features manifest.
+      ExampleBuffer buffer = TrainPipeline.readExamples(in.examples(), in.spec());
+      out.output(fold(options, in.spec(), in.economics()).run(buffer, foldDay));
     }
   }
 
@@ -230,11 +220,6 @@ public final class BacktestPipeline implements MlproofPipeline {
     }
     return Arrays.stream(listed.split(",")).map(d -> Cutoffs.day("the features manifest's cutoffs", d.trim()))
         .sorted().distinct().toList();
-  }
-
-  private static long recordCount(Manifest features) {
-    return features.getFilesList().stream().filter(f -> f.getName().equals("records"))
-        .mapToLong(OutputFile::getRecords).sum();
   }
 
   /** The column of {@code --valueFeature}, or -1 for the constant value. */
