@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
     subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, AbCommand.class,
+        ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 
