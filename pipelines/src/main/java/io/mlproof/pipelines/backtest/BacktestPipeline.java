@@ -120,7 +120,7 @@ public final class BacktestPipeline implements MlproofPipeline {
           .addAllFolds(folds.stream().map(FoldOutcome::getFold).toList())
           .setAggregate(economics.aggregate(complete, folds.size() - complete.size()))
           .setCampaign(settings(options, economics))
-          .setSaveRateSource(measured == null ? "assumed (--saveRate)" : "measured by the A/B analysis "
+          .setSaveRateSource(measured == null ? "assumed: --saveRate" : "measured by the A/B analysis "
               + measured.where() + (measured.definition().isEmpty() ? "" : ": " + measured.definition()))
           .setCaveat(CAVEAT)
           .build();
