@@ -2,14 +2,9 @@ package io.mlproof.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,29 +18,15 @@ class OutputSafetyCommandTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    warehouse = tmp.resolve("w.duckdb");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR)");
-      s.execute("INSERT INTO users VALUES (1, TIMESTAMP '2024-01-07 09:00:00', 'DE', 'organic')");
-    }
+    warehouse = Cli.usersWarehouse(tmp.resolve("w.duckdb"),
+        "INSERT INTO users VALUES (1, TIMESTAMP '2024-01-07 09:00:00', 'DE', 'organic')");
   }
 
-  private record Result(int exitCode, String lastLine) {}
-
-  private Result mlproof(String... args) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.execute(args);
-      List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
-      return new Result(code, lines.isEmpty() ? "" : lines.get(lines.size() - 1));
-    } finally {
-      System.setErr(original);
-    }
+  private static Cli.Result mlproof(String... args) {
+    return Cli.run(args);
   }
 
-  private Result extractUsers(String output) {
+  private Cli.Result extractUsers(String output) {
     return mlproof("run", "extract", "--warehouse=duckdb:" + warehouse, "--output=" + output,
         "--recordType=users", "--logicalDate=2024-01-07");
   }
@@ -57,7 +38,7 @@ class OutputSafetyCommandTest {
     Path keepB = tmp.resolve("out/keepB");
     assertThat(extractUsers(keepB.toString()).exitCode()).isZero();
 
-    Result result = extractUsers(tmp.resolve("out") + "/keep*");
+    Cli.Result result = extractUsers(tmp.resolve("out") + "/keep*");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.lastLine()).isEqualTo("mlproof: --output " + tmp.resolve("out") + "/keep* contains the glob"
         + " character '*': mlproof paths are literal and may not contain any of *?[]{}\\; rename the directory");
@@ -72,7 +53,7 @@ class OutputSafetyCommandTest {
     assertThat(extractUsers(extract.toString()).exitCode()).isZero();
     String manifest = Files.readString(extract.resolve("manifest.json"));
 
-    Result result = mlproof("run", "train", "--examples=" + extract, "--output=" + extract);
+    Cli.Result result = mlproof("run", "train", "--examples=" + extract, "--output=" + extract);
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.lastLine()).startsWith("mlproof: output " + extract + " is not empty (")
         .contains("is the output of pipeline 'extract' (dag adhoc, task adhoc), not of pipeline 'train'")
@@ -84,15 +65,15 @@ class OutputSafetyCommandTest {
   @Test
   void anOutputPathThatIsAFileExitsTwo() throws Exception {
     Path file = Files.writeString(tmp.resolve("notes.txt"), "keep me");
-    Result result = extractUsers(file.toString());
+    Cli.Result result = extractUsers(file.toString());
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.lastLine()).isEqualTo("mlproof: output " + file + " is not a directory (" + file
         + " is a file): choose another --output");
     assertThat(Files.readString(file)).isEqualTo("keep me");
   }
 
-  private Result score(String warehouseSpec, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("run", "score", "--warehouse=" + warehouseSpec,
+  private Cli.Result score(String warehouseSpec, String... extra) {
+    List<String> args = new ArrayList<>(List.of("run", "score", "--warehouse=" + warehouseSpec,
         "--model=" + tmp.resolve("bless"), "--examples=" + tmp.resolve("features"), "--output=" + tmp.resolve("s")));
     args.addAll(List.of(extra));
     return mlproof(args.toArray(String[]::new));
@@ -101,7 +82,7 @@ class OutputSafetyCommandTest {
   @Test
   void scoringIntoAMisspelledWarehouseExitsTwoAndCreatesNothing() {
     Path typo = tmp.resolve("wharehouse.duckdb");
-    Result result = score("duckdb:" + typo);
+    Cli.Result result = score("duckdb:" + typo);
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.lastLine()).isEqualTo("mlproof: warehouse file " + typo + " does not exist: run `mlproof demo"
         + " init` or pass --warehouse=duckdb:<path to .duckdb file>");
@@ -112,13 +93,13 @@ class OutputSafetyCommandTest {
   @Test
   void scoringIntoSomethingThatIsNotADuckDbWarehouseExitsTwo() throws Exception {
     Path text = Files.writeString(tmp.resolve("warehouse.txt"), "not a database");
-    Result notDuckDb = score("duckdb:" + text);
+    Cli.Result notDuckDb = score("duckdb:" + text);
     assertThat(notDuckDb.exitCode()).isEqualTo(2);
     assertThat(notDuckDb.lastLine()).startsWith("mlproof: warehouse file " + text
         + " cannot be opened as a DuckDB database (");
     assertThat(Files.readString(text)).isEqualTo("not a database");
 
-    Result postgres = score("postgres://db/x");
+    Cli.Result postgres = score("postgres://db/x");
     assertThat(postgres.exitCode()).isEqualTo(2);
     assertThat(postgres.lastLine()).isEqualTo("mlproof: --warehouse=postgres://db/x is not a warehouse: use"
         + " duckdb:<path to .duckdb file> or bigquery:<project>.<dataset>");
@@ -126,12 +107,12 @@ class OutputSafetyCommandTest {
 
   @Test
   void aBadScoresTableExitsTwoBeforeAnyWork() {
-    Result injected = score("duckdb:" + warehouse, "--scoresTable=scores; DROP TABLE users");
+    Cli.Result injected = score("duckdb:" + warehouse, "--scoresTable=scores; DROP TABLE users");
     assertThat(injected.exitCode()).isEqualTo(2);
     assertThat(injected.lastLine()).isEqualTo("mlproof: --scoresTable 'scores; DROP TABLE users' is not a plain"
         + " identifier: use letters, digits and underscores, starting with a letter or underscore");
 
-    Result taken = score("duckdb:" + warehouse, "--scoresTable=users");
+    Cli.Result taken = score("duckdb:" + warehouse, "--scoresTable=users");
     assertThat(taken.exitCode()).isEqualTo(2);
     assertThat(taken.lastLine()).isEqualTo("mlproof: --scoresTable=users names an existing table with columns"
         + " [user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR], not a scores table"
