@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
-    subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, FlinkCommand.class,
+    subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, AbCommand.class,
+        ReportCommand.class, FlinkCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -1,7 +1,6 @@
 package io.mlproof.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -147,7 +146,7 @@ class DagsCommandTest {
   @Test
   void theShippedDagsValidate() {
     List<String> contract = List.of("extract", "features", "validate", "train", "bless", "score");
-    assumeTrue(Pipelines.all().keySet().containsAll(contract), "not every stage's pipeline is registered yet");
+    assertThat(Pipelines.all().keySet()).containsAll(contract);
     Result result = mlproof("dags", "validate", "--dags-folder", Path.of("..", "dags").toString());
     assertThat(result.exitCode()).as(result.err()).isZero();
   }
