@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.OptionSpec;
     versionProvider = VersionProvider.class,
     description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
     subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, AbCommand.class,
-        ReportCommand.class, HelpCommand.class})
+        ReportCommand.class, FlinkCommand.class, HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
