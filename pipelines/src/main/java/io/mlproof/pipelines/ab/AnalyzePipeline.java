@@ -118,20 +118,20 @@ public final class AnalyzePipeline implements MlproofPipeline {
     warehouse.check(outcomes);
 
     Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
-    PCollection<KV<String, Assignment>> assigned = pipeline
-        .apply("ReadAssignments", ProtoRecords.read(
-            TaskOutput.filePattern(options.getAssignments(), AssignPipeline.ASSIGNMENTS), Assignment.class))
-        .apply("KeyAssignments", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()));
-    PCollection<KV<String, Outcome>> outcome = pipeline
-        .apply("ReadOutcomes", warehouse.read(outcomes, SqlRowMapper.copy(), ResultRowCoder.of()))
-        .apply("ParseOutcomes", ParDo.of(new ParseOutcomeFn(options.getCovariate())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Outcome.class)));
-    KeyedPCollectionTuple.of(ASSIGNED, assigned).and(OUTCOME, outcome)
-        .apply("SumPerArm", new SumPerArm())
-        .apply("FormatMoments", MapElements.into(TypeDescriptors.strings()).via(AnalyzePipeline::line))
-        .apply("WriteMoments", TextIO.write().to(output.staging(MOMENTS)).withSuffix(".tsv"));
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
     try {
+      PCollection<KV<String, Assignment>> assigned = pipeline
+          .apply("ReadAssignments", ProtoRecords.read(
+              TaskOutput.filePattern(options.getAssignments(), AssignPipeline.ASSIGNMENTS), Assignment.class))
+          .apply("KeyAssignments", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()));
+      PCollection<KV<String, Outcome>> outcome = pipeline
+          .apply("ReadOutcomes", warehouse.read(outcomes, SqlRowMapper.copy(), ResultRowCoder.of()))
+          .apply("ParseOutcomes", ParDo.of(new ParseOutcomeFn(options.getCovariate())))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Outcome.class)));
+      KeyedPCollectionTuple.of(ASSIGNED, assigned).and(OUTCOME, outcome)
+          .apply("SumPerArm", new SumPerArm())
+          .apply("FormatMoments", MapElements.into(TypeDescriptors.strings()).via(AnalyzePipeline::line))
+          .apply("WriteMoments", TextIO.write().to(output.staging(MOMENTS)).withSuffix(".tsv"));
       StageRun.Finished finished = StageRun.run(pipeline);
       Map<String, Long> counters = finished.counters();
       long matched = counters.getOrDefault("entities_with_outcome", 0L);

@@ -125,22 +125,22 @@ public final class AssignPipeline implements MlproofPipeline {
     String scores = TaskOutput.filePattern(options.getScores(), ScorePipeline.SCORES);
 
     Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
-    PCollection<KV<String, String>> eligible = pipeline.apply("ReadEligible", new ReadEligible(warehouse, eligibility))
-        .apply("KeyEligible", WithKeys.of((String id) -> id).withKeyType(TypeDescriptors.strings()));
-    PCollection<KV<String, Score>> scored = pipeline.apply("ReadScores", ProtoRecords.read(scores, Score.class))
-        .apply("KeyScores", WithKeys.of(Score::getEntityId).withKeyType(TypeDescriptors.strings()));
-    KeyedPCollectionTuple.of(ELIGIBLE, eligible).and(SCORES_TAG, scored)
-        .apply("AssignArms", new AssignArms(bucketing, options.getExperimentId(), rule))
-        // The Direct runner hands each key after the join to the next steps in a bundle of its own,
-        // a file write being several steps: regroup first (core.Rebundle says why).
-        .apply("KeyByEntity", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), ProtoCoder.of(Assignment.class)))
-        .apply("Rebundle", Rebundle.into(REBUNDLE_GROUPS))
-        .apply("DropKeys", Values.create())
-        .apply("WriteAssignments", ProtoRecords.<Assignment>write(output.staging(ASSIGNMENTS)));
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
     StageRun.Finished finished;
     try {
+      PCollection<KV<String, String>> eligible = pipeline.apply("ReadEligible", new ReadEligible(warehouse, eligibility))
+          .apply("KeyEligible", WithKeys.of((String id) -> id).withKeyType(TypeDescriptors.strings()));
+      PCollection<KV<String, Score>> scored = pipeline.apply("ReadScores", ProtoRecords.read(scores, Score.class))
+          .apply("KeyScores", WithKeys.of(Score::getEntityId).withKeyType(TypeDescriptors.strings()));
+      KeyedPCollectionTuple.of(ELIGIBLE, eligible).and(SCORES_TAG, scored)
+          .apply("AssignArms", new AssignArms(bucketing, options.getExperimentId(), rule))
+          // The Direct runner hands each key after the join to the next steps in a bundle of its own,
+          // a file write being several steps: regroup first (core.Rebundle says why).
+          .apply("KeyByEntity", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), ProtoCoder.of(Assignment.class)))
+          .apply("Rebundle", Rebundle.into(REBUNDLE_GROUPS))
+          .apply("DropKeys", Values.create())
+          .apply("WriteAssignments", ProtoRecords.<Assignment>write(output.staging(ASSIGNMENTS)));
       finished = StageRun.run(pipeline);
       List<Assignment> assignments = readStaged(output);
       if (assignments.isEmpty()) {
