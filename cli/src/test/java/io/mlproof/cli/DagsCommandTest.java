@@ -67,7 +67,7 @@ class DagsCommandTest {
     Result bad = mlproof("dags", "validate");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).isEqualTo(dags.resolve("broken.yaml") + ":5:11: task 'a': unknown kind 'emty' (did you"
-        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, sql_sensor\n");
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, report, sql_sensor\n");
     assertThat(mlproof("dags", "validate", "hello").exitCode()).isZero();
   }
 
@@ -84,7 +84,7 @@ class DagsCommandTest {
     Result bad = mlproof("dags", "validate", file.toString());
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).isEqualTo(file + ":5:11: task 'a': unknown kind 'emty' (did you"
-        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, sql_sensor\n");
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, report, sql_sensor\n");
 
     Result neither = mlproof("dags", "validate", "helo");
     assertThat(neither.exitCode()).isEqualTo(2);
