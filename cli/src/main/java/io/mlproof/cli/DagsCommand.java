@@ -104,6 +104,12 @@ final class DagsCommand {
         description = "Runner for every pipeline task: direct or flink (default: the DAG's).")
     RunnerKind runner;
 
+    @Option(names = "--flink-master", paramLabel = "HOST:PORT",
+        description = "Submit every pipeline task to this Flink session cluster (its REST address); needs the"
+            + " flink runner. Without it (and without flinkMaster in the DAG or defaults.yaml) the flink runner"
+            + " starts a local session cluster for the run.")
+    String flinkMaster;
+
     @Option(names = "--max-active-tasks", description = "Tasks run at once (default: the DAG's max_active_tasks).")
     Integer maxActiveTasks;
 
@@ -111,7 +117,8 @@ final class DagsCommand {
       if (maxActiveTasks != null && maxActiveTasks < 1) {
         throw new InvalidInputException("--max-active-tasks must be at least 1, not " + maxActiveTasks);
       }
-      return settings.withRunner(Optional.ofNullable(runner)).withMaxActiveTasks(Optional.ofNullable(maxActiveTasks));
+      return settings.withRunner(Optional.ofNullable(runner)).withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
+          .withFlink(settings.flink().withMaster(Optional.ofNullable(flinkMaster)));
     }
   }
 
