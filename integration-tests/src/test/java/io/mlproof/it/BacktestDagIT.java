@@ -29,13 +29,13 @@ class BacktestDagIT {
   private static final String DS = "2024-06-03";
   private static final String FIRST_FOLD = "2024-04-15";
   @TempDir static Path dir;
-  static MlproofJar.Result full;
-  static MlproofJar.Result cut;
+  static MlproofCli.Result full;
+  static MlproofCli.Result cut;
 
   @BeforeAll
   static void runTwice() throws Exception {
     Path warehouse = dir.resolve("w.duckdb");
-    MlproofJar.Result init = MlproofJar.run(dir, "demo", "init", "--path", warehouse.toString(), "--users", "1000");
+    MlproofCli.Result init = MlproofCli.run(dir, "demo", "init", "--path", warehouse.toString(), "--users", "1000");
     assertThat(init.exitCode()).as(init.stderr()).isZero();
     Path truncated = dir.resolve("cut.duckdb");
     Files.copy(warehouse, truncated);
@@ -48,9 +48,9 @@ class BacktestDagIT {
     cut = dag("cut", truncated);
   }
 
-  private static MlproofJar.Result dag(String name, Path warehouse) throws Exception {
-    return MlproofJar.run(dir, "dags", "run", "churn_backtest", "--logical-date", DS,
-        "--dags-folder", MlproofJar.repo().resolve("dags").toString(),
+  private static MlproofCli.Result dag(String name, Path warehouse) throws Exception {
+    return MlproofCli.run(dir, "dags", "run", "churn_backtest", "--logical-date", DS,
+        "--dags-folder", MlproofCli.repo().resolve("dags").toString(),
         "--run-root", dir.resolve(name).toString(),
         "--state", dir.resolve(name + ".sqlite").toString(),
         "--conf", "{\"warehouse\": \"duckdb:" + warehouse + "\"}");

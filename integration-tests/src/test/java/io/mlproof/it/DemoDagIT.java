@@ -25,12 +25,12 @@ class DemoDagIT {
 
   @TempDir static Path dir;
   static Path warehouse;
-  static MlproofJar.Result run;
+  static MlproofCli.Result run;
 
   @BeforeAll
   static void runDemoDag() throws Exception {
     warehouse = dir.resolve("w.duckdb");
-    MlproofJar.Result init = mlproof("demo", "init", "--path", warehouse.toString(), "--users", "1000", "--days", "120");
+    MlproofCli.Result init = mlproof("demo", "init", "--path", warehouse.toString(), "--users", "1000", "--days", "120");
     assertThat(init.exitCode()).as(init.stderr()).isZero();
     run = mlproof(
         "dags", "run", "demo", "--logical-date", DS,
@@ -111,10 +111,10 @@ class DemoDagIT {
   }
 
   static Path repo() {
-    return MlproofJar.repo();
+    return MlproofCli.repo();
   }
 
-  static MlproofJar.Result mlproof(String... args) throws IOException, InterruptedException {
-    return MlproofJar.run(dir, args);
+  static MlproofCli.Result mlproof(String... args) throws IOException, InterruptedException {
+    return MlproofCli.run(dir, args);
   }
 }
