@@ -138,6 +138,28 @@ class DagsCommandTest {
   }
 
   @Test
+  void aFlinkMasterNeedsTheFlinkRunnerAndAHostAndPort() {
+    Result direct = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--flink-master", "127.0.0.1:8081");
+    assertThat(direct.exitCode()).isEqualTo(2);
+    assertThat(direct.err().strip())
+        .isEqualTo("mlproof: --flink-master is for the flink runner, but this run uses direct: add --runner flink");
+    Result bad = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--runner", "flink",
+        "--flink-master", "localhost");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("mlproof: Flink master 'localhost' is not host:port");
+  }
+
+  @Test
+  void flinkStatusAndStopSayWhenNoClusterIsRecorded() {
+    Result status = mlproof("flink", "status", "--dir", tmp.resolve("nothing").toString());
+    assertThat(status.exitCode()).isEqualTo(1);
+    assertThat(status.out().strip()).isEqualTo("no Flink cluster recorded in " + tmp.resolve("nothing"));
+    Result stop = mlproof("flink", "stop", "--dir", tmp.resolve("nothing").toString());
+    assertThat(stop.exitCode()).isZero();
+    assertThat(stop.out().strip()).isEqualTo("no Flink process was running for " + tmp.resolve("nothing"));
+  }
+
+  @Test
   void exportAirflowWritesTheFile() throws Exception {
     Path out = tmp.resolve("airflow/hello.py");
     Result result = mlproof("dags", "export-airflow", "hello", "--out", out.toString());
