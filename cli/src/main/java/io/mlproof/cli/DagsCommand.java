@@ -8,6 +8,7 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
 import io.mlproof.orchestrator.report.RunReport;
@@ -302,6 +303,7 @@ final class DagsCommand {
       Dag dag = folders.load(dagId);
       Map<String, Object> params = RunConf.resolve(dag, run.conf);
       RunSettings settings = run.apply(folders.settings());
+      FlinkRunTarget.check(dag.runnerFor(settings.runner()), settings.flink());
       try (StateStore store = StateStore.open(folders.state)) {
         // Progress goes to stderr, so that stdout holds only the result (JSON with --output json).
         ProgressListener progress = new TextProgress(System.err);

@@ -5,6 +5,7 @@ import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.dag.TriggerRule;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
+import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.state.DagRunRecord;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.ProcessIdentity;
@@ -53,7 +54,7 @@ public final class DagRunner {
   private final RunSettings settings;
   private final ProgressListener progress;
   private final Set<ProcessHandle> liveProcesses = ConcurrentHashMap.newKeySet();
-  private final Set<FlinkRunTarget> liveClusters = ConcurrentHashMap.newKeySet();
+  private final Set<Path> liveClusterDirs = ConcurrentHashMap.newKeySet();
 
   public DagRunner(StateStore store, RunSettings settings, ProgressListener progress) {
     this.store = store;
@@ -164,11 +165,12 @@ public final class DagRunner {
 
   /**
    * Kills the processes of running tasks (for a shutdown hook): the next run resets those tasks.
-   * Then stops the local Flink session clusters of running runs.
+   * Then stops the local Flink session clusters of running runs, also one still starting (by the
+   * pids it has recorded so far).
    */
   public void killRunningTasks() {
     liveProcesses.forEach(ProcessSupervisor::killTree);
-    liveClusters.forEach(FlinkRunTarget::close);
+    liveClusterDirs.forEach(FlinkSessionCluster::stop);
   }
 
   private static void checkDate(Dag dag, LocalDate date) {
@@ -251,8 +253,8 @@ public final class DagRunner {
         pool.shutdownNow();
         if (flink != null) {
           flink.close();
-          liveClusters.remove(flink);
         }
+        liveClusterDirs.remove(flinkDir());
       }
       DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
           ? DagRunState.FAILED : DagRunState.SUCCESS;
@@ -270,11 +272,14 @@ public final class DagRunner {
     private FlinkRunTarget openFlink() {
       boolean pipelinesToRun = dag.tasks().stream().anyMatch(t -> t.kind().equals("pipeline")
           && instances.get(t.id()).state() == TaskState.NONE);
-      Path clusterDir = settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
-      FlinkRunTarget target = FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, clusterDir,
+      liveClusterDirs.add(flinkDir());
+      return FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, flinkDir(),
           message -> progress.note(dag.dagId(), date, message));
-      liveClusters.add(target);
-      return target;
+    }
+
+    /** The folder of the run's local Flink cluster, if it starts one: config, logs, pids. */
+    private Path flinkDir() {
+      return settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
     }
 
     /** Whether every task has a stored success or skip, and successful outputs are still complete. */
