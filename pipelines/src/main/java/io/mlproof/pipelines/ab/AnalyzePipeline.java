@@ -122,7 +122,7 @@ public final class AnalyzePipeline implements MlproofPipeline {
     try {
       PCollection<KV<String, Assignment>> assigned = pipeline
           .apply("ReadAssignments", ProtoRecords.read(
-              TaskOutput.filePattern(options.getAssignments(), AssignPipeline.ASSIGNMENTS), Assignment.class))
+              TaskOutput.verifiedFilePattern(options.getAssignments(), AssignPipeline.ASSIGNMENTS), Assignment.class))
           .apply("KeyAssignments", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()));
       PCollection<KV<String, Outcome>> outcome = pipeline
           .apply("ReadOutcomes", warehouse.read(outcomes, SqlRowMapper.copy(), ResultRowCoder.of()))

@@ -122,7 +122,7 @@ public final class AssignPipeline implements MlproofPipeline {
       AbTables.checkName("--targetsTable", options.getTargetsTable().isEmpty() ? "x" : options.getTargetsTable());
       tables = AbTables.forWarehouse(options.getWarehouse());
     }
-    String scores = TaskOutput.filePattern(options.getScores(), ScorePipeline.SCORES);
+    String scores = TaskOutput.verifiedFilePattern(options.getScores(), ScorePipeline.SCORES);
 
     Pipeline pipeline = Pipeline.create(options);
     TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
