@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlproof.pipelines.core.Pipelines;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,19 +54,8 @@ class DagsCommandTest {
     } else if (args.length > 1 && args[1].equals("export-airflow")) {
       all.addAll(List.of("--dags-folder", dags.toString()));
     }
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-      int code = Main.execute(all.toArray(String[]::new));
-      return new Result(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    CliRun.Result r = CliRun.mlproof(all.toArray(String[]::new));
+    return new Result(r.exitCode(), r.out(), r.err());
   }
 
   @Test
@@ -94,7 +80,8 @@ class DagsCommandTest {
     assertThat(first.err()).contains("greet                  success");
     assertThat(Files.readString(tmp.resolve("runs/hello/2024-01-08/greet/greeting.txt"))).isEqualTo("hello ml 2024-01-08\n");
 
-    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}",
+        "--output", "json");
     assertThat(again.exitCode()).isZero();
     JsonNode json = new ObjectMapper().readTree(again.out());
     assertThat(json.get("state").asText()).isEqualTo("success");
@@ -108,7 +95,8 @@ class DagsCommandTest {
 
     Result clear = mlproof("dags", "clear", "hello", "--logical-date", "2024-01-08", "--task", "check");
     assertThat(clear.out()).isEqualTo("cleared hello 2024-01-08: check\n");
-    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}",
+        "--output", "json");
     JsonNode tasks = new ObjectMapper().readTree(rerun.out()).get("tasks");
     assertThat(tasks.get(0).get("try_number").asInt()).isEqualTo(1);
     assertThat(tasks.get(1).get("try_number").asInt()).isEqualTo(2);
