@@ -10,6 +10,7 @@ import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
+import io.mlproof.orchestrator.report.RunReport;
 import io.mlproof.orchestrator.run.DagRunner;
 import io.mlproof.orchestrator.run.ProgressListener;
 import io.mlproof.orchestrator.run.RunConf;
@@ -262,7 +263,7 @@ final class DagsCommand {
             + "  trigger_rule " + task.triggerRule().yamlName() + ", retries " + task.retryPolicy().retries()
             + task.retryPolicy().executionTimeout().map(t -> ", timeout " + Durations.format(t)).orElse(""));
         TaskContext context = new TaskContext(dag.dagId(), task.id(), 1, render, Path.of("-"), Optional.empty(),
-            dag.runnerFor(settings.runner()), settings.launcher(), ProcessWatcher.NONE);
+            dag.runnerFor(settings.runner()), settings.launcher(), ProcessWatcher.NONE, dag, folders.state);
         task.spec().describe(context).forEach(line -> out.println("      " + line));
         out.println("      output: " + render.outputDir(task.id()));
       }
@@ -333,6 +334,10 @@ final class DagsCommand {
     }
     out.println("  outputs: " + r.runDir());
     out.println("  logs:    " + r.logDir());
+    RunReport.of(r.tasks()).ifPresent(report -> {
+      out.println("  verdict: " + report.headline());
+      out.println("  report:  " + report.html());
+    });
   }
 
   static String seconds(Duration d) {

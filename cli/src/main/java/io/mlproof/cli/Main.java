@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
-    subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, AbCommand.class,
+        ReportCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

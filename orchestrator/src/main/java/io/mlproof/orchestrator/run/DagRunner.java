@@ -247,7 +247,7 @@ public final class DagRunner {
       } finally {
         pool.shutdownNow();
       }
-      DagRunState state = dag.leaves().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
+      DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
           ? DagRunState.FAILED : DagRunState.SUCCESS;
       store.saveDagRun(new DagRunRecord(dag.dagId(), date, state, previous.map(DagRunRecord::runType).orElse(type),
           conf, Optional.of(started), Optional.of(Instant.now()), Optional.of(settings.runRoot())));
@@ -401,7 +401,8 @@ public final class DagRunner {
       update(ti.started(now, log.toString()));
       running++;
       TaskContext context = new TaskContext(dag.dagId(), task.id(), tryNumber, render, log,
-          task.retryPolicy().executionTimeout().map(now::plus), runner, settings.launcher(), watcher(task.id()));
+          task.retryPolicy().executionTimeout().map(now::plus), runner, settings.launcher(), watcher(task.id()), dag,
+          store.file());
       pool.execute(() -> {
         TaskResult result;
         try {

@@ -2,7 +2,6 @@ package io.mlproof.orchestrator.airflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,6 +37,11 @@ class AirflowExportTest {
 
   /** A label param with shell syntax: bash commands must quote it the same way here and in Airflow. */
   private static final String LABEL = "churn; it's $HOME";
+  /**
+   * Debian's interpreter, which bin/install-test-deps gives jinja2 and dateutil (a python3 earlier
+   * on PATH, e.g. pyenv's, may lack them); -Dmlproof.python3=... for another one.
+   */
+  private static final String PYTHON3 = System.getProperty("mlproof.python3", "/usr/bin/python3");
 
   @TempDir Path tmp;
 
@@ -141,8 +145,10 @@ class AirflowExportTest {
 
   @Test
   void templatesRenderUnderJinjaAsTheyDoHere() throws Exception {
-    assumeTrue(python("-c", "import jinja2, dateutil").exitCode() == 0,
-        "python3 has no jinja2/dateutil here: the Jinja equivalence check needs them");
+    Python modules = python("-c", "import jinja2, dateutil");
+    assertThat(modules.exitCode())
+        .as(PYTHON3 + " cannot import jinja2/dateutil (run bin/install-test-deps): " + modules.output())
+        .isZero();
     Dag weekly = dag();
     Dag monthly = DagFolder.withDefaults(tmp.resolve("monthly")).write("monthly.yaml", DAG
         .replace("exported", "monthly").replace("\"@weekly\"", "\"@monthly\"")).load("monthly");
@@ -205,7 +211,7 @@ class AirflowExportTest {
   }
 
   private static Python python(List<String> args, String stdin) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("python3"));
+    List<String> command = new ArrayList<>(List.of(PYTHON3));
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -228,7 +228,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
   }
 
-  static TrainingParameters parameters(TrainOptions o) {
+  public static TrainingParameters parameters(TrainOptions o) {
     return new TrainingParameters(o.getNumIterations(), o.getLearningRate(), o.getNumLeaves(),
         o.getMinDataInLeaf(), o.getEarlyStoppingRounds(), o.getSeed(), o.getNumThreads(),
         o.getClassWeighting(), o.getScalePosWeight(), lightgbmParams(o.getParams()));
@@ -260,7 +260,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return out;
   }
 
-  static List<ThresholdRule.Candidate> heuristicCandidates(FeatureSpec spec, String option) {
+  public static List<ThresholdRule.Candidate> heuristicCandidates(FeatureSpec spec, String option) {
     List<ThresholdRule.Candidate> numeric = new ArrayList<>();
     for (int i = 0; i < spec.getFeaturesCount(); i++) {
       if (spec.getFeatures(i).getType() == FeatureType.NUMERIC) {

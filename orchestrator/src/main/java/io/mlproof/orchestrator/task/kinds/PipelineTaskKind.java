@@ -162,13 +162,7 @@ public final class PipelineTaskKind implements TaskKind {
 
     @Override
     public boolean outputComplete(String outputDir) {
-      BeamFileSystems.ensureRegisteredFor(outputDir);
-      try {
-        TaskOutput.read(outputDir);
-        return true;
-      } catch (InvalidInputException e) {
-        return false;
-      }
+      return committed(outputDir);
     }
 
     @Override
@@ -272,6 +266,17 @@ public final class PipelineTaskKind implements TaskKind {
       kwargs.put("default_pipeline_options", Py.dict(runnerOptions, "        "));
       return new AirflowOperator("airflow.providers.apache.beam.operators.beam",
           "BeamRunJavaPipelineOperator", kwargs);
+    }
+  }
+
+  /** Whether {@code outputDir} holds a committed output ({@code manifest.json}). */
+  static boolean committed(String outputDir) {
+    BeamFileSystems.ensureRegisteredFor(outputDir);
+    try {
+      TaskOutput.read(outputDir);
+      return true;
+    } catch (InvalidInputException e) {
+      return false;
     }
   }
 
