@@ -53,8 +53,8 @@ class DagsCommandTest {
     } else if (args.length > 1 && args[1].equals("export-airflow")) {
       all.addAll(List.of("--dags-folder", dags.toString()));
     }
-    CliRun.Result r = CliRun.mlproof(all.toArray(String[]::new));
-    return new Result(r.exitCode(), r.out(), r.err());
+    Cli.Result result = Cli.run(all.toArray(String[]::new));
+    return new Result(result.exitCode(), result.out(), result.err());
   }
 
   @Test
@@ -69,6 +69,28 @@ class DagsCommandTest {
     assertThat(bad.err()).isEqualTo(dags.resolve("broken.yaml") + ":5:11: task 'a': unknown kind 'emty' (did you"
         + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, report, sql_sensor\n");
     assertThat(mlproof("dags", "validate", "hello").exitCode()).isZero();
+  }
+
+  @Test
+  void validateTakesAFileOutsideTheFolderWithTheFolderDefaults() throws Exception {
+    // No start_date of its own: it comes from the folder's defaults.yaml, as for the folder's DAGs.
+    Path file = Files.createDirectories(tmp.resolve("elsewhere")).resolve("new_dag.yaml");
+    Files.writeString(file, "dag_id: new_dag\nschedule: \"0 0 * * 1\"\ntasks:\n  - id: a\n    kind: empty\n");
+    Result ok = mlproof("dags", "validate", file.toString(), "hello");
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(ok.out()).isEqualTo("ok      new_dag (1 tasks, 0 0 * * 1)\nok      hello (2 tasks, 0 0 * * 1)\n");
+
+    Files.writeString(file, "dag_id: new_dag\nschedule: \"0 0 * * 1\"\ntasks:\n  - id: a\n    kind: emty\n");
+    Result bad = mlproof("dags", "validate", file.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).isEqualTo(file + ":5:11: task 'a': unknown kind 'emty' (did you"
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, report, sql_sensor\n");
+
+    Result neither = mlproof("dags", "validate", "helo");
+    assertThat(neither.exitCode()).isEqualTo(2);
+    assertThat(neither.err()).isEqualTo("mlproof: 'helo' is neither a DAG id of " + dags + " (DAGs there: hello)"
+        + " nor a DAG file (a path is taken as given, relative to " + Path.of("").toAbsolutePath() + ")\n");
+    assertThat(mlproof("dags", "validate", tmp.resolve("missing.yaml").toString()).exitCode()).isEqualTo(2);
   }
 
   @Test

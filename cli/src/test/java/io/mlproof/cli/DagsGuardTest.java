@@ -1,6 +1,5 @@
 package io.mlproof.cli;
 
-import static io.mlproof.cli.CliRun.mlproof;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -58,14 +57,14 @@ class DagsGuardTest {
   }
 
   /** {@code dags <command> <args>} on this test's folder, run root and state unless given. */
-  private CliRun.Result dags(String command, String... args) {
+  private Cli.Result dags(String command, String... args) {
     List<String> all = new ArrayList<>(List.of("dags", command));
     all.addAll(List.of(args));
     all.addAll(List.of("--dags-folder", dags.toString(), "--state", state.toString()));
     if (!all.contains("--run-root")) {
       all.addAll(List.of("--run-root", runs.toString()));
     }
-    return mlproof(all.toArray(String[]::new));
+    return Cli.run(all.toArray(String[]::new));
   }
 
   // ---- item 8 -----------------------------------------------------------------------------------
@@ -75,7 +74,7 @@ class DagsGuardTest {
     assertThat(dags("run", "hello", "--logical-date", DATE).exitCode()).isZero();
     Path other = tmp.resolve("other");
 
-    CliRun.Result moved = dags("run", "hello", "--logical-date", DATE, "--run-root", other.toString());
+    Cli.Result moved = dags("run", "hello", "--logical-date", DATE, "--run-root", other.toString());
     assertThat(moved.exitCode()).isEqualTo(2);
     assertThat(moved.err()).isEqualTo("mlproof: hello " + DATE + " (success) ran with --run-root " + runs
         + ", not " + other + ": pass --run-root " + runs + ", or run `mlproof dags clear hello --logical-date "
@@ -84,7 +83,7 @@ class DagsGuardTest {
 
     // Cleared whole, the run may move: it runs again under the new root.
     assertThat(dags("clear", "hello", "--logical-date", DATE, "--run-root", other.toString()).exitCode()).isZero();
-    CliRun.Result again = dags("run", "hello", "--logical-date", DATE, "--run-root", other.toString());
+    Cli.Result again = dags("run", "hello", "--logical-date", DATE, "--run-root", other.toString());
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.out()).contains("  outputs: " + other + "/hello/" + DATE + "\n");
     assertThat(Files.readString(other.resolve("hello/" + DATE + "/greet/greeting.txt"))).isEqualTo("world");
@@ -94,18 +93,18 @@ class DagsGuardTest {
   void aFailedRunResumesOnlyWithTheSameParams() {
     assertThat(dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 2}").exitCode()).isEqualTo(1);
 
-    CliRun.Result mixed = dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 3}");
+    Cli.Result mixed = dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 3}");
     assertThat(mixed.exitCode()).isEqualTo(2);
     assertThat(mixed.err()).isEqualTo("mlproof: fails " + DATE + " (failed) ran with params {\"n\":2}, not"
         + " {\"n\":3}: pass the same --conf, or run `mlproof dags clear fails --logical-date " + DATE
         + "` first to run it again with the new params\n");
 
-    CliRun.Result same = dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 2}", "--output", "json");
+    Cli.Result same = dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 2}", "--output", "json");
     assertThat(same.exitCode()).isEqualTo(1);
     assertThat(same.out()).contains("\"try_number\":2");
 
     assertThat(dags("clear", "fails", "--logical-date", DATE).exitCode()).isZero();
-    CliRun.Result fresh = dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 3}");
+    Cli.Result fresh = dags("run", "fails", "--logical-date", DATE, "--conf", "{\"n\": 3}");
     assertThat(fresh.exitCode()).as(fresh.err()).isEqualTo(1);
     assertThat(fresh.err()).doesNotContain("ran with params");
   }
@@ -126,7 +125,7 @@ class DagsGuardTest {
       s.execute("INSERT INTO task_instance (dag_id, logical_date, task_id, state, try_number, max_tries, output)"
           + " VALUES ('hello', '" + DATE + "', 'greet', 'success', 1, 1, '/old/root/hello/" + DATE + "/greet')");
     }
-    CliRun.Result result = dags("run", "hello", "--logical-date", DATE);
+    Cli.Result result = dags("run", "hello", "--logical-date", DATE);
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).startsWith("mlproof: hello " + DATE + " (success) ran with --run-root /old/root, not ");
   }
@@ -155,12 +154,12 @@ class DagsGuardTest {
   @Test
   void paramsInASqlOptionBecomeTypedSqlLiterals() throws Exception {
     writeTrainDag();
-    CliRun.Result shown = dags("show", "byo", "--logical-date", DATE, "--conf", "{\"min_days\": -1}");
+    Cli.Result shown = dags("show", "byo", "--logical-date", DATE, "--conf", "{\"min_days\": -1}");
     assertThat(shown.exitCode()).as(shown.err()).isZero();
     assertThat(shown.out()).contains("      --examplesQuery=SELECT * FROM users WHERE country = 'US' AND days > (-1)"
         + " AND day < DATE '" + DATE + "'\n");
 
-    CliRun.Result injected = dags("show", "byo", "--logical-date", DATE, "--conf",
+    Cli.Result injected = dags("show", "byo", "--logical-date", DATE, "--conf",
         "{\"country\": \"US' OR '1'='1\"}");
     assertThat(injected.exitCode()).isEqualTo(2);
     assertThat(injected.err()).isEqualTo("mlproof: template option examplesQuery of task train line 1:"
@@ -168,7 +167,7 @@ class DagsGuardTest {
         + " semicolons, newlines): use letters, digits, spaces and _ . , : @ / % + - only\n");
 
     // Run, the task fails without retry before any process starts.
-    CliRun.Result run = dags("run", "byo", "--logical-date", DATE, "--conf", "{\"country\": \"x'; DROP TABLE users; --\"}");
+    Cli.Result run = dags("run", "byo", "--logical-date", DATE, "--conf", "{\"country\": \"x'; DROP TABLE users; --\"}");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).contains("has characters not allowed in SQL text");
   }
@@ -178,7 +177,7 @@ class DagsGuardTest {
   @Test
   void bashCommandsGetParamsAsOneQuotedWord() throws Exception {
     String payload = "hi; touch $MLPROOF_OUTPUT/pwned; $(touch $MLPROOF_OUTPUT/pwned2) `id` 'q' \"d\" \\ *";
-    CliRun.Result run = dags("run", "hello", "--logical-date", DATE, "--conf",
+    Cli.Result run = dags("run", "hello", "--logical-date", DATE, "--conf",
         new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("who", payload).toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     Path output = runs.resolve("hello/" + DATE + "/greet");
@@ -199,7 +198,7 @@ class DagsGuardTest {
             kind: bash
             command: echo spliced {{ params.redirect | raw }}
         """);
-    CliRun.Result run = dags("run", "raw", "--logical-date", DATE);
+    Cli.Result run = dags("run", "raw", "--logical-date", DATE);
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(Files.readString(runs.resolve("raw/" + DATE + "/a/raw.txt"))).isEqualTo("spliced\n");
   }
@@ -208,42 +207,39 @@ class DagsGuardTest {
 
   @Test
   void datesOutsideTheSupportedRangeAreOneLineErrors() throws Exception {
-    CliRun.Result year10k = dags("run", "hello", "--logical-date", "+10000-01-01");
+    Cli.Result year10k = dags("run", "hello", "--logical-date", "+10000-01-01");
     assertThat(year10k.exitCode()).isEqualTo(2);
     assertThat(year10k.err()).isEqualTo("mlproof: --logical-date '+10000-01-01' is not a valid date: use"
         + " YYYY-MM-DD, e.g. 2024-01-07\n");
 
-    CliRun.Result last = dags("run", "hello", "--logical-date", "9999-12-31");
+    Cli.Result last = dags("run", "hello", "--logical-date", "9999-12-31");
     assertThat(last.exitCode()).isEqualTo(2);
     assertThat(last.err()).isEqualTo("mlproof: --logical-date 9999-12-31 is outside the supported range"
         + " 1900-01-01..2999-12-31: use a date in it\n");
 
-    CliRun.Result backfill = dags("backfill", "hello", "--start", "2024-01-01", "--end", "3000-01-01");
+    Cli.Result backfill = dags("backfill", "hello", "--start", "2024-01-01", "--end", "3000-01-01");
     assertThat(backfill.exitCode()).isEqualTo(2);
     assertThat(backfill.err()).isEqualTo("mlproof: --end 3000-01-01 is outside the supported range"
         + " 1900-01-01..2999-12-31: use a date in it\n");
 
-    Path warehouse = tmp.resolve("w.duckdb");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR)");
-    }
-    CliRun.Result extract = mlproof("run", "extract", "--warehouse=duckdb:" + warehouse, "--recordType=users",
+    Path warehouse = Cli.usersWarehouse(tmp.resolve("w.duckdb"));
+    Cli.Result extract = Cli.run("run", "extract", "--warehouse=duckdb:" + warehouse, "--recordType=users",
         "--output=" + tmp.resolve("out"), "--logicalDate=9999-12-31");
     assertThat(extract.exitCode()).isEqualTo(2);
-    assertThat(extract.err()).isEqualTo("mlproof: --logicalDate 9999-12-31 is outside the supported range"
-        + " 1900-01-01..2999-12-31: use a date in it\n");
+    assertThat(extract.lastLine()).isEqualTo("mlproof: --logicalDate 9999-12-31 is outside the supported range"
+        + " 1900-01-01..2999-12-31: use a date in it");
   }
 
   // ---- item 14 ----------------------------------------------------------------------------------
 
   @Test
   void confNumbersOutOfRangeAndDuplicateKeysAreRefused() {
-    CliRun.Result huge = dags("run", "hello", "--logical-date", DATE, "--conf", "{\"rate\": 1e400}");
+    Cli.Result huge = dags("run", "hello", "--logical-date", DATE, "--conf", "{\"rate\": 1e400}");
     assertThat(huge.exitCode()).as(huge.err()).isEqualTo(2);
     assertThat(huge.err()).isEqualTo("mlproof: --conf param 'rate' is outside the range of number params"
         + " (at most 1.7976931348623157E308 in size, what every pipeline can read): pass a value in it\n");
 
-    CliRun.Result twice = dags("run", "hello", "--logical-date", DATE, "--conf", "{\"who\": \"a\", \"who\": \"b\"}");
+    Cli.Result twice = dags("run", "hello", "--logical-date", DATE, "--conf", "{\"who\": \"a\", \"who\": \"b\"}");
     assertThat(twice.exitCode()).isEqualTo(2);
     assertThat(twice.err()).isEqualTo("mlproof: --conf sets a param twice (Duplicate field 'who'): give each"
         + " param once\n");

@@ -16,7 +16,7 @@ class DemoCommandTest {
 
   /** Runs the real command line, capturing what it prints. */
   private int mlproof(String... args) {
-    CliRun.Result result = CliRun.mlproof(args);
+    Cli.Result result = Cli.run(args);
     out = result.out();
     err = result.err();
     return result.exitCode();

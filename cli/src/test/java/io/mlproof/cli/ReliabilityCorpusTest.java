@@ -1,6 +1,5 @@
 package io.mlproof.cli;
 
-import static io.mlproof.cli.CliRun.mlproof;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,7 +83,7 @@ class ReliabilityCorpusTest {
     Path file = dags.resolve(hostile.name());
     Files.write(file, hostile.text());
 
-    CliRun.Result validate = mlproof("dags", "validate", "--dags-folder", dags.toString());
+    Cli.Result validate = Cli.run("dags", "validate", "--dags-folder", dags.toString());
     assertThat(validate.exitCode()).as(validate.err()).isEqualTo(2);
     assertThat(validate.out()).startsWith("ok      valid (1 tasks, @daily)\n");
     List<String> errors = validate.err().lines().toList();
@@ -92,7 +91,7 @@ class ReliabilityCorpusTest {
         .allMatch(l -> l.matches(java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .+"));
     assertThat(validate.err()).contains(hostile.expected()).doesNotContain("\tat ").doesNotContain("Exception");
 
-    CliRun.Result list = mlproof("dags", "list", "--dags-folder", dags.toString());
+    Cli.Result list = Cli.run("dags", "list", "--dags-folder", dags.toString());
     assertThat(list.exitCode()).isEqualTo(2);
     assertThat(list.out()).contains("\nvalid ");
     assertThat(list.err()).isEqualTo(validate.err());
@@ -134,12 +133,12 @@ class ReliabilityCorpusTest {
         "--state", tmp.resolve("state.sqlite").toString(), "--logical-date", "2024-01-08", "--conf", conf);
 
     if (placed.place().equals("sql_option")) {
-      CliRun.Result shown = mlproof(concat(List.of("dags", "show", "target"), common));
+      Cli.Result shown = Cli.run(concat(List.of("dags", "show", "target"), common));
       assertThat(shown.exitCode()).isEqualTo(2);
       assertThat(shown.err()).startsWith("mlproof: template option examplesQuery of task t line 1: params.value '")
           .contains("has characters not allowed in SQL text").hasLineCount(1);
     }
-    CliRun.Result run = mlproof(concat(List.of("dags", "run", "target"), common));
+    Cli.Result run = Cli.run(concat(List.of("dags", "run", "target"), common));
     if (placed.place().equals("bash") && placed.payload().contains("\0")) {
       assertThat(run.exitCode()).isEqualTo(1);
       assertThat(run.out()).contains("holds a NUL character (from a param?)");

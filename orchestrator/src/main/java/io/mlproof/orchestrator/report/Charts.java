@@ -64,7 +64,7 @@ final class Charts {
       data.addSeries(series);
     }
     for (Mark mark : marks) {
-      XYSeries series = new XYSeries(mark.name(), false, true);
+      XYSeries series = new XYSeries(mark.name() + " operating point", false, true);
       series.add(mark.x(), mark.y());
       data.addSeries(series);
     }
@@ -89,10 +89,11 @@ final class Charts {
       renderer.setSeriesLinesVisible(i, false);
       renderer.setSeriesShapesVisible(i, true);
       renderer.setSeriesShape(i, new Rectangle2D.Double(-6, -6, 12, 12));
-      XYTextAnnotation label = new XYTextAnnotation("  " + mark.name(), mark.x(), mark.y());
+      boolean right = mark.x() > 0.5;
+      XYTextAnnotation label = new XYTextAnnotation(right ? mark.name() + "  " : "  " + mark.name(), mark.x(), mark.y());
       label.setFont(new Font("SansSerif", Font.BOLD, 11));
       label.setPaint(color);
-      label.setTextAnchor(mark.x() > 0.6 ? TextAnchor.BOTTOM_RIGHT : TextAnchor.TOP_LEFT);
+      label.setTextAnchor(right ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
       plot.addAnnotation(label);
       i++;
     }

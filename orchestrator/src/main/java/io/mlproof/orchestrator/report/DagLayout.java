@@ -5,10 +5,12 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.TaskDef;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The DAG as a left-to-right graph: a task's column is the length of the longest path to it from
@@ -58,11 +60,19 @@ public final class DagLayout {
             + " viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\">", width, height, width, height));
     svg.append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\""
         + " markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#8a94a6\"/></marker></defs>");
+    Map<String, Set<String>> ancestors = ancestors(tasks);
     List<String> edges = new ArrayList<>();
     for (JsonNode t : tasks) {
       int[] to = at.get(t.path("id").asText());
-      for (JsonNode up : t.path("dependsOn")) {
-        int[] from = at.get(up.asText());
+      List<String> upstream = new ArrayList<>();
+      t.path("dependsOn").forEach(u -> upstream.add(u.asText()));
+      for (String up : upstream) {
+        // Only the edges of the transitive reduction: a report that waits for every task would
+        // otherwise draw an edge from each of them across the graph.
+        if (upstream.stream().anyMatch(other -> ancestors.get(other).contains(up))) {
+          continue;
+        }
+        int[] from = at.get(up);
         double x1 = from[0] + BOX_W;
         double y1 = from[1] + BOX_H / 2.0;
         double x2 = to[0];
@@ -90,6 +100,20 @@ public final class DagLayout {
           p[0] + 10, p[1] + 36, Html.text(state.replace('_', ' ')), duration));
     }
     return svg.append("</svg>").toString();
+  }
+
+  /** Every task's transitive upstream tasks (tasks come in topological order). */
+  static Map<String, Set<String>> ancestors(JsonNode tasks) {
+    Map<String, Set<String>> ancestors = new HashMap<>();
+    for (JsonNode t : tasks) {
+      Set<String> all = new HashSet<>();
+      for (JsonNode up : t.path("dependsOn")) {
+        all.add(up.asText());
+        all.addAll(ancestors.get(up.asText()));
+      }
+      ancestors.put(t.path("id").asText(), all);
+    }
+    return ancestors;
   }
 
   private static String fill(String state) {

@@ -233,7 +233,7 @@ public final class ReportFigures {
       if (r.getName().equals("model") || r.getName().startsWith("heuristic:")) {
         ConfusionMatrix c = r.getConfusion();
         long negatives = c.getFalsePositives() + c.getTrueNegatives();
-        String label = r.getName().equals("model") ? "model at its threshold" : r.getName();
+        String label = r.getName().equals("model") ? "model" : "heuristic";
         rocMarkers.addObject().put("name", label)
             .put("x", negatives == 0 ? 0 : (double) c.getFalsePositives() / negatives).put("y", r.getRecall());
         prMarkers.addObject().put("name", label).put("x", r.getRecall()).put("y", r.getPrecision());

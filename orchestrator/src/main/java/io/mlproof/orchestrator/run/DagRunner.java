@@ -4,6 +4,7 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.dag.TriggerRule;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.state.DagRunRecord;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.ProcessIdentity;
@@ -52,6 +53,7 @@ public final class DagRunner {
   private final RunSettings settings;
   private final ProgressListener progress;
   private final Set<ProcessHandle> liveProcesses = ConcurrentHashMap.newKeySet();
+  private final Set<FlinkRunTarget> liveClusters = ConcurrentHashMap.newKeySet();
 
   public DagRunner(StateStore store, RunSettings settings, ProgressListener progress) {
     this.store = store;
@@ -165,9 +167,13 @@ public final class DagRunner {
     }
   }
 
-  /** Kills the processes of running tasks (for a shutdown hook): the next run resets those tasks. */
+  /**
+   * Kills the processes of running tasks (for a shutdown hook): the next run resets those tasks.
+   * Then stops the local Flink session clusters of running runs.
+   */
   public void killRunningTasks() {
     liveProcesses.forEach(ProcessSupervisor::killTree);
+    liveClusters.forEach(FlinkRunTarget::close);
   }
 
   private static void checkDate(Dag dag, LocalDate date) {
@@ -201,7 +207,8 @@ public final class DagRunner {
     private final RunType type;
     private final Map<String, Object> params;
     private final RenderContext render;
-    private final RunnerSpec runner;
+    private final RunnerSpec dagRunner;
+    private RunnerSpec runner;
     private final int maxActive;
     private final Map<String, TaskInstance> instances = new LinkedHashMap<>();
     private final Map<String, Instant> retryAt = new HashMap<>();
@@ -214,7 +221,8 @@ public final class DagRunner {
       this.type = type;
       this.params = params;
       this.render = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
-      this.runner = dag.runnerFor(settings.runner());
+      this.dagRunner = dag.runnerFor(settings.runner());
+      this.runner = dagRunner;
       this.maxActive = settings.maxActiveTasks().orElse(dag.maxActiveTasks());
     }
 
@@ -239,13 +247,20 @@ public final class DagRunner {
         t.setDaemon(true);
         return t;
       });
+      FlinkRunTarget flink = null;
       try {
+        flink = openFlink();
+        runner = flink.runner();
         loop(pool);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new io.mlproof.pipelines.core.RunFailedException("interrupted while running " + dag.dagId() + " " + date);
       } finally {
         pool.shutdownNow();
+        if (flink != null) {
+          flink.close();
+          liveClusters.remove(flink);
+        }
       }
       DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
           ? DagRunState.FAILED : DagRunState.SUCCESS;
@@ -273,6 +288,20 @@ public final class DagRunner {
         throw new InvalidInputException(what + " ran with params " + previous.conf() + ", not " + conf
             + ": pass the same --conf, or run `" + clear + "` first to run it again with the new params");
       }
+    }
+
+    /**
+     * The run's Flink target: a master, or a local session cluster (in the run's log folder) when
+     * a pipeline task is left to run; the DAG's runner for other runners.
+     */
+    private FlinkRunTarget openFlink() {
+      boolean pipelinesToRun = dag.tasks().stream().anyMatch(t -> t.kind().equals("pipeline")
+          && instances.get(t.id()).state() == TaskState.NONE);
+      Path clusterDir = settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
+      FlinkRunTarget target = FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, clusterDir,
+          message -> progress.note(dag.dagId(), date, message));
+      liveClusters.add(target);
+      return target;
     }
 
     /** Whether every task has a stored success or skip, and successful outputs are still complete. */

@@ -143,6 +143,37 @@ class AirflowExportTest {
         .contains("import_task = EmptyOperator(");
   }
 
+  /**
+   * A flink DAG: the Airflow worker runs the full jar as the Flink client, stages the bundled jar
+   * without Flink on the cluster, and submits to the master in an Airflow Variable.
+   */
+  @Test
+  void aFlinkDagStagesTheBundledJarAndSubmitsToTheMasterVariable() throws Exception {
+    Dag dag = DagFolder.withDefaults(tmp.resolve("flinkdags")).write("on_flink.yaml", """
+        dag_id: on_flink
+        schedule: "@weekly"
+        runner:
+          name: flink
+          options:
+            flinkMaster: "jm.prod:8081"
+        tasks:
+          - id: extract
+            pipeline: touch
+        """).load("on_flink");
+    Path file = tmp.resolve("on_flink_dag.py");
+    Files.writeString(file, AirflowExporter.export(dag, new AirflowExporter.Defaults("/opt/x/mlproof.jar", "gs://b/runs")),
+        StandardCharsets.UTF_8);
+    Python compile = python("-m", "py_compile", file.toString());
+    assertThat(compile.exitCode()).as(compile.output()).isZero();
+    assertThat(Files.readString(file))
+        .contains("MLPROOF_FLINK_JAR = \"{{ var.value.get('mlproof_flink_jar', '/opt/x/mlproof-flink.jar') }}\"")
+        .contains("FLINK_MASTER = \"{{ var.value.get('mlproof_flink_master', 'jm.prod:8081') }}\"")
+        .contains("jar=MLPROOF_JAR")
+        .contains("runner=\"FlinkRunner\"")
+        .contains("\"flinkMaster\": FLINK_MASTER")
+        .contains("\"filesToStage\": MLPROOF_FLINK_JAR");
+  }
+
   @Test
   void templatesRenderUnderJinjaAsTheyDoHere() throws Exception {
     Python modules = python("-c", "import jinja2, dateutil");

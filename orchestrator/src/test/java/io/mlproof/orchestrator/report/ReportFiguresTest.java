@@ -71,7 +71,7 @@ class ReportFiguresTest extends HarnessTest {
     // Model: FP 2 of 90 stayers, recall 0.8; heuristic: FP 3 of 90, recall 0.7.
     assertThat(roc.path("markers").get(0).path("x").asDouble()).isEqualTo(2.0 / 90);
     assertThat(roc.path("markers").get(0).path("y").asDouble()).isEqualTo(0.8);
-    assertThat(roc.path("markers").get(1).path("name").asText()).isEqualTo("heuristic:days_since_last_purchase>9");
+    assertThat(roc.path("markers").get(1).path("name").asText()).isEqualTo("heuristic");
     assertThat(roc.path("markers").get(1).path("x").asDouble()).isEqualTo(3.0 / 90);
     assertThat(roc.path("markers").get(1).path("y").asDouble()).isEqualTo(0.7);
     JsonNode pr = r.path("model").path("precisionRecall");

@@ -102,7 +102,7 @@ public final class BacktestPipeline implements MlproofPipeline {
     SaveRateSource measured = options.getSaveRateFrom().isEmpty() ? null : SaveRateSource.read(options.getSaveRateFrom());
     Economics economics = economics(options, measured);
 
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("backtest", options));
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("FoldCutoffs", Create.of(plan.foldDays()))
         .apply("RunFolds", new RunFolds(new FoldInputs(examples, spec, economics)))

@@ -40,17 +40,27 @@ public record SaveRateSource(double estimate, double ci95Low, double ci95High, S
           + " an A/B analysis that measured the save rate");
     }
     Struct s = saveRate.getStructValue();
-    return new SaveRateSource(number(s, "estimate", file), number(s, "ci95Low", file), number(s, "ci95High", file),
+    double estimate = number(s, "estimate", file);
+    if (!(estimate >= 0 && estimate <= 1)) {
+      throw new InvalidInputException("--saveRateFrom: saveRate.estimate in " + file + " is " + estimate
+          + ", not a share in [0, 1]: the campaign kept no one, so no backtest can make it pay");
+    }
+    // An interval may reach below 0 (the campaign may drive customers away): the grid keeps shares.
+    return new SaveRateSource(estimate, clamp(number(s, "ci95Low", file)), clamp(number(s, "ci95High", file)),
         s.getFieldsMap().containsKey("definition") ? s.getFieldsOrThrow("definition").getStringValue() : "",
         analysisDir);
   }
 
   private static double number(Struct s, String key, ResourceId file) {
     Value v = s.getFieldsMap().get(key);
-    if (v == null || !v.hasNumberValue() || !(v.getNumberValue() >= 0 && v.getNumberValue() <= 1)) {
+    if (v == null || !v.hasNumberValue()) {
       throw new InvalidInputException("--saveRateFrom: saveRate." + key + " in " + file
-          + " must be a number in [0, 1], got " + (v == null ? "nothing" : v.toString().trim()));
+          + " must be a number, got " + (v == null ? "nothing" : v.toString().trim()));
     }
     return v.getNumberValue();
+  }
+
+  private static double clamp(double share) {
+    return Math.max(0, Math.min(1, share));
   }
 }

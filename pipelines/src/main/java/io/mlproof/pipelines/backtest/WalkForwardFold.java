@@ -77,7 +77,7 @@ public record WalkForwardFold(
 
     int[] trainDays = history.train().cutoffDays();
     fold.setComplete(true)
-        .setChurners(rows.positives())
+        .setChurners(Math.toIntExact(rows.positives()))
         .setTrainingRows(history.train().rows())
         .setTrainingCutoffs(Cutoffs.date(trainDays[0]) + ".." + Cutoffs.date(trainDays[trainDays.length - 1])
             + " (early stopping on " + Cutoffs.date(history.validationCutoffDay()) + ")")

@@ -67,7 +67,7 @@ public final class BlessPipeline implements MlproofPipeline {
     }
     ModelArtifact model = ModelArtifact.load(options.getModel());
     Blessing blessing = decide(model, options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("bless", options));
     try {
       List<OutputFile> files = new ArrayList<>();
       ModelArtifact.write(output.staging(Blessings.FILE),

@@ -102,7 +102,7 @@ public final class FeaturesPipeline implements MlproofPipeline {
     Config config = Config.from(options);
     String pattern = inputPattern(options.getInput());
     Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
     try {
       FeatureSpecs.write(config.spec(), output.staging(FeatureSpecs.OUTPUT_FILE));
       build(pipeline, config, pattern, output);

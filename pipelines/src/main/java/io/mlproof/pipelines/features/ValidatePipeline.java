@@ -66,7 +66,7 @@ public final class ValidatePipeline implements MlproofPipeline {
     String text = ValidationReports.text(report, current, baseline, options.getInput(), options.getBaseline(),
         schema, limits);
 
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
     try {
       write(output.staging(REPORT_JSON), json(report));
       write(output.staging(REPORT_TEXT), text);

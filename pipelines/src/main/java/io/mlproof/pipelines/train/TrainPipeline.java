@@ -81,7 +81,7 @@ public final class TrainPipeline implements MlproofPipeline {
     TrainingParameters parameters = parameters(options);
     Evaluator evaluator = new Evaluator(options.getOperatingPoint(), options.getTopFraction(), options.getBlessMargin());
     Source source = source(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("train", options));
     try {
       StageClock clock = new StageClock();
       TrainingData data = source.load();

@@ -41,7 +41,7 @@ class BlessAndScoreTest {
   static String warehouse;
 
   @BeforeAll
-  static void trainAndBless() {
+  static void trainAndBless() throws SQLException {
     String features = SyntheticExamples.write(dir.resolve("features"), SyntheticExamples.World.MANY_FEATURES, ENTITIES, 5);
     good = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(features, dir.resolve("train"))), QUIET);
     String recencyFeatures = SyntheticExamples.write(dir.resolve("recency-features"), SyntheticExamples.World.RECENCY_RULE, ENTITIES, 6);
@@ -52,6 +52,7 @@ class BlessAndScoreTest {
     scoringExamples = SyntheticExamples.writeFeaturesOutput(dir.resolve("scoring-features"), SyntheticExamples.spec(),
         SyntheticExamples.scoring(ENTITIES, SCORE_DAY, 21), 2);
     warehouse = "duckdb:" + dir.resolve("warehouse.duckdb");
+    DriverManager.getConnection("jdbc:" + warehouse).close(); // score writes only into a warehouse that exists
   }
 
   static BlessOptions bless(String model, String output, String... more) {

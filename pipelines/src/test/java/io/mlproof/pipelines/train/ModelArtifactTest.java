@@ -32,6 +32,7 @@ class ModelArtifactTest {
   static List<Example> examples;
   static String features;
   static TrainPipeline.Result first;
+  final transient TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(true);
 
   @BeforeAll
   static void trainOnce() {
@@ -118,7 +119,6 @@ class ModelArtifactTest {
   void readsRecordsWrittenByBeamTfRecordIo(@TempDir Path dir) {
     // The features stage writes with ProtoRecords (Beam's TFRecordIO); the driver-side reader must
     // read those files byte for byte.
-    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(true);
     List<Example> some = examples.subList(0, 50);
     p.apply(Create.of(some).withCoder(ProtoCoder.of(Example.class)))
         .apply(ProtoRecords.write(dir.resolve("records").toString()));

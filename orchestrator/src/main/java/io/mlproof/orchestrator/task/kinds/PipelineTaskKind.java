@@ -1,8 +1,10 @@
 package io.mlproof.orchestrator.task.kinds;
 
 import io.mlproof.orchestrator.airflow.AirflowContext;
+import io.mlproof.orchestrator.airflow.AirflowExporter;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.Suggest;
 import io.mlproof.orchestrator.task.OptionCatalog;
 import io.mlproof.orchestrator.task.ProcessSupervisor;
@@ -258,6 +260,10 @@ public final class PipelineTaskKind implements TaskKind {
       }
       Map<String, String> runnerOptions = new LinkedHashMap<>();
       context.runner().options().forEach((k, v) -> runnerOptions.put(k, Py.str(v)));
+      if (context.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
+        runnerOptions.put(FlinkRunTarget.MASTER_OPTION, AirflowExporter.FLINK_MASTER);
+        runnerOptions.putIfAbsent(FlinkRunTarget.FILES_TO_STAGE_OPTION, AirflowExporter.FLINK_JAR);
+      }
       Map<String, String> kwargs = new LinkedHashMap<>();
       kwargs.put("jar", context.jar());
       kwargs.put("job_class", Py.str(AIRFLOW_JOB_CLASS));
