@@ -28,6 +28,7 @@ import io.mlproof.orchestrator.task.TaskContext;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.sql.TemplateContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -145,12 +146,11 @@ final class DagsCommand {
     }
   }
 
+  /** A logical date option: strictly YYYY-MM-DD, within the supported range (one message for each). */
   static LocalDate date(String text, String option) {
-    try {
-      return LocalDate.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new InvalidInputException(option + " '" + text + "' is not a date YYYY-MM-DD");
-    }
+    LocalDate date = TemplateContext.parseDate(option, text);
+    TemplateContext.checkLogicalDate(option, date);
+    return date;
   }
 
   // ---- list / validate / show ---------------------------------------------------------------
@@ -419,7 +419,7 @@ final class DagsCommand {
           if (folders.output == OutputFormat.JSON) {
             out.println(new RunResult(dagId, date, run.state(), false,
                 run.start().flatMap(s -> run.end().map(e -> Duration.between(s, e))).orElse(Duration.ZERO),
-                RenderContext.outputDir(folders.runRoot, dagId, date, "").replaceAll("/$", ""),
+                RenderContext.outputDir(run.runRoot().orElse(folders.runRoot), dagId, date, "").replaceAll("/$", ""),
                 folders.settings().logRoot().resolve(Path.of(dagId, date.toString())).toString(), tasks).toJson());
           } else {
             out.println(dagId + " " + date + ": " + run.state().label() + " (" + run.runType().label() + ")");

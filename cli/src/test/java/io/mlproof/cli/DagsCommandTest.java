@@ -101,7 +101,8 @@ class DagsCommandTest {
     assertThat(first.err()).contains("greet                  success");
     assertThat(Files.readString(tmp.resolve("runs/hello/2024-01-08/greet/greeting.txt"))).isEqualTo("hello ml 2024-01-08\n");
 
-    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}",
+        "--output", "json");
     assertThat(again.exitCode()).isZero();
     JsonNode json = new ObjectMapper().readTree(again.out());
     assertThat(json.get("state").asText()).isEqualTo("success");
@@ -115,7 +116,8 @@ class DagsCommandTest {
 
     Result clear = mlproof("dags", "clear", "hello", "--logical-date", "2024-01-08", "--task", "check");
     assertThat(clear.out()).isEqualTo("cleared hello 2024-01-08: check\n");
-    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}",
+        "--output", "json");
     JsonNode tasks = new ObjectMapper().readTree(rerun.out()).get("tasks");
     assertThat(tasks.get(0).get("try_number").asInt()).isEqualTo(1);
     assertThat(tasks.get(1).get("try_number").asInt()).isEqualTo(2);

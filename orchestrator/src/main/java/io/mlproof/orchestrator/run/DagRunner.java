@@ -86,6 +86,7 @@ public final class DagRunner {
       throw new InvalidInputException("backfill --end " + to + " is before --start " + from);
     }
     checkDate(dag, from);
+    checkDate(dag, to);
     List<LocalDate> dates = dag.schedule().fireDates(from, to);
     if (dates.isEmpty()) {
       throw new InvalidInputException("the schedule of " + dag.dagId() + " (" + dag.schedule() + ") does not fire"
@@ -146,19 +147,23 @@ public final class DagRunner {
     try (RunLock lock = store.lock(dag.dagId(), date, ProcessIdentity.current())) {
       DagRunRecord run = store.dagRun(dag.dagId(), date).orElseThrow(() -> new InvalidInputException(
           "no run of " + dag.dagId() + " at " + date + " to clear (see: mlproof dags status " + dag.dagId() + ")"));
+      // The outputs are where the run put them, whatever --run-root this command was given.
+      String runRoot = run.runRoot().orElse(settings.runRoot());
       Map<String, TaskInstance> stored = store.taskInstances(dag.dagId(), date);
       List<TaskInstance> cleared = new ArrayList<>();
       for (String id : ids) {
         TaskDef def = dag.task(id).orElseThrow();
-        invalidate(def, outputDir(dag, date, id));
+        invalidate(def, RenderContext.outputDir(runRoot, dag.dagId(), date, id));
         TaskInstance ti = stored.get(id);
         if (ti != null) {
           cleared.add(ti.reset(def.retryPolicy().maxTries()));
         }
       }
       store.save(cleared);
+      // Cleared whole, nothing of the run is kept: its next run may use another run root and params.
+      boolean whole = ids.size() == dag.tasks().size();
       store.saveDagRun(new DagRunRecord(run.dagId(), date, DagRunState.QUEUED, run.runType(), run.conf(),
-          run.start(), Optional.empty()));
+          run.start(), Optional.empty(), whole ? Optional.empty() : run.runRoot()));
       return ids;
     }
   }
@@ -174,6 +179,7 @@ public final class DagRunner {
   }
 
   private static void checkDate(Dag dag, LocalDate date) {
+    io.mlproof.pipelines.sql.TemplateContext.checkLogicalDate("logical date", date);
     if (date.isBefore(dag.startDate())) {
       throw new InvalidInputException("logical date " + date + " is before the start_date of " + dag.dagId()
           + " (" + dag.startDate() + "): use a later date");
@@ -225,6 +231,8 @@ public final class DagRunner {
     RunResult execute() {
       Instant started = Instant.now();
       Optional<DagRunRecord> previous = store.dagRun(dag.dagId(), date);
+      String conf = render.paramsJson();
+      previous.filter(p -> p.runRoot().isPresent()).ifPresent(p -> checkSameRun(p, conf));
       Map<String, TaskInstance> stored = store.taskInstances(dag.dagId(), date);
       if (previous.isPresent() && previous.get().state() == DagRunState.SUCCESS && intact(stored)) {
         RunResult result = result(DagRunState.SUCCESS, true, started, stored);
@@ -232,9 +240,9 @@ public final class DagRunner {
         return result;
       }
       prepare(stored);
-      String conf = render.paramsJson();
       store.saveDagRun(new DagRunRecord(dag.dagId(), date, DagRunState.RUNNING,
-          previous.map(DagRunRecord::runType).orElse(type), conf, Optional.of(started), Optional.empty()));
+          previous.map(DagRunRecord::runType).orElse(type), conf, Optional.of(started), Optional.empty(),
+          Optional.of(settings.runRoot())));
       progress.runStarted(dag, date, type, maxActive, runner.kind().yamlName());
       ExecutorService pool = Executors.newFixedThreadPool(maxActive, r -> {
         Thread t = new Thread(r, "task-" + dag.dagId());
@@ -259,10 +267,29 @@ public final class DagRunner {
       DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
           ? DagRunState.FAILED : DagRunState.SUCCESS;
       store.saveDagRun(new DagRunRecord(dag.dagId(), date, state, previous.map(DagRunRecord::runType).orElse(type),
-          conf, Optional.of(started), Optional.of(Instant.now())));
+          conf, Optional.of(started), Optional.of(Instant.now()), Optional.of(settings.runRoot())));
       RunResult result = result(state, false, started, instances);
       progress.runFinished(result);
       return result;
+    }
+
+    /**
+     * Refuses to continue or report a run under another run root or with other params than it
+     * started with: its outputs would be mixed from two configurations, or be somewhere else
+     * than the result says.
+     */
+    private void checkSameRun(DagRunRecord previous, String conf) {
+      String what = dag.dagId() + " " + date + " (" + previous.state().label() + ")";
+      String clear = "mlproof dags clear " + dag.dagId() + " --logical-date " + date;
+      if (!previous.runRoot().get().equals(settings.runRoot())) {
+        throw new InvalidInputException(what + " ran with --run-root " + previous.runRoot().get() + ", not "
+            + settings.runRoot() + ": pass --run-root " + previous.runRoot().get() + ", or run `" + clear
+            + "` first to run it again under the new run root");
+      }
+      if (!previous.conf().equals(conf)) {
+        throw new InvalidInputException(what + " ran with params " + previous.conf() + ", not " + conf
+            + ": pass the same --conf, or run `" + clear + "` first to run it again with the new params");
+      }
     }
 
     /**
