@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bring your own training table, on the real IBM HR attrition data (1,470 employees, label
- * {@code Attrition}) loaded into a DuckDB file. Expected values come from independent SQL queries.
+ * {@code Attrition}; the repository's copy in {@code src/test/resources/data}) loaded into a DuckDB file. Expected values come from independent SQL queries.
  */
 class TrainFromTableTest {
   @TempDir static Path dir;
@@ -41,11 +41,8 @@ class TrainFromTableTest {
 
   @BeforeAll
   static void loadAndTrain() throws Exception {
-    Path csv = Path.of(System.getProperty("mlproof.attritionCsv", "../../shared/data/attrition.csv"));
-    assertThat(Files.isRegularFile(csv))
-        .as("attrition.csv not found at " + csv.toAbsolutePath()
-            + ": the tests expect shared/ beside the repository (or pass -Dattrition.csv=<file>)")
-        .isTrue();
+    // The repository's own copy (src/test/resources/data/README.md says where it comes from).
+    Path csv = Path.of(TrainFromTableTest.class.getResource("/data/attrition.csv").toURI());
     Path db = dir.resolve("warehouse.duckdb");
     // DuckDB's CSV sniffer reads Yes/No columns as BOOLEAN; the label stays text here so the test
     // trains with --positiveLabel=Yes (OverTime stays a 0/1 boolean feature).
