@@ -16,8 +16,10 @@ run: $(JAR)
 	bin/mlproof demo init --path $(DEMO)/warehouse.duckdb
 	bin/mlproof dags run demo --logical-date 2024-06-03 --dags-folder dags --run-root $(DEMO)/runs --state $(DEMO)/state.sqlite
 
-# Not quiet: CI reads Surefire's and Failsafe's closing "Tests run" lines.
+# Not quiet: CI reads Surefire's and Failsafe's closing "Tests run" lines. The Debian packages the
+# tests need (.ci/debian-packages.txt) are installed first: no test skips for want of a tool.
 test:
+	bin/install-test-deps
 	mvn -B -ntp verify
 
 bench: $(JAR)

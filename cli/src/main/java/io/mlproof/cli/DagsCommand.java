@@ -8,8 +8,10 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
+import io.mlproof.orchestrator.report.RunReport;
 import io.mlproof.orchestrator.run.DagRunner;
 import io.mlproof.orchestrator.run.ProgressListener;
 import io.mlproof.orchestrator.run.RunConf;
@@ -103,6 +105,12 @@ final class DagsCommand {
         description = "Runner for every pipeline task: direct or flink (default: the DAG's).")
     RunnerKind runner;
 
+    @Option(names = "--flink-master", paramLabel = "HOST:PORT",
+        description = "Submit every pipeline task to this Flink session cluster (its REST address); needs the"
+            + " flink runner. Without it (and without flinkMaster in the DAG or defaults.yaml) the flink runner"
+            + " starts a local session cluster for the run.")
+    String flinkMaster;
+
     @Option(names = "--max-active-tasks", description = "Tasks run at once (default: the DAG's max_active_tasks).")
     Integer maxActiveTasks;
 
@@ -110,7 +118,8 @@ final class DagsCommand {
       if (maxActiveTasks != null && maxActiveTasks < 1) {
         throw new InvalidInputException("--max-active-tasks must be at least 1, not " + maxActiveTasks);
       }
-      return settings.withRunner(Optional.ofNullable(runner)).withMaxActiveTasks(Optional.ofNullable(maxActiveTasks));
+      return settings.withRunner(Optional.ofNullable(runner)).withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
+          .withFlink(settings.flink().withMaster(Optional.ofNullable(flinkMaster)));
     }
   }
 
@@ -179,50 +188,56 @@ final class DagsCommand {
     return errors.isEmpty() ? ExitCodes.SUCCESS : ExitCodes.INVALID_INPUT;
   }
 
-  @Command(name = "validate", description = "Validate every DAG of the folder (or the named ones); exit 2 on any error.")
+  @Command(name = "validate", description = "Validate every DAG of the folder, or the named ones (DAG ids in"
+      + " the folder, or DAG files anywhere, checked with the folder's defaults.yaml); exit 2 on any error.")
   static final class Validate implements Callable<Integer> {
     @Mixin Folders folders;
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "0..*", description = "DAG ids (default: all).")
-    List<String> dagIds = new ArrayList<>();
+    @Parameters(arity = "0..*", paramLabel = "DAG",
+        description = "DAG ids of --dags-folder, or paths of DAG files (default: every DAG of the folder).")
+    List<String> dags = new ArrayList<>();
 
     @Override
     public Integer call() {
-      DagLoader.Report report = DagLoader.standard().loadAll(folders.dagsFolder);
-      List<String> missing = dagIds.stream()
-          .filter(id -> DagLoader.dagFiles(folders.dagsFolder).stream()
-              .noneMatch(f -> f.getFileName().toString().matches(java.util.regex.Pattern.quote(id) + "\\.ya?ml")))
-          .toList();
-      if (!missing.isEmpty()) {
-        throw new InvalidInputException("no DAG " + String.join(", ", missing) + " in " + folders.dagsFolder);
-      }
-      List<Dag> dags = report.dags().stream().filter(d -> dagIds.isEmpty() || dagIds.contains(d.dagId())).toList();
-      List<DefinitionError> errors = report.errors().stream()
-          .filter(e -> dagIds.isEmpty() || dagIds.stream().anyMatch(id -> fileIs(e, id))
-              || e.location().file().endsWith(DagLoader.DEFAULTS_FILE))
-          .toList();
+      DagLoader.Report report = dags.isEmpty()
+          ? DagLoader.standard().loadAll(folders.dagsFolder)
+          : DagLoader.standard().loadFiles(folders.dagsFolder, dags.stream().map(this::file).toList());
       PrintWriter out = spec.commandLine().getOut();
       if (folders.output == OutputFormat.JSON) {
         ObjectNode json = JSON.createObjectNode();
         ArrayNode valid = json.putArray("valid");
-        dags.forEach(d -> valid.add(d.dagId()));
+        report.dags().forEach(d -> valid.add(d.dagId()));
         ArrayNode list = json.putArray("errors");
-        errors.forEach(e -> list.addObject().put("file", e.location().file()).put("line", e.location().line())
+        report.errors().forEach(e -> list.addObject().put("file", e.location().file()).put("line", e.location().line())
             .put("column", e.location().column()).put("message", e.message()));
         out.println(json);
-        return errors.isEmpty() ? ExitCodes.SUCCESS : ExitCodes.INVALID_INPUT;
+        return report.errors().isEmpty() ? ExitCodes.SUCCESS : ExitCodes.INVALID_INPUT;
       }
-      dags.forEach(d -> out.println("ok      " + d.dagId() + " (" + d.tasks().size() + " tasks, " + d.schedule() + ")"));
-      if (!errors.isEmpty()) {
-        out.println("invalid: " + errors.size() + " error" + (errors.size() == 1 ? "" : "s") + " (listed on stderr)");
+      report.dags().forEach(d ->
+          out.println("ok      " + d.dagId() + " (" + d.tasks().size() + " tasks, " + d.schedule() + ")"));
+      if (!report.errors().isEmpty()) {
+        out.println("invalid: " + report.errors().size() + " error" + (report.errors().size() == 1 ? "" : "s")
+            + " (listed on stderr)");
       }
-      return printErrors(spec, errors);
+      return printErrors(spec, report.errors());
     }
 
-    private static boolean fileIs(DefinitionError e, String dagId) {
-      String name = Path.of(e.location().file()).getFileName().toString();
-      return name.equals(dagId + ".yaml") || name.equals(dagId + ".yml");
+    /** The folder's file of a DAG id, else the file at the path as given. */
+    private Path file(String dag) {
+      List<Path> files = Files.isDirectory(folders.dagsFolder) ? DagLoader.dagFiles(folders.dagsFolder) : List.of();
+      List<String> ids = files.stream().map(f -> f.getFileName().toString().replaceFirst("\\.ya?ml$", "")).toList();
+      int id = ids.indexOf(dag);
+      if (id >= 0) {
+        return files.get(id);
+      }
+      Path given = Path.of(dag);
+      if (Files.isRegularFile(given)) {
+        return given;
+      }
+      throw new InvalidInputException("'" + dag + "' is neither a DAG id of " + folders.dagsFolder + " (DAGs there: "
+          + (ids.isEmpty() ? "none" : String.join(", ", ids)) + ") nor a DAG file (a path is taken as given,"
+          + " relative to " + Path.of("").toAbsolutePath() + ")");
     }
   }
 
@@ -262,7 +277,7 @@ final class DagsCommand {
             + "  trigger_rule " + task.triggerRule().yamlName() + ", retries " + task.retryPolicy().retries()
             + task.retryPolicy().executionTimeout().map(t -> ", timeout " + Durations.format(t)).orElse(""));
         TaskContext context = new TaskContext(dag.dagId(), task.id(), 1, render, Path.of("-"), Optional.empty(),
-            dag.runnerFor(settings.runner()), settings.launcher(), ProcessWatcher.NONE);
+            dag.runnerFor(settings.runner()), settings.launcher(), ProcessWatcher.NONE, dag, folders.state);
         task.spec().describe(context).forEach(line -> out.println("      " + line));
         out.println("      output: " + render.outputDir(task.id()));
       }
@@ -288,6 +303,7 @@ final class DagsCommand {
       Dag dag = folders.load(dagId);
       Map<String, Object> params = RunConf.resolve(dag, run.conf);
       RunSettings settings = run.apply(folders.settings());
+      FlinkRunTarget.check(dag.runnerFor(settings.runner()), settings.flink());
       try (StateStore store = StateStore.open(folders.state)) {
         // Progress goes to stderr, so that stdout holds only the result (JSON with --output json).
         ProgressListener progress = new TextProgress(System.err);
@@ -333,6 +349,10 @@ final class DagsCommand {
     }
     out.println("  outputs: " + r.runDir());
     out.println("  logs:    " + r.logDir());
+    RunReport.of(r.tasks()).ifPresent(report -> {
+      out.println("  verdict: " + report.headline());
+      out.println("  report:  " + report.html());
+    });
   }
 
   static String seconds(Duration d) {

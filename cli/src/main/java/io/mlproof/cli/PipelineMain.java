@@ -1,6 +1,7 @@
 package io.mlproof.cli;
 
 import io.mlproof.pipelines.core.ExitCodes;
+import io.mlproof.pipelines.core.Pipelines;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +28,13 @@ public final class PipelineMain {
       } else {
         command.add(arg);
       }
+    }
+    if ((pipeline == null || pipeline.isEmpty()) && (command.contains("--help") || command.contains("-h"))) {
+      System.out.println("Usage: java -cp mlproof.jar io.mlproof.cli.PipelineMain --pipeline=NAME [--name=value...]");
+      System.out.println("Runs one pipeline, as `mlproof run NAME [--name=value...]`; with --pipeline=NAME,"
+          + " --help lists that pipeline's options.");
+      System.out.println("Pipelines: " + String.join(", ", Pipelines.all().keySet()));
+      return ExitCodes.SUCCESS;
     }
     if (pipeline == null || pipeline.isEmpty()) {
       System.err.println("mlproof: --pipeline=NAME is required (the pipeline to run, e.g. --pipeline=train)");

@@ -2,9 +2,6 @@ package io.mlproof.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,20 +16,10 @@ class DemoCommandTest {
 
   /** Runs the real command line, capturing what it prints. */
   private int mlproof(String... args) {
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-      return Main.execute(args);
-    } finally {
-      System.setOut(stdout);
-      System.setErr(stderr);
-      out = outBytes.toString(StandardCharsets.UTF_8);
-      err = errBytes.toString(StandardCharsets.UTF_8);
-    }
+    Cli.Result result = Cli.run(args);
+    out = result.out();
+    err = result.err();
+    return result.exitCode();
   }
 
   @Test

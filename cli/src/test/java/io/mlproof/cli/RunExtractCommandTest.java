@@ -2,9 +2,6 @@ package io.mlproof.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,24 +21,14 @@ class RunExtractCommandTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    warehouse = tmp.resolve("w.duckdb");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR)");
-    }
+    warehouse = Cli.usersWarehouse(tmp.resolve("w.duckdb"));
   }
 
-  /** Runs the CLI; returns the exit code and what it printed on stderr. */
   private record Result(int exitCode, String stderr) {}
 
   private Result mlproof(String... args) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Result(Main.execute(args), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(original);
-    }
+    Cli.Result result = Cli.run(args);
+    return new Result(result.exitCode(), result.stderr());
   }
 
   private String[] extract(String warehouseSpec, String... extra) {

@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,14 +25,12 @@ class DemoDagIT {
 
   @TempDir static Path dir;
   static Path warehouse;
-  static Result run;
-
-  record Result(int exitCode, String stdout, String stderr) {}
+  static MlproofCli.Result run;
 
   @BeforeAll
   static void runDemoDag() throws Exception {
     warehouse = dir.resolve("w.duckdb");
-    Result init = mlproof("demo", "init", "--path", warehouse.toString(), "--users", "1000", "--days", "120");
+    MlproofCli.Result init = mlproof("demo", "init", "--path", warehouse.toString(), "--users", "1000", "--days", "120");
     assertThat(init.exitCode()).as(init.stderr()).isZero();
     run = mlproof(
         "dags", "run", "demo", "--logical-date", DS,
@@ -117,28 +111,10 @@ class DemoDagIT {
   }
 
   static Path repo() {
-    return Path.of(System.getProperty("mlproof.repo", "..")).toAbsolutePath().normalize();
+    return MlproofCli.repo();
   }
 
-  /** Runs the shaded jar the way bin/mlproof does, in its own JVM. */
-  static Result mlproof(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-        "-jar", System.getProperty("mlproof.jar", repo().resolve("target/mlproof.jar").toString())));
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-    Process process = builder.start();
-    if (!process.waitFor(20, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("mlproof " + String.join(" ", args) + " did not finish in 20 minutes");
-    }
-    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+  static MlproofCli.Result mlproof(String... args) throws IOException, InterruptedException {
+    return MlproofCli.run(dir, args);
   }
 }

@@ -133,7 +133,7 @@ public final class FeaturesBenchmark {
   }
 
   /** Wall-clock and whole-process CPU time since a start. */
-  private record Clock(long wallNanos, long cpuNanos) {
+  record Clock(long wallNanos, long cpuNanos) {
     record Lap(double wall, double cpu) {}
 
     static Clock start() {

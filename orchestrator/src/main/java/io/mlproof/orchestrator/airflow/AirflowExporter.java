@@ -6,6 +6,7 @@ import io.mlproof.orchestrator.dag.ParamType;
 import io.mlproof.orchestrator.dag.RetryPolicy;
 import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.template.Expression;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.orchestrator.template.Variable;
@@ -62,6 +63,10 @@ public final class AirflowExporter {
    * @throws InvalidInputException when a template cannot be expressed in Airflow (prev_ds on a
    *     schedule without a fixed period)
    */
+  /** Python names of the bundled Flink jar and the Flink master (Airflow Variables), for flink DAGs. */
+  public static final String FLINK_JAR = "MLPROOF_FLINK_JAR";
+  public static final String FLINK_MASTER = "FLINK_MASTER";
+
   public static String export(Dag dag, Defaults defaults) {
     return new AirflowExporter(dag, defaults).source();
   }
@@ -93,7 +98,17 @@ public final class AirflowExporter {
     py.append('\n');
     py.append("MLPROOF_JAR = ").append(Py.str("{{ var.value.get('mlproof_jar', '" + defaults.jar() + "') }}")).append('\n');
     py.append("RUN_ROOT = ").append(Py.str("{{ var.value.get('mlproof_run_root', '" + defaults.runRoot() + "') }}"))
-        .append("\n\n");
+        .append("\n");
+    if (dag.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
+      // The Airflow worker's JVM is the Flink client (it runs MLPROOF_JAR, which holds Flink's client
+      // classes); the cluster gets only the bundled jar without Flink (docs/DEPLOY.md).
+      String flinkJar = java.nio.file.Path.of(defaults.jar()).resolveSibling(FlinkRunTarget.CLUSTER_JAR).toString();
+      py.append(FLINK_JAR).append(" = ")
+          .append(Py.str("{{ var.value.get('mlproof_flink_jar', '" + flinkJar + "') }}")).append('\n');
+      py.append(FLINK_MASTER).append(" = ").append(Py.str("{{ var.value.get('mlproof_flink_master', '"
+          + dag.runner().options().getOrDefault(FlinkRunTarget.MASTER_OPTION, "[auto]") + "') }}")).append('\n');
+    }
+    py.append('\n');
     py.append("with DAG(\n");
     kw(py, "    ", "dag_id", Py.str(dag.dagId()));
     kw(py, "    ", "description", Py.str(dag.description()));

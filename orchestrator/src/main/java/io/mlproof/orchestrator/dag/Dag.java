@@ -59,6 +59,16 @@ public record Dag(
     return tasks.stream().filter(t -> downstreamOf(t.id()).isEmpty()).toList();
   }
 
+  /**
+   * The tasks whose failure fails the run: the leaves, except that a task that only observes the
+   * run (the report, usually last with {@code trigger_rule: all_done}) passes the decision on to its
+   * upstream tasks; its own failure still counts.
+   */
+  public List<TaskDef> decidingTasks() {
+    return tasks.stream().filter(t -> t.spec().observesRun()
+        || downstreamOf(t.id()).stream().allMatch(d -> d.spec().observesRun())).toList();
+  }
+
   /** The runner to use, {@code override} (from {@code --runner}) taking precedence. */
   public RunnerSpec runnerFor(Optional<RunnerKind> override) {
     if (override.isEmpty() || override.get() == runner.kind()) {

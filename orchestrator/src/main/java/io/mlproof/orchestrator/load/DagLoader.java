@@ -129,12 +129,20 @@ public final class DagLoader {
 
   /** Loads every DAG of a folder, collecting errors instead of stopping at the first bad file. */
   public Report loadAll(Path folder) {
+    return loadFiles(folder, dagFiles(folder));
+  }
+
+  /**
+   * Loads the given DAG files, wherever they are, with the defaults of {@code folder} (none if it
+   * has no defaults file), collecting errors instead of stopping at the first bad file.
+   */
+  public Report loadFiles(Path folder, List<Path> files) {
     List<Dag> dags = new ArrayList<>();
     List<DefinitionError> errors = new ArrayList<>();
     Problems defaultProblems = new Problems();
     Defaults defaults = defaults(folder, defaultProblems);
     errors.addAll(defaultProblems.sorted());
-    for (Path file : dagFiles(folder)) {
+    for (Path file : files) {
       Problems problems = new Problems();
       parseDag(file, defaults, problems).filter(d -> problems.isEmpty()).ifPresent(dags::add);
       errors.addAll(problems.sorted());

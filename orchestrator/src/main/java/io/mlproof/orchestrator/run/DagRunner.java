@@ -4,6 +4,8 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.dag.TriggerRule;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
+import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.state.DagRunRecord;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.ProcessIdentity;
@@ -52,6 +54,7 @@ public final class DagRunner {
   private final RunSettings settings;
   private final ProgressListener progress;
   private final Set<ProcessHandle> liveProcesses = ConcurrentHashMap.newKeySet();
+  private final Set<Path> liveClusterDirs = ConcurrentHashMap.newKeySet();
 
   public DagRunner(StateStore store, RunSettings settings, ProgressListener progress) {
     this.store = store;
@@ -160,9 +163,14 @@ public final class DagRunner {
     }
   }
 
-  /** Kills the processes of running tasks (for a shutdown hook): the next run resets those tasks. */
+  /**
+   * Kills the processes of running tasks (for a shutdown hook): the next run resets those tasks.
+   * Then stops the local Flink session clusters of running runs, also one still starting (by the
+   * pids it has recorded so far).
+   */
   public void killRunningTasks() {
     liveProcesses.forEach(ProcessSupervisor::killTree);
+    liveClusterDirs.forEach(FlinkSessionCluster::stop);
   }
 
   private static void checkDate(Dag dag, LocalDate date) {
@@ -195,7 +203,8 @@ public final class DagRunner {
     private final RunType type;
     private final Map<String, Object> params;
     private final RenderContext render;
-    private final RunnerSpec runner;
+    private final RunnerSpec dagRunner;
+    private RunnerSpec runner;
     private final int maxActive;
     private final Map<String, TaskInstance> instances = new LinkedHashMap<>();
     private final Map<String, Instant> retryAt = new HashMap<>();
@@ -208,7 +217,8 @@ public final class DagRunner {
       this.type = type;
       this.params = params;
       this.render = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
-      this.runner = dag.runnerFor(settings.runner());
+      this.dagRunner = dag.runnerFor(settings.runner());
+      this.runner = dagRunner;
       this.maxActive = settings.maxActiveTasks().orElse(dag.maxActiveTasks());
     }
 
@@ -231,21 +241,45 @@ public final class DagRunner {
         t.setDaemon(true);
         return t;
       });
+      FlinkRunTarget flink = null;
       try {
+        flink = openFlink();
+        runner = flink.runner();
         loop(pool);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new io.mlproof.pipelines.core.RunFailedException("interrupted while running " + dag.dagId() + " " + date);
       } finally {
         pool.shutdownNow();
+        if (flink != null) {
+          flink.close();
+        }
+        liveClusterDirs.remove(flinkDir());
       }
-      DagRunState state = dag.leaves().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
+      DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
           ? DagRunState.FAILED : DagRunState.SUCCESS;
       store.saveDagRun(new DagRunRecord(dag.dagId(), date, state, previous.map(DagRunRecord::runType).orElse(type),
           conf, Optional.of(started), Optional.of(Instant.now())));
       RunResult result = result(state, false, started, instances);
       progress.runFinished(result);
       return result;
+    }
+
+    /**
+     * The run's Flink target: a master, or a local session cluster (in the run's log folder) when
+     * a pipeline task is left to run; the DAG's runner for other runners.
+     */
+    private FlinkRunTarget openFlink() {
+      boolean pipelinesToRun = dag.tasks().stream().anyMatch(t -> t.kind().equals("pipeline")
+          && instances.get(t.id()).state() == TaskState.NONE);
+      liveClusterDirs.add(flinkDir());
+      return FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, flinkDir(),
+          message -> progress.note(dag.dagId(), date, message));
+    }
+
+    /** The folder of the run's local Flink cluster, if it starts one: config, logs, pids. */
+    private Path flinkDir() {
+      return settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
     }
 
     /** Whether every task has a stored success or skip, and successful outputs are still complete. */
@@ -374,7 +408,8 @@ public final class DagRunner {
       update(ti.started(now, log.toString()));
       running++;
       TaskContext context = new TaskContext(dag.dagId(), task.id(), tryNumber, render, log,
-          task.retryPolicy().executionTimeout().map(now::plus), runner, settings.launcher(), watcher(task.id()));
+          task.retryPolicy().executionTimeout().map(now::plus), runner, settings.launcher(), watcher(task.id()), dag,
+          store.file());
       pool.execute(() -> {
         TaskResult result;
         try {

@@ -1,6 +1,7 @@
 package io.mlproof.orchestrator.state;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -43,9 +44,35 @@ public record ProcessIdentity(long pid, long startMillis, String hostname) {
       return Optional.empty();
     }
     return ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
+        .filter(ProcessIdentity::isRunning)
         .filter(h -> h.info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(true));
   }
+
+  /**
+   * Whether {@code process} still runs. A zombie does not: it has exited and only waits for its
+   * parent to collect the exit status, yet {@link ProcessHandle#isAlive} says true for it. An
+   * orphan killed in a container whose PID 1 reaps late (Docker without --init, Kubernetes pods)
+   * stays a zombie for many seconds, so on Linux the kernel's state in /proc/PID/stat decides.
+   */
+  public static boolean isRunning(ProcessHandle process) {
+    if (!process.isAlive()) {
+      return false;
+    }
+    Path stat = PROC.resolve(Long.toString(process.pid())).resolve("stat");
+    if (!Files.isDirectory(PROC)) {
+      return true;  // no procfs (not Linux): isAlive is all there is
+    }
+    try {
+      // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ')'.
+      String line = Files.readString(stat);
+      char state = line.charAt(line.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';  // zombie, or dead and being removed
+    } catch (IOException | UncheckedIOException e) {
+      return false;  // the /proc entry went away between the two checks: reaped
+    }
+  }
+
+  private static final Path PROC = Path.of("/proc");
 
   /**
    * Whether this process may still be alive. Processes on another host cannot be checked, so they

@@ -1,5 +1,6 @@
 package io.mlproof.orchestrator.task;
 
+import io.mlproof.orchestrator.state.ProcessIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Runs a task's process with its output in the try's log file, a deadline, and tree kills. */
 public final class ProcessSupervisor {
@@ -64,20 +68,33 @@ public final class ProcessSupervisor {
 
   /**
    * Kills {@code process} and every process it started (listed before the kill, so none is missed
-   * once re-parented), then waits briefly for them to go.
+   * once re-parented), then waits up to 5 s for each to stop running. A killed process counts as
+   * gone once it is a zombie ({@link ProcessIdentity#isRunning}): a parent that never waits, or a
+   * PID 1 that reaps late, must not keep it "alive".
    */
   public static void killTree(ProcessHandle process) {
-    List<ProcessHandle> descendants = process.descendants().toList();
-    process.destroyForcibly();
-    descendants.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle p : descendants) {
-      try {
-        p.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // A process that did not go within 5 s after SIGKILL is stuck in the kernel; nothing more to do.
+    List<ProcessHandle> tree = new ArrayList<>();
+    tree.add(process);
+    tree.addAll(process.descendants().toList());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    Instant giveUp = Instant.now().plus(KILL_WAIT);
+    for (ProcessHandle p : tree) {
+      while (ProcessIdentity.isRunning(p) && Instant.now().isBefore(giveUp)) {
+        try {
+          // onExit completes when the process is reaped; a zombie is re-checked every 10 ms.
+          p.onExit().get(10, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          // still there: look again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
+      // One still running after 5 s of SIGKILL is stuck in the kernel; nothing more to do.
     }
   }
+
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
   /** The last non-blank line of a log, for failure messages (the CLI prints its error last). */
   public static String lastLine(Path log) {

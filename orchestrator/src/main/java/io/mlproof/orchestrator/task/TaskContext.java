@@ -1,5 +1,6 @@
 package io.mlproof.orchestrator.task;
 
+import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.orchestrator.template.Template;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * @param deadline when the try must have ended ({@code execution_timeout}); the task kills its
  *     processes and fails when it passes
  * @param logFile where the try's output goes (one file per try)
+ * @param dag the DAG being run, and {@code stateFile} where its run's state is: for tasks that look
+ *     at the run itself (the report)
  */
 public record TaskContext(
     String dagId,
@@ -23,7 +26,9 @@ public record TaskContext(
     Optional<Instant> deadline,
     RunnerSpec runner,
     PipelineLauncher launcher,
-    ProcessWatcher watcher) {
+    ProcessWatcher watcher,
+    Dag dag,
+    Path stateFile) {
 
   public String outputDir() {
     return render.outputDir(taskId);

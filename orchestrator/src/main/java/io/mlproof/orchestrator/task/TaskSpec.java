@@ -34,6 +34,14 @@ public interface TaskSpec {
    */
   default void invalidateOutput(String outputDir) throws java.io.IOException {}
 
+  /**
+   * Whether the task only looks at the run (the report): it does not decide the run's state, so a
+   * report written after a failure leaves the run failed.
+   */
+  default boolean observesRun() {
+    return false;
+  }
+
   /** The Airflow operator that does the same. */
   AirflowOperator toAirflow(AirflowContext context);
 }

@@ -2,7 +2,6 @@ package io.mlproof.orchestrator.airflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class AirflowExportTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Debian's interpreter, which bin/install-test-deps gives jinja2 and dateutil (a python3 earlier
+   * on PATH, e.g. pyenv's, may lack them); -Dmlproof.python3=... for another one.
+   */
+  private static final String PYTHON3 = System.getProperty("mlproof.python3", "/usr/bin/python3");
 
   @TempDir Path tmp;
 
@@ -136,10 +141,43 @@ class AirflowExportTest {
         .contains("import_task = EmptyOperator(");
   }
 
+  /**
+   * A flink DAG: the Airflow worker runs the full jar as the Flink client, stages the bundled jar
+   * without Flink on the cluster, and submits to the master in an Airflow Variable.
+   */
+  @Test
+  void aFlinkDagStagesTheBundledJarAndSubmitsToTheMasterVariable() throws Exception {
+    Dag dag = DagFolder.withDefaults(tmp.resolve("flinkdags")).write("on_flink.yaml", """
+        dag_id: on_flink
+        schedule: "@weekly"
+        runner:
+          name: flink
+          options:
+            flinkMaster: "jm.prod:8081"
+        tasks:
+          - id: extract
+            pipeline: touch
+        """).load("on_flink");
+    Path file = tmp.resolve("on_flink_dag.py");
+    Files.writeString(file, AirflowExporter.export(dag, new AirflowExporter.Defaults("/opt/x/mlproof.jar", "gs://b/runs")),
+        StandardCharsets.UTF_8);
+    Python compile = python("-m", "py_compile", file.toString());
+    assertThat(compile.exitCode()).as(compile.output()).isZero();
+    assertThat(Files.readString(file))
+        .contains("MLPROOF_FLINK_JAR = \"{{ var.value.get('mlproof_flink_jar', '/opt/x/mlproof-flink.jar') }}\"")
+        .contains("FLINK_MASTER = \"{{ var.value.get('mlproof_flink_master', 'jm.prod:8081') }}\"")
+        .contains("jar=MLPROOF_JAR")
+        .contains("runner=\"FlinkRunner\"")
+        .contains("\"flinkMaster\": FLINK_MASTER")
+        .contains("\"filesToStage\": MLPROOF_FLINK_JAR");
+  }
+
   @Test
   void templatesRenderUnderJinjaAsTheyDoHere() throws Exception {
-    assumeTrue(python("-c", "import jinja2, dateutil").exitCode() == 0,
-        "python3 has no jinja2/dateutil here: the Jinja equivalence check needs them");
+    Python modules = python("-c", "import jinja2, dateutil");
+    assertThat(modules.exitCode())
+        .as(PYTHON3 + " cannot import jinja2/dateutil (run bin/install-test-deps): " + modules.output())
+        .isZero();
     Dag weekly = dag();
     Dag monthly = DagFolder.withDefaults(tmp.resolve("monthly")).write("monthly.yaml", DAG
         .replace("exported", "monthly").replace("\"@weekly\"", "\"@monthly\"")).load("monthly");
@@ -202,7 +240,7 @@ class AirflowExportTest {
   }
 
   private static Python python(List<String> args, String stdin) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("python3"));
+    List<String> command = new ArrayList<>(List.of(PYTHON3));
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -60,7 +60,7 @@ class PipelineTaskTest extends HarnessTest {
     // The forked pipeline parsed the Flink options strictly (Beam rejects unknown ones) and committed.
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
     String command = Files.readAllLines(Path.of(h.task(result, "only").logFile().orElseThrow())).get(0);
-    assertThat(command).endsWith(" --runner=FlinkRunner --parallelism=2");
+    assertThat(command).endsWith(" --runner=FlinkRunner --parallelism=2 --flinkMaster=[local]");
   }
 
   @Test

@@ -29,6 +29,8 @@ public final class DagFolder {
           targetParallelism: 1
         flink:
           parallelism: 2
+          # Beam's embedded cluster in each task: no session cluster in unit tests (FlinkClusterIT has one).
+          flinkMaster: "[local]"
       """;
 
   private final Path folder;

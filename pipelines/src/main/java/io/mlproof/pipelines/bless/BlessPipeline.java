@@ -71,7 +71,7 @@ public final class BlessPipeline implements MlproofPipeline {
     criteria(options);
     ModelArtifact model = ModelArtifact.load(options.getModel());
     Blessing blessing = decide(model, options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("bless", options));
     try {
       List<OutputFile> files = new ArrayList<>();
       ModelArtifact.write(output.staging(Blessings.FILE),
@@ -120,6 +120,7 @@ public final class BlessPipeline implements MlproofPipeline {
     Blessing.Builder blessing = Blessing.newBuilder()
         .setModelId(model.id())
         .setModelSha256(model.metadata().getModelSha256())
+        .setMetadataSha256(model.metadataSha256())
         .setVerdict(verdict)
         .setModelF1(metrics.getF1())
         .setTolerance(options.getTolerance())
@@ -170,7 +171,7 @@ public final class BlessPipeline implements MlproofPipeline {
 
   /** F1 of {@code previous} on {@code model}'s test rows, at the previous model's own operating point. */
   static double f1OnTestRows(ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
-    String pattern = TaskOutput.filePattern(modelDir, TrainPipeline.TEST_ROWS);
+    String pattern = TaskOutput.verifiedFilePattern(modelDir, TrainPipeline.TEST_ROWS);
     ExampleBuffer rows = ExampleReader.read(pattern, model.metadata().getFeatureSpec(), 0);
     ExampleMatrix matrix = rows.select(rows.canonicalOrder());
     double[] scores = previous.predict(matrix, threads);

@@ -104,7 +104,7 @@ public final class ExtractPipeline implements MlproofPipeline {
       return null;
     }
     Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
     build(pipeline, plan, warehouse, output);
     StageRun.Finished finished;
     try {

@@ -6,6 +6,7 @@ import com.google.api.services.bigquery.model.TableSchema;
 import com.google.api.services.bigquery.model.TimePartitioning;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.StageRun;
+import io.mlproof.pipelines.sql.SqlIdentifiers;
 import io.mlproof.proto.v1.Score;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -53,6 +54,11 @@ public final class BigQueryScoreTable implements ScoreTable {
       throw new InvalidInputException("--warehouse=" + warehouse + " is not bigquery:<project>.<dataset>");
     }
     return new BigQueryScoreTable(spec.substring(0, dot), spec.substring(dot + 1), options, null);
+  }
+
+  @Override
+  public void check(String table) {
+    SqlIdentifiers.checkName(table, "--scoresTable");
   }
 
   @Override

@@ -2,14 +2,18 @@ package io.mlproof.pipelines.score;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.sql.SqlIdentifiers;
 import io.mlproof.proto.v1.Score;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -21,28 +25,51 @@ public final class DuckDbScoreTable implements ScoreTable {
     this.path = path;
   }
 
-  public static DuckDbScoreTable forWarehouse(String warehouse) {
-    if (!warehouse.startsWith("duckdb:")) {
-      throw new InvalidInputException(
-          "--warehouse=" + warehouse + " is not a warehouse score can write to: use duckdb:<file> or"
-              + " bigquery:<project>.<dataset>, or --scoresTable= (empty) to write files only");
+  /** Column names and DuckDB types of a scores table, in order. */
+  static final List<String> COLUMNS =
+      List.of("entity_id VARCHAR", "score DOUBLE", "rank BIGINT", "model_id VARCHAR", "score_day DATE");
+
+  @Override
+  public void check(String table) {
+    SqlIdentifiers.checkName(table, "--scoresTable");
+    List<String> columns = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path, readOnly());
+        PreparedStatement query = connection.prepareStatement("SELECT column_name, data_type FROM"
+            + " information_schema.columns WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
+      query.setString(1, table);
+      try (ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          columns.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw new InvalidInputException("cannot open DuckDB warehouse " + path + " (" + e.getMessage().lines().findFirst()
+          .orElse("") + "): pass --warehouse=duckdb:<path to a .duckdb file>", e);
     }
-    return new DuckDbScoreTable(warehouse.substring("duckdb:".length()));
+    if (!columns.isEmpty() && !columns.equals(COLUMNS)) {
+      throw new InvalidInputException("--scoresTable=" + table + " names an existing table with columns " + columns
+          + ", not a scores table " + COLUMNS + ": choose another --scoresTable");
+    }
+  }
+
+  private static Properties readOnly() {
+    Properties properties = new Properties();
+    properties.setProperty("duckdb.read_only", "true");
+    return properties;
   }
 
   @Override
   public void replaceDay(String table, int scoreDay, List<Score> scores) {
-    if (!table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new InvalidInputException("--scoresTable=" + table + " is not a plain table name: use letters, digits and _");
-    }
+    check(table);
+    String quoted = '"' + table + '"'; // checked to be a plain name; quoted so a keyword works too
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path)) {
       connection.setAutoCommit(false);
       try (Statement s = connection.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS " + table + " (entity_id VARCHAR NOT NULL, score DOUBLE NOT NULL,"
+        s.execute("CREATE TABLE IF NOT EXISTS " + quoted + " (entity_id VARCHAR NOT NULL, score DOUBLE NOT NULL,"
             + " rank BIGINT NOT NULL, model_id VARCHAR NOT NULL, score_day DATE NOT NULL)");
       }
       LocalDate day = LocalDate.ofEpochDay(scoreDay);
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE score_day = ?")) {
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + quoted + " WHERE score_day = ?")) {
         delete.setObject(1, day);
         delete.executeUpdate();
       }

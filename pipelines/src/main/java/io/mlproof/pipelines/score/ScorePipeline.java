@@ -14,6 +14,9 @@ import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.StageClock;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainPipeline;
+import io.mlproof.pipelines.warehouse.DuckDbWarehouse;
+import io.mlproof.pipelines.warehouse.Warehouse;
+import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Score;
@@ -24,6 +27,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.FileSystems;
@@ -67,13 +71,14 @@ public final class ScorePipeline implements MlproofPipeline {
   public static Result run(ScoreOptions options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     ScoreTable table = options.getScoresTable().isEmpty() ? null : scoreTable(options);
-    Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
+    Optional<Blessing> blessing = Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
     ModelArtifact model = ModelArtifact.load(options.getModel());
+    blessing.ifPresent(b -> Blessings.requireSameModel(b, model, options.getModel()));
     Manifest features = TaskOutput.read(options.getExamples());
     if (features.getFilesList().stream().anyMatch(f -> f.getName().equals(FeatureSpecs.OUTPUT_NAME))) {
       model.checkSpec(FeatureSpecs.hash(FeatureSpecs.fromFeaturesOutput(options.getExamples())), options.getExamples());
     }
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("score", options));
     try {
       StageClock clock = new StageClock();
       ExampleBuffer examples = TrainPipeline.readExamples(options.getExamples(), model.metadata().getFeatureSpec());
@@ -123,11 +128,18 @@ public final class ScorePipeline implements MlproofPipeline {
     }
   }
 
+  /** The table scores go to, checked before any work: a warehouse that exists, a usable table name. */
   private static ScoreTable scoreTable(ScoreOptions options) {
-    String warehouse = options.getWarehouse();
-    return warehouse.startsWith("bigquery:")
-        ? BigQueryScoreTable.forWarehouse(warehouse, options)
-        : DuckDbScoreTable.forWarehouse(warehouse);
+    Warehouse warehouse = Warehouse.parse(options.getWarehouse());
+    ScoreTable table;
+    if (warehouse instanceof DuckDbWarehouse duckdb) {
+      duckdb.checkAvailable(); // a misspelled path must not become a new, empty warehouse
+      table = new DuckDbScoreTable(duckdb.file().toString());
+    } else {
+      table = BigQueryScoreTable.forWarehouse(options.getWarehouse(), options);
+    }
+    table.check(options.getScoresTable());
+    return table;
   }
 
   /** The logical date's day if given (it must be in the examples), else the newest cutoff. */

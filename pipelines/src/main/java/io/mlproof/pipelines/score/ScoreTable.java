@@ -12,6 +12,12 @@ import java.util.List;
  */
 public interface ScoreTable {
 
+  /**
+   * Checks, before any work, that {@code table} can take scores: a plain name, and an existing
+   * table of that name has the scores columns. Exit-2 errors.
+   */
+  void check(String table);
+
   /** Replaces the rows of {@code scoreDay} in {@code table} with {@code scores}. */
   void replaceDay(String table, int scoreDay, List<Score> scores);
 }

@@ -88,7 +88,7 @@ public final class TrainPipeline implements MlproofPipeline {
     Evaluator evaluator = new Evaluator(options.getOperatingPoint(), options.getTopFraction(),
         BlessCriteria.DEFAULT, bootstrap(options));
     Source source = source(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput());
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("train", options));
     try {
       StageClock clock = new StageClock();
       TrainingData data = source.load();
@@ -255,7 +255,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return new PairedBootstrap(o.getBootstrapResamples(), o.getSeed());
   }
 
-  static TrainingParameters parameters(TrainOptions o) {
+  public static TrainingParameters parameters(TrainOptions o) {
     return new TrainingParameters(o.getNumIterations(), o.getLearningRate(), o.getNumLeaves(),
         o.getMinDataInLeaf(), o.getEarlyStoppingRounds(), o.getSeed(), o.getNumThreads(),
         o.getClassWeighting(), o.getScalePosWeight(), lightgbmParams(o.getParams()));
@@ -287,7 +287,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return out;
   }
 
-  static List<ThresholdRule.Candidate> heuristicCandidates(FeatureSpec spec, String option) {
+  public static List<ThresholdRule.Candidate> heuristicCandidates(FeatureSpec spec, String option) {
     List<ThresholdRule.Candidate> numeric = new ArrayList<>();
     for (int i = 0; i < spec.getFeaturesCount(); i++) {
       if (spec.getFeatures(i).getType() == FeatureType.NUMERIC) {

@@ -25,7 +25,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
 
 class RebundleTest {
-  final transient TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+  final transient TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(true);
 
   @Test
   void keepsEveryElementIncludingRepeatedKeys() {

@@ -53,7 +53,7 @@ class ExtractPipelineTest {
     Map<String, String> args = new LinkedHashMap<>();
     for (String arg : concat(List.of(
         "--warehouse=" + DuckDbFixture.spec(warehouse), "--output=" + out, "--recordType=" + recordType,
-        "--logicalDate=" + ExtractFixture.DS, "--dagId=demo", "--taskId=extract_" + recordType), List.of(extra))) {
+        "--logicalDate=" + ExtractFixture.DS, "--dagId=demo", "--taskId=extract"), List.of(extra))) {
       args.put(arg.split("=", 2)[0], arg);
     }
     return ExtractPipeline.parse(args.values().toArray(String[]::new));
@@ -101,7 +101,7 @@ class ExtractPipelineTest {
         "bad_negative_amount", 1L, "bad_unknown_event_type", 1L, "bad_missing_field", 2L));
     assertThat(manifest.getPipeline()).isEqualTo("extract");
     assertThat(manifest.getDagId()).isEqualTo("demo");
-    assertThat(manifest.getTaskId()).isEqualTo("extract_events");
+    assertThat(manifest.getTaskId()).isEqualTo("extract");
     assertThat(manifest.getLogicalDate()).isEqualTo("2024-01-07");
     assertThat(manifest.getRecordType()).isEqualTo("mlproof.v1.Event");
     assertThat(manifest.getSchemaVersion()).isEqualTo(TaskOutput.MANIFEST_SCHEMA_VERSION);
@@ -227,7 +227,9 @@ class ExtractPipelineTest {
 
   private static List<Path> hiddenEntries(Path dir) throws Exception {
     try (Stream<Path> all = Files.walk(dir)) {
-      return all.filter(p -> p.getFileName().toString().startsWith(".")).sorted(Comparator.reverseOrder()).toList();
+      // the owner file stays on purpose (it names the task and carries the lock); nothing else may
+      return all.filter(p -> p.getFileName().toString().startsWith("."))
+          .filter(p -> !p.getFileName().toString().equals(TaskOutput.OWNER)).sorted(Comparator.reverseOrder()).toList();
     }
   }
 

@@ -77,7 +77,8 @@ final class Histories {
     return StageRun.counters(result);
   }
 
+  /** A test's pipeline; TestPipelineEnforcement fails the test if it is built and not run. */
   static TestPipeline pipeline() {
-    return TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    return TestPipeline.create().enableAbandonedNodeEnforcement(true);
   }
 }

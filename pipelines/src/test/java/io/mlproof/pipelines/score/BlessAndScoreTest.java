@@ -41,7 +41,7 @@ class BlessAndScoreTest {
   static String warehouse;
 
   @BeforeAll
-  static void trainAndBless() {
+  static void trainAndBless() throws SQLException {
     String features = SyntheticExamples.write(dir.resolve("features"), SyntheticExamples.World.MANY_FEATURES, ENTITIES, 5);
     good = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(features, dir.resolve("train"))), QUIET);
     String recencyFeatures = SyntheticExamples.write(dir.resolve("recency-features"), SyntheticExamples.World.RECENCY_RULE, ENTITIES, 6);
@@ -52,6 +52,7 @@ class BlessAndScoreTest {
     scoringExamples = SyntheticExamples.writeFeaturesOutput(dir.resolve("scoring-features"), SyntheticExamples.spec(),
         SyntheticExamples.scoring(ENTITIES, SCORE_DAY, 21), 2);
     warehouse = "duckdb:" + dir.resolve("warehouse.duckdb");
+    DriverManager.getConnection("jdbc:" + warehouse).close(); // score writes only into a warehouse that exists
   }
 
   static BlessOptions bless(String model, String output, String... more) {
@@ -63,6 +64,14 @@ class BlessAndScoreTest {
     return PipelineOptionsFactory.fromArgs(SyntheticExamples.merge(List.of("--model=" + model,
         "--examples=" + scoringExamples, "--output=" + output, "--warehouse=" + warehouse,
         "--scoresTable=churn_scores"), more)).withValidation().as(ScoreOptions.class);
+  }
+
+  static byte[] readBytes(Path file) {
+    try {
+      return java.nio.file.Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static List<String> sql(String query) throws SQLException {
@@ -83,6 +92,8 @@ class BlessAndScoreTest {
     assertThat(blessing.getBlessed()).isTrue();
     assertThat(blessing.getModelId()).isEqualTo(good.metadata().getModelId());
     assertThat(blessing.getModelSha256()).isEqualTo(good.metadata().getModelSha256());
+    assertThat(blessing.getMetadataSha256()).isEqualTo(
+        io.mlproof.pipelines.core.Sha256.hex(readBytes(Path.of(good.outputDir(), "metadata.pb"))));
     assertThat(blessing.getSummary()).startsWith("Model " + good.metadata().getModelId() + " is blessed. The model beats");
     assertThat(TaskOutput.read(goodBlessed).getFilesList()).extracting(f -> f.getName())
         .containsExactly("blessing", "model", "metadata", "metadata_json");

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BigQueryWarehouseTest {
 
   @TempDir Path tmp;
+  final transient TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(true);
 
   @Test
   void readsAQueryResultThroughTheStorageReadApi() throws Exception {
@@ -30,19 +31,14 @@ class BigQueryWarehouseTest {
     BigQueryWarehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
         .withTestServices(BigQueryEvents.services(fakes)).withApi(fakes.api(List.of("events")));
 
-    TestPipeline p = TestPipeline.fromOptions(options()).enableAbandonedNodeEnforcement(true);
+    GcpOptions options = p.getOptions().as(GcpOptions.class);
+    options.setProject(BigQueryFakes.PROJECT);
+    options.setTempLocation(tmp.toString());
     // The fake job service runs "queries" whose text is their encoded result.
     PCollection<ResultRow> rows = p.apply(
         warehouse.read(new RenderedSql("canned.sql", query.text(), Set.of()), SqlRowMapper.copy(), ResultRowCoder.of()));
     PAssert.that(rows).containsInAnyOrder(BigQueryEvents.EXPECTED);
     p.run().waitUntilFinish();
-  }
-
-  private org.apache.beam.sdk.options.PipelineOptions options() {
-    GcpOptions options = TestPipeline.testingPipelineOptions().as(GcpOptions.class);
-    options.setProject(BigQueryFakes.PROJECT);
-    options.setTempLocation(tmp.toString());
-    return options;
   }
 
   @Test

@@ -1,8 +1,10 @@
 package io.mlproof.orchestrator.task.kinds;
 
 import io.mlproof.orchestrator.airflow.AirflowContext;
+import io.mlproof.orchestrator.airflow.AirflowExporter;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.Suggest;
 import io.mlproof.orchestrator.task.OptionCatalog;
 import io.mlproof.orchestrator.task.ProcessSupervisor;
@@ -150,13 +152,7 @@ public final class PipelineTaskKind implements TaskKind {
 
     @Override
     public boolean outputComplete(String outputDir) {
-      BeamFileSystems.ensureRegisteredFor(outputDir);
-      try {
-        TaskOutput.read(outputDir);
-        return true;
-      } catch (InvalidInputException e) {
-        return false;
-      }
+      return committed(outputDir);
     }
 
     @Override
@@ -240,6 +236,10 @@ public final class PipelineTaskKind implements TaskKind {
       }
       Map<String, String> runnerOptions = new LinkedHashMap<>();
       context.runner().options().forEach((k, v) -> runnerOptions.put(k, Py.str(v)));
+      if (context.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
+        runnerOptions.put(FlinkRunTarget.MASTER_OPTION, AirflowExporter.FLINK_MASTER);
+        runnerOptions.putIfAbsent(FlinkRunTarget.FILES_TO_STAGE_OPTION, AirflowExporter.FLINK_JAR);
+      }
       Map<String, String> kwargs = new LinkedHashMap<>();
       kwargs.put("jar", context.jar());
       kwargs.put("job_class", Py.str(AIRFLOW_JOB_CLASS));
@@ -248,6 +248,17 @@ public final class PipelineTaskKind implements TaskKind {
       kwargs.put("default_pipeline_options", Py.dict(runnerOptions, "        "));
       return new AirflowOperator("airflow.providers.apache.beam.operators.beam",
           "BeamRunJavaPipelineOperator", kwargs);
+    }
+  }
+
+  /** Whether {@code outputDir} holds a committed output ({@code manifest.json}). */
+  static boolean committed(String outputDir) {
+    BeamFileSystems.ensureRegisteredFor(outputDir);
+    try {
+      TaskOutput.read(outputDir);
+      return true;
+    } catch (InvalidInputException e) {
+      return false;
     }
   }
 

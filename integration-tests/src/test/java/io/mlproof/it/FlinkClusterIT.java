@@ -1,0 +1,222 @@
+package io.mlproof.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlproof.orchestrator.flink.FlinkClusterSpec;
+import io.mlproof.orchestrator.flink.FlinkSessionCluster;
+import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.proto.v1.Event;
+import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OutputFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pipelines on a real Flink 1.19 session cluster started by the project's own code (1 JobManager,
+ * 2 TaskManagers of 2 slots, loopback, free ports), submitted by {@code mlproof dags run --runner
+ * flink --flink-master}: the output is exactly the warehouse's rows, and stays exact when a
+ * TaskManager is killed with SIGKILL in the middle of a job. One cluster for the class (its start
+ * is the expensive part); the failover test runs last because it leaves one TaskManager.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FlinkClusterIT {
+  private static final String DS = "2024-04-29";
+  private static final String LATER_DS = "2024-05-06";
+
+  @TempDir static Path dir;
+  static Path warehouse;
+  static Path dags;
+  static FlinkSessionCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    warehouse = dir.resolve("w.duckdb");
+    // No malformed copies: every event of the window is a record, so the expected output is a query.
+    MlproofCli.Result init = MlproofCli.run(dir, "demo", "init", "--path", warehouse.toString(),
+        "--users", "1000", "--days", "120", "--bad-row-rate", "0");
+    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    dags = Files.createDirectories(dir.resolve("dags"));
+    Files.writeString(dags.resolve("defaults.yaml"), """
+        start_date: 2024-01-01
+        default_args:
+          retries: 0
+        runner:
+          name: flink
+          jvm_options: [-Xmx512m]
+        runners:
+          flink:
+            parallelism: 2
+        """);
+    Files.writeString(dags.resolve("on_flink.yaml"), """
+        dag_id: on_flink
+        schedule: "0 0 * * 1"
+        tasks:
+          - id: extract_events
+            pipeline: extract
+            options:
+              warehouse: "duckdb:%s"
+              recordType: events
+              lookbackDays: 60
+        """.formatted(warehouse));
+    Path lib = Path.of(System.getProperty("mlproof.flinkLib", MlproofCli.repo().resolve("target/flink-lib").toString()));
+    cluster = FlinkSessionCluster.start(FlinkClusterSpec.of(lib, dir.resolve("cluster"), 2));
+  }
+
+  @AfterAll
+  static void stopClusterAndLeaveNothing() {
+    if (cluster == null) {
+      return;
+    }
+    List<ProcessHandle> processes = new ArrayList<>(cluster.taskManagers());
+    processes.add(cluster.jobManager());
+    cluster.close();
+    assertThat(processes).noneMatch(ProcessHandle::isAlive);
+    assertThat(dir.resolve("cluster/tmp")).doesNotExist();
+    assertThat(dir.resolve("cluster/" + FlinkSessionCluster.STATE_FILE)).doesNotExist();
+    assertThat(dir.resolve("cluster/log/jobmanager.log")).exists();
+  }
+
+  @Test
+  @Order(1)
+  void theClusterHasTwoTaskManagersAndTheStatusCommandSeesThem() throws Exception {
+    JsonNode overview = cluster.get("/overview");
+    assertThat(overview.path("taskmanagers").asInt()).isEqualTo(2);
+    assertThat(overview.path("slots-total").asInt()).isEqualTo(4);
+    assertThat(overview.path("flink-version").asText()).isEqualTo("1.19.0");
+    MlproofCli.Result status = MlproofCli.run(dir, "flink", "status", "--dir", dir.resolve("cluster").toString());
+    assertThat(status.exitCode()).as(status.stderr()).isZero();
+    assertThat(status.stdout()).startsWith("master " + cluster.master() + ": 3 of 3 processes running");
+  }
+
+  @Test
+  @Order(2)
+  void aDagRunSubmitsItsPipelineTasksToTheClusterWithTheBundledJar() throws Exception {
+    MlproofCli.Result run = dagRun(DS).await();
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(eventIds(DS)).containsExactlyElementsOf(expectedEventIds(DS));
+    String log = Files.readString(dir.resolve("runs/_logs/on_flink/" + DS + "/extract_events/attempt=1.log"));
+    assertThat(log.lines().findFirst().orElseThrow())
+        .contains(" --runner=FlinkRunner --parallelism=2 --flinkMaster=" + cluster.master() + " --filesToStage=")
+        .endsWith("target/mlproof-flink.jar");
+    JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
+    assertThat(jobs).hasSize(1);
+    assertThat(jobs.get(0).path("state").asText()).isEqualTo("FINISHED");
+  }
+
+  /**
+   * SIGKILL to a TaskManager that runs a task of the job: Flink restarts the job on the survivor
+   * (fixed-delay restart strategy), the output is complete with no duplicate or missing event, and
+   * the DAG run succeeds. The job's exception history proves the loss really hit the job.
+   */
+  @Test
+  @Order(3)
+  void aTaskManagerKilledMidJobIsSurvivedWithExactOutput() throws Exception {
+    int jobsBefore = cluster.get("/jobs/overview").path("jobs").size();
+    MlproofCli.Started run = dagRun(LATER_DS);
+    Victim victim = awaitRunningTask(run.process(), jobsBefore);
+    ProcessHandle taskManager = cluster.taskManagers().get(victim.taskManagerIndex());
+    assertThat(taskManager.destroyForcibly()).isTrue();
+    MlproofCli.Result result = run.await();
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(taskManager.isAlive()).isFalse();
+
+    assertThat(eventIds(LATER_DS)).containsExactlyElementsOf(expectedEventIds(LATER_DS));
+    assertThat(cluster.get("/jobs/" + victim.jobId()).path("state").asText()).isEqualTo("FINISHED");
+    JsonNode history = cluster.get("/jobs/" + victim.jobId() + "/exceptions").path("exceptionHistory").path("entries");
+    assertThat(history.size()).as("failures the job recorded").isGreaterThanOrEqualTo(1);
+    assertThat(cluster.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
+  }
+
+  private static MlproofCli.Started dagRun(String ds) throws IOException {
+    return MlproofCli.start(dir, "dags", "run", "on_flink", "--logical-date", ds,
+        "--dags-folder", dags.toString(), "--run-root", dir.resolve("runs").toString(),
+        "--state", dir.resolve("state.sqlite").toString(), "--flink-master", cluster.master());
+  }
+
+  /** A running task of the DAG's job and the TaskManager it runs on. */
+  record Victim(String jobId, int taskManagerIndex) {}
+
+  /**
+   * Polls the JobManager until a new job has a subtask running on a TaskManager. Polling is how
+   * Flink's REST API is read; the deadline only bounds a broken run.
+   */
+  private static Victim awaitRunningTask(Process client, int jobsBefore) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+    while (Instant.now().isBefore(deadline)) {
+      assertThat(client.isAlive()).as("the DAG run ended before its job ran on the cluster").isTrue();
+      JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
+      for (JsonNode job : jobs) {
+        if (jobs.size() <= jobsBefore || !job.path("state").asText().equals("RUNNING")) {
+          continue;
+        }
+        String jobId = job.path("jid").asText();
+        for (JsonNode vertex : cluster.get("/jobs/" + jobId).path("vertices")) {
+          JsonNode subtasks = cluster.get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()).path("subtasks");
+          for (JsonNode subtask : subtasks) {
+            String tm = subtask.path("taskmanager-id").asText();
+            if (subtask.path("status").asText().equals("RUNNING") && tm.startsWith("tm-")) {
+              return new Victim(jobId, Integer.parseInt(tm.substring(3)) - 1);
+            }
+          }
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no task of the DAG's job ran within 10 minutes");
+  }
+
+  /** The event ids in the extract's records, sorted (duplicates kept, so that they show). */
+  private static List<Long> eventIds(String ds) {
+    String output = dir.resolve("runs/on_flink/" + ds + "/extract_events").toString();
+    Manifest manifest = TaskOutput.read(output);
+    OutputFile records = manifest.getFilesList().stream().filter(f -> f.getName().equals("records")).findFirst()
+        .orElseThrow();
+    List<Long> ids = new ArrayList<>();
+    TfRecordFiles.read(output + "/" + records.getPath(), (bytes, length, file) ->
+        ids.add(Event.parseFrom(Arrays.copyOf(bytes, length)).getEventId()));
+    assertThat(records.getRecords()).isEqualTo(ids.size());
+    ids.sort(Long::compare);
+    return ids;
+  }
+
+  /** The events of the extract's window (60 days before the interval, then the week), from DuckDB. */
+  private static List<Long> expectedEventIds(String ds) throws SQLException {
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse, readOnly);
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("""
+            SELECT event_id FROM events
+            WHERE event_at >= DATE '%1$s' - INTERVAL 60 DAY AND event_at < DATE '%1$s' + INTERVAL 7 DAY
+            ORDER BY event_id""".formatted(ds))) {
+      List<Long> ids = new ArrayList<>();
+      while (r.next()) {
+        ids.add(r.getLong(1));
+      }
+      assertThat(ids).hasSizeGreaterThan(10_000);
+      return ids;
+    }
+  }
+
+}

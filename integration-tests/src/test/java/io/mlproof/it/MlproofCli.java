@@ -1,0 +1,59 @@
+package io.mlproof.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The shaded CLI jar run the way bin/mlproof runs it, in its own JVM, from the integration tests. */
+final class MlproofCli {
+
+  /** A finished command: exit code and what it printed. */
+  record Result(int exitCode, String stdout, String stderr) {}
+
+  /** A started command whose output goes to two files in the working folder. */
+  record Started(Process process, Path out, Path err) {
+    Result await() throws IOException, InterruptedException {
+      if (!process.waitFor(20, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError("mlproof did not finish in 20 minutes: " + Files.readString(err));
+      }
+      return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    }
+  }
+
+  private MlproofCli() {}
+
+  static Path repo() {
+    return Path.of(System.getProperty("mlproof.repo", "..")).toAbsolutePath().normalize();
+  }
+
+  static Path jar() {
+    return Path.of(System.getProperty("mlproof.jar", repo().resolve("target/mlproof.jar").toString()));
+  }
+
+  /** Starts {@code mlproof args...} with {@code workDir} as its working folder. */
+  static Started start(Path workDir, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "-jar", jar().toString()));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(workDir, "out", ".txt");
+    Path err = Files.createTempFile(workDir, "err", ".txt");
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+    return new Started(builder.start(), out, err);
+  }
+
+  /** Runs {@code mlproof args...} to the end. */
+  static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+    return start(workDir, args).await();
+  }
+}

@@ -1,0 +1,78 @@
+package io.mlproof.orchestrator.flink;
+
+import io.mlproof.pipelines.core.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A Flink 1.19 standalone session cluster on loopback: one JobManager and {@code taskManagers}
+ * TaskManager processes started from the jars in {@code lib} (the flink-cluster module copies
+ * them to {@code target/flink-lib}), with everything they write under {@code dir}.
+ *
+ * @param lib the cluster's class path: a folder of jars holding flink-runtime
+ * @param dir the cluster's folder: {@code conf/}, {@code log/}, {@code tmp/} (io.tmp.dirs, removed
+ *     on stop) and {@code cluster.properties} (its pids and ports while it runs)
+ * @param slots task slots per TaskManager
+ * @param jobManagerMemory Flink's {@code jobmanager.memory.process.size}
+ * @param taskManagerMemory Flink's {@code taskmanager.memory.process.size}
+ * @param readyTimeout how long to wait for every TaskManager to register
+ */
+public record FlinkClusterSpec(
+    Path lib,
+    Path dir,
+    int taskManagers,
+    int slots,
+    String jobManagerMemory,
+    String taskManagerMemory,
+    Duration readyTimeout) {
+
+  /** Sizes that fit the shared 2-core, 24 GB machine (verified in shared/FLINK_CLUSTER.md). */
+  public static final String DEFAULT_JOB_MANAGER_MEMORY = "1g";
+  public static final String DEFAULT_TASK_MANAGER_MEMORY = "1536m";
+  // Under a loaded 2-core machine two TaskManagers took over 2 minutes to register.
+  public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofMinutes(5);
+
+  public FlinkClusterSpec {
+    if (taskManagers < 1) {
+      throw new InvalidInputException("a Flink cluster needs at least 1 TaskManager, not " + taskManagers);
+    }
+    if (slots < 1) {
+      throw new InvalidInputException("a TaskManager needs at least 1 task slot, not " + slots);
+    }
+    if (!jobManagerMemory.matches("\\d+[kmg]?") || !taskManagerMemory.matches("\\d+[kmg]?")) {
+      throw new InvalidInputException("Flink memory sizes are like 1g or 1536m, not '" + jobManagerMemory
+          + "' / '" + taskManagerMemory + "'");
+    }
+  }
+
+  /** The default sizes with {@code taskManagers} TaskManagers of 2 slots. */
+  public static FlinkClusterSpec of(Path lib, Path dir, int taskManagers) {
+    return new FlinkClusterSpec(lib, dir, taskManagers, 2, DEFAULT_JOB_MANAGER_MEMORY,
+        DEFAULT_TASK_MANAGER_MEMORY, DEFAULT_READY_TIMEOUT);
+  }
+
+  public FlinkClusterSpec withSlots(int value) {
+    return new FlinkClusterSpec(lib, dir, taskManagers, value, jobManagerMemory, taskManagerMemory, readyTimeout);
+  }
+
+  public FlinkClusterSpec withTaskManagerMemory(String value) {
+    return new FlinkClusterSpec(lib, dir, taskManagers, slots, jobManagerMemory, value, readyTimeout);
+  }
+
+  /** Checks that {@code lib} holds Flink's runtime, with the fix in the message if not. */
+  void checkLib() {
+    boolean ok = false;
+    if (Files.isDirectory(lib)) {
+      try (var files = Files.list(lib)) {
+        ok = files.anyMatch(f -> f.getFileName().toString().startsWith("flink-runtime-"));
+      } catch (java.io.IOException e) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      throw new InvalidInputException("no Flink cluster class path in " + lib + " (flink-runtime-*.jar):"
+          + " run 'make build' (the flink-cluster module copies it to target/flink-lib) or set MLPROOF_FLINK_LIB");
+    }
+  }
+}
