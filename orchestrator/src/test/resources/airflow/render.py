@@ -5,6 +5,7 @@ stdin: JSON {"logical_date": "YYYY-MM-DD", "interval_end": "YYYY-MM-DD", "params
              "run_root": "...", "expressions": ["<python expression>", ...]}
 stdout: JSON list of rendered strings."""
 import json
+import shlex
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -35,6 +36,7 @@ def main():
     end = datetime.strptime(request["interval_end"], "%Y-%m-%d").replace(tzinfo=timezone.utc)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     env.filters["ds"] = lambda value: value.strftime("%Y-%m-%d")  # Airflow's ds filter
+    env.filters["shell_quote"] = lambda value: shlex.quote(str(value))  # the exported DAG's user filter
     context = {
         "ds": start.strftime("%Y-%m-%d"),
         "ds_nodash": start.strftime("%Y%m%d"),
@@ -45,7 +47,8 @@ def main():
         "macros": Macros,
         "var": {"value": {"get": lambda name, default: default}},
     }
-    scope = {"RUN_ROOT": "{{ var.value.get('mlproof_run_root', '" + request["run_root"] + "') }}",
+    root_expr = "var.value.get('mlproof_run_root', '" + request["run_root"] + "')"
+    scope = {"RUN_ROOT": "{{ " + root_expr + " }}", "RUN_ROOT_EXPR": root_expr,
              "MLPROOF_JAR": "jar"}
     rendered = []
     for expression in request["expressions"]:

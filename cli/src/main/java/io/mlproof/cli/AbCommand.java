@@ -65,7 +65,7 @@ final class AbCommand {
       Long entities;
     }
 
-    @Option(names = "--relative", description = "--mde is relative to the base rate (0.1 = a 10% drop).")
+    @Option(names = "--relative", description = "--mde is relative to the base rate (0.1 = a 10%% drop).")
     boolean relative;
 
     @Option(names = "--alpha", description = "Two-sided significance level.")

@@ -8,6 +8,7 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.Durations;
 import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
 import io.mlproof.orchestrator.report.RunReport;
@@ -27,6 +28,7 @@ import io.mlproof.orchestrator.task.TaskContext;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.sql.TemplateContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -144,12 +146,11 @@ final class DagsCommand {
     }
   }
 
+  /** A logical date option: strictly YYYY-MM-DD, within the supported range (one message for each). */
   static LocalDate date(String text, String option) {
-    try {
-      return LocalDate.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new InvalidInputException(option + " '" + text + "' is not a date YYYY-MM-DD");
-    }
+    LocalDate date = TemplateContext.parseDate(option, text);
+    TemplateContext.checkLogicalDate(option, date);
+    return date;
   }
 
   // ---- list / validate / show ---------------------------------------------------------------
@@ -302,6 +303,7 @@ final class DagsCommand {
       Dag dag = folders.load(dagId);
       Map<String, Object> params = RunConf.resolve(dag, run.conf);
       RunSettings settings = run.apply(folders.settings());
+      FlinkRunTarget.check(dag.runnerFor(settings.runner()), settings.flink());
       try (StateStore store = StateStore.open(folders.state)) {
         // Progress goes to stderr, so that stdout holds only the result (JSON with --output json).
         ProgressListener progress = new TextProgress(System.err);
@@ -417,7 +419,7 @@ final class DagsCommand {
           if (folders.output == OutputFormat.JSON) {
             out.println(new RunResult(dagId, date, run.state(), false,
                 run.start().flatMap(s -> run.end().map(e -> Duration.between(s, e))).orElse(Duration.ZERO),
-                RenderContext.outputDir(folders.runRoot, dagId, date, "").replaceAll("/$", ""),
+                RenderContext.outputDir(run.runRoot().orElse(folders.runRoot), dagId, date, "").replaceAll("/$", ""),
                 folders.settings().logRoot().resolve(Path.of(dagId, date.toString())).toString(), tasks).toJson());
           } else {
             out.println(dagId + " " + date + ": " + run.state().label() + " (" + run.runType().label() + ")");

@@ -4,6 +4,7 @@ import io.mlproof.pipelines.demo.DemoSpec;
 import io.mlproof.pipelines.demo.DemoSummary;
 import io.mlproof.pipelines.demo.DemoWarehouse;
 import io.mlproof.pipelines.demo.DemoWarehouse.OnExisting;
+import io.mlproof.pipelines.demo.ExperimentSimulator;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = "The embedded demo warehouse: a DuckDB file with the tables of a made-up e-commerce startup.",
-    subcommands = {DemoCommand.Init.class})
+    subcommands = {DemoCommand.Init.class, DemoCommand.SimulateExperiment.class})
 final class DemoCommand {
 
   @Command(
@@ -59,6 +60,48 @@ final class DemoCommand {
       DemoSummary summary =
           DemoWarehouse.create(path, spec, force ? OnExisting.REPLACE : OnExisting.REUSE_IF_SAME_SPEC);
       command.commandLine().getOut().println(describe(summary, (System.nanoTime() - started) / 1e9));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "simulate-experiment",
+      mixinStandardHelpOptions = true,
+      description = "Write what an assigned A/B experiment's users did afterwards into table ab_outcomes of the"
+          + " demo warehouse, with a planted effect on targeted users (docs/DATA.md, \"The A/B experiment\").",
+      showDefaultValues = true)
+  static final class SimulateExperiment implements Callable<Integer> {
+
+    @Spec CommandSpec command;
+
+    @Option(names = "--path", description = "The demo warehouse (DuckDB file) holding the assignments.")
+    Path path = Path.of("build/demo/warehouse.duckdb");
+
+    @Option(names = "--experiment", required = true, description = "Experiment id given to `mlproof run assign`.")
+    String experiment;
+
+    @Option(names = "--assigned-on", required = true, description = "Assignment date (YYYY-MM-DD): the pre-period"
+        + " covariate counts sessions in the 28 days before it.")
+    LocalDate assignedOn;
+
+    @Option(names = "--save-rate", description = "Planted effect: the share of targeted users' churn the campaign"
+        + " prevents.")
+    double saveRate = 0.3;
+
+    @Option(names = "--seed", description = "Seed of the outcome draws.")
+    long seed = DemoSpec.DEFAULT_SEED;
+
+    @Option(names = "--assignments-table", description = "Table assign wrote.")
+    String assignmentsTable = "ab_assignments";
+
+    @Override
+    public Integer call() {
+      ExperimentSimulator.Summary s =
+          ExperimentSimulator.simulate(path, experiment, assignedOn, saveRate, seed, assignmentsTable);
+      command.commandLine().getOut().printf(Locale.ROOT, "Simulated experiment %s in %s: %,d users, %,d churned;"
+              + " %,d targeted, %,d of them churned (planted save rate %.2f). Table %s; see docs/DATA.md.%n",
+          experiment, path, s.users(), s.churned(), s.targeted(), s.targetedChurned(), saveRate,
+          ExperimentSimulator.OUTCOMES_TABLE);
       return 0;
     }
   }

@@ -14,8 +14,16 @@ import picocli.CommandLine.Model.OptionSpec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
-    subcommands = {RunCommand.class, DemoCommand.class, DagsCommand.class, AbCommand.class,
-        ReportCommand.class, FlinkCommand.class, HelpCommand.class})
+    // One subcommand per line: parallel work adds lines here.
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      DagsCommand.class,
+      AbCommand.class,
+      ReportCommand.class,
+      FlinkCommand.class,
+      HelpCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {

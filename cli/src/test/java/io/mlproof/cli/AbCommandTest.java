@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** {@code mlproof ab plan|summary} through the real command line. */
@@ -15,20 +12,10 @@ class AbCommandTest {
   private String err;
 
   private int mlproof(String... args) {
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-      return Main.execute(args);
-    } finally {
-      System.setOut(stdout);
-      System.setErr(stderr);
-      out = outBytes.toString(StandardCharsets.UTF_8);
-      err = errBytes.toString(StandardCharsets.UTF_8);
-    }
+    Cli.Result result = Cli.run(args);
+    out = result.out();
+    err = result.err();
+    return result.exitCode();
   }
 
   @Test
@@ -101,6 +88,14 @@ class AbCommandTest {
   }
 
   @Test
+  void simulateExperimentNeedsAWarehouse() {
+    assertThat(mlproof("demo", "simulate-experiment", "--path", "/nonexistent/w.duckdb", "--experiment", "e",
+        "--assigned-on", "2024-04-01")).isEqualTo(2);
+    assertThat(err).isEqualTo("mlproof: --path /nonexistent/w.duckdb is not a DuckDB file: run `mlproof demo init`"
+        + " first" + System.lineSeparator());
+  }
+
+  @Test
   void everyCommandAnswersHelp() {
     assertThat(mlproof("ab", "--help")).isZero();
     assertThat(out).contains("plan", "summary");
@@ -108,5 +103,7 @@ class AbCommandTest {
     assertThat(out).contains("--base-rate", "--mde", "--entities", "--allocation", "Fleiss");
     assertThat(mlproof("ab", "summary", "--help")).isZero();
     assertThat(out).contains("--arm=NAME=N,X", "--allocation");
+    assertThat(mlproof("demo", "simulate-experiment", "--help")).isZero();
+    assertThat(out).contains("--save-rate", "--assigned-on", "--experiment");
   }
 }

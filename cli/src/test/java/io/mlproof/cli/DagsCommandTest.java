@@ -67,7 +67,7 @@ class DagsCommandTest {
     Result bad = mlproof("dags", "validate");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).isEqualTo(dags.resolve("broken.yaml") + ":5:11: task 'a': unknown kind 'emty' (did you"
-        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, sql_sensor\n");
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, report, sql_sensor\n");
     assertThat(mlproof("dags", "validate", "hello").exitCode()).isZero();
   }
 
@@ -84,7 +84,7 @@ class DagsCommandTest {
     Result bad = mlproof("dags", "validate", file.toString());
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).isEqualTo(file + ":5:11: task 'a': unknown kind 'emty' (did you"
-        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, sql_sensor\n");
+        + " mean 'empty'?): use one of bash, empty, file_sensor, pipeline, report, sql_sensor\n");
 
     Result neither = mlproof("dags", "validate", "helo");
     assertThat(neither.exitCode()).isEqualTo(2);
@@ -101,7 +101,8 @@ class DagsCommandTest {
     assertThat(first.err()).contains("greet                  success");
     assertThat(Files.readString(tmp.resolve("runs/hello/2024-01-08/greet/greeting.txt"))).isEqualTo("hello ml 2024-01-08\n");
 
-    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    Result again = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}",
+        "--output", "json");
     assertThat(again.exitCode()).isZero();
     JsonNode json = new ObjectMapper().readTree(again.out());
     assertThat(json.get("state").asText()).isEqualTo("success");
@@ -115,7 +116,8 @@ class DagsCommandTest {
 
     Result clear = mlproof("dags", "clear", "hello", "--logical-date", "2024-01-08", "--task", "check");
     assertThat(clear.out()).isEqualTo("cleared hello 2024-01-08: check\n");
-    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--output", "json");
+    Result rerun = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}",
+        "--output", "json");
     JsonNode tasks = new ObjectMapper().readTree(rerun.out()).get("tasks");
     assertThat(tasks.get(0).get("try_number").asInt()).isEqualTo(1);
     assertThat(tasks.get(1).get("try_number").asInt()).isEqualTo(2);
@@ -135,6 +137,28 @@ class DagsCommandTest {
     assertThat(conf.err()).isEqualTo("mlproof: --conf sets unknown param 'whom' (did you mean 'who'?): hello declares who\n");
     assertThat(mlproof("dags", "run", "nope", "--logical-date", "2024-01-08").exitCode()).isEqualTo(2);
     assertThat(mlproof("dags", "run", "hello", "--runner", "spark").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aFlinkMasterNeedsTheFlinkRunnerAndAHostAndPort() {
+    Result direct = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--flink-master", "127.0.0.1:8081");
+    assertThat(direct.exitCode()).isEqualTo(2);
+    assertThat(direct.err().strip())
+        .isEqualTo("mlproof: --flink-master is for the flink runner, but this run uses direct: add --runner flink");
+    Result bad = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--runner", "flink",
+        "--flink-master", "localhost");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("mlproof: Flink master 'localhost' is not host:port");
+  }
+
+  @Test
+  void flinkStatusAndStopSayWhenNoClusterIsRecorded() {
+    Result status = mlproof("flink", "status", "--dir", tmp.resolve("nothing").toString());
+    assertThat(status.exitCode()).isEqualTo(1);
+    assertThat(status.out().strip()).isEqualTo("no Flink cluster recorded in " + tmp.resolve("nothing"));
+    Result stop = mlproof("flink", "stop", "--dir", tmp.resolve("nothing").toString());
+    assertThat(stop.exitCode()).isZero();
+    assertThat(stop.out().strip()).isEqualTo("no Flink process was running for " + tmp.resolve("nothing"));
   }
 
   @Test

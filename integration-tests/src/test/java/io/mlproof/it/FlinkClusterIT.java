@@ -117,8 +117,8 @@ class FlinkClusterIT {
     assertThat(eventIds(DS)).containsExactlyElementsOf(expectedEventIds(DS));
     String log = Files.readString(dir.resolve("runs/_logs/on_flink/" + DS + "/extract_events/attempt=1.log"));
     assertThat(log.lines().findFirst().orElseThrow())
-        .contains(" --runner=FlinkRunner --parallelism=2 --flinkMaster=" + cluster.master()
-            + " --filesToStage=" + System.getProperty("mlproof.flinkJar"));
+        .contains(" --runner=FlinkRunner --parallelism=2 --flinkMaster=" + cluster.master() + " --filesToStage=")
+        .endsWith("target/mlproof-flink.jar");
     JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
     assertThat(jobs).hasSize(1);
     assertThat(jobs.get(0).path("state").asText()).isEqualTo("FINISHED");

@@ -3,6 +3,7 @@ package io.mlproof.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
+import io.mlproof.orchestrator.state.ProcessIdentity;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.proto.v1.OutputFile;
@@ -114,7 +115,7 @@ class LocalSessionClusterIT {
     assertThat(kill.waitFor()).isZero();
     MlproofCli.Result result = run.await();
     assertThat(result.exitCode()).as(result.stderr()).isNotZero();
-    assertThat(recorded).noneMatch(LocalSessionClusterIT::running);
+    assertThat(recorded).noneMatch(ProcessIdentity::isRunning);
     assertThat(cluster.resolve("tmp")).doesNotExist();
     assertThat(cluster.resolve(FlinkSessionCluster.STATE_FILE)).doesNotExist();
     assertThat(processesUsing(cluster)).isEmpty();
@@ -143,16 +144,6 @@ class LocalSessionClusterIT {
         .map(k -> ProcessHandle.of(Long.parseLong(state.getProperty(k))).orElseThrow()).toList();
   }
 
-  /** Alive and not a zombie (a zombie has exited; its parent has not reaped it yet). */
-  private static boolean running(ProcessHandle p) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-      return p.isAlive() && stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   /** Live processes whose command line names the cluster's folder (its config is there). */
   private static List<Long> processesUsing(Path cluster) throws IOException {
     String needle = cluster.toAbsolutePath().toString();
@@ -160,7 +151,7 @@ class LocalSessionClusterIT {
       return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
         try {
           return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(needle)
-              && running(ProcessHandle.of(Long.parseLong(p.getFileName().toString())).orElseThrow());
+              && ProcessIdentity.isRunning(ProcessHandle.of(Long.parseLong(p.getFileName().toString())).orElseThrow());
         } catch (IOException | RuntimeException e) {
           return false;
         }

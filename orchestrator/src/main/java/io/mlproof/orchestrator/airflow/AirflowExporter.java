@@ -42,10 +42,17 @@ public final class AirflowExporter {
   }
 
   private static final Set<String> RESERVED = Set.of(
-      "dag", "DAG", "Param", "datetime", "timedelta", "timezone", "MLPROOF_JAR", "RUN_ROOT",
+      "dag", "DAG", "Param", "datetime", "timedelta", "timezone", "MLPROOF_JAR", "RUN_ROOT", "RUN_ROOT_EXPR", "shlex",
       "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
       "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
       "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield");
+
+  /** The Jinja filter of exported bash commands: Python's shlex.quote, which mlproof's quoting matches. */
+  static final String SHELL_QUOTE = "shell_quote";
+
+  /** The Python constant holding the run root's Jinja expression (without braces), and its stand-in. */
+  private static final String RUN_ROOT_EXPR = "RUN_ROOT_EXPR";
+  private static final String RUN_ROOT_MARK = "\0run_root\0";
 
   private final Dag dag;
   private final Defaults defaults;
@@ -90,6 +97,10 @@ public final class AirflowExporter {
         .append(", which takes --pipeline=NAME and the pipeline's options;\n")
         .append("outputs go to <mlproof_run_root>/<dag_id>/<ds>/<task_id> (Airflow Variable mlproof_run_root).\n")
         .append("\"\"\"\n");
+    boolean shell = dag.tasks().stream().flatMap(t -> t.spec().templates().stream()).anyMatch(Template::shell);
+    if (shell) {
+      py.append("import shlex\n");
+    }
     py.append("from datetime import datetime, timedelta, timezone\n\n");
     py.append("from airflow import DAG\n");
     py.append("from airflow.models.param import Param\n");
@@ -97,8 +108,9 @@ public final class AirflowExporter {
         .forEach(line -> py.append(line).append('\n'));
     py.append('\n');
     py.append("MLPROOF_JAR = ").append(Py.str("{{ var.value.get('mlproof_jar', '" + defaults.jar() + "') }}")).append('\n');
-    py.append("RUN_ROOT = ").append(Py.str("{{ var.value.get('mlproof_run_root', '" + defaults.runRoot() + "') }}"))
-        .append("\n");
+    py.append(RUN_ROOT_EXPR + " = ").append(Py.str("var.value.get('mlproof_run_root', '" + defaults.runRoot() + "')"))
+        .append('\n');
+    py.append("RUN_ROOT = \"{{ \" + " + RUN_ROOT_EXPR + " + \" }}\"\n");
     if (dag.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
       // The Airflow worker's JVM is the Flink client (it runs MLPROOF_JAR, which holds Flink's client
       // classes); the cluster gets only the bundled jar without Flink (docs/DEPLOY.md).
@@ -122,6 +134,10 @@ public final class AirflowExporter {
     dag.params().forEach((name, spec) -> params.put(name, param(spec)));
     kw(py, "    ", "params", Py.dict(params, "    "));
     kw(py, "    ", "tags", "[\"mlproof\"]");
+    if (shell) {
+      // Bash commands quote templated values, as they do when mlproof runs them.
+      kw(py, "    ", "user_defined_filters", "{" + Py.str(SHELL_QUOTE) + ": lambda value: shlex.quote(str(value))}");
+    }
     py.append(") as dag:\n");
     Map<String, String> variables = new LinkedHashMap<>();
     dag.tasks().forEach(t -> variables.put(t.id(), variable(t.id())));
@@ -223,7 +239,20 @@ public final class AirflowExporter {
         text.append(l.text());
         continue;
       }
-      Expression e = ((Template.Expr) part).expression();
+      Template.Expr expr = (Template.Expr) part;
+      Expression e = expr.expression();
+      if (template.shell() && !expr.raw()) {
+        String value = "{{ (" + jinjaValue(e, template) + ") | " + SHELL_QUOTE + " }}";
+        int root = value.indexOf(RUN_ROOT_MARK);
+        if (root >= 0) {
+          pieces.add(Py.str(text + value.substring(0, root)));
+          pieces.add(RUN_ROOT_EXPR);
+          text.setLength(0);
+          value = value.substring(root + RUN_ROOT_MARK.length());
+        }
+        text.append(value);
+        continue;
+      }
       if (e instanceof Expression.Var v && v.variable() == Variable.RUN_ROOT
           || e instanceof Expression.TaskOutput || e instanceof Expression.PrevTaskOutput) {
         if (text.length() > 0) {
@@ -254,6 +283,26 @@ public final class AirflowExporter {
       pieces.add(Py.str(text.toString()));
     }
     return Py.concat(pieces);
+  }
+
+  /**
+   * One Jinja expression for a value, run root included (for a shell command, where the whole
+   * value is quoted as one word): {@code RUN_ROOT_EXPR ~ '/dag/' ~ ds ~ '/task'}, where the run
+   * root stands as {@link #RUN_ROOT_MARK} for {@link #python} to replace with the Python constant.
+   */
+  private String jinjaValue(Expression e, Template template) {
+    String runRoot = RUN_ROOT_MARK;
+    if (e instanceof Expression.Var v) {
+      return v.variable() == Variable.RUN_ROOT ? runRoot : strip(jinja(v.variable(), template));
+    } else if (e instanceof Expression.Param p) {
+      return "params." + p.name();
+    } else if (e instanceof Expression.DsAdd a) {
+      return "macros.ds_add(" + jinja(a.base(), template) + ", " + a.days() + ")";
+    } else if (e instanceof Expression.TaskOutput t) {
+      return runRoot + " ~ '/" + dag.dagId() + "/' ~ ds ~ '/" + t.taskId() + "'";
+    }
+    Expression.PrevTaskOutput t = (Expression.PrevTaskOutput) e;
+    return runRoot + " ~ '/" + dag.dagId() + "/' ~ " + jinja(Variable.PREV_DS, template) + " ~ '/" + t.taskId() + "'";
   }
 
   /** What one task's operator sees. */

@@ -24,10 +24,33 @@ public enum ParamType {
       case STRING -> json.isTextual() ? Optional.of(json.textValue()) : Optional.empty();
       case INTEGER -> json.isIntegralNumber() && json.canConvertToLong()
           ? Optional.of(json.longValue()) : Optional.empty();
-      case NUMBER -> json.isNumber() ? Optional.of(json.decimalValue()) : Optional.empty();
+      case NUMBER -> json.isNumber() && !outOfRange(json) ? Optional.of(json.decimalValue()) : Optional.empty();
       case BOOLEAN -> json.isBoolean() ? Optional.of(json.booleanValue()) : Optional.empty();
       case DATE -> json.isTextual() ? parseDate(json.textValue()) : Optional.empty();
     };
+  }
+
+  /** Whether {@code json} is a number of this type's kind but too large for it. */
+  public boolean outOfRange(JsonNode json) {
+    return switch (this) {
+      case INTEGER -> json.isIntegralNumber() && !json.canConvertToLong();
+      // Jackson reads a float too large for a double (1e400) as an infinite double even when
+      // asked for BigDecimals.
+      case NUMBER -> json.isNumber() && (json.isDouble() || json.isFloat() ? !Double.isFinite(json.doubleValue())
+          : !inDoubleRange(json.decimalValue()));
+      default -> false;
+    };
+  }
+
+  /** The values a numeric type holds, for messages. */
+  public String range() {
+    return this == INTEGER ? "whole numbers from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
+        : "at most " + Double.MAX_VALUE + " in size, what every pipeline can read";
+  }
+
+  // Pipelines read numbers as doubles: a larger one would become Infinity there.
+  private static boolean inDoubleRange(BigDecimal value) {
+    return value.abs().compareTo(new BigDecimal(Double.MAX_VALUE)) <= 0;
   }
 
   static Optional<Object> parseDate(String text) {

@@ -44,21 +44,11 @@ public final class FlinkRunTarget implements AutoCloseable {
    */
   public static FlinkRunTarget open(RunnerSpec runner, FlinkSetup setup, boolean needsPipelines, Path clusterDir,
       Consumer<String> note) {
-    if (runner.kind() != RunnerKind.FLINK) {
-      if (setup.master().isPresent()) {
-        throw new InvalidInputException("--flink-master is for the flink runner, but this run uses "
-            + runner.kind().yamlName() + ": add --runner flink");
-      }
+    Optional<String> master = check(runner, setup);
+    if (runner.kind() != RunnerKind.FLINK || master.filter(EMBEDDED::equals).isPresent()) {
       return new FlinkRunTarget(runner, Optional.empty());
     }
-    Optional<String> master = setup.master()
-        .or(() -> Optional.ofNullable(runner.options().get(MASTER_OPTION)))
-        .filter(m -> !m.equals(AUTO));
     if (master.isPresent()) {
-      if (master.get().equals(EMBEDDED)) {
-        return new FlinkRunTarget(runner, Optional.empty());
-      }
-      checkMaster(master.get());
       return new FlinkRunTarget(submitTo(runner, master.get(), setup), Optional.empty());
     }
     if (!needsPipelines) {
@@ -102,6 +92,27 @@ public final class FlinkRunTarget implements AutoCloseable {
       setup.clusterJar().ifPresent(jar -> options.put(FILES_TO_STAGE_OPTION, jar.toAbsolutePath().toString()));
     }
     return new RunnerSpec(runner.kind(), options, runner.jvmOptions());
+  }
+
+  /**
+   * Checks the Flink settings of a run before it starts (the CLI calls it, so that a bad option
+   * stores no run): a master only with the flink runner, and as {@code host:port}.
+   *
+   * @return the master tasks go to, if any ({@code [local]} included; {@code [auto]} is none)
+   */
+  public static Optional<String> check(RunnerSpec runner, FlinkSetup setup) {
+    if (runner.kind() != RunnerKind.FLINK) {
+      if (setup.master().isPresent()) {
+        throw new InvalidInputException("--flink-master is for the flink runner, but this run uses "
+            + runner.kind().yamlName() + ": add --runner flink");
+      }
+      return Optional.empty();
+    }
+    Optional<String> master = setup.master()
+        .or(() -> Optional.ofNullable(runner.options().get(MASTER_OPTION)))
+        .filter(m -> !m.equals(AUTO));
+    master.filter(m -> !m.equals(EMBEDDED)).ifPresent(FlinkRunTarget::checkMaster);
+    return master;
   }
 
   /** {@code host:port}, as Flink's REST client takes it. */

@@ -195,7 +195,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
    */
   public static int stop(Path dir) {
     List<ProcessHandle> live = recordedProcesses(dir).stream()
-        .map(ProcessIdentity::liveHandle).flatMap(Optional::stream).filter(FlinkSessionCluster::running).toList();
+        .map(ProcessIdentity::liveHandle).flatMap(Optional::stream).toList();
     stopQuietly(live, dir);
     return live.size();
   }
@@ -208,8 +208,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
     Properties state = readState(dir);
     List<ProcessIdentity> processes = recordedProcesses(dir);
-    long alive = processes.stream().map(ProcessIdentity::liveHandle).flatMap(Optional::stream)
-        .filter(FlinkSessionCluster::running).count();
+    long alive = processes.stream().map(ProcessIdentity::liveHandle).flatMap(Optional::stream).count();
     String master = LOOPBACK + ":" + state.getProperty("rest.port", "?");
     JsonNode overview;
     try {
@@ -236,11 +235,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
       List<ProcessHandle> all = new ArrayList<>(taskManagers);
       all.add(0, jobManager);
       for (int i = 0; i < all.size(); i++) {
-        if (!running(all.get(i))) {
+        if (!ProcessIdentity.isRunning(all.get(i))) {
           String name = i == 0 ? "jobmanager" : "taskmanager-" + i;
           Path log = spec.dir().toAbsolutePath().resolve("log").resolve(name + ".log");
           throw new RunFailedException("the Flink " + name + " (pid " + all.get(i).pid() + ") exited while"
-              + " the cluster started: " + ProcessSupervisor.lastLine(log) + " (log: " + log + ")");
+              + " the cluster started: " + rootCause(log) + " (log: " + log + ")");
         }
       }
       try {
@@ -262,6 +261,16 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
   }
 
+  /** The innermost "Caused by:" of a Flink log, else its last line: what a user can act on. */
+  static String rootCause(Path log) {
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      return lines.filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
+          .orElseGet(() -> ProcessSupervisor.lastLine(log));
+    } catch (IOException | UncheckedIOException e) {
+      return ProcessSupervisor.lastLine(log);
+    }
+  }
+
   /** How the cluster's JVMs are launched: one class path, config folder and port settings. */
   private record Launch(Path lib, Path conf, Path logs, Path tmp, List<String> ports) {
 
@@ -276,6 +285,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
     Process resourceParams(String command) throws IOException {
       List<String> cmd = List.of(java().toString(), "-Xmx64m", "-XX:TieredStopAtLevel=1",
           "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
+          "-Dlog.file=" + logs.resolve("sizing.log"),
           "-cp", classpath(), RESOURCE_PARAMS_MAIN, command, "--configDir", conf.toString());
       return new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
@@ -345,6 +355,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
         // loaded 2-core machine were declared lost and the job failed.
         "heartbeat.interval: 2000",
         "heartbeat.timeout: 60000",
+        // Flink's 10 s defaults for starting the RPC system and for RPC answers failed TaskManager
+        // starts on a 2-core machine loaded 20 times over.
+        "pekko.startup-timeout: 120 s",
+        "pekko.ask.timeout: 60 s",
+        "pekko.tcp.timeout: 60 s",
         // Every file the processes write stays in the cluster's folder, removed on stop.
         "io.tmp.dirs: " + tmp,
         "web.tmpdir: " + tmp,
@@ -416,7 +431,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
       awaitExit(p, left);
     }
     for (ProcessHandle p : processes) {
-      if (running(p)) {
+      if (ProcessIdentity.isRunning(p)) {
         ProcessSupervisor.killTree(p);
         awaitExit(p, 5_000);
       }
@@ -431,35 +446,18 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
   private static void awaitExit(ProcessHandle process, long millis) {
     Instant until = Instant.now().plusMillis(millis);
-    // onExit() completes when the process is reaped; running() also sees a zombie as gone.
-    while (running(process) && Instant.now().isBefore(until)) {
+    // onExit() completes when the process is reaped; isRunning() also sees a zombie as gone.
+    while (ProcessIdentity.isRunning(process) && Instant.now().isBefore(until)) {
       try {
         process.onExit().get(100, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        // Still running, or a zombie that running() will see.
+        // Still running, or a zombie that isRunning() will see.
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (java.util.concurrent.ExecutionException e) {
         return;
       }
-    }
-  }
-
-  /**
-   * Whether a process is alive and not a zombie: where PID 1 reaps orphans late, a killed process
-   * it inherited stays in state Z and {@link ProcessHandle#isAlive()} is still true.
-   */
-  static boolean running(ProcessHandle process) {
-    if (!process.isAlive()) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      int close = stat.lastIndexOf(')');
-      return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
-    } catch (IOException e) {
-      return process.isAlive();
     }
   }
 

@@ -65,9 +65,9 @@ public record FlinkSetup(Optional<String> master, Path lib, Optional<Path> clust
     try {
       Path source = Path.of(FlinkSetup.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (Files.isRegularFile(source)) {
-        return source.toAbsolutePath().getParent();
+        return source.toAbsolutePath().normalize().getParent();
       }
-      return source.toAbsolutePath().getParent().getParent().getParent().resolve("target");
+      return source.toAbsolutePath().normalize().getParent().getParent().getParent().resolve("target");
     } catch (URISyntaxException | RuntimeException e) {
       return Path.of("target").toAbsolutePath();
     }

@@ -144,7 +144,12 @@ public final class DagLoader {
     errors.addAll(defaultProblems.sorted());
     for (Path file : files) {
       Problems problems = new Problems();
-      parseDag(file, defaults, problems).filter(d -> problems.isEmpty()).ifPresent(dags::add);
+      try {
+        parseDag(file, defaults, problems).filter(d -> problems.isEmpty()).ifPresent(dags::add);
+      } catch (RuntimeException | StackOverflowError e) {
+        // A bug this loader has not met yet must still not hide the folder's other DAGs.
+        problems.add(Location.of(file.toString()), "cannot load the file (" + e + "): please report it");
+      }
       errors.addAll(problems.sorted());
     }
     return new Report(dags, errors);
@@ -157,29 +162,7 @@ public final class DagLoader {
   }
 
   private static Optional<Node> compose(Path file, Problems problems) {
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel(file.toString())
-        .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(false)
-        .build();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Optional<Node> root = new Compose(settings).composeReader(reader);
-      if (root.isEmpty()) {
-        problems.add(Location.of(file.toString()), "the file is empty");
-      }
-      return root;
-    } catch (MarkedYamlEngineException e) {
-      Location at = e.getProblemMark()
-          .map(m -> new Location(file.toString(), m.getLine() + 1, m.getColumn() + 1))
-          .orElse(Location.of(file.toString()));
-      problems.add(at, "invalid YAML: " + e.getProblem()
-          + (e.getContext() == null || e.getContext().isEmpty() ? "" : " (" + e.getContext() + ")"));
-    } catch (YamlEngineException e) {
-      problems.add(Location.of(file.toString()), "invalid YAML: " + e.getMessage());
-    } catch (IOException e) {
-      problems.add(Location.of(file.toString()), "cannot read the file: " + e.getMessage());
-    }
-    return Optional.empty();
+    return YamlFiles.compose(file, problems);
   }
 
   /** The folder's defaults file, checked (it is optional). */
@@ -305,7 +288,7 @@ public final class DagLoader {
             .flatMap(n -> Nodes.bool(n, "retry_exponential_backoff", problems)).orElse(base.exponentialBackoff()),
         value(layers, "max_retry_delay").flatMap(n -> Nodes.duration(n, "max_retry_delay", problems))
             .or(base::maxRetryDelay),
-        value(layers, "execution_timeout").flatMap(n -> Nodes.duration(n, "execution_timeout", problems))
+        value(layers, "execution_timeout").flatMap(n -> Nodes.positiveDuration(n, "execution_timeout", problems))
             .or(base::executionTimeout));
   }
 

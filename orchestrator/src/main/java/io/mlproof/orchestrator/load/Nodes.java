@@ -1,9 +1,10 @@
 package io.mlproof.orchestrator.load;
 
 import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.sql.TemplateContext;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,19 +88,46 @@ final class Nodes {
     return Optional.empty();
   }
 
-  /** Seconds as an integer, or text such as {@code 500ms}, {@code 90s}, {@code 5m}, {@code 1h30m}, {@code 2d}. */
+  /** The longest duration a DAG may give (retry delays, timeouts, sensor intervals): a year. */
+  static final Duration MAX_DURATION = Duration.ofDays(365);
+
+  /**
+   * Seconds as an integer, or text such as {@code 500ms}, {@code 90s}, {@code 5m}, {@code 1h30m},
+   * {@code 2d}; at most {@link #MAX_DURATION}, so no arithmetic on it can overflow.
+   */
   static Optional<Duration> duration(Node node, String what, Problems problems) {
-    if (node instanceof ScalarNode scalar) {
+    Optional<Duration> parsed = parseDuration(node);
+    if (parsed.isEmpty()) {
+      problems.add(at(node), what + " must be a duration such as 30s, 5m, 1h30m or a number of seconds, not "
+          + describe(node));
+    } else if (parsed.get().compareTo(MAX_DURATION) > 0) {
+      problems.add(at(node), what + " " + describe(node) + " is longer than the limit of 365d: use a shorter one");
+      return Optional.empty();
+    }
+    return parsed;
+  }
+
+  /** A duration as {@link #duration}, and more than zero. */
+  static Optional<Duration> positiveDuration(Node node, String what, Problems problems) {
+    Optional<Duration> value = duration(node, what, problems);
+    if (value.isPresent() && value.get().isZero()) {
+      problems.add(at(node), what + " must be more than 0s (leave it out for no limit)");
+      return Optional.empty();
+    }
+    return value;
+  }
+
+  /** The duration, or empty when the text is not one or a part is too large to add up. */
+  private static Optional<Duration> parseDuration(Node node) {
+    if (!(node instanceof ScalarNode scalar)) {
+      return Optional.empty();
+    }
+    try {
       if (node.getTag().equals(Tag.INT)) {
-        try {
-          long seconds = Long.parseLong(scalar.getValue());
-          if (seconds >= 0) {
-            return Optional.of(Duration.ofSeconds(seconds));
-          }
-        } catch (NumberFormatException e) {
-          // reported below
-        }
-      } else if (node.getTag().equals(Tag.STR) && DURATION_TEXT.matcher(scalar.getValue()).matches()) {
+        long seconds = Long.parseLong(scalar.getValue());
+        return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+      }
+      if (node.getTag().equals(Tag.STR) && DURATION_TEXT.matcher(scalar.getValue()).matches()) {
         Duration total = Duration.ZERO;
         Matcher m = DURATION.matcher(scalar.getValue());
         while (m.find()) {
@@ -114,18 +142,22 @@ final class Nodes {
         }
         return Optional.of(total);
       }
+    } catch (NumberFormatException | ArithmeticException e) {
+      // Too many digits for a long, or a sum past Duration's range: far over the limit.
+      return Optional.of(MAX_DURATION.plusDays(1));
     }
-    problems.add(at(node), what + " must be a duration such as 30s, 5m, 1h30m or a number of seconds, not "
-        + describe(node));
     return Optional.empty();
   }
 
   static Optional<LocalDate> date(Node node, String what, Problems problems) {
     if (node instanceof ScalarNode scalar && node.getTag().equals(Tag.STR)) {
       try {
-        return Optional.of(LocalDate.parse(scalar.getValue()));
-      } catch (DateTimeParseException e) {
-        // reported below
+        LocalDate date = TemplateContext.parseDate(what, scalar.getValue());
+        TemplateContext.checkLogicalDate(what, date);
+        return Optional.of(date);
+      } catch (InvalidInputException e) {
+        problems.add(at(node), e.getMessage());
+        return Optional.empty();
       }
     }
     problems.add(at(node), what + " must be a date YYYY-MM-DD, not " + describe(node));

@@ -65,6 +65,11 @@ final class TaskSection implements TaskConfig {
   }
 
   @Override
+  public Optional<Template> shellTemplate(String key, boolean required) {
+    return present(key, required).flatMap(n -> parsed(n, what(key), problems, TemplateParser::parseShell));
+  }
+
+  @Override
   public Map<String, Template> templates(String key) {
     Map<String, Template> templates = new LinkedHashMap<>();
     map.value(key).ifPresent(node -> {
@@ -143,12 +148,22 @@ final class TaskSection implements TaskConfig {
   }
 
   static Optional<Template> template(Node node, String what, Problems problems) {
+    return parsed(node, what, problems, TemplateParser::parse);
+  }
+
+  /** A parser of template text: plain or shell. */
+  @FunctionalInterface
+  private interface Parser {
+    Template parse(String text, java.util.function.IntFunction<Location> locate) throws TemplateParser.TemplateException;
+  }
+
+  private static Optional<Template> parsed(Node node, String what, Problems problems, Parser parser) {
     if (!(node instanceof ScalarNode scalar) || Nodes.isNull(node)) {
       problems.add(Nodes.at(node), what + " must be a string, not " + Nodes.describe(node));
       return Optional.empty();
     }
     try {
-      return Optional.of(TemplateParser.parse(scalar.getValue(), offset -> Nodes.at(scalar, offset)));
+      return Optional.of(parser.parse(scalar.getValue(), offset -> Nodes.at(scalar, offset)));
     } catch (TemplateParser.TemplateException e) {
       problems.add(Nodes.at(scalar, e.offset()), what + ": " + e.getMessage());
       return Optional.empty();

@@ -5,6 +5,7 @@ import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.dag.TriggerRule;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
+import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.state.DagRunRecord;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.ProcessIdentity;
@@ -53,7 +54,7 @@ public final class DagRunner {
   private final RunSettings settings;
   private final ProgressListener progress;
   private final Set<ProcessHandle> liveProcesses = ConcurrentHashMap.newKeySet();
-  private final Set<FlinkRunTarget> liveClusters = ConcurrentHashMap.newKeySet();
+  private final Set<Path> liveClusterDirs = ConcurrentHashMap.newKeySet();
 
   public DagRunner(StateStore store, RunSettings settings, ProgressListener progress) {
     this.store = store;
@@ -85,6 +86,7 @@ public final class DagRunner {
       throw new InvalidInputException("backfill --end " + to + " is before --start " + from);
     }
     checkDate(dag, from);
+    checkDate(dag, to);
     List<LocalDate> dates = dag.schedule().fireDates(from, to);
     if (dates.isEmpty()) {
       throw new InvalidInputException("the schedule of " + dag.dagId() + " (" + dag.schedule() + ") does not fire"
@@ -145,33 +147,39 @@ public final class DagRunner {
     try (RunLock lock = store.lock(dag.dagId(), date, ProcessIdentity.current())) {
       DagRunRecord run = store.dagRun(dag.dagId(), date).orElseThrow(() -> new InvalidInputException(
           "no run of " + dag.dagId() + " at " + date + " to clear (see: mlproof dags status " + dag.dagId() + ")"));
+      // The outputs are where the run put them, whatever --run-root this command was given.
+      String runRoot = run.runRoot().orElse(settings.runRoot());
       Map<String, TaskInstance> stored = store.taskInstances(dag.dagId(), date);
       List<TaskInstance> cleared = new ArrayList<>();
       for (String id : ids) {
         TaskDef def = dag.task(id).orElseThrow();
-        invalidate(def, outputDir(dag, date, id));
+        invalidate(def, RenderContext.outputDir(runRoot, dag.dagId(), date, id));
         TaskInstance ti = stored.get(id);
         if (ti != null) {
           cleared.add(ti.reset(def.retryPolicy().maxTries()));
         }
       }
       store.save(cleared);
+      // Cleared whole, nothing of the run is kept: its next run may use another run root and params.
+      boolean whole = ids.size() == dag.tasks().size();
       store.saveDagRun(new DagRunRecord(run.dagId(), date, DagRunState.QUEUED, run.runType(), run.conf(),
-          run.start(), Optional.empty()));
+          run.start(), Optional.empty(), whole ? Optional.empty() : run.runRoot()));
       return ids;
     }
   }
 
   /**
    * Kills the processes of running tasks (for a shutdown hook): the next run resets those tasks.
-   * Then stops the local Flink session clusters of running runs.
+   * Then stops the local Flink session clusters of running runs, also one still starting (by the
+   * pids it has recorded so far).
    */
   public void killRunningTasks() {
     liveProcesses.forEach(ProcessSupervisor::killTree);
-    liveClusters.forEach(FlinkRunTarget::close);
+    liveClusterDirs.forEach(FlinkSessionCluster::stop);
   }
 
   private static void checkDate(Dag dag, LocalDate date) {
+    io.mlproof.pipelines.sql.TemplateContext.checkLogicalDate("logical date", date);
     if (date.isBefore(dag.startDate())) {
       throw new InvalidInputException("logical date " + date + " is before the start_date of " + dag.dagId()
           + " (" + dag.startDate() + "): use a later date");
@@ -223,6 +231,8 @@ public final class DagRunner {
     RunResult execute() {
       Instant started = Instant.now();
       Optional<DagRunRecord> previous = store.dagRun(dag.dagId(), date);
+      String conf = render.paramsJson();
+      previous.filter(p -> p.runRoot().isPresent()).ifPresent(p -> checkSameRun(p, conf));
       Map<String, TaskInstance> stored = store.taskInstances(dag.dagId(), date);
       if (previous.isPresent() && previous.get().state() == DagRunState.SUCCESS && intact(stored)) {
         RunResult result = result(DagRunState.SUCCESS, true, started, stored);
@@ -230,9 +240,9 @@ public final class DagRunner {
         return result;
       }
       prepare(stored);
-      String conf = render.paramsJson();
       store.saveDagRun(new DagRunRecord(dag.dagId(), date, DagRunState.RUNNING,
-          previous.map(DagRunRecord::runType).orElse(type), conf, Optional.of(started), Optional.empty()));
+          previous.map(DagRunRecord::runType).orElse(type), conf, Optional.of(started), Optional.empty(),
+          Optional.of(settings.runRoot())));
       progress.runStarted(dag, date, type, maxActive, runner.kind().yamlName());
       ExecutorService pool = Executors.newFixedThreadPool(maxActive, r -> {
         Thread t = new Thread(r, "task-" + dag.dagId());
@@ -251,16 +261,35 @@ public final class DagRunner {
         pool.shutdownNow();
         if (flink != null) {
           flink.close();
-          liveClusters.remove(flink);
         }
+        liveClusterDirs.remove(flinkDir());
       }
       DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
           ? DagRunState.FAILED : DagRunState.SUCCESS;
       store.saveDagRun(new DagRunRecord(dag.dagId(), date, state, previous.map(DagRunRecord::runType).orElse(type),
-          conf, Optional.of(started), Optional.of(Instant.now())));
+          conf, Optional.of(started), Optional.of(Instant.now()), Optional.of(settings.runRoot())));
       RunResult result = result(state, false, started, instances);
       progress.runFinished(result);
       return result;
+    }
+
+    /**
+     * Refuses to continue or report a run under another run root or with other params than it
+     * started with: its outputs would be mixed from two configurations, or be somewhere else
+     * than the result says.
+     */
+    private void checkSameRun(DagRunRecord previous, String conf) {
+      String what = dag.dagId() + " " + date + " (" + previous.state().label() + ")";
+      String clear = "mlproof dags clear " + dag.dagId() + " --logical-date " + date;
+      if (!previous.runRoot().get().equals(settings.runRoot())) {
+        throw new InvalidInputException(what + " ran with --run-root " + previous.runRoot().get() + ", not "
+            + settings.runRoot() + ": pass --run-root " + previous.runRoot().get() + ", or run `" + clear
+            + "` first to run it again under the new run root");
+      }
+      if (!previous.conf().equals(conf)) {
+        throw new InvalidInputException(what + " ran with params " + previous.conf() + ", not " + conf
+            + ": pass the same --conf, or run `" + clear + "` first to run it again with the new params");
+      }
     }
 
     /**
@@ -270,11 +299,14 @@ public final class DagRunner {
     private FlinkRunTarget openFlink() {
       boolean pipelinesToRun = dag.tasks().stream().anyMatch(t -> t.kind().equals("pipeline")
           && instances.get(t.id()).state() == TaskState.NONE);
-      Path clusterDir = settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
-      FlinkRunTarget target = FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, clusterDir,
+      liveClusterDirs.add(flinkDir());
+      return FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, flinkDir(),
           message -> progress.note(dag.dagId(), date, message));
-      liveClusters.add(target);
-      return target;
+    }
+
+    /** The folder of the run's local Flink cluster, if it starts one: config, logs, pids. */
+    private Path flinkDir() {
+      return settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
     }
 
     /** Whether every task has a stored success or skip, and successful outputs are still complete. */

@@ -3,6 +3,9 @@ package io.mlproof.orchestrator.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.ParamSpec;
 import io.mlproof.orchestrator.load.Suggest;
@@ -14,7 +17,12 @@ import java.util.Optional;
 
 /** A run's params: the DAG's defaults overridden by {@code --conf JSON}, every value type-checked. */
 public final class RunConf {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Duplicate keys are refused (Jackson keeps the last one silently); decimals stay exact, so
+  // 1e400 is a number out of range, not Infinity.
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .build();
 
   private RunConf() {}
 
@@ -30,6 +38,10 @@ public final class RunConf {
       try {
         conf = JSON.readTree(confJson);
       } catch (JsonProcessingException e) {
+        if (e.getOriginalMessage().startsWith("Duplicate field")) {
+          throw new InvalidInputException("--conf sets a param twice (" + e.getOriginalMessage()
+              + "): give each param once");
+        }
         throw new InvalidInputException("--conf is not valid JSON: " + e.getOriginalMessage()
             + " (pass an object, e.g. --conf '{\"lookback_days\": 90}')");
       }
@@ -45,6 +57,10 @@ public final class RunConf {
               + (dag.params().isEmpty() ? " declares no params" : " declares " + String.join(", ", dag.params().keySet())));
         }
         Optional<Object> value = spec.type().fromJson(field.getValue());
+        if (spec.type().outOfRange(field.getValue())) {
+          throw new InvalidInputException("--conf param '" + field.getKey() + "' is outside the range of " + spec.type().yamlName() + " params ("
+              + spec.type().range() + "): pass a value in it");
+        }
         if (value.isEmpty()) {
           throw new InvalidInputException("--conf param '" + field.getKey() + "' must be of type "
               + spec.type().yamlName() + ", not " + field.getValue());

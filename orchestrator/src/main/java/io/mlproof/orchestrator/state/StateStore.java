@@ -37,6 +37,7 @@ public final class StateStore implements AutoCloseable {
         conf TEXT NOT NULL,
         start_ms INTEGER,
         end_ms INTEGER,
+        run_root TEXT,
         PRIMARY KEY (dag_id, logical_date));
       CREATE TABLE IF NOT EXISTS task_instance (
         dag_id TEXT NOT NULL,
@@ -94,7 +95,9 @@ public final class StateStore implements AutoCloseable {
           }
         }
       }
-      return new StateStore(file, connection);
+      StateStore store = new StateStore(file, connection);
+      store.migrate();
+      return store;
     } catch (SQLException | java.io.IOException e) {
       throw new io.mlproof.pipelines.core.InvalidInputException(
           "cannot open state file " + file + ": " + e.getMessage() + " (check --state)", e);
@@ -103,6 +106,35 @@ public final class StateStore implements AutoCloseable {
 
   public Path file() {
     return file;
+  }
+
+  /**
+   * Brings a state file written by an older mlproof up to this schema: {@code dag_run.run_root}
+   * (added so a run cannot be resumed or reported under another run root) is filled from the
+   * output directory of one of the run's task instances, {@code <run_root>/<dag_id>/<ds>/<task_id>}.
+   */
+  private void migrate() throws SQLException {
+    boolean hasRunRoot = query("PRAGMA table_info(dag_run)", rs -> rs.getString("name"))
+        .contains("run_root");
+    if (hasRunRoot) {
+      return;
+    }
+    inTransaction(() -> {
+      try (Statement st = connection.createStatement()) {
+        st.execute("ALTER TABLE dag_run ADD COLUMN run_root TEXT");
+      }
+      List<String[]> outputs = query("SELECT r.dag_id, r.logical_date, t.task_id, t.output FROM dag_run r"
+          + " JOIN task_instance t USING (dag_id, logical_date)",
+          rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+      for (String[] row : outputs) {
+        String suffix = "/" + row[0] + "/" + row[1] + "/" + row[2];
+        if (row[3].endsWith(suffix)) {
+          update("UPDATE dag_run SET run_root = ? WHERE dag_id = ? AND logical_date = ? AND run_root IS NULL",
+              row[3].substring(0, row[3].length() - suffix.length()), row[0], row[1]);
+        }
+      }
+      return null;
+    });
   }
 
   // ---- locks ----------------------------------------------------------------------------------
@@ -165,16 +197,19 @@ public final class StateStore implements AutoCloseable {
   }
 
   public synchronized void saveDagRun(DagRunRecord run) {
-    update("INSERT OR REPLACE INTO dag_run VALUES (?, ?, ?, ?, ?, ?, ?)",
+    update("INSERT OR REPLACE INTO dag_run (dag_id, logical_date, state, run_type, conf, start_ms, end_ms, run_root)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         run.dagId(), run.logicalDate().toString(), run.state().label(), run.runType().label(), run.conf(),
-        run.start().map(Instant::toEpochMilli).orElse(null), run.end().map(Instant::toEpochMilli).orElse(null));
+        run.start().map(Instant::toEpochMilli).orElse(null), run.end().map(Instant::toEpochMilli).orElse(null),
+        run.runRoot().orElse(null));
   }
 
   private static DagRunRecord dagRunOf(ResultSet rs) throws SQLException {
     return new DagRunRecord(rs.getString("dag_id"), LocalDate.parse(rs.getString("logical_date")),
         DagRunState.fromLabel(rs.getString("state")),
         RunType.valueOf(rs.getString("run_type").toUpperCase(java.util.Locale.ROOT)),
-        rs.getString("conf"), instant(rs, "start_ms"), instant(rs, "end_ms"));
+        rs.getString("conf"), instant(rs, "start_ms"), instant(rs, "end_ms"),
+        Optional.ofNullable(rs.getString("run_root")));
   }
 
   // ---- task instances -------------------------------------------------------------------------

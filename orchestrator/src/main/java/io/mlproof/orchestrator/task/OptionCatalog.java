@@ -1,6 +1,7 @@
 package io.mlproof.orchestrator.task;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlproof.pipelines.sql.SqlOption;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -28,9 +29,10 @@ public final class OptionCatalog {
    *
    * @param requiredGroups empty when optional; {@code [""]} when required on its own; otherwise
    *     the {@code @Validation.Required(groups=...)} groups, of which one option each must be set
+   * @param sql the getter is marked {@link SqlOption}: the value is SQL text
    */
   public record Option(String name, Class<?> type, String description, Set<String> requiredGroups,
-      Class<?> declaringInterface) {}
+      Class<?> declaringInterface, boolean sql) {}
 
   private final Class<? extends PipelineOptions> optionsClass;
   private final Map<String, Option> options;
@@ -56,7 +58,8 @@ public final class OptionCatalog {
       Set<String> groups = required == null || hasDefault ? Set.of()
           : required.groups().length == 0 ? Set.of("") : Set.of(required.groups());
       options.putIfAbsent(property.get(), new Option(property.get(), getter.getReturnType(),
-          description == null ? "" : description.value(), groups, getter.getDeclaringClass()));
+          description == null ? "" : description.value(), groups, getter.getDeclaringClass(),
+          getter.isAnnotationPresent(SqlOption.class)));
     }
     return new OptionCatalog(optionsClass, options);
   }

@@ -27,6 +27,9 @@ public interface TaskConfig {
 
   Optional<Template> template(String key, boolean required);
 
+  /** A bash command: its values are shell-quoted unless {@code | raw} (see {@code TemplateParser.parseShell}). */
+  Optional<Template> shellTemplate(String key, boolean required);
+
   /** A mapping of names to templated strings ({@code env:}); empty when absent. */
   Map<String, Template> templates(String key);
 

@@ -1,11 +1,14 @@
 package io.mlproof.orchestrator.task;
 
 import io.mlproof.orchestrator.dag.Dag;
+import io.mlproof.orchestrator.dag.RunDates;
 import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.orchestrator.template.Template;
+import io.mlproof.pipelines.sql.TemplateContext;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Optional;
 
 /**
@@ -36,5 +39,14 @@ public record TaskContext(
 
   public String render(Template template) {
     return template.render(render);
+  }
+
+  /** The run's dates and params as mlproof's SQL renderer sees them: the interval at midnight UTC. */
+  public TemplateContext sqlContext() {
+    RunDates dates = render.dates();
+    return new TemplateContext(dates.ds(),
+        dates.dataIntervalStart().atStartOfDay(ZoneOffset.UTC).toInstant(),
+        dates.dataIntervalEnd().atStartOfDay(ZoneOffset.UTC).toInstant(),
+        TemplateContext.parseParams(render.paramsJson()));
   }
 }

@@ -29,6 +29,7 @@ public final class TemplateParser {
           + " {{ task_output('TASK') }}, {{ prev_task_output('TASK') }}";
 
   private static final Pattern NAME = Pattern.compile("[a-z_]+");
+  private static final Pattern RAW = Pattern.compile("(.*?)\\s*\\|\\s*raw");
   private static final Pattern PARAM = Pattern.compile("params\\.([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern DS_ADD = Pattern.compile("macros\\.ds_add\\(\\s*([a-z_]+)\\s*,\\s*([+-]?\\d{1,6})\\s*\\)");
   private static final Pattern OUTPUT =
@@ -57,6 +58,63 @@ public final class TemplateParser {
    * @throws TemplateException naming the bad expression and the valid forms
    */
   public static Template parse(String text, IntFunction<Location> locate) throws TemplateException {
+    return parse(text, locate, false);
+  }
+
+  /**
+   * Parses a shell command: values are shell-quoted when rendered, {@code {{ x | raw }}} splices
+   * one as it is. An expression inside quotes is refused: quoting it again would change the
+   * value, and leaving it unquoted there would let it close the quotes.
+   *
+   * @throws TemplateException also for an expression inside quotes
+   */
+  public static Template parseShell(String text, IntFunction<Location> locate) throws TemplateException {
+    Template template = parse(text, locate, true);
+    ShellQuotes quotes = new ShellQuotes();
+    int offset = 0;
+    for (Template.Part part : template.parts()) {
+      if (part instanceof Template.Literal l) {
+        quotes.scan(l.text());
+        offset += l.text().length();
+      } else {
+        offset = text.indexOf("{{", offset);
+        Template.Expr e = (Template.Expr) part;
+        if (!e.raw() && quotes.inside() != 0) {
+          throw new TemplateException(offset, "a templated value inside " + (quotes.inside() == '\'' ? "single"
+              : "double") + " quotes: values in bash commands are shell-quoted for you, so remove the"
+              + " quotes around it (or write {{ ... | raw }} to splice it as it is, at your own risk)");
+        }
+        offset = text.indexOf("}}", offset) + 2;
+      }
+    }
+    return template;
+  }
+
+  /** Tracks whether a position of a bash command is inside single or double quotes. */
+  private static final class ShellQuotes {
+    private char quote;
+    private boolean escaped;
+
+    char inside() {
+      return quote;
+    }
+
+    void scan(String text) {
+      for (char c : text.toCharArray()) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\' && quote != '\'') {
+          escaped = true;
+        } else if (quote == 0 && (c == '\'' || c == '"')) {
+          quote = c;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      }
+    }
+  }
+
+  private static Template parse(String text, IntFunction<Location> locate, boolean shell) throws TemplateException {
     for (String refused : List.of("{%", "%}", "{#", "#}")) {
       int at = text.indexOf(refused);
       if (at >= 0) {
@@ -84,10 +142,16 @@ public final class TemplateParser {
         throw new TemplateException(open, "'{{' without a closing '}}'");
       }
       String body = text.substring(open + 2, close).trim();
-      parts.add(new Template.Expr(expression(body, open), locate.apply(open)));
+      Matcher raw = RAW.matcher(body);
+      boolean isRaw = raw.matches();
+      if (isRaw && !shell) {
+        throw new TemplateException(open, "'| raw' applies only to bash commands, where values are"
+            + " shell-quoted unless raw: remove it here");
+      }
+      parts.add(new Template.Expr(expression(isRaw ? raw.group(1).trim() : body, open), locate.apply(open), isRaw));
       position = close + 2;
     }
-    return new Template(text, parts, locate.apply(0));
+    return new Template(text, parts, locate.apply(0), shell);
   }
 
   private static Expression expression(String body, int offset) throws TemplateException {

@@ -35,6 +35,8 @@ class AirflowExportTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** A label param with shell syntax: bash commands must quote it the same way here and in Airflow. */
+  private static final String LABEL = "churn; it's $HOME";
   /**
    * Debian's interpreter, which bin/install-test-deps gives jinja2 and dateutil (a python3 earlier
    * on PATH, e.g. pyenv's, may lack them); -Dmlproof.python3=... for another one.
@@ -78,7 +80,7 @@ class AirflowExportTest {
           trigger_rule: all_done
           env:
             PREVIOUS: "{{ prev_task_output('features') }}"
-          command: "diff {{ task_output('features') }}/data.txt $PREVIOUS/data.txt || true"
+          command: "diff {{ task_output('features') }}/data.txt $PREVIOUS/data.txt || echo {{ params.label }} {{ ds | raw }}"
         - id: import
           kind: empty
           depends_on: [compare]
@@ -185,7 +187,7 @@ class AirflowExportTest {
       LocalDate date = dag.schedule().nextAfter(LocalDate.parse("2024-02-20"));
       RenderContext here = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), "gs://bucket/runs",
           Map.of("days", 28L, "rate", new java.math.BigDecimal("0.5"), "cutoff", LocalDate.parse("2024-02-01"),
-              "label", "churn"));
+              "label", LABEL));
       List<Template> templates = dag.tasks().stream().flatMap(t -> t.spec().templates().stream()).toList();
       List<Template> all = new ArrayList<>(templates);
       all.add(template(dag, "{{ prev_ds }} {{ next_ds }} {{ data_interval_start }} {{ data_interval_end }}"
@@ -196,7 +198,7 @@ class AirflowExportTest {
       request.put("interval_end", dag.schedule().nextAfter(date).toString());
       request.put("run_root", "gs://bucket/runs");
       ObjectNode params = request.putObject("params");
-      params.put("days", 28).put("rate", 0.5).put("cutoff", "2024-02-01").put("label", "churn");
+      params.put("days", 28).put("rate", 0.5).put("cutoff", "2024-02-01").put("label", LABEL);
       ArrayNode expressions = request.putArray("expressions");
       all.forEach(t -> expressions.add(AirflowExporter.pythonFor(dag, t)));
       Python render = python(List.of(resource("render.py").toString()), JSON.writeValueAsString(request));

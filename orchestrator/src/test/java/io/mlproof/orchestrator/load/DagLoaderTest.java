@@ -480,6 +480,6 @@ class DagLoaderTest {
     assertThat(report.dags()).extracting(Dag::dagId).containsExactly("good");
     assertThat(report.errors()).extracting(dags::relative).containsExactly(
         "dags/bad.yaml:5:11: task 'a': unknown kind 'emtpy' (did you mean 'empty'?): use one of bash, empty,"
-            + " file_sensor, pipeline, sql_sensor");
+            + " file_sensor, pipeline, report, sql_sensor");
   }
 }

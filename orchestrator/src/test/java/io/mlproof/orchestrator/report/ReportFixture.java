@@ -97,7 +97,7 @@ final class ReportFixture {
             Optional.of("model m1 was not blessed"));
     h.store.save(score);
     h.store.saveDagRun(new DagRunRecord("fixture", DATE, DagRunState.FAILED, RunType.MANUAL, "{}",
-        Optional.of(t0), Optional.of(t0.plusSeconds(100))));
+        Optional.of(t0), Optional.of(t0.plusSeconds(100)), Optional.empty()));
     return dag;
   }
 

@@ -298,10 +298,10 @@ class DagRunnerTest extends HarnessTest {
             env:
               LABEL: "{{ params.days }}d"
             command: >-
-              echo "{{ ds }} {{ ds_nodash }} {{ prev_ds }} {{ next_ds }} {{ data_interval_start }}
+              echo {{ ds }} {{ ds_nodash }} {{ prev_ds }} {{ next_ds }} {{ data_interval_start }}
               {{ data_interval_end }} {{ macros.ds_add(ds, -3) }} {{ macros.ds_add(next_ds, 1) }}
               {{ params.days }} {{ params.rate }} {{ params.on }} $LABEL
-              {{ task_output('up') }} {{ prev_task_output('show') }} {{ run_root }} $MLPROOF_OUTPUT" > @OUT@
+              {{ task_output('up') }} {{ prev_task_output('show') }} {{ run_root }} $MLPROOF_OUTPUT > @OUT@
         """.replace("@OUT@", out));
     RunResult result = h.runner().run(dag, LocalDate.parse("2024-01-08"), RunType.MANUAL,
         RunConf.resolve(dag, "{\"days\": 14}"));

@@ -104,6 +104,7 @@ public final class BlessPipeline implements MlproofPipeline {
     Blessing.Builder blessing = Blessing.newBuilder()
         .setModelId(model.id())
         .setModelSha256(model.metadata().getModelSha256())
+        .setMetadataSha256(model.metadataSha256())
         .setVerdict(verdict)
         .setModelF1(metrics.getF1())
         .setTolerance(options.getTolerance())
@@ -152,7 +153,7 @@ public final class BlessPipeline implements MlproofPipeline {
 
   /** F1 of {@code previous} on {@code model}'s validation rows, at the previous model's own operating point. */
   static double f1OnValidationRows(ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
-    String pattern = TaskOutput.filePattern(modelDir, TrainPipeline.VALIDATION);
+    String pattern = TaskOutput.verifiedFilePattern(modelDir, TrainPipeline.VALIDATION);
     ExampleBuffer rows = ExampleReader.read(pattern, model.metadata().getFeatureSpec(), 0);
     ExampleMatrix matrix = rows.select(rows.canonicalOrder());
     double[] scores = previous.predict(matrix, threads);

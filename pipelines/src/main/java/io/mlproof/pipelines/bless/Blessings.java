@@ -2,13 +2,12 @@ package io.mlproof.pipelines.bless;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.train.ModelArtifact;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Manifest;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -28,12 +27,10 @@ public final class Blessings {
     String path = TaskOutput.filePattern(dir, OUTPUT_NAME);
     try {
       Blessing.Builder blessing = Blessing.newBuilder();
-      JsonFormat.parser().merge(new String(FileBytes.read(path), StandardCharsets.UTF_8), blessing);
+      JsonFormat.parser().merge(new String(TaskOutput.readVerified(dir, OUTPUT_NAME), StandardCharsets.UTF_8), blessing);
       return Optional.of(blessing.build());
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException("blessing " + path + " is corrupt: " + e.getMessage() + " (re-run bless)");
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot read blessing " + path + ": " + e.getMessage());
     }
   }
 
@@ -60,5 +57,19 @@ public final class Blessings {
               + "): it is not used for scoring; train a better model or keep the baseline");
     }
     return blessing;
+  }
+
+  /**
+   * Refuses model files that are not the ones {@code blessing} names: a blessing vouches for one
+   * model, by the SHA-256 of its model file and of its metadata.
+   */
+  public static void requireSameModel(Blessing blessing, ModelArtifact model, String dir) {
+    if (!blessing.getModelSha256().equals(model.metadata().getModelSha256())
+        || !blessing.getMetadataSha256().equals(model.metadataSha256())) {
+      throw new InvalidInputException("the model in " + dir + " (model " + model.metadata().getModelSha256()
+          + ", metadata " + model.metadataSha256() + ") is not the model its blessing names (model "
+          + blessing.getModelSha256() + ", metadata " + (blessing.getMetadataSha256().isEmpty() ? "not recorded"
+          : blessing.getMetadataSha256()) + "): the files were replaced after bless; re-run bless for this model");
+    }
   }
 }

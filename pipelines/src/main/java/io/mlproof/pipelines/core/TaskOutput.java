@@ -3,6 +3,7 @@ package io.mlproof.pipelines.core;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OutputFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -237,7 +238,7 @@ public final class TaskOutput {
       FileSystems.rename(sources, destinations, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
       deleteStaging();
       Manifest complete =
-          manifest.toBuilder()
+          withHashes(manifest).toBuilder()
               .setSchemaVersion(MANIFEST_SCHEMA_VERSION)
               .setCreatedAtMicros(System.currentTimeMillis() * 1000L)
               .build();
@@ -248,6 +249,87 @@ public final class TaskOutput {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Records the SHA-256 of every single-file entry (sharded globs are checked by record count,
+   * which costs no second pass over large files): what later stages verify on read.
+   */
+  private Manifest withHashes(Manifest manifest) throws IOException {
+    Manifest.Builder hashed = manifest.toBuilder();
+    for (OutputFile.Builder file : hashed.getFilesBuilderList()) {
+      if (file.getSha256().isEmpty() && !hasGlob(file.getPath())) {
+        ResourceId resource = directory.resolve(file.getPath(), StandardResolveOptions.RESOLVE_FILE);
+        try {
+          file.setSha256(Sha256.hex(FileBytes.read(resource)));
+        } catch (FileNotFoundException | NoSuchFileException e) {
+          throw new RunFailedException("the manifest of " + given + " lists " + file.getPath()
+              + ", which the stage did not write", e);
+        }
+      }
+    }
+    return hashed.build();
+  }
+
+  /**
+   * The bytes of a single-file entry of a complete output, checked against the SHA-256 its
+   * manifest records: a file changed after its stage wrote it is exit 2, never used.
+   */
+  public static byte[] readVerified(String outputDir, String name) {
+    Manifest manifest = read(outputDir);
+    OutputFile entry = entry(outputDir, manifest, name);
+    ResourceId file = directory(outputDir).resolve(entry.getPath(), StandardResolveOptions.RESOLVE_FILE);
+    byte[] bytes;
+    try {
+      bytes = FileBytes.read(file);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read " + file + ": " + e.getMessage()
+          + " (its manifest lists it: re-run the task that wrote " + outputDir + ")", e);
+    }
+    String actual = Sha256.hex(bytes);
+    if (!entry.getSha256().isEmpty() && !entry.getSha256().equals(actual)) {
+      throw new InvalidInputException(file + " has SHA-256 " + actual + " but the manifest of " + outputDir
+          + " records " + entry.getSha256() + ": the file was changed after " + describe(manifest)
+          + " wrote it; re-run that task");
+    }
+    return bytes;
+  }
+
+  /**
+   * {@link #filePattern} of a TFRecord entry after counting its records against the manifest: a
+   * file cut short (even at a record boundary) or a missing shard is exit 2 before any work.
+   */
+  public static String verifiedFilePattern(String outputDir, String name) {
+    Manifest manifest = read(outputDir);
+    OutputFile entry = entry(outputDir, manifest, name);
+    String pattern = filePattern(outputDir, name);
+    long[] records = {0};
+    try {
+      TfRecordFiles.read(pattern, (bytes, length, file) -> records[0]++);
+    } catch (RunFailedException e) {
+      throw new InvalidInputException(e.getMessage() + " (an input of this task: re-run " + describe(manifest) + ")", e);
+    }
+    if (records[0] != entry.getRecords()) {
+      throw new InvalidInputException(pattern + " holds " + records[0] + " records but the manifest of " + outputDir
+          + " records " + entry.getRecords() + ": files were cut short, lost or added after " + describe(manifest)
+          + " wrote them; re-run that task");
+    }
+    return pattern;
+  }
+
+  private static OutputFile entry(String outputDir, Manifest manifest, String name) {
+    return manifest.getFilesList().stream().filter(f -> f.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new InvalidInputException("output " + outputDir + " has no '" + name + "' files (it holds "
+            + manifest.getFilesList().stream().map(OutputFile::getName).toList()
+            + "): point this task at the right upstream output"));
+  }
+
+  private static String describe(Manifest manifest) {
+    return "task " + manifest.getTaskId() + " (pipeline " + manifest.getPipeline() + ")";
+  }
+
+  private static boolean hasGlob(String path) {
+    return path.chars().anyMatch(c -> GLOB_CHARACTERS.indexOf(c) >= 0);
   }
 
   /** Drops the staged files of a failed attempt; the directory stays without a manifest. */
@@ -284,16 +366,8 @@ public final class TaskOutput {
 
   /** Absolute file pattern of one logical output named in a complete output's manifest. */
   public static String filePattern(String outputDir, String name) {
-    Manifest manifest = read(outputDir);
-    return manifest.getFilesList().stream()
-        .filter(f -> f.getName().equals(name))
-        .findFirst()
-        .map(f -> directory(outputDir).resolve(f.getPath(), StandardResolveOptions.RESOLVE_FILE).toString())
-        .orElseThrow(
-            () -> new InvalidInputException(
-                "output " + outputDir + " has no '" + name + "' files (it holds "
-                    + manifest.getFilesList().stream().map(f -> f.getName()).toList()
-                    + "): point this task at the right upstream output"));
+    OutputFile entry = entry(outputDir, read(outputDir), name);
+    return directory(outputDir).resolve(entry.getPath(), StandardResolveOptions.RESOLVE_FILE).toString();
   }
 
   public static String toJson(Manifest manifest) {

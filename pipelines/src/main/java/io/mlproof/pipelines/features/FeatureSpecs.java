@@ -91,7 +91,11 @@ public final class FeatureSpecs {
    * name). Checked with {@link #checkColumns} only: the features are computed already.
    */
   public static FeatureSpec read(String path) {
-    byte[] bytes = readFile(path, "give the path of an mlproof.v1.FeatureSpec file (.textproto, .json or binary)");
+    return parse(readFile(path, "give the path of an mlproof.v1.FeatureSpec file (.textproto, .json or binary)"), path);
+  }
+
+  /** A spec from its bytes; {@code path}'s suffix says the format. */
+  private static FeatureSpec parse(byte[] bytes, String path) {
     FeatureSpec spec;
     if (path.endsWith(".textproto")) {
       spec = parseText(text(bytes), path, TextFormatParseInfoTree.builder());
@@ -160,7 +164,8 @@ public final class FeatureSpecs {
    * lists as {@value #OUTPUT_NAME}, read by {@link #read}.
    */
   public static FeatureSpec fromFeaturesOutput(String featuresOutputDir) {
-    return read(TaskOutput.filePattern(featuresOutputDir, OUTPUT_NAME));
+    return parse(TaskOutput.readVerified(featuresOutputDir, OUTPUT_NAME),
+        TaskOutput.filePattern(featuresOutputDir, OUTPUT_NAME));
   }
 
   /** Writes the spec in text format to {@code file} (any Beam file system). */

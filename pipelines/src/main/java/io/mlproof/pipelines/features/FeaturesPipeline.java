@@ -140,7 +140,6 @@ public final class FeaturesPipeline implements MlproofPipeline {
   /** The input's entity-day files, checked: complete output, right record type, files present. */
   static String inputPattern(String input) {
     Manifest manifest = TaskOutput.read(input);
-    String pattern = TaskOutput.filePattern(input, RECORDS);
     String expected = EntityDay.getDescriptor().getFullName();
     String type = manifest.getFilesList().stream()
         .filter(f -> f.getName().equals(RECORDS)).map(OutputFile::getRecordType)
@@ -149,6 +148,7 @@ public final class FeaturesPipeline implements MlproofPipeline {
       throw new InvalidInputException("input " + input + " holds " + type + " records, not " + expected
           + ": point --input at an extract run with --recordType=entity_days");
     }
+    String pattern = TaskOutput.verifiedFilePattern(input, RECORDS);
     try {
       MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
       if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {

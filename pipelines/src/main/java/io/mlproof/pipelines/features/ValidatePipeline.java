@@ -11,7 +11,6 @@ import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.ValidationReport;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -104,13 +103,12 @@ public final class ValidatePipeline implements MlproofPipeline {
       throw new InvalidInputException(featuresOutput + " is the output of '" + manifest.getPipeline()
           + "', not of 'features': point the gate at a features task's output");
     }
-    String file = TaskOutput.filePattern(featuresOutput, FeaturesPipeline.STATISTICS);
+    byte[] bytes = TaskOutput.readVerified(featuresOutput, FeaturesPipeline.STATISTICS);
     try {
-      return ComputeStatistics.read(file);
-    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
-      throw new InvalidInputException(file + " is missing: re-run the features task");
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot read " + file + ": " + e.getMessage() + " (re-run the features task)");
+      return DatasetStatistics.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidInputException("the statistics of " + featuresOutput + " are corrupt: " + e.getMessage()
+          + " (re-run the features task)");
     }
   }
 

@@ -16,6 +16,7 @@ import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.pipelines.warehouse.DuckDbWarehouse;
 import io.mlproof.pipelines.warehouse.Warehouse;
+import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Score;
@@ -26,6 +27,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.FileSystems;
@@ -69,8 +71,9 @@ public final class ScorePipeline implements MlproofPipeline {
   public static Result run(ScoreOptions options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     ScoreTable table = options.getScoresTable().isEmpty() ? null : scoreTable(options);
-    Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
+    Optional<Blessing> blessing = Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
     ModelArtifact model = ModelArtifact.load(options.getModel());
+    blessing.ifPresent(b -> Blessings.requireSameModel(b, model, options.getModel()));
     Manifest features = TaskOutput.read(options.getExamples());
     if (features.getFilesList().stream().anyMatch(f -> f.getName().equals(FeatureSpecs.OUTPUT_NAME))) {
       model.checkSpec(FeatureSpecs.hash(FeatureSpecs.fromFeaturesOutput(options.getExamples())), options.getExamples());

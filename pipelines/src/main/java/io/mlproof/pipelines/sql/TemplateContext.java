@@ -31,7 +31,17 @@ public record TemplateContext(
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+  /**
+   * The range of logical dates: wide enough for any business history and plan, narrow enough that
+   * every interval, lookback and next fire date computed from one stays far inside Java's and the
+   * warehouses' date types (9999-12-31 overflowed interval arithmetic).
+   */
+  public static final LocalDate EARLIEST_LOGICAL_DATE = LocalDate.of(1900, 1, 1);
+
+  public static final LocalDate LATEST_LOGICAL_DATE = LocalDate.of(2999, 12, 31);
+
   public TemplateContext {
+    checkLogicalDate("the logical date", logicalDate);
     if (!dataIntervalEnd.isAfter(dataIntervalStart)) {
       throw new InvalidInputException(
           "data interval end " + dataIntervalEnd + " is not after its start " + dataIntervalStart
@@ -63,6 +73,7 @@ public record TemplateContext(
           "--logicalDate is required (Airflow's {{ ds }}): pass e.g. --logicalDate=2024-01-07");
     }
     LocalDate logicalDate = parseDate("--logicalDate", ds);
+    checkLogicalDate("--logicalDate", logicalDate);
     Instant start =
         options.getDataIntervalStart() == null
             ? logicalDate.atStartOfDay(ZoneOffset.UTC).toInstant()
@@ -72,6 +83,14 @@ public record TemplateContext(
             ? start.plus(java.time.Duration.ofDays(1))
             : parseInstant("--dataIntervalEnd", options.getDataIntervalEnd());
     return new TemplateContext(logicalDate, start, end, parseParams(options.getParams()));
+  }
+
+  /** Refuses a logical date outside {@link #EARLIEST_LOGICAL_DATE}..{@link #LATEST_LOGICAL_DATE}. */
+  public static void checkLogicalDate(String what, LocalDate date) {
+    if (date.isBefore(EARLIEST_LOGICAL_DATE) || date.isAfter(LATEST_LOGICAL_DATE)) {
+      throw new InvalidInputException(what + " " + date + " is outside the supported range "
+          + EARLIEST_LOGICAL_DATE + ".." + LATEST_LOGICAL_DATE + ": use a date in it");
+    }
   }
 
   /** {@code YYYY-MM-DD}, strictly (no 2024-02-30). */

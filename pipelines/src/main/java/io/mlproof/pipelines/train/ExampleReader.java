@@ -58,7 +58,7 @@ public final class ExampleReader {
     Decoder decoder = new Decoder(buffer, specHash.getBytes(StandardCharsets.US_ASCII), categoricalColumns(spec));
     TfRecordFiles.read(pattern, decoder::decode);
     if (expectedRecords > 0 && buffer.rows() != expectedRecords) {
-      throw new RunFailedException(
+      throw new InvalidInputException(
           "the examples at " + pattern + " hold " + buffer.rows() + " records but their manifest says "
               + expectedRecords + ": the files changed after they were written; re-run the features task");
     }

@@ -37,18 +37,25 @@ public final class ModelArtifact {
   public static final String METADATA_JSON_NAME = "metadata_json";
 
   private final ModelMetadata metadata;
+  private final byte[] metadataBytes;
   private final String modelText;
   private final String location;
 
-  private ModelArtifact(ModelMetadata metadata, String modelText, String location) {
+  private ModelArtifact(ModelMetadata metadata, byte[] metadataBytes, String modelText, String location) {
     this.metadata = metadata;
+    this.metadataBytes = metadataBytes.clone();
     this.modelText = modelText;
     this.location = location;
   }
 
   /** A model just trained; {@code metadata} must already carry the text's SHA-256. */
   public static ModelArtifact of(ModelMetadata metadata, String modelText) {
-    return new ModelArtifact(metadata, modelText, "(in memory)");
+    return new ModelArtifact(metadata, metadata.toByteArray(), modelText, "(in memory)");
+  }
+
+  /** SHA-256 of {@value #METADATA_FILE} as written (a copy, e.g. by bless, keeps the bytes). */
+  public String metadataSha256() {
+    return Sha256.hex(metadataBytes);
   }
 
   public ModelMetadata metadata() {
@@ -76,7 +83,7 @@ public final class ModelArtifact {
   /** Writes the three files into {@code output}'s staging area; returns their manifest entries. */
   public List<OutputFile> writeTo(TaskOutput output) {
     write(output.staging(MODEL_FILE), modelText.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
-    write(output.staging(METADATA_FILE), metadata.toByteArray(), MimeTypes.BINARY);
+    write(output.staging(METADATA_FILE), metadataBytes, MimeTypes.BINARY);
     write(output.staging(METADATA_JSON), json(metadata).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
     return List.of(
         OutputFile.newBuilder().setName(MODEL).setPath(MODEL_FILE).build(),
@@ -91,15 +98,16 @@ public final class ModelArtifact {
    */
   public static ModelArtifact load(String dir) {
     String metadataPath = TaskOutput.filePattern(dir, METADATA);
+    byte[] metadataBytes = TaskOutput.readVerified(dir, METADATA);
     ModelMetadata metadata;
     try {
-      metadata = ModelMetadata.parseFrom(readAll(metadataPath));
+      metadata = ModelMetadata.parseFrom(metadataBytes);
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException(
           "model metadata " + metadataPath + " is corrupt: " + e.getMessage() + " (retrain the model)");
     }
     String modelPath = TaskOutput.filePattern(dir, MODEL);
-    byte[] bytes = readAll(modelPath);
+    byte[] bytes = TaskOutput.readVerified(dir, MODEL);
     String actual = Sha256.hex(bytes);
     if (!actual.equals(metadata.getModelSha256())) {
       throw new InvalidInputException(
@@ -107,16 +115,9 @@ public final class ModelArtifact {
               + " was trained as " + metadata.getModelSha256()
               + ": the file was changed after training; restore it or retrain");
     }
-    return new ModelArtifact(metadata, new String(bytes, StandardCharsets.UTF_8), dir);
+    return new ModelArtifact(metadata, metadataBytes, new String(bytes, StandardCharsets.UTF_8), dir);
   }
 
-  private static byte[] readAll(String path) {
-    try {
-      return FileBytes.read(path);
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot read " + path + ": " + e.getMessage() + " (check the path)", e);
-    }
-  }
 
   /** Refuses examples built with another feature spec than the model's. */
   public void checkSpec(String examplesSpecHash, String examplesWhere) {

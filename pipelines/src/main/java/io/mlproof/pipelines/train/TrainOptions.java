@@ -4,6 +4,7 @@ import io.mlproof.pipelines.core.LogicalDateOptions;
 import io.mlproof.pipelines.core.TaskOptions;
 import io.mlproof.pipelines.core.WarehouseOptions;
 import io.mlproof.pipelines.evaluate.OperatingPointRule;
+import io.mlproof.pipelines.sql.SqlOption;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
@@ -32,6 +33,7 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
       + " (bring your own training table). Numeric columns are features as they are; string columns"
       + " are categorical; NULL, empty and NA are missing.")
   @Default.String("")
+  @SqlOption
   String getExamplesQuery();
 
   void setExamplesQuery(String value);

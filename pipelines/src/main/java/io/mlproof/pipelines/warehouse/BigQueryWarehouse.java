@@ -88,6 +88,7 @@ public final class BigQueryWarehouse implements Warehouse {
 
   @Override
   public DryRun dryRun(RenderedSql sql) {
+    SingleStatement.require(sql, Dialect.BIGQUERY);
     try {
       return api.dryRun(sql.sql());
     } catch (BigQueryApi.QueryError e) {
@@ -98,6 +99,7 @@ public final class BigQueryWarehouse implements Warehouse {
   @Override
   public <T> PTransform<PBegin, PCollection<T>> read(
       RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder) {
+    SingleStatement.require(sql, Dialect.BIGQUERY);
     BigQueryIO.TypedRead<T> read =
         BigQueryIO.read(new AvroRows.Parser<>(mapper))
             .fromQuery(sql.sql())
@@ -109,6 +111,7 @@ public final class BigQueryWarehouse implements Warehouse {
 
   @Override
   public List<ResultRow> queryRows(RenderedSql sql) {
+    SingleStatement.require(sql, Dialect.BIGQUERY);
     List<ResultRow> rows;
     try {
       rows = api.query(sql.sql(), MAX_QUERY_ROWS);

@@ -94,6 +94,7 @@ public final class DuckDbWarehouse implements Warehouse {
 
   @Override
   public DryRun dryRun(RenderedSql sql) {
+    SingleStatement.require(sql, Dialect.DUCKDB);
     try (Connection c = open()) {
       List<SqlColumn> columns;
       try (PreparedStatement prepared = c.prepareStatement(sql.sql())) {
@@ -114,6 +115,7 @@ public final class DuckDbWarehouse implements Warehouse {
   @Override
   public <T> PTransform<PBegin, PCollection<T>> read(
       RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder) {
+    SingleStatement.require(sql, Dialect.DUCKDB);
     return JdbcIO.<T>read()
         .withDataSourceProviderFn(new ReadOnlyDataSource(url()))
         .withQuery(sql.sql())
@@ -126,6 +128,7 @@ public final class DuckDbWarehouse implements Warehouse {
 
   @Override
   public List<ResultRow> queryRows(RenderedSql sql) {
+    SingleStatement.require(sql, Dialect.DUCKDB);
     List<ResultRow> rows = new ArrayList<>();
     try (Connection c = open(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.sql())) {
       JdbcRows.Layout layout = new JdbcRows.Layout(rs.getMetaData());
@@ -163,9 +166,16 @@ public final class DuckDbWarehouse implements Warehouse {
     }
   }
 
+  /**
+   * Every connection reads only: read-only, no access to other files or the network (no
+   * {@code COPY ... TO}, {@code ATTACH}, {@code read_csv} of local files, extension loading), and
+   * the configuration locked so a query cannot turn these back on (issue 10 item 9).
+   */
   private static Properties connectionProperties() {
     Properties properties = new Properties();
     properties.setProperty(DuckDBDriver.DUCKDB_READONLY_PROPERTY, "true");
+    properties.setProperty("enable_external_access", "false");
+    properties.setProperty("lock_configuration", "true");
     properties.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
     return properties;
   }

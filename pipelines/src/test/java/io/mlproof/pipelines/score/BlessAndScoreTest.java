@@ -66,6 +66,14 @@ class BlessAndScoreTest {
         "--scoresTable=churn_scores"), more)).withValidation().as(ScoreOptions.class);
   }
 
+  static byte[] readBytes(Path file) {
+    try {
+      return java.nio.file.Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static List<String> sql(String query) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:" + warehouse);
         Statement s = c.createStatement();
@@ -84,6 +92,8 @@ class BlessAndScoreTest {
     assertThat(blessing.getBlessed()).isTrue();
     assertThat(blessing.getModelId()).isEqualTo(good.metadata().getModelId());
     assertThat(blessing.getModelSha256()).isEqualTo(good.metadata().getModelSha256());
+    assertThat(blessing.getMetadataSha256()).isEqualTo(
+        io.mlproof.pipelines.core.Sha256.hex(readBytes(Path.of(good.outputDir(), "metadata.pb"))));
     assertThat(blessing.getSummary()).startsWith("Model " + good.metadata().getModelId() + " is blessed. The model beats");
     assertThat(TaskOutput.read(goodBlessed).getFilesList()).extracting(f -> f.getName())
         .containsExactly("blessing", "model", "metadata", "metadata_json");

@@ -90,6 +90,16 @@ class ModelArtifactTest {
     String text = Files.readString(model);
     Files.writeString(model, text.replaceFirst("learning_rate: 0.1", "learning_rate: 0.2"));
     String actual = Sha256.hex(Files.readAllBytes(model));
+    // the manifest's hash catches it first
+    assertThatThrownBy(() -> ModelArtifact.load(copy.toString()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(model + " has SHA-256 " + actual + " but the manifest of " + copy + " records "
+            + first.metadata().getModelSha256() + ": the file was changed after task adhoc (pipeline train) wrote it;"
+            + " re-run that task");
+    // and with the manifest's hash removed (an output from before manifests had hashes), the metadata's
+    Path manifest = copy.resolve(io.mlproof.pipelines.core.TaskOutput.MANIFEST);
+    Files.writeString(manifest, Files.readString(manifest).replaceAll(",\\s*\"sha256\": \""
+        + first.metadata().getModelSha256() + "\"", ""));
     assertThatThrownBy(() -> ModelArtifact.load(copy.toString()))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("model file " + model + " has SHA-256 " + actual + " but model " + first.metadata().getModelId()

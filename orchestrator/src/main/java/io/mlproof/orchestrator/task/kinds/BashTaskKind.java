@@ -37,13 +37,13 @@ public final class BashTaskKind implements TaskKind {
   @Override
   public Map<String, String> keys() {
     return Map.of(
-        "command", "the bash command (a template)",
+        "command", "the bash command (a template; values are shell-quoted unless {{ x | raw }})",
         "env", "environment variables added to the command's, name: value (templates)");
   }
 
   @Override
   public TaskSpec parse(TaskConfig config) {
-    Optional<Template> command = config.template("command", true);
+    Optional<Template> command = config.shellTemplate("command", true);
     Map<String, Template> env = config.templates("env");
     return command.map(c -> new BashTask(c, env)).orElse(null);
   }
@@ -82,8 +82,14 @@ public final class BashTaskKind implements TaskKind {
           return TaskResult.failed("cannot create " + output + ": " + e.getMessage());
         }
       }
+      String script = context.render(command);
+      if (script.indexOf('\0') >= 0 || environment(context).values().stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
+        // No process can take it, quoted or not: a param value, as a rule.
+        return TaskResult.failedNoRetry("the command or its env holds a NUL character (from a param?), which no"
+            + " process argument can carry: remove it");
+      }
       ProcessSupervisor.Exit exit = ProcessSupervisor.run(
-          List.of("bash", "-c", context.render(command)), environment(context), context.logFile(),
+          List.of("bash", "-c", script), environment(context), context.logFile(),
           context.deadline(), context.watcher());
       if (exit.timedOut()) {
         return TaskResult.failed("timed out (execution_timeout); the command's processes were killed");

@@ -87,7 +87,10 @@ public final class PipelineTaskKind implements TaskKind {
     OptionCatalog catalog = OptionCatalog.of(pipeline.optionsClass());
     checkOptions(config, name.get(), catalog, options);
     boolean logicalDates = LogicalDateOptions.class.isAssignableFrom(pipeline.optionsClass());
-    return new PipelineTask(name.get(), logicalDates, options);
+    Set<String> sqlOptions = options.stream().map(TaskConfig.Option::name)
+        .filter(n -> catalog.option(n).map(OptionCatalog.Option::sql).orElse(false))
+        .collect(Collectors.toUnmodifiableSet());
+    return new PipelineTask(name.get(), logicalDates, options, sqlOptions);
   }
 
   private static void checkOptions(TaskConfig config, String pipeline, OptionCatalog catalog,
@@ -112,6 +115,10 @@ public final class PipelineTaskKind implements TaskKind {
         continue;
       }
       for (Template value : option.values()) {
+        if (known.get().sql()) {
+          SqlOptionTemplates.problem(value).ifPresent(problem -> config.error(option.valueLocation(),
+              where + "option '" + option.name() + "' is SQL: " + problem));
+        }
         if (value.isLiteral()) {
           OptionCatalog.checkValue(known.get(), value.source()).ifPresent(problem ->
               config.error(option.valueLocation(), where + "option '" + option.name() + "' of pipeline '"
@@ -142,8 +149,13 @@ public final class PipelineTaskKind implements TaskKind {
     return description.isEmpty() ? "" : " (" + description + ")";
   }
 
-  /** A validated pipeline task. */
-  record PipelineTask(String pipeline, boolean logicalDates, List<TaskConfig.Option> options) implements TaskSpec {
+  /**
+   * A validated pipeline task.
+   *
+   * @param sqlOptions the options whose values are SQL ({@code @SqlOption}), rendered as SQL literals
+   */
+  record PipelineTask(String pipeline, boolean logicalDates, List<TaskConfig.Option> options,
+      Set<String> sqlOptions) implements TaskSpec {
 
     @Override
     public List<Template> templates() {
@@ -173,8 +185,10 @@ public final class PipelineTaskKind implements TaskKind {
         args.add("--params=" + context.render().paramsJson());
       }
       for (TaskConfig.Option option : options) {
+        boolean sql = sqlOptions.contains(option.name());
         for (Template value : option.values()) {
-          args.add("--" + option.name() + "=" + context.render(value));
+          args.add("--" + option.name() + "="
+              + (sql ? SqlOptionTemplates.render(context.taskId(), option.name(), value, context) : context.render(value)));
         }
       }
       args.addAll(context.runner().arguments());
@@ -199,7 +213,11 @@ public final class PipelineTaskKind implements TaskKind {
       command.addAll(context.launcher().jvmOptions());
       command.addAll(context.runner().jvmOptions());
       command.addAll(List.of("-cp", context.launcher().classpath(), context.launcher().mainClass()));
-      command.addAll(arguments(context));
+      try {
+        command.addAll(arguments(context));
+      } catch (InvalidInputException e) {
+        return TaskResult.failedNoRetry(e.getMessage());
+      }
       ProcessSupervisor.Exit exit = ProcessSupervisor.run(
           command, Map.of(), context.logFile(), context.deadline(), context.watcher());
       String last = ProcessSupervisor.lastLine(context.logFile());
@@ -231,6 +249,12 @@ public final class PipelineTaskKind implements TaskKind {
         pipelineOptions.put("params", context.paramsJson());
       }
       for (TaskConfig.Option option : options) {
+        if (sqlOptions.contains(option.name()) && option.values().stream().anyMatch(v -> !v.isLiteral())) {
+          // Airflow's Jinja would splice the values into the SQL as raw text.
+          throw new InvalidInputException("cannot export " + context.dagId() + " to Airflow: task '"
+              + context.taskId() + "' templates values into the SQL option '" + option.name() + "', which"
+              + " Airflow's Jinja would splice in raw: write the SQL without {{ }} for an exported DAG");
+        }
         List<String> values = option.values().stream().map(context::string).toList();
         pipelineOptions.put(option.name(), option.list() ? Py.list(values) : values.get(0));
       }

@@ -3,7 +3,6 @@ package io.mlproof.orchestrator.task.kinds;
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
-import io.mlproof.orchestrator.dag.RunDates;
 import io.mlproof.orchestrator.task.TaskConfig;
 import io.mlproof.orchestrator.task.TaskContext;
 import io.mlproof.orchestrator.task.TaskKind;
@@ -13,9 +12,7 @@ import io.mlproof.orchestrator.template.Template;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.SqlTemplate;
-import io.mlproof.pipelines.sql.TemplateContext;
 import io.mlproof.pipelines.warehouse.Warehouse;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +71,7 @@ public final class SqlSensorTaskKind implements TaskKind {
       RenderedSql query;
       try {
         target = Warehouse.parse(context.render(warehouse));
-        query = target.render(SqlTemplate.inline("task " + taskId + " sql", sql), sqlContext(context));
+        query = target.render(SqlTemplate.inline("task " + taskId + " sql", sql), context.sqlContext());
         target.checkAvailable();
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
@@ -84,14 +81,6 @@ public final class SqlSensorTaskKind implements TaskKind {
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
-    }
-
-    private static TemplateContext sqlContext(TaskContext context) {
-      RunDates dates = context.render().dates();
-      return new TemplateContext(dates.ds(),
-          dates.dataIntervalStart().atStartOfDay(ZoneOffset.UTC).toInstant(),
-          dates.dataIntervalEnd().atStartOfDay(ZoneOffset.UTC).toInstant(),
-          TemplateContext.parseParams(context.render().paramsJson()));
     }
 
     static boolean isTrue(Object value) {
