@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -48,6 +49,41 @@ class DemoDagIT {
     for (String task : List.of("extract_activity", "features", "validate", "train", "bless", "score_features", "score")) {
       assertThat(dir.resolve("runs/demo/" + DS + "/" + task + "/manifest.json")).as(task).exists();
     }
+  }
+
+  /**
+   * The run report of the demo run in a real browser (headless Chromium): every section and chart
+   * has a size on the page, the page asked for nothing but itself, and a screenshot is kept in
+   * integration-tests/target/report-screenshot.png.
+   */
+  @Test
+  void theReportRendersEverySectionAndChartOffline() throws Exception {
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    Path html = dir.resolve("runs/demo/" + DS + "/report/report.html");
+    assertThat(html).exists();
+    Path profile = Files.createDirectories(dir.resolve("chromium/profile"));
+    try (HeadlessChromium chromium = HeadlessChromium.start(profile)) {
+      chromium.call("Network.enable", null);
+      chromium.call("Page.enable", null);
+      chromium.call("Page.navigate", HeadlessChromium.params().put("url", html.toUri().toString()));
+      chromium.await("Page.loadEventFired");
+      JsonNode sections = chromium.evaluate("[...document.querySelectorAll('section')]"
+          + ".filter(s => s.getBoundingClientRect().height > 50).map(s => s.id)");
+      assertThat(sections).extracting(JsonNode::asText).containsExactly("verdicts", "data", "model", "run");
+      JsonNode charts = chromium.evaluate("[...document.querySelectorAll('figure.chart > svg, figure.chart > table')]"
+          + ".filter(e => e.getBoundingClientRect().width > 200 && e.getBoundingClientRect().height > 100)"
+          + ".map(e => e.id || e.parentElement.id)");
+      assertThat(charts).extracting(JsonNode::asText).containsExactly("chart-roc", "chart-pr", "chart-calibration",
+          "chart-gains", "chart-confusion", "chart-importance", "chart-dag");
+      // Every chart drew its data: the ROC and gains curves are paths, the DAG has a box per task.
+      assertThat(chromium.evaluate("document.querySelectorAll('#chart-dag g.task').length").asInt()).isEqualTo(8);
+      assertThat(chromium.evaluate("document.querySelectorAll('#chart-roc path').length").asInt()).isGreaterThan(5);
+      assertThat(chromium.evaluate("document.getElementById('card-blessed').querySelector('.a').textContent").asText())
+          .isEqualTo("Yes");
+      chromium.screenshot(Path.of("target", "report-screenshot.png"));
+      assertThat(chromium.requestedUrls()).containsExactly(html.toUri().toString());
+    }
+    assertThat(Path.of("target", "report-screenshot.png")).isNotEmptyFile();
   }
 
   /**

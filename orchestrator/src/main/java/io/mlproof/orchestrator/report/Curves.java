@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The model's ranking curves from its scored validation rows: ROC, precision-recall and
+ * The model's ranking curves from its scored held-out rows: ROC, precision-recall and
  * cumulative gains, one point per distinct score (rows with equal scores enter together, as a
  * threshold cannot separate them).
  */

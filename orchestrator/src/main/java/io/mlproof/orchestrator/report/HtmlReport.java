@@ -176,8 +176,8 @@ public final class HtmlReport {
 
   private static void model(StringBuilder h, JsonNode m) {
     h.append("<section id=\"model\"><h2>Model</h2>");
-    h.append("<p>Measured on ").append(Html.amount(m.path("validationRows").asDouble())).append(" validation rows (")
-        .append(Html.amount(m.path("validationPositives").asDouble()))
+    h.append("<p>Measured on ").append(Html.amount(m.path("evaluationRows").asDouble())).append(" held-out rows (")
+        .append(Html.amount(m.path("evaluationPositives").asDouble()))
         .append(" positives) that the model never trained on.</p>");
     h.append("<div class=\"scroll\"><table id=\"metrics\"><thead><tr><th></th><th>targeted</th><th>precision</th>"
         + "<th>recall</th><th>F1</th><th>ROC-AUC</th><th>PR-AUC</th><th>Brier</th></tr></thead><tbody>");

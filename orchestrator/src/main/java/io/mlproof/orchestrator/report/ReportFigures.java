@@ -210,8 +210,8 @@ public final class ReportFigures {
   private static ObjectNode model(EvaluationResult e, Optional<RunData.Predictions> predictions) {
     ObjectNode m = JSON.createObjectNode();
     ClassificationMetrics model = e.getModel();
-    m.put("validationRows", e.getExamples());
-    m.put("validationPositives", e.getPositives());
+    m.put("evaluationRows", e.getExamples());
+    m.put("evaluationPositives", e.getPositives());
     ArrayNode table = m.putArray("metrics");
     List<ClassificationMetrics> rows = new ArrayList<>(List.of(model));
     rows.addAll(e.getBaselinesList());
@@ -335,7 +335,10 @@ public final class ReportFigures {
       run.start().ifPresent(s -> r.put("start", s.toString()));
       run.end().ifPresent(e -> r.put("end", e.toString()));
     });
-    r.put("runner", data.dag().runner().kind().yamlName());
+    // The runner the stages report (a --runner override included), else the DAG's.
+    r.put("runner", data.outputs().values().stream().map(Manifest::getRunner)
+        .filter(x -> !x.isEmpty() && !x.equals("driver")).findFirst()
+        .orElse(data.dag().runner().kind().yamlName()));
     ArrayNode tasks = r.putArray("tasks");
     Map<String, Integer> layers = DagLayout.layers(data.dag());
     for (TaskDef task : data.dag().tasks()) {

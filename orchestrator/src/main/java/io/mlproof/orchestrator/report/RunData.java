@@ -63,7 +63,7 @@ public record RunData(
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The scored validation rows of the model. */
+  /** The model's scored held-out rows (the ones evaluation.json measures). */
   public record Predictions(double[] scores, boolean[] labels) {}
 
   /**

@@ -40,6 +40,21 @@ class ReportFiguresTest extends HarnessTest {
   }
 
   @Test
+  void theLeadsBootstrapIntervalIsTakenFromTrainingsUncertainty() throws Exception {
+    // The shape train writes (issue 12): uncertainty.operatingPoint is the F1 lead at the operating point.
+    JsonNode evaluation = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        {"uncertainty": {"method": "paired bootstrap, percentile interval", "resamples": 1000,
+          "operatingPoint": {"metric": "f1", "estimate": 0.037, "ci95Low": 0.021, "ci95High": 0.052},
+          "rocAuc": {"metric": "roc_auc", "estimate": 0.1, "ci95Low": 0.05, "ci95High": 0.15}}}
+        """);
+    JsonNode interval = ReportFigures.interval(evaluation).orElseThrow();
+    assertThat(interval.path("estimate").asDouble()).isEqualTo(0.037);
+    assertThat(interval.path("low").asDouble()).isEqualTo(0.021);
+    assertThat(interval.path("high").asDouble()).isEqualTo(0.052);
+    assertThat(ReportFigures.interval(evaluation.path("uncertainty").path("method"))).isEmpty();
+  }
+
+  @Test
   void everyWarningBecomesAnAlert() {
     List<String> alerts = new ArrayList<>();
     r.path("alerts").forEach(a -> alerts.add(a.path("level").asText() + ": " + a.path("title").asText()));
@@ -76,7 +91,7 @@ class ReportFiguresTest extends HarnessTest {
     assertThat(roc.path("markers").get(1).path("y").asDouble()).isEqualTo(0.7);
     JsonNode pr = r.path("model").path("precisionRecall");
     assertThat(xy(pr.path("points"))).containsExactly("0.333,1.0", "0.667,0.667", "0.667,0.5", "1.0,0.6");
-    assertThat(pr.path("baseRate").asDouble()).isEqualTo(0.1); // 10 of 100 validation rows
+    assertThat(pr.path("baseRate").asDouble()).isEqualTo(0.1); // 10 of 100 held-out rows
     assertThat(pr.path("markers").get(1).path("x").asDouble()).isEqualTo(0.7);
   }
 
@@ -107,6 +122,7 @@ class ReportFiguresTest extends HarnessTest {
   void theRunHasEveryTaskWithItsStateDurationAndColumn() {
     JsonNode run = r.path("run");
     assertThat(run.path("state").asText()).isEqualTo("failed");
+    assertThat(run.path("runner").asText()).isEqualTo("DirectRunner"); // what the stages ran on
     assertThat(run.path("modelId").asText()).isEqualTo("m1");
     List<String> tasks = new ArrayList<>();
     run.path("tasks").forEach(t -> tasks.add(t.path("id").asText() + " " + t.path("layer").asInt() + " "

@@ -154,7 +154,7 @@ final class ReportFixture {
   }
 
   /**
-   * 100 validation rows, 10 positive. Model: TP 8, FP 2, FN 2, TN 88 (F1 0.8). Tuned heuristic:
+   * 100 held-out rows, 10 positive. Model: TP 8, FP 2, FN 2, TN 88 (F1 0.8). Tuned heuristic:
    * TP 7, FP 3, FN 3, TN 87 (F1 0.7). Status quo targets nobody (F1 0).
    */
   static EvaluationResult evaluation() {
