@@ -307,7 +307,8 @@ public final class TaskOutput {
     try {
       TfRecordFiles.read(pattern, (bytes, length, file) -> records[0]++);
     } catch (RunFailedException e) {
-      throw new InvalidInputException(e.getMessage() + " (an input of this task: re-run " + describe(manifest) + ")", e);
+      // The reader's message already names the file, the byte offset and the fix.
+      throw new InvalidInputException(e.getMessage(), e);
     }
     if (records[0] != entry.getRecords()) {
       throw new InvalidInputException(pattern + " holds " + records[0] + " records but the manifest of " + outputDir
@@ -325,7 +326,10 @@ public final class TaskOutput {
   }
 
   private static String describe(Manifest manifest) {
-    return "task " + manifest.getTaskId() + " (pipeline " + manifest.getPipeline() + ")";
+    // Ad hoc runs (mlproof run ...) have no task id.
+    return manifest.getTaskId().isEmpty()
+        ? "the " + manifest.getPipeline() + " run"
+        : "task " + manifest.getTaskId() + " (pipeline " + manifest.getPipeline() + ")";
   }
 
   private static boolean hasGlob(String path) {
