@@ -86,7 +86,8 @@ class DagLoaderTest {
     assertThat(dag.runner().kind()).isEqualTo(RunnerKind.DIRECT);
     assertThat(dag.runner().options()).isEqualTo(Map.of("targetParallelism", "3"));
     // --runner flink takes the defaults' Flink options; the DAG's options were for Direct.
-    assertThat(dag.runnerFor(Optional.of(RunnerKind.FLINK)).options()).isEqualTo(Map.of("parallelism", "2"));
+    assertThat(dag.runnerFor(Optional.of(RunnerKind.FLINK)).options())
+        .isEqualTo(Map.of("parallelism", "2", "flinkMaster", "[local]"));
   }
 
   @Test
