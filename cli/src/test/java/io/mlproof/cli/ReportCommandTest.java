@@ -69,6 +69,6 @@ class ReportCommandTest {
         + " and no task output under " + tmp.resolve("runs") + "/reported/2024-01-15/: run it first (mlproof dags run"
         + " reported --logical-date 2024-01-15) or check --state and --run-root\n");
     assertThat(mlproof("report", "reported", "--logical-date", "2024-13-01").err())
-        .isEqualTo("mlproof: --logical-date '2024-13-01' is not a date YYYY-MM-DD\n");
+        .isEqualTo("mlproof: --logical-date '2024-13-01' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07\n");
   }
 }
