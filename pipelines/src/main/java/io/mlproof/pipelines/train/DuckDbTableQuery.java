@@ -1,6 +1,10 @@
 package io.mlproof.pipelines.train;
 
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.sql.RenderedSql;
+import io.mlproof.pipelines.warehouse.Dialect;
+import io.mlproof.pipelines.warehouse.DuckDbWarehouse;
+import io.mlproof.pipelines.warehouse.SingleStatement;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /** {@link TableQuery} on an embedded DuckDB file over JDBC, opened read-only. */
 public final class DuckDbTableQuery implements TableQuery {
@@ -36,8 +41,9 @@ public final class DuckDbTableQuery implements TableQuery {
     if (!new java.io.File(path).isFile()) {
       throw new InvalidInputException("DuckDB warehouse " + path + " does not exist: run `mlproof demo init` or fix --warehouse");
     }
-    Properties properties = new Properties();
-    properties.setProperty("duckdb.read_only", "true");
+    // The warehouse's hardened read connection: read-only, no other files, settings locked.
+    SingleStatement.require(new RenderedSql("--examplesQuery", sql, Set.of()), Dialect.DUCKDB);
+    Properties properties = DuckDbWarehouse.connectionProperties();
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path, properties);
         Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {

@@ -171,7 +171,7 @@ public final class DuckDbWarehouse implements Warehouse {
    * {@code COPY ... TO}, {@code ATTACH}, {@code read_csv} of local files, extension loading), and
    * the configuration locked so a query cannot turn these back on (issue 10 item 9).
    */
-  private static Properties connectionProperties() {
+  public static Properties connectionProperties() {
     Properties properties = new Properties();
     properties.setProperty(DuckDBDriver.DUCKDB_READONLY_PROPERTY, "true");
     properties.setProperty("enable_external_access", "false");

@@ -9,12 +9,12 @@ import io.mlproof.pipelines.sql.RenderedSql;
  * (DuckDB's JDBC driver runs every statement of a multi-statement string). Quotes, quoted names
  * and comments are skipped, so a {@code ;} inside them is text; one trailing {@code ;} is allowed.
  */
-final class SingleStatement {
+public final class SingleStatement {
 
   private SingleStatement() {}
 
   /** Returns {@code sql}, or fails naming the template when it holds more than one statement. */
-  static RenderedSql require(RenderedSql sql, Dialect dialect) {
+  public static RenderedSql require(RenderedSql sql, Dialect dialect) {
     int end = firstStatementEnd(sql.sql(), dialect == Dialect.BIGQUERY);
     if (end >= 0) {
       throw new InvalidInputException("template " + sql.template() + " holds more than one SQL statement (a ';' at"
