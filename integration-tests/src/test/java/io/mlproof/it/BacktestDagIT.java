@@ -35,8 +35,7 @@ class BacktestDagIT {
   @BeforeAll
   static void runTwice() throws Exception {
     Path warehouse = dir.resolve("w.duckdb");
-    MlproofCli.Result init = MlproofCli.run(dir, "demo", "init", "--path", warehouse.toString(), "--users", "1000");
-    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000");
     Path truncated = dir.resolve("cut.duckdb");
     Files.copy(warehouse, truncated);
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + truncated); Statement s = c.createStatement()) {

@@ -31,8 +31,7 @@ class DemoDagIT {
   @BeforeAll
   static void runDemoDag() throws Exception {
     warehouse = dir.resolve("w.duckdb");
-    MlproofCli.Result init = mlproof("demo", "init", "--path", warehouse.toString(), "--users", "1000", "--days", "120");
-    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000", "--days", "120");
     run = mlproof(
         "dags", "run", "demo", "--logical-date", DS,
         "--dags-folder", repo().resolve("dags").toString(),

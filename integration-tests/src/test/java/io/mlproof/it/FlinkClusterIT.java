@@ -54,9 +54,7 @@ class FlinkClusterIT {
   static void startCluster() throws Exception {
     warehouse = dir.resolve("w.duckdb");
     // No malformed copies: every event of the window is a record, so the expected output is a query.
-    MlproofCli.Result init = MlproofCli.run(dir, "demo", "init", "--path", warehouse.toString(),
-        "--users", "1000", "--days", "120", "--bad-row-rate", "0");
-    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000", "--days", "120", "--bad-row-rate", "0");
     dags = Files.createDirectories(dir.resolve("dags"));
     Files.writeString(dags.resolve("defaults.yaml"), """
         start_date: 2024-01-01

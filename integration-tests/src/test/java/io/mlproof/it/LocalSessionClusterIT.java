@@ -39,9 +39,7 @@ class LocalSessionClusterIT {
   @BeforeAll
   static void runTheDemoDagOnBothRunners() throws Exception {
     Path warehouse = dir.resolve("direct.duckdb");
-    MlproofCli.Result init = MlproofCli.run(dir, "demo", "init", "--path", warehouse.toString(),
-        "--users", "1000", "--days", "120");
-    assertThat(init.exitCode()).as(init.stderr()).isZero();
+    MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000", "--days", "120");
     // Each run writes its scores table: one warehouse copy per runner.
     Files.copy(warehouse, dir.resolve("flink.duckdb"));
     Files.copy(warehouse, dir.resolve("sigint.duckdb"));

@@ -52,6 +52,17 @@ final class MlproofCli {
     return new Started(builder.start(), out, err);
   }
 
+  /** {@code mlproof demo init --path warehouse options...} in {@code workDir}; fails the test if it fails. */
+  static Path demoWarehouse(Path workDir, Path warehouse, String... options) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("demo", "init", "--path", warehouse.toString()));
+    args.addAll(List.of(options));
+    Result init = run(workDir, args.toArray(String[]::new));
+    if (init.exitCode() != 0) {
+      throw new AssertionError("mlproof demo init exited " + init.exitCode() + ": " + init.stderr());
+    }
+    return warehouse;
+  }
+
   /** Runs {@code mlproof args...} to the end. */
   static Result run(Path workDir, String... args) throws IOException, InterruptedException {
     return start(workDir, args).await();
