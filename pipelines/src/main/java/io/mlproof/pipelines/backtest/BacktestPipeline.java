@@ -203,7 +203,7 @@ public final class BacktestPipeline implements MlproofPipeline {
   static WalkForwardFold fold(BacktestOptions options, FeatureSpec spec, Economics economics) {
     return new WalkForwardFold(spec.getLabel().getHorizonDays(), options.getPurgeLabelOverlap(),
         TrainPipeline.parameters(options), TrainPipeline.heuristicCandidates(spec, options.getHeuristicFeatures()),
-        options.getOperatingPoint(), options.getTopFraction(), options.getBlessMargin(),
+        options.getOperatingPoint(), options.getTopFraction(), options.getRefit(),
         valueColumn(spec, options.getValueFeature()), options.getValuePerCustomer(), economics);
   }
 

@@ -1,6 +1,8 @@
 package io.mlproof.pipelines.backtest;
 
+import io.mlproof.pipelines.evaluate.BlessCriteria;
 import io.mlproof.pipelines.evaluate.Evaluator;
+import io.mlproof.pipelines.evaluate.PairedBootstrap;
 import io.mlproof.pipelines.evaluate.OperatingPointRule;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
 import io.mlproof.pipelines.features.Cutoffs;
@@ -8,6 +10,8 @@ import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.LightGbmTrainer;
 import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.train.SelectOnValidation;
+import io.mlproof.pipelines.train.SplitPlanner;
 import io.mlproof.pipelines.train.TrainingData;
 import io.mlproof.pipelines.train.TrainingParameters;
 import io.mlproof.proto.v1.BacktestFold;
@@ -20,8 +24,9 @@ import java.util.stream.IntStream;
 /**
  * One fold of the walk-forward backtest at cutoff X: the model, the heuristic and the operating
  * point learn only from examples whose label windows end at or before X, split by time exactly as
- * {@code train} splits (through {@link TrainingData#byTime}, {@link LightGbmTrainer},
- * {@link ModelArtifact} and {@link Evaluator}); then the entities eligible at X are ranked and the
+ * {@code train} splits, with X as the test day (through {@link SplitPlanner#byTime},
+ * {@link SelectOnValidation}, {@link ModelArtifact} and {@link Evaluator}); then the entities
+ * eligible at X are ranked and the
  * campaign is measured against what happened in (X, X + horizon].
  *
  * <p>This class is the backtest's only contact with training and evaluation: keep it narrow.
@@ -30,7 +35,7 @@ import java.util.stream.IntStream;
  */
 public record WalkForwardFold(
     int horizonDays, boolean purge, TrainingParameters parameters, List<ThresholdRule.Candidate> candidates,
-    OperatingPointRule rule, double topFraction, double blessMargin, int valueColumn, double constantValue,
+    OperatingPointRule rule, double topFraction, boolean refit, int valueColumn, double constantValue,
     Economics economics) {
 
   public FoldOutcome run(ExampleBuffer examples, int foldDay) {
@@ -49,8 +54,15 @@ public record WalkForwardFold(
               + "]")).build();
     }
 
-    TrainingData history = TrainingData.byTime(history(examples, order, foldDay), purge);
-    LightGbmTrainer.Result trained = LightGbmTrainer.train(history, parameters);
+    // The fold's rows are the test rows: the split chooses on the newest cutoff whose label window
+    // closes by X and trains on older ones, exactly as train does with its newest cutoff.
+    TrainingData history = SplitPlanner.byTime(examples, foldDay, purge);
+    SelectOnValidation.Selected selected = SelectOnValidation.select(
+        history.train(), history.validation(), parameters, candidates, rule);
+    LightGbmTrainer.Result trained = refit
+        ? LightGbmTrainer.refit(history.train().concat(history.validation()), selected.parameters(),
+            selected.trained().bestIteration())
+        : selected.trained();
     ExampleMatrix rows = examples.select(atFold);
     String spec = history.train().specHash();
     String sha = ModelArtifact.sha256(trained.modelText());
@@ -61,9 +73,11 @@ public record WalkForwardFold(
         .build(), trained.modelText());
     double[] scores = model.predict(rows, parameters.numThreads());
 
-    EvaluationResult evaluation = new Evaluator(rule, topFraction, blessMargin).evaluate(new Evaluator.Inputs(
-        history.train().labeled(), trained.trainScores(), rows.labeled(), scores, candidates, List.of()));
-    ThresholdRule heuristic = ThresholdRule.tune(history.train().labeled(), candidates);
+    EvaluationResult evaluation = new Evaluator(rule, topFraction, BlessCriteria.DEFAULT,
+        new PairedBootstrap(PairedBootstrap.MIN_RESAMPLES, parameters.seed()))
+        .evaluate(new Evaluator.Inputs(rows.labeled(), scores, selected.modelThreshold(), selected.heuristic(),
+            selected.baseRate(), List.of(), selected.toProto().toBuilder().setRefit(refit).build()));
+    ThresholdRule heuristic = selected.heuristic();
     double[] heuristicScores = new double[rows.rows()];
     double[] value = new double[rows.rows()];
     for (int r = 0; r < rows.rows(); r++) {
@@ -89,20 +103,5 @@ public record WalkForwardFold(
         .setModelRocAuc(evaluation.getModel().getRocAuc())
         .addAllStrategies(measured.figures());
     return FoldOutcome.newBuilder().setFold(fold).addAllReplicates(measured.replicates()).build();
-  }
-
-  /** The labelled examples whose label windows end at or before the fold: all a fold may learn from. */
-  private ExampleBuffer history(ExampleBuffer examples, int[] order, int foldDay) {
-    ExampleBuffer history = new ExampleBuffer(examples.spec(), examples.specHash(), 0);
-    double[] row = new double[examples.columns()];
-    for (int r : order) {
-      if (examples.hasLabel(r) && (long) examples.cutoff(r) + horizonDays <= foldDay) {
-        for (int c = 0; c < row.length; c++) {
-          row[c] = examples.value(r, c);
-        }
-        history.add(examples.id(r), examples.cutoff(r), true, examples.label(r), row);
-      }
-    }
-    return history;
   }
 }

@@ -4,9 +4,11 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.evaluate.BlessCriteria;
 import io.mlproof.pipelines.evaluate.Confusion;
 import io.mlproof.pipelines.evaluate.Metrics;
 import io.mlproof.pipelines.evaluate.OperatingPointRule;
+import io.mlproof.pipelines.evaluate.Verdicts;
 import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ExampleReader;
@@ -28,9 +30,10 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
- * {@code mlproof run bless}: what TFX's Evaluator does. A model is blessed only when it beat the
- * best baseline by the required margin in training and, if a previously blessed model exists, does
- * not fall behind it by more than {@code --tolerance} F1 on the new model's validation rows (the
+ * {@code mlproof run bless}: what TFX's Evaluator does. A model is blessed only when its F1 lead
+ * over the best baseline on the test rows (the lower bound of its 95% interval, or the point
+ * estimate: {@code --blessRule}) reaches {@code --blessMargin} and, if a previously blessed model
+ * exists, it does not fall behind it by more than {@code --tolerance} F1 on the new model's test rows (the
  * previous model is re-scored on them). A blessed model is copied into the output with its
  * blessing, so the output is the model scoring uses. An unblessed model still gets its report
  * (blessing.json, no model), and the task fails (exit 1), which stops the DAG before scoring.
@@ -65,6 +68,7 @@ public final class BlessPipeline implements MlproofPipeline {
     if (!(options.getTolerance() >= 0 && options.getTolerance() < 1)) {
       throw new InvalidInputException("--tolerance must be in [0, 1), got " + options.getTolerance());
     }
+    criteria(options);
     ModelArtifact model = ModelArtifact.load(options.getModel());
     Blessing blessing = decide(model, options);
     TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("bless", options));
@@ -97,9 +101,21 @@ public final class BlessPipeline implements MlproofPipeline {
     return blessing;
   }
 
-  /** The decision alone, without writing anything. */
+  static BlessCriteria criteria(BlessOptions options) {
+    double margin = options.getBlessMargin();
+    if (!(margin >= 0 && margin < 1)) {
+      throw new InvalidInputException("--blessMargin must be in [0, 1) (absolute F1), got " + margin);
+    }
+    return new BlessCriteria(margin, options.getBlessRule());
+  }
+
+  /**
+   * The decision alone, without writing anything. The verdict against the baselines is decided
+   * again here from the recorded evaluation (lead and interval) under this stage's margin and rule.
+   */
   public static Blessing decide(ModelArtifact model, BlessOptions options) {
-    Verdict verdict = model.metadata().getEvaluation().getVerdict();
+    BlessCriteria criteria = criteria(options);
+    Verdict verdict = Verdicts.againstBaselines(model.metadata().getEvaluation(), criteria);
     ClassificationMetrics metrics = model.metadata().getEvaluation().getModel();
     Blessing.Builder blessing = Blessing.newBuilder()
         .setModelId(model.id())
@@ -108,6 +124,8 @@ public final class BlessPipeline implements MlproofPipeline {
         .setVerdict(verdict)
         .setModelF1(metrics.getF1())
         .setTolerance(options.getTolerance())
+        .setMargin(criteria.margin())
+        .setBlessRule(criteria.rule().label())
         .setCreatedAtMicros(System.currentTimeMillis() * 1000);
     List<String> reasons = new ArrayList<>();
     if (!verdict.getBlessed()) {
@@ -124,13 +142,13 @@ public final class BlessPipeline implements MlproofPipeline {
       ModelArtifact previous = ModelArtifact.load(previousDir);
       boolean sameRows = previous.metadata().getFeatureSpecHash().equals(model.metadata().getFeatureSpecHash());
       double previousF1 = sameRows
-          ? f1OnValidationRows(previous, model, options.getModel(), options.getNumThreads())
+          ? f1OnTestRows(previous, model, options.getModel(), options.getNumThreads())
           : previous.metadata().getEvaluation().getModel().getF1();
       blessing.setPreviousModelId(previousBlessing.getModelId())
           .setPreviousModelF1(previousF1)
           .setComparedOnSameRows(sameRows);
-      String where = sameRows ? "on the same validation rows"
-          : "on its own validation rows (its feature spec differs, so it cannot score these)";
+      String where = sameRows ? "on the same test rows"
+          : "on its own test rows (its feature spec differs, so it cannot score these)";
       if (metrics.getF1() + options.getTolerance() + SLACK < previousF1) {
         reasons.add(String.format(Locale.ROOT,
             "it falls behind the previously blessed model %s by %.3f F1 (%.3f vs %.3f %s), more than the"
@@ -151,9 +169,9 @@ public final class BlessPipeline implements MlproofPipeline {
         .build();
   }
 
-  /** F1 of {@code previous} on {@code model}'s validation rows, at the previous model's own operating point. */
-  static double f1OnValidationRows(ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
-    String pattern = TaskOutput.verifiedFilePattern(modelDir, TrainPipeline.VALIDATION);
+  /** F1 of {@code previous} on {@code model}'s test rows, at the previous model's own operating point. */
+  static double f1OnTestRows(ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
+    String pattern = TaskOutput.verifiedFilePattern(modelDir, TrainPipeline.TEST_ROWS);
     ExampleBuffer rows = ExampleReader.read(pattern, model.metadata().getFeatureSpec(), 0);
     ExampleMatrix matrix = rows.select(rows.canonicalOrder());
     double[] scores = previous.predict(matrix, threads);

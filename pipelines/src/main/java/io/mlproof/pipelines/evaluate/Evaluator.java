@@ -10,94 +10,106 @@ import io.mlproof.proto.v1.OperatingPoint;
 import java.util.List;
 
 /**
- * Measures the model and the baselines on the validation rows at one operating point.
+ * Measures the model and the baselines on the test rows at one operating point, with a paired
+ * bootstrap interval of the model's lead.
  *
- * <p>Every choice is made on the training rows: the model's best-F1 threshold (on its in-sample
- * training scores) and the heuristic's feature, direction and threshold. The validation rows only
- * measure. (Early stopping does look at the validation rows, as the time-aware split prescribes:
- * one number, the iteration count.)
+ * <p>Nothing here chooses anything from the test rows' labels: the model's threshold and the
+ * heuristic rule come in already chosen on the validation rows ({@link Inputs}); the test rows only
+ * measure. (Under {@link OperatingPointRule#TOP_K} the cut is the top share of the test rows by
+ * score, which reads their scores, never their labels, as a campaign would.)
  */
 public final class Evaluator {
   /** The top fractions lift and gains are reported at. */
   public static final double[] LIFT_FRACTIONS = {0.05, 0.10, 0.20};
+  public static final String STATUS_QUO = "status_quo";
+  public static final String RANDOM = "random";
 
   private final OperatingPointRule rule;
   private final double topFraction;
-  private final double margin;
+  private final BlessCriteria criteria;
+  private final PairedBootstrap bootstrap;
 
   /**
    * @param topFraction share of rows targeted under {@link OperatingPointRule#TOP_K}
-   * @param margin F1 by which the model must beat the best baseline to be blessed
+   * @param criteria what the verdict requires (the bless stage may decide again with its own)
    */
-  public Evaluator(OperatingPointRule rule, double topFraction, double margin) {
+  public Evaluator(OperatingPointRule rule, double topFraction, BlessCriteria criteria, PairedBootstrap bootstrap) {
     if (!(topFraction > 0 && topFraction <= 1)) {
       throw new IllegalArgumentException("top fraction must be in (0, 1], got " + topFraction);
     }
-    if (!(margin >= 0 && margin < 1)) {
-      throw new IllegalArgumentException("bless margin must be in [0, 1), got " + margin);
-    }
     this.rule = rule;
     this.topFraction = topFraction;
-    this.margin = margin;
+    this.criteria = criteria;
+    this.bootstrap = bootstrap;
   }
 
-  /** Model and training-side inputs of one evaluation. */
+  /**
+   * One evaluation: the test rows and what was chosen before they were read.
+   *
+   * @param modelThreshold the model's best-F1 threshold, chosen on the validation scores
+   * @param heuristic the heuristic rule, tuned on the validation rows
+   * @param baseRate the positive rate of the rows the model learned from (the status quo's probability)
+   */
   public record Inputs(
-      LabeledMatrix train,
-      double[] trainScores,
-      LabeledMatrix validation,
-      double[] validationScores,
-      List<ThresholdRule.Candidate> heuristicCandidates,
-      List<FeatureImportance> importance) {}
+      LabeledMatrix test,
+      double[] testScores,
+      double modelThreshold,
+      ThresholdRule heuristic,
+      double baseRate,
+      List<FeatureImportance> importance,
+      io.mlproof.proto.v1.Selection selection) {}
 
   public EvaluationResult evaluate(Inputs in) {
-    LabeledMatrix validation = in.validation();
-    boolean[] labels = validation.labels();
-    requireBothClasses("validation", labels);
-    requireBothClasses("training", in.train().labels());
-    double trainRate = Metrics.positiveRate(in.train().labels());
+    LabeledMatrix test = in.test();
+    boolean[] labels = test.labels();
+    requireBothClasses("test", labels);
 
-    Metrics.Ranked model = new Metrics.Ranked(in.validationScores(), labels);
-    Selection modelPick = select(model, in.validationScores(),
-        () -> Metrics.bestF1Threshold(in.trainScores(), in.train().labels()));
-    ClassificationMetrics modelMetrics =
-        metrics("model", modelPick, model, in.validationScores(), labels, true);
+    Metrics.Ranked model = new Metrics.Ranked(in.testScores(), labels);
+    Pick modelPick = rule == OperatingPointRule.TOP_K
+        ? topK(model) : atThreshold(in.modelThreshold(), in.testScores());
+    ClassificationMetrics modelMetrics = metrics("model", modelPick, model, in.testScores(), labels, true);
     double targetedFraction = modelPick.targetedFraction(labels.length);
 
-    ThresholdRule heuristic = ThresholdRule.tune(in.train(), in.heuristicCandidates());
-    int n = validation.rows();
+    ThresholdRule heuristic = in.heuristic();
+    int n = test.rows();
     double[] heuristicRanking = new double[n];
     double[] heuristicProbability = new double[n];
     boolean[] heuristicTargeted = new boolean[n];
     for (int r = 0; r < n; r++) {
-      double x = validation.value(r, heuristic.column());
+      double x = test.value(r, heuristic.column());
       heuristicRanking[r] = heuristic.rankingScore(x);
       heuristicProbability[r] = heuristic.probability(x);
       heuristicTargeted[r] = heuristic.targets(x);
     }
     Metrics.Ranked heuristicRanked = new Metrics.Ranked(heuristicRanking, labels);
-    Selection heuristicPick = rule == OperatingPointRule.BEST_F1
-        ? new Selection(heuristic.threshold(), heuristicTargeted)
+    Pick heuristicPick = rule == OperatingPointRule.BEST_F1
+        ? new Pick(heuristic.threshold(), heuristicTargeted)
         : topK(heuristicRanked);
 
     double[] constant = new double[n];
-    java.util.Arrays.fill(constant, trainRate);
+    java.util.Arrays.fill(constant, in.baseRate());
     Metrics.Ranked constantRanked = new Metrics.Ranked(constant, labels);
+    Pick nobody = new Pick(Double.POSITIVE_INFINITY, new boolean[n]);
 
     EvaluationResult.Builder result = EvaluationResult.newBuilder()
         .setModel(modelMetrics)
-        .addBaselines(metrics("status_quo", new Selection(Double.POSITIVE_INFINITY, new boolean[n]),
-            constantRanked, constant, labels, true))
+        .addBaselines(metrics(STATUS_QUO, nobody, constantRanked, constant, labels, true))
         .addBaselines(random(targetedFraction, constantRanked, constant, labels))
         .addBaselines(metrics(heuristic.name(), heuristicPick, heuristicRanked, heuristicProbability, labels, false))
         .addAllImportance(in.importance())
         .setExamples(n)
-        .setPositives(model.positives());
-    return result.setVerdict(Verdicts.againstBaselines(result.build(), margin)).build();
+        .setPositives(model.positives())
+        .setSelection(in.selection())
+        .setUncertainty(bootstrap.lead(labels,
+            new PairedBootstrap.Contender("model", modelPick.targeted(), in.testScores()),
+            List.of(new PairedBootstrap.Contender(STATUS_QUO, nobody.targeted(), null),
+                new PairedBootstrap.Contender(RANDOM, null, null),
+                new PairedBootstrap.Contender(heuristic.name(), heuristicPick.targeted(), heuristicRanking))));
+    return result.setVerdict(Verdicts.againstBaselines(result.build(), criteria)).build();
   }
 
   /** Who is targeted and at which threshold. */
-  private record Selection(double threshold, boolean[] targeted) {
+  private record Pick(double threshold, boolean[] targeted) {
     double targetedFraction(int rows) {
       long count = 0;
       for (boolean t : targeted) {
@@ -107,25 +119,21 @@ public final class Evaluator {
     }
   }
 
-  private Selection select(Metrics.Ranked ranked, double[] scores, java.util.function.DoubleSupplier trainThreshold) {
-    if (rule == OperatingPointRule.TOP_K) {
-      return topK(ranked);
-    }
-    double threshold = trainThreshold.getAsDouble();
+  private static Pick atThreshold(double threshold, double[] scores) {
     boolean[] targeted = new boolean[scores.length];
     for (int r = 0; r < scores.length; r++) {
       targeted[r] = scores[r] >= threshold;
     }
-    return new Selection(threshold, targeted);
+    return new Pick(threshold, targeted);
   }
 
-  private Selection topK(Metrics.Ranked ranked) {
+  private Pick topK(Metrics.Ranked ranked) {
     long k = Math.round(topFraction * ranked.order().length);
-    return new Selection(ranked.scoreAtRank(k), ranked.topK(k));
+    return new Pick(ranked.scoreAtRank(k), ranked.topK(k));
   }
 
   /** @param rankedByProbability whether {@code ranked} orders the rows by {@code probabilities} too */
-  private ClassificationMetrics metrics(String name, Selection pick, Metrics.Ranked ranked,
+  private ClassificationMetrics metrics(String name, Pick pick, Metrics.Ranked ranked,
       double[] probabilities, boolean[] labels, boolean rankedByProbability) {
     Confusion confusion = Confusion.of(pick.targeted(), labels);
     ClassificationMetrics.Builder m = ClassificationMetrics.newBuilder()
@@ -167,7 +175,7 @@ public final class Evaluator {
     double fp = fraction * (n - positives);
     double f1 = p + fraction == 0 ? 0 : 2 * p * fraction / (p + fraction);
     ClassificationMetrics.Builder m = ClassificationMetrics.newBuilder()
-        .setName("random")
+        .setName(RANDOM)
         .setOperatingPoint(OperatingPoint.newBuilder()
             .setRule(rule.label())
             .setThreshold(Double.NaN)
@@ -192,7 +200,8 @@ public final class Evaluator {
     return m.build();
   }
 
-  private static void requireBothClasses(String what, boolean[] labels) {
+  /** Fails the run when {@code what} rows are empty or hold one class only. */
+  public static void requireBothClasses(String what, boolean[] labels) {
     if (labels.length == 0) {
       throw new RunFailedException("the " + what + " rows are empty: nothing to train or evaluate on");
     }

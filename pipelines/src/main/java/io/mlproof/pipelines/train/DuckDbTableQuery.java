@@ -69,7 +69,7 @@ public final class DuckDbTableQuery implements TableQuery {
             if (rows == col.length) {
               numbers.set(c, col = Arrays.copyOf(col, rows * 2));
             }
-            // Booleans are 1/0 features; their text form (for labels) is then "1"/"0".
+            // Booleans are 1/0 here; BooleanColumn gives them back as true/false for labels.
             double v = bool[c] ? (rs.getBoolean(c + 1) ? 1 : 0) : rs.getDouble(c + 1);
             col[rows] = rs.wasNull() ? Double.NaN : v;
           } else {
@@ -85,9 +85,9 @@ public final class DuckDbTableQuery implements TableQuery {
       List<Column> columns = new ArrayList<>();
       for (int c = 0; c < n; c++) {
         String name = meta.getColumnLabel(c + 1);
-        columns.add(numeric[c]
-            ? new NumericColumn(name, Arrays.copyOf(numbers.get(c), rows))
-            : new TextColumn(name, Arrays.copyOf(texts.get(c), rows)));
+        columns.add(!numeric[c] ? new TextColumn(name, Arrays.copyOf(texts.get(c), rows))
+            : bool[c] ? new BooleanColumn(name, Arrays.copyOf(numbers.get(c), rows))
+            : new NumericColumn(name, Arrays.copyOf(numbers.get(c), rows)));
       }
       return new Table(columns, rows);
     } catch (SQLException e) {

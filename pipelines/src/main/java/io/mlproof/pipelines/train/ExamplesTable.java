@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -32,7 +31,12 @@ public final class ExamplesTable {
 
   private ExamplesTable() {}
 
-  public static TrainingData load(TableQuery.Table table, Columns columns, double testFraction, int seed) {
+  /**
+   * The table as examples, split three ways by {@link SplitPlanner}: by the split column when there
+   * is one, else stratified by {@code testFraction} and {@code validationFraction}.
+   */
+  public static TrainingData load(
+      TableQuery.Table table, Columns columns, double testFraction, double validationFraction, int seed) {
     if (table.rows() == 0) {
       throw new InvalidInputException("the examples query returned no rows: check --examplesQuery");
     }
@@ -43,6 +47,7 @@ public final class ExamplesTable {
     String[] ids = new String[n];
     boolean[] labels = new boolean[n];
     Map<String, Integer> labelValues = new TreeMap<>();
+    String positive = positiveValue(labelColumn, columns);
     for (int r = 0; r < n; r++) {
       ids[r] = idColumn.text(r);
       if (ids[r] == null) {
@@ -55,13 +60,13 @@ public final class ExamplesTable {
                 + ": every training row needs a label; filter such rows out in the query");
       }
       labelValues.merge(label, 1, Integer::sum);
-      labels[r] = label.equals(columns.positiveLabel());
+      labels[r] = label.equals(positive);
     }
-    if (!labelValues.containsKey(columns.positiveLabel()) || labelValues.size() == 1) {
+    if (!labelValues.containsKey(positive) || labelValues.size() == 1) {
       throw new InvalidInputException(
-          "label column " + columns.label() + " is constant for --positiveLabel=" + columns.positiveLabel()
-              + " (values and counts: " + labelValues + "): it needs both positive and negative rows;"
-              + " check --positiveLabel and the query");
+          "label column " + columns.label() + " (" + labelColumn.type() + ") is constant for --positiveLabel="
+              + columns.positiveLabel() + " (values and counts: " + labelValues + "): it needs both positive"
+              + " and negative rows; check --positiveLabel and the query");
     }
     int[] order = IndexSort.sorted(n, (a, b) -> ids[a].compareTo(ids[b]));
     for (int i = 1; i < n; i++) {
@@ -83,10 +88,18 @@ public final class ExamplesTable {
         .setLabel(LabelSpec.newBuilder()
             .setName(columns.label())
             .setDefinition(columns.label() + " = '" + columns.positiveLabel() + "'"));
+    SplitPlanner.TablePlan plan = splitColumn == null
+        ? SplitPlanner.stratifiedPlan(order, labels, testFraction, validationFraction, seed)
+        : SplitPlanner.columnPlan(order, texts(splitColumn, n), labels, ids, columns.split(), validationFraction, seed);
+    // The encoding is learned without the test rows: they are only read to be measured.
+    boolean[] learnFrom = new boolean[n];
+    for (int r = 0; r < n; r++) {
+      learnFrom[r] = !plan.isTest(r);
+    }
     List<double[]> encoded = new ArrayList<>();
     for (TableQuery.Column c : featureColumns) {
       Feature.Builder feature = Feature.newBuilder().setName(c.name()).setDescription("from the examples query");
-      encoded.add(encode(c, n, feature));
+      encoded.add(encode(c, n, feature, learnFrom));
       spec.addFeatures(feature);
     }
     FeatureSpec featureSpec = FeatureSpecs.checkColumns(spec.build(), "the examples query");
@@ -99,46 +112,65 @@ public final class ExamplesTable {
       buffer.add(ids[r], 0, true, labels[r], row);
     }
 
-    boolean[] test = splitColumn == null
-        ? stratified(order, labels, testFraction, seed)
-        : fromColumn(splitColumn, ids, columns.split());
-    int[] trainRows = java.util.stream.IntStream.of(order).filter(r -> !test[r]).toArray();
-    int[] testRows = java.util.stream.IntStream.of(order).filter(r -> test[r]).toArray();
-    if (trainRows.length == 0 || testRows.length == 0) {
-      throw new InvalidInputException(
-          "the split leaves " + trainRows.length + " training and " + testRows.length
-              + " test rows: both need rows (check --splitColumn or --testFraction)");
+    return SplitPlanner.byPlan(buffer, plan);
+  }
+
+  private static String[] texts(TableQuery.Column column, int n) {
+    String[] out = new String[n];
+    for (int r = 0; r < n; r++) {
+      out[r] = column.text(r);
     }
-    Map<String, Long> counters = new TreeMap<>();
-    counters.put("examples_read", (long) n);
-    counters.put("train_rows", (long) trainRows.length);
-    counters.put("validation_rows", (long) testRows.length);
-    String split = splitColumn == null
-        ? String.format(Locale.ROOT, "stratified: %.0f%% of each class held out, seed %d", 100 * testFraction, seed)
-        : "column " + columns.split() + ": 'train' rows train, 'test' rows evaluate";
-    return new TrainingData(buffer.select(trainRows), buffer.select(testRows), split, counters);
+    return out;
+  }
+
+  /**
+   * The label text that counts as positive: {@code --positiveLabel} as given for a text or numeric
+   * column; for a BOOLEAN column, true for {@code true}, {@code yes} or {@code 1} and false for
+   * {@code false}, {@code no} or {@code 0}, in any case.
+   */
+  static String positiveValue(TableQuery.Column label, Columns columns) {
+    if (!(label instanceof TableQuery.BooleanColumn)) {
+      return columns.positiveLabel();
+    }
+    String given = columns.positiveLabel().trim().toLowerCase(Locale.ROOT);
+    if (Set.of("true", "yes", "1").contains(given)) {
+      return "true";
+    }
+    if (Set.of("false", "no", "0").contains(given)) {
+      return "false";
+    }
+    throw new InvalidInputException("--positiveLabel=" + columns.positiveLabel() + " is not a value of the BOOLEAN"
+        + " label column " + columns.label() + ": use true (or yes, 1) or false (or no, 0)");
   }
 
   static boolean isMissing(String value) {
     return value == null || MISSING.contains(value.trim());
   }
 
-  /** Codes a column as doubles and fills in its spec entry. */
-  static double[] encode(TableQuery.Column column, int n, Feature.Builder feature) {
+  /**
+   * Codes a column as doubles and fills in its spec entry. Whether text is numeric, and the
+   * categorical vocabulary, are learned from the {@code learnFrom} rows only; in the other rows a
+   * value that is not a number, or not in the vocabulary, is missing (as at scoring time).
+   */
+  static double[] encode(TableQuery.Column column, int n, Feature.Builder feature, boolean[] learnFrom) {
     if (column instanceof TableQuery.NumericColumn numeric) {
       feature.setType(FeatureType.NUMERIC);
       return numeric.values();
     }
+    if (column instanceof TableQuery.BooleanColumn bool) {
+      feature.setType(FeatureType.NUMERIC);
+      return bool.values();
+    }
     String[] text = ((TableQuery.TextColumn) column).values();
-    double[] numbers = parseAll(text);
+    double[] numbers = parseAll(text, learnFrom);
     if (numbers != null) {
       feature.setType(FeatureType.NUMERIC);
       return numbers;
     }
     TreeSet<String> distinct = new TreeSet<>();
-    for (String v : text) {
-      if (!isMissing(v)) {
-        distinct.add(v);
+    for (int r = 0; r < text.length; r++) {
+      if (learnFrom[r] && !isMissing(text[r])) {
+        distinct.add(text[r]);
       }
     }
     feature.setType(FeatureType.CATEGORICAL).addAllVocabulary(distinct);
@@ -159,66 +191,35 @@ public final class ExamplesTable {
     return out;
   }
 
-  /** All values as numbers (missing = NaN), or null if some value is not a number. */
-  static double[] parseAll(String[] text) {
+  /**
+   * All values as numbers (missing = NaN), or null if some {@code learnFrom} value is not a finite
+   * number (or none is a number); other rows' non-numbers are missing.
+   */
+  static double[] parseAll(String[] text, boolean[] learnFrom) {
     double[] out = new double[text.length];
     boolean any = false;
     for (int r = 0; r < text.length; r++) {
-      if (isMissing(text[r])) {
-        out[r] = Double.NaN;
-        continue;
-      }
-      try {
-        out[r] = Double.parseDouble(text[r].trim());
+      out[r] = isMissing(text[r]) ? Double.NaN : number(text[r]);
+      if (learnFrom[r] && !isMissing(text[r])) {
+        if (!Double.isFinite(out[r])) {
+          return null;
+        }
         any = true;
-      } catch (NumberFormatException e) {
-        return null;
       }
       if (!Double.isFinite(out[r])) {
-        return null;
+        out[r] = Double.NaN;
       }
     }
     return any ? out : null;
   }
 
-  /**
-   * Seeded stratified split: each class's rows, in id order, are shuffled with the seed and the
-   * first round(fraction x class size) go to the test set.
-   */
-  static boolean[] stratified(int[] canonical, boolean[] labels, double fraction, int seed) {
-    if (!(fraction > 0 && fraction < 1)) {
-      throw new InvalidInputException("--testFraction must be in (0, 1), got " + fraction);
+  /** The text as a number; NaN when it is not one. */
+  private static double number(String text) {
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
     }
-    boolean[] test = new boolean[labels.length];
-    Random random = new Random(seed);
-    for (boolean cls : new boolean[] {false, true}) {
-      int[] rows = java.util.stream.IntStream.of(canonical).filter(r -> labels[r] == cls).toArray();
-      for (int i = rows.length - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        int t = rows[i];
-        rows[i] = rows[j];
-        rows[j] = t;
-      }
-      long take = Math.round(fraction * rows.length);
-      for (int i = 0; i < take; i++) {
-        test[rows[i]] = true;
-      }
-    }
-    return test;
-  }
-
-  private static boolean[] fromColumn(TableQuery.Column split, String[] ids, String name) {
-    boolean[] test = new boolean[ids.length];
-    for (int r = 0; r < ids.length; r++) {
-      String v = split.text(r);
-      if ("test".equals(v)) {
-        test[r] = true;
-      } else if (!"train".equals(v)) {
-        throw new InvalidInputException(
-            "split column " + name + " is '" + v + "' for id " + ids[r] + ": use 'train' or 'test'");
-      }
-    }
-    return test;
   }
 
   private static TableQuery.Column require(TableQuery.Table table, String name, String option) {

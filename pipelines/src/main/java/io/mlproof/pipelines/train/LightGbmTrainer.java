@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Trains a LightGBM binary classifier on the training rows with early stopping on the validation
- * rows, and returns the model at its best iteration.
+ * rows (never the test rows: they are not passed here), and returns the model at its best iteration.
  */
 public final class LightGbmTrainer {
 
@@ -18,21 +18,22 @@ public final class LightGbmTrainer {
    * @param modelText the LightGBM text model at the best iteration
    * @param bestIteration iterations kept (1-based count)
    * @param iterationsRun iterations boosted before early stopping ended the loop
-   * @param trainScores in-sample probabilities of the training rows at the best iteration
+   * @param validationScores probabilities of the validation rows at the best iteration
    * @param gains total split gain per feature, spec order
    */
   public record Result(
-      String modelText, int bestIteration, int iterationsRun, double[] trainScores, double[] gains,
+      String modelText, int bestIteration, int iterationsRun, double[] validationScores, double[] gains,
       Map<String, String> parameters, long datasetNanos, long boostingNanos) {}
 
-  public static Result train(TrainingData data, TrainingParameters parameters) {
+  /** Boosts on {@code trainRows}, stopping early on {@code validationRows}' log loss. */
+  public static Result train(ExampleMatrix trainRows, ExampleMatrix validationRows, TrainingParameters parameters) {
     LightGbmNative.load();
-    FeatureSpec spec = data.train().spec();
+    FeatureSpec spec = trainRows.spec();
     int[] categorical = ExampleReader.categoricalColumns(spec);
     String lightgbm = TrainingParameters.toParameterString(parameters.lightgbm(categorical));
     long start = System.nanoTime();
-    try (LGBMDataset train = dataset(data.train(), lightgbm, null);
-        LGBMDataset validation = dataset(data.validation(), lightgbm, train)) {
+    try (LGBMDataset train = dataset(trainRows, lightgbm, null);
+        LGBMDataset validation = dataset(validationRows, lightgbm, train)) {
       long datasetNanos = System.nanoTime() - start;
       start = System.nanoTime();
       try (NativeBooster booster = NativeBooster.create(train, lightgbm)) {
@@ -59,11 +60,41 @@ public final class LightGbmTrainer {
         while (booster.currentIteration() > bestIteration) {
           booster.rollbackOneIteration();
         }
-        double[] trainScores = booster.predictions(0);
+        // Rolling back also rolls back the validation scores: these are the best iteration's.
+        double[] validationScores = booster.predictions(1);
         String text = booster.saveModel();
         double[] gains = booster.gainImportance(spec.getFeaturesCount());
-        return new Result(text, bestIteration, iterationsRun, trainScores, gains,
+        return new Result(text, bestIteration, iterationsRun, validationScores, gains,
             parameters.recorded(categorical), datasetNanos, System.nanoTime() - start);
+      }
+    } catch (LGBMException e) {
+      throw new RunFailedException("LightGBM failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Boosts exactly {@code iterations} rounds on {@code rows} with no validation set: the refit on
+   * train + validation after the round count was chosen. {@code validationScores} is empty.
+   */
+  public static Result refit(ExampleMatrix rows, TrainingParameters parameters, int iterations) {
+    LightGbmNative.load();
+    FeatureSpec spec = rows.spec();
+    int[] categorical = ExampleReader.categoricalColumns(spec);
+    String lightgbm = TrainingParameters.toParameterString(parameters.lightgbm(categorical));
+    long start = System.nanoTime();
+    try (LGBMDataset train = dataset(rows, lightgbm, null)) {
+      long datasetNanos = System.nanoTime() - start;
+      start = System.nanoTime();
+      try (NativeBooster booster = NativeBooster.create(train, lightgbm)) {
+        int iteration = 0;
+        boolean finished = false;
+        while (iteration < iterations && !finished) {
+          finished = booster.updateOneIteration();
+          iteration++;
+        }
+        return new Result(booster.saveModel(), iteration, iteration, new double[0],
+            booster.gainImportance(spec.getFeaturesCount()), parameters.recorded(categorical), datasetNanos,
+            System.nanoTime() - start);
       }
     } catch (LGBMException e) {
       throw new RunFailedException("LightGBM failed: " + e.getMessage(), e);

@@ -13,7 +13,7 @@ import io.mlproof.pipelines.core.RunFailedException;
  * The training booster, on LightGBM's C API through LightGBM4J's SWIG bindings. LightGBM4J's
  * {@code LGBMBooster} keeps its handle private and has no rollback; early stopping needs
  * {@code LGBM_BoosterRollbackOneIter} to bring the booster back to its best iteration, whose
- * in-sample training scores then come for free ({@code LGBM_BoosterGetPredict}).
+ * validation scores at that iteration then come for free ({@code LGBM_BoosterGetPredict}).
  */
 final class NativeBooster implements AutoCloseable {
   private static final int IMPORTANCE_GAIN = 1;

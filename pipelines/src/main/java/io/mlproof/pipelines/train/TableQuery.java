@@ -25,12 +25,15 @@ public interface TableQuery {
     }
   }
 
-  /** One result column: numbers (NaN = NULL) or text (null = NULL). */
-  sealed interface Column permits NumericColumn, TextColumn {
+  /** One result column: numbers (NaN = NULL), booleans or text (null = NULL). */
+  sealed interface Column permits NumericColumn, BooleanColumn, TextColumn {
     String name();
 
     /** The value as text, for ids and labels; null when missing. */
     String text(int row);
+
+    /** The column's kind in words, for error messages: NUMERIC, BOOLEAN or TEXT. */
+    String type();
   }
 
   record NumericColumn(String name, double[] values) implements Column {
@@ -39,12 +42,36 @@ public interface TableQuery {
       double v = values[row];
       return Double.isNaN(v) ? null : Numbers.plain(v);
     }
+
+    @Override
+    public String type() {
+      return "NUMERIC";
+    }
+  }
+
+  /** A BOOLEAN column as 1 (true), 0 (false) or NaN (NULL): a 0/1 feature, or a label. */
+  record BooleanColumn(String name, double[] values) implements Column {
+    @Override
+    public String text(int row) {
+      double v = values[row];
+      return Double.isNaN(v) ? null : Boolean.toString(v != 0);
+    }
+
+    @Override
+    public String type() {
+      return "BOOLEAN";
+    }
   }
 
   record TextColumn(String name, String[] values) implements Column {
     @Override
     public String text(int row) {
       return values[row];
+    }
+
+    @Override
+    public String type() {
+      return "TEXT";
     }
   }
 }

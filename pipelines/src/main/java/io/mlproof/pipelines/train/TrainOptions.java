@@ -57,18 +57,41 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setIdColumn(String value);
 
-  @Description("With --examplesQuery: optional column whose values 'train' and 'test' mark the rows to"
-      + " train on and to evaluate on; without it, a seeded stratified split by --testFraction.")
+  @Description("With --examplesQuery: optional column whose values 'train', 'validation' and 'test' mark the"
+      + " rows to train on, to choose on (early stopping, thresholds) and to evaluate on; without"
+      + " 'validation' rows, validation is carved from the 'train' rows by --validationFraction. Without the"
+      + " column, a seeded stratified split by --testFraction and --validationFraction.")
   @Default.String("")
   String getSplitColumn();
 
   void setSplitColumn(String value);
 
-  @Description("With --examplesQuery and no --splitColumn: share of each class held out for evaluation.")
+  @Description("With --examplesQuery and no --splitColumn: share of each class held out as test rows.")
   @Default.Double(0.25)
   double getTestFraction();
 
   void setTestFraction(double value);
+
+  @Description("With --examplesQuery: share of each class of the non-test rows held out as validation rows"
+      + " (early stopping, the operating threshold and the heuristic are chosen on them).")
+  @Default.Double(0.2)
+  double getValidationFraction();
+
+  void setValidationFraction(double value);
+
+  @Description("After early stopping chose the round count on the validation rows, train the final model"
+      + " on train + validation rows with that many rounds (docs/TRAINING.md says why).")
+  @Default.Boolean(true)
+  boolean getRefit();
+
+  void setRefit(boolean value);
+
+  @Description("Resamples of the paired bootstrap that puts a 95% interval on the model's lead over the best"
+      + " baseline (at least 1000; seeded by --seed).")
+  @Default.Integer(2000)
+  int getBootstrapResamples();
+
+  void setBootstrapResamples(int value);
 
   @Description("Maximum boosting iterations (early stopping usually ends sooner).")
   @Default.Integer(500)
@@ -82,14 +105,14 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setLearningRate(double value);
 
-  @Description("LightGBM num_leaves.")
-  @Default.Integer(31)
+  @Description("LightGBM num_leaves; 0 = scaled to the training rows (rows / 200 within [4, 31]).")
+  @Default.Integer(0)
   int getNumLeaves();
 
   void setNumLeaves(int value);
 
-  @Description("LightGBM min_data_in_leaf.")
-  @Default.Integer(20)
+  @Description("LightGBM min_data_in_leaf; 0 = scaled to the training rows (rows / 50 within [5, 20]).")
+  @Default.Integer(0)
   int getMinDataInLeaf();
 
   void setMinDataInLeaf(int value);
@@ -100,7 +123,7 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setEarlyStoppingRounds(int value);
 
-  @Description("Seed for LightGBM (all its seeds derive from it) and for the stratified split.")
+  @Description("Seed for LightGBM (all its seeds derive from it), the stratified split and the bootstrap.")
   @Default.Integer(42)
   int getSeed();
 
@@ -125,7 +148,7 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setScalePosWeight(double value);
 
-  @Description("Operating point: BEST_F1 (threshold with the best F1 on the training rows) or TOP_K"
+  @Description("Operating point: BEST_F1 (the threshold with the best F1 on the validation rows) or TOP_K"
       + " (the top --topFraction of rows a campaign can afford).")
   @Default.Enum("BEST_F1")
   OperatingPointRule getOperatingPoint();
@@ -146,13 +169,8 @@ public interface TrainOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setHeuristicFeatures(String value);
 
-  @Description("Absolute F1 by which the model must beat the best baseline at the operating point.")
-  @Default.Double(0.02)
-  double getBlessMargin();
-
-  void setBlessMargin(double value);
-
-  @Description("Leave out training rows whose label window reaches past the validation cutoff.")
+  @Description("Leave out rows whose label window reaches past the next split's cutoff (training rows past"
+      + " the validation cutoff, validation rows past the test cutoff).")
   @Default.Boolean(true)
   boolean getPurgeLabelOverlap();
 

@@ -9,9 +9,11 @@ import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.evaluate.BlessCriteria;
 import io.mlproof.pipelines.evaluate.EvaluationReport;
 import io.mlproof.pipelines.evaluate.Evaluator;
 import io.mlproof.pipelines.evaluate.Numbers;
+import io.mlproof.pipelines.evaluate.PairedBootstrap;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.warehouse.Dialect;
@@ -42,14 +44,18 @@ import org.apache.beam.sdk.util.MimeTypes;
  *
  * <p>Training runs in the driver: LightGBM needs the whole matrix in one process, so the examples
  * are read straight into it (see {@link ExampleReader}); no Beam pipeline would make that cheaper.
- * The verdict is reported here; {@code bless} acts on it.
+ * Rows are split three ways ({@link SplitPlanner}); everything chosen is chosen on the validation
+ * rows ({@link SelectOnValidation}); the test rows are scored once, at the end, and the model's lead
+ * over the best baseline gets a bootstrap interval. The verdict is reported here under bless's
+ * default criteria; {@code bless} decides with its own.
  */
 public final class TrainPipeline implements MlproofPipeline {
   /** The heuristic feature of the churn spec that {@code --heuristicFeatures=auto} looks for. */
   public static final String RECENCY_FEATURE = "days_since_last_purchase";
   public static final String EVALUATION_JSON = "evaluation.json";
   public static final String PREDICTIONS_CSV = "predictions.csv";
-  public static final String VALIDATION = "validation";
+  /** The output holding the test rows as Example records. */
+  public static final String TEST_ROWS = "test";
 
   @Override
   public String name() {
@@ -79,7 +85,8 @@ public final class TrainPipeline implements MlproofPipeline {
   public static Result run(TrainOptions options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     TrainingParameters parameters = parameters(options);
-    Evaluator evaluator = new Evaluator(options.getOperatingPoint(), options.getTopFraction(), options.getBlessMargin());
+    Evaluator evaluator = new Evaluator(options.getOperatingPoint(), options.getTopFraction(),
+        BlessCriteria.DEFAULT, bootstrap(options));
     Source source = source(options);
     TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("train", options));
     try {
@@ -91,9 +98,18 @@ public final class TrainPipeline implements MlproofPipeline {
       String inputSha = data.inputSha256();
       clock.lap("hash_input");
 
-      LightGbmTrainer.Result trained = LightGbmTrainer.train(data, parameters);
+      SelectOnValidation.Selected selected = SelectOnValidation.select(
+          data.train(), data.validation(), parameters, candidates, options.getOperatingPoint());
+      LightGbmTrainer.Result trained = selected.trained();
       clock.record("dataset", trained.datasetNanos());
       clock.record("boosting", trained.boostingNanos());
+      ExampleMatrix learned = data.train();
+      if (options.getRefit()) {
+        // The round count was chosen on validation; the final model learns from train + validation.
+        learned = data.train().concat(data.validation());
+        trained = LightGbmTrainer.refit(learned, selected.parameters(), trained.bestIteration());
+        clock.record("refit", trained.datasetNanos() + trained.boostingNanos());
+      }
       clock.lap("training_other");
 
       String modelSha = ModelArtifact.sha256(trained.modelText());
@@ -103,19 +119,22 @@ public final class TrainPipeline implements MlproofPipeline {
           .setModelSha256(modelSha)
           .setFeatureSpec(spec)
           .setFeatureSpecHash(data.train().specHash())
-          .putAllParameters(parameters.recorded(ExampleReader.categoricalColumns(spec)))
-          .setTrainStartDay(IntStream.of(data.train().cutoffDays()).min().orElse(0))
-          .setTrainEndDay(IntStream.of(data.train().cutoffDays()).max().orElse(0))
+          .putAllParameters(selected.parameters().recorded(ExampleReader.categoricalColumns(spec)))
+          .setTrainStartDay(IntStream.of(learned.cutoffDays()).min().orElse(0))
+          .setTrainEndDay(IntStream.of(learned.cutoffDays()).max().orElse(0))
           .setValidationCutoffDay(data.validationCutoffDay())
+          .setTestCutoffDay(data.testCutoffDay())
           .setInputDataSha256(inputSha)
           .setBestIteration(trained.bestIteration());
       ModelArtifact model = ModelArtifact.of(metadata.build(), trained.modelText());
-      double[] validationScores = model.predict(data.validation(), parameters.numThreads());
-      clock.lap("predict_validation");
+      // The test rows are read here, once, after everything was chosen.
+      double[] testScores = model.predict(data.test(), parameters.numThreads());
+      clock.lap("predict_test");
 
       EvaluationResult evaluation = evaluator.evaluate(new Evaluator.Inputs(
-          data.train().labeled(), trained.trainScores(), data.validation().labeled(), validationScores,
-          candidates, importance(spec, trained.gains())));
+          data.test().labeled(), testScores, selected.modelThreshold(), selected.heuristic(),
+          selected.baseRate(), importance(spec, trained.gains()),
+          selected.toProto().toBuilder().setRefit(options.getRefit()).build()));
       clock.lap("evaluate");
 
       ModelArtifact artifact = ModelArtifact.of(
@@ -123,8 +142,8 @@ public final class TrainPipeline implements MlproofPipeline {
           trained.modelText());
       List<OutputFile> files = new ArrayList<>(artifact.writeTo(output));
       files.add(writeText(output, "evaluation", EVALUATION_JSON, ModelArtifact.json(evaluation)));
-      files.add(writeText(output, "predictions", PREDICTIONS_CSV, predictionsCsv(data.validation(), validationScores)));
-      files.add(writeValidation(output, data.validation()));
+      files.add(writeText(output, "predictions", PREDICTIONS_CSV, predictionsCsv(data.test(), testScores)));
+      files.add(writeTestRows(output, data.test()));
       if (!options.getEvaluationJson().isEmpty()) {
         ModelArtifact.write(options.getEvaluationJson(),
             ModelArtifact.json(evaluation).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
@@ -132,7 +151,7 @@ public final class TrainPipeline implements MlproofPipeline {
       clock.lap("write_output");
 
       Map<String, Long> counters = new TreeMap<>(data.counters());
-      counters.put("iterations_run", (long) trained.iterationsRun());
+      counters.put("iterations_run", (long) selected.trained().iterationsRun());
       counters.put("best_iteration", (long) trained.bestIteration());
       Manifest manifest = output.commit(Manifest.newBuilder()
           .setPipeline("train")
@@ -182,7 +201,7 @@ public final class TrainPipeline implements MlproofPipeline {
         public TrainingData load() {
           FeatureSpec spec = options.getFeatureSpec().isEmpty()
               ? FeatureSpecs.fromFeaturesOutput(dir) : FeatureSpecs.read(options.getFeatureSpec());
-          return TrainingData.byTime(readExamples(dir, spec), options.getPurgeLabelOverlap());
+          return SplitPlanner.byTime(readExamples(dir, spec), options.getPurgeLabelOverlap());
         }
 
         @Override
@@ -204,7 +223,7 @@ public final class TrainPipeline implements MlproofPipeline {
       @Override
       public TrainingData load() {
         return ExamplesTable.load(reader.run(options.getExamplesQuery()), columns,
-            options.getTestFraction(), options.getSeed());
+            options.getTestFraction(), options.getValidationFraction(), options.getSeed());
       }
 
       @Override
@@ -226,6 +245,14 @@ public final class TrainPipeline implements MlproofPipeline {
     long expected = manifest.getFilesList().stream()
         .filter(f -> f.getName().equals("records")).mapToLong(OutputFile::getRecords).sum();
     return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
+  }
+
+  static PairedBootstrap bootstrap(TrainOptions o) {
+    if (o.getBootstrapResamples() < PairedBootstrap.MIN_RESAMPLES) {
+      throw new InvalidInputException("--bootstrapResamples must be at least " + PairedBootstrap.MIN_RESAMPLES
+          + " for a stable 95% interval, got " + o.getBootstrapResamples());
+    }
+    return new PairedBootstrap(o.getBootstrapResamples(), o.getSeed());
   }
 
   public static TrainingParameters parameters(TrainOptions o) {
@@ -316,9 +343,9 @@ public final class TrainPipeline implements MlproofPipeline {
     return s.matches("[^,\"\\r\\n]*") ? s : '"' + s.replace("\"", "\"\"") + '"';
   }
 
-  /** The validation rows as Example records, so bless can score a previous model on them. */
-  static OutputFile writeValidation(TaskOutput output, ExampleMatrix m) {
-    String file = VALIDATION + "-00000-of-00001.tfrecord";
+  /** The test rows as Example records, so bless can score a previous model on them. */
+  static OutputFile writeTestRows(TaskOutput output, ExampleMatrix m) {
+    String file = TEST_ROWS + "-00000-of-00001.tfrecord";
     try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging(file))) {
       for (int r = 0; r < m.rows(); r++) {
         Example.Builder e = Example.newBuilder()
@@ -332,10 +359,10 @@ public final class TrainPipeline implements MlproofPipeline {
         }
         writer.write(e.build().toByteArray());
       }
-      return OutputFile.newBuilder().setName(VALIDATION).setPath(file).setRecords(writer.records())
+      return OutputFile.newBuilder().setName(TEST_ROWS).setPath(file).setRecords(writer.records())
           .setRecordType(Example.getDescriptor().getFullName()).build();
     } catch (IOException e) {
-      throw new RunFailedException("cannot write the validation examples: " + e.getMessage(), e);
+      throw new RunFailedException("cannot write the test examples: " + e.getMessage(), e);
     }
   }
 

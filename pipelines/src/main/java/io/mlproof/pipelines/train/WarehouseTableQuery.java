@@ -13,7 +13,7 @@ import java.util.Set;
  * limit (100,000 rows); DuckDB keeps its faster columnar JDBC reader ({@link DuckDbTableQuery}).
  *
  * <p>A column is numeric when every non-NULL value is a number or a boolean (true = 1), text
- * otherwise (categorical downstream).
+ * otherwise (categorical downstream); a column of booleans only (and NULLs) is BOOLEAN.
  */
 public final class WarehouseTableQuery implements TableQuery {
   private final Warehouse warehouse;
@@ -40,13 +40,14 @@ public final class WarehouseTableQuery implements TableQuery {
   }
 
   private static Column numeric(List<ResultRow> rows, String name) {
+    boolean bool = rows.stream().map(r -> r.get(name)).allMatch(v -> v == null || v instanceof Boolean);
     double[] values = new double[rows.size()];
     for (int i = 0; i < values.length; i++) {
       Object v = rows.get(i).get(name);
       values[i] = v == null ? Double.NaN
           : v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
     }
-    return new NumericColumn(name, values);
+    return bool ? new BooleanColumn(name, values) : new NumericColumn(name, values);
   }
 
   private static Column text(List<ResultRow> rows, String name) {

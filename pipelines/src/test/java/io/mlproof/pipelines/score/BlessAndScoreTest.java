@@ -104,7 +104,8 @@ class BlessAndScoreTest {
     String out = dir.resolve("recency-bless").toString();
     assertThatThrownBy(() -> BlessPipeline.run(bless(recency.outputDir(), out), QUIET))
         .isInstanceOf(RunFailedException.class)
-        .hasMessageStartingWith("model " + recency.metadata().getModelId() + " is not blessed: margin over heuristic:days_since_last_purchase")
+        .hasMessageStartingWith("model " + recency.metadata().getModelId() + " is not blessed: the lower bound of the 95% interval of the F1 lead over"
+            + " heuristic:days_since_last_purchase")
         .hasMessageEndingWith("(downstream scoring stops here)");
     Blessing report = Blessings.read(out).orElseThrow();
     assertThat(report.getBlessed()).isFalse();
@@ -112,7 +113,7 @@ class BlessAndScoreTest {
     assertThat(TaskOutput.read(out).getFilesList()).extracting(f -> f.getName()).containsExactly("blessing");
     assertThatThrownBy(() -> ScorePipeline.run(score(out, dir.resolve("never").toString(), "--allowUnblessed=true"), QUIET))
         .isInstanceOf(RunFailedException.class)
-        .hasMessageStartingWith("model " + recency.metadata().getModelId() + " was not blessed (margin over heuristic:");
+        .hasMessageStartingWith("model " + recency.metadata().getModelId() + " was not blessed (the lower bound of the 95% interval");
   }
 
   @Test
@@ -168,7 +169,7 @@ class BlessAndScoreTest {
     RunFailedException failure = org.junit.jupiter.api.Assertions.assertThrows(RunFailedException.class,
         () -> BlessPipeline.run(bless(weak.outputDir(), out, "--previousModel=" + goodBlessed, "--tolerance=0.01"), QUIET));
     Blessing blessing = Blessings.read(out).orElseThrow();
-    // The previous model re-scored on the same validation rows at its own threshold gives exactly
+    // The previous model re-scored on the same test rows at its own threshold gives exactly
     // the F1 its own evaluation reported on those rows.
     assertThat(blessing.getComparedOnSameRows()).isTrue();
     assertThat(blessing.getPreviousModelF1()).isEqualTo(good.metadata().getEvaluation().getModel().getF1());
@@ -183,5 +184,31 @@ class BlessAndScoreTest {
         "--previousModel=" + goodBlessed, "--tolerance=0"), QUIET);
     assertThat(again.getBlessed()).isTrue();
     assertThat(again.getSummary()).contains("It keeps up with the previously blessed model");
+  }
+
+  /**
+   * Bless owns the margin and the rule: with a margin between the good model's lower bound and its
+   * point estimate, the lower-bound rule refuses what the point-estimate rule accepts, without
+   * retraining, and the blessing records which rule and margin decided.
+   */
+  @Test
+  void theMarginAndRuleAreBlessesAndRecordedInTheBlessing() {
+    io.mlproof.proto.v1.Verdict trained = good.metadata().getEvaluation().getVerdict();
+    double margin = (trained.getLead() + trained.getLeadCi95Low()) / 2;
+    assertThat(trained.getLeadCi95Low()).isLessThan(margin);
+    io.mlproof.pipelines.train.ModelArtifact model = io.mlproof.pipelines.train.ModelArtifact.load(good.outputDir());
+    Blessing strict = BlessPipeline.decide(model, bless(good.outputDir(), "unused", "--blessMargin=" + margin));
+    assertThat(strict.getBlessed()).isFalse();
+    assertThat(strict.getBlessRule()).isEqualTo("lower_bound");
+    assertThat(strict.getMargin()).isEqualTo(margin);
+    assertThat(strict.getReasonsList()).singleElement().asString().startsWith("the lower bound of the 95% interval");
+    Blessing lenient = BlessPipeline.decide(model, bless(good.outputDir(), "unused", "--blessMargin=" + margin,
+        "--blessRule=POINT_ESTIMATE"));
+    assertThat(lenient.getBlessed()).isTrue();
+    assertThat(lenient.getBlessRule()).isEqualTo("point_estimate");
+    assertThat(lenient.getVerdict().getRequiredMargin()).isEqualTo(margin);
+    assertThatThrownBy(() -> BlessPipeline.decide(model, bless(good.outputDir(), "unused", "--blessMargin=1.5")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("--blessMargin must be in [0, 1) (absolute F1), got 1.5");
   }
 }

@@ -2,7 +2,6 @@ package io.mlproof.pipelines.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mlproof.pipelines.core.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 class ExampleBufferTest {
@@ -22,37 +21,5 @@ class ExampleBufferTest {
     assertThat(m.values()[4]).isNaN();
     assertThat(m.labels()[0]).isTrue(); // 99 % 3 == 0
     assertThat(m.positives()).isEqualTo(34);
-  }
-
-  @Test
-  void duplicateEntityAtOneCutoffIsRejected() {
-    ExampleBuffer buffer = new ExampleBuffer(SyntheticExamples.spec(), "hash", 4);
-    buffer.add("a", 1, true, true, new double[5]);
-    buffer.add("a", 1, true, false, new double[5]);
-    buffer.add("b", 2, true, false, new double[5]);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainingData.byTime(buffer, true))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("entity a appears twice at cutoff day 1: the examples must hold one row per entity and cutoff"
-            + " (check the features task)");
-  }
-
-  @Test
-  void trainingRowsWhoseLabelWindowOverlapsValidationArePurged() {
-    // Horizon 30: with validation at day 100, rows at day 80 (80 + 30 > 100) leak; day 70 does not.
-    ExampleBuffer buffer = new ExampleBuffer(SyntheticExamples.spec(), "hash", 4);
-    buffer.add("a", 70, true, true, new double[5]);
-    buffer.add("b", 70, true, false, new double[5]);
-    buffer.add("a", 80, true, false, new double[5]);
-    buffer.add("a", 100, true, false, new double[5]);
-    buffer.add("b", 100, true, true, new double[5]);
-    buffer.add("c", 130, false, false, new double[5]);
-    TrainingData data = TrainingData.byTime(buffer, true);
-    assertThat(data.counters())
-        .containsEntry("train_rows", 2L)
-        .containsEntry("train_rows_purged_label_overlap", 1L)
-        .containsEntry("validation_rows", 2L)
-        .containsEntry("examples_unlabelled_skipped", 1L);
-    assertThat(data.validationCutoffDay()).isEqualTo(100);
-    assertThat(TrainingData.byTime(buffer, false).counters()).containsEntry("train_rows", 3L);
   }
 }

@@ -38,19 +38,21 @@ class TrainPipelineTest {
   }
 
   @Test
-  void splitsByTimeWithNewestCutoffForValidation() {
+  void splitsByTimeWithNewestCutoffForTestAndTheOneBeforeForValidation() {
     Manifest manifest = trained.manifest();
-    // 4 cutoffs x 2000 entities; the newest cutoff validates, the 3 older ones train. The horizon
-    // (30 days) equals the cutoff spacing, so no row overlaps the validation cutoff.
+    // 4 cutoffs x 2000 entities; the newest cutoff tests, the one before validates, the 2 older
+    // ones train. The horizon (30 days) equals the cutoff spacing, so no row overlaps the next split.
     assertThat(manifest.getCountersMap())
         .containsEntry("examples_read", 8000L)
-        .containsEntry("train_rows", 6000L)
+        .containsEntry("train_rows", 4000L)
         .containsEntry("validation_rows", 2000L)
-        .containsEntry("train_rows_purged_label_overlap", 0L)
+        .containsEntry("test_rows", 2000L)
+        .containsEntry("rows_purged_label_overlap", 0L)
         .containsEntry("examples_unlabelled_skipped", 0L);
-    assertThat(trained.metadata().getValidationCutoffDay()).isEqualTo(19890);
+    assertThat(trained.metadata().getTestCutoffDay()).isEqualTo(19890);
+    assertThat(trained.metadata().getValidationCutoffDay()).isEqualTo(19860);
     assertThat(trained.metadata().getTrainStartDay()).isEqualTo(19800);
-    assertThat(trained.metadata().getTrainEndDay()).isEqualTo(19860);
+    assertThat(trained.metadata().getTrainEndDay()).as("refit on train + validation").isEqualTo(19860);
     assertThat(trained.metadata().getEvaluation().getExamples()).isEqualTo(2000);
   }
 
@@ -62,7 +64,8 @@ class TrainPipelineTest {
     assertThat(e.getVerdict().getBlessed()).isTrue();
     assertThat(e.getVerdict().getBestBaseline()).startsWith("heuristic:");
     assertThat(e.getModel().getF1()).isGreaterThan(e.getVerdict().getBestBaselineF1() + 0.02);
-    assertThat(e.getVerdict().getSummary()).contains("clears the bar");
+    assertThat(e.getVerdict().getSummary()).contains("it does, ML pays here");
+    assertThat(e.getVerdict().getLeadCi95Low()).isGreaterThan(0.02);
     assertThat(printed).contains("verdict: The model beats the best baseline, heuristic:days_since_last_purchase");
   }
 
@@ -131,7 +134,7 @@ class TrainPipelineTest {
   void artifactFilesAreListedAndTheModelReloads() {
     Manifest manifest = TaskOutput.read(trained.outputDir());
     assertThat(manifest.getFilesList()).extracting(f -> f.getName())
-        .contains("model", "metadata", "metadata_json", "evaluation", "predictions", "validation");
+        .contains("model", "metadata", "metadata_json", "evaluation", "predictions", "test");
     ModelArtifact loaded = ModelArtifact.load(trained.outputDir());
     assertThat(loaded.id()).isEqualTo(trained.metadata().getModelId());
     assertThat(loaded.id()).isEqualTo("churn_test-" + trained.metadata().getModelSha256().substring(0, 12));
@@ -149,7 +152,8 @@ class TrainPipelineTest {
     assertThat(e.getVerdict().getBestBaseline()).startsWith("heuristic:days_since_last_purchase>");
     assertThat(e.getVerdict().getBestBaseline()).endsWith("|missing");
     assertThat(e.getVerdict().getSummary()).contains("keep the baseline");
-    assertThat(e.getVerdict().getReasonsList()).singleElement().asString().startsWith("margin over heuristic:");
+    assertThat(e.getVerdict().getReasonsList()).singleElement().asString()
+        .startsWith("the lower bound of the 95% interval of the F1 lead over heuristic:");
   }
 
   @Test
@@ -186,5 +190,32 @@ class TrainPipelineTest {
         .containsExactly(
             java.util.Map.entry("extra_trees", "true"), java.util.Map.entry("lambda_l2", "0.5"),
             java.util.Map.entry("max_depth", "6"));
+  }
+
+  /**
+   * The test rows (the newest cutoff) are never read before evaluation: poisoning their features
+   * and flipping their labels leaves the model bytes, round count, threshold and heuristic as they
+   * were; only what is measured on them changes.
+   */
+  @Test
+  void poisoningTheTestCutoffChangesNothingButItsMeasurement(@TempDir Path dir) {
+    List<io.mlproof.proto.v1.Example> clean = SyntheticExamples.generate(SyntheticExamples.World.MANY_FEATURES, 600, 3);
+    int testDay = SyntheticExamples.CUTOFFS[SyntheticExamples.CUTOFFS.length - 1];
+    List<io.mlproof.proto.v1.Example> poisoned = clean.stream().map(e -> e.getCutoffDay() != testDay ? e
+        : e.toBuilder().setLabel(!e.getLabel()).clearFeatures()
+            .addFeatures(-999).addFeatures(1e6).addFeatures(Double.NaN).addFeatures(4).addFeatures(42).build())
+        .toList();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    TrainPipeline.Result a = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
+        SyntheticExamples.writeFeaturesOutput(dir.resolve("clean"), SyntheticExamples.spec(), clean, 2),
+        dir.resolve("a"))), quiet);
+    TrainPipeline.Result b = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
+        SyntheticExamples.writeFeaturesOutput(dir.resolve("poisoned"), SyntheticExamples.spec(), poisoned, 2),
+        dir.resolve("b"))), quiet);
+    assertThat(b.metadata().getModelSha256()).isEqualTo(a.metadata().getModelSha256());
+    assertThat(b.metadata().getEvaluation().getSelection()).isEqualTo(a.metadata().getEvaluation().getSelection());
+    assertThat(b.metadata().getEvaluation().getPositives()).isEqualTo(600 - a.metadata().getEvaluation().getPositives());
+    assertThat(b.metadata().getEvaluation().getModel().getRocAuc())
+        .isNotEqualTo(a.metadata().getEvaluation().getModel().getRocAuc());
   }
 }
