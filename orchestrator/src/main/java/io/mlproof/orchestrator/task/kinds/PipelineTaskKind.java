@@ -18,9 +18,12 @@ import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.LogicalDateOptions;
 import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.StageProgress;
 import io.mlproof.pipelines.core.TaskOptions;
 import io.mlproof.pipelines.core.TaskOutput;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -218,8 +221,15 @@ public final class PipelineTaskKind implements TaskKind {
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
-      ProcessSupervisor.Exit exit = ProcessSupervisor.run(
-          command, Map.of(), context.logFile(), context.deadline(), context.watcher());
+      // The pipeline writes its counters there while it runs: the terminal's live progress.
+      Path progress = StageProgress.besideLog(context.logFile()).toAbsolutePath();
+      try {
+        Files.deleteIfExists(progress);
+      } catch (IOException e) {
+        return TaskResult.failed("cannot clear the old progress file " + progress + ": " + e.getMessage());
+      }
+      ProcessSupervisor.Exit exit = ProcessSupervisor.run(command, Map.of(StageProgress.ENV, progress.toString()),
+          context.logFile(), context.deadline(), context.watcher());
       String last = ProcessSupervisor.lastLine(context.logFile());
       if (exit.timedOut()) {
         return TaskResult.failed("timed out (execution_timeout); the pipeline's processes were killed");
