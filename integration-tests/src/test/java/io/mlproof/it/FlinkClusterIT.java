@@ -138,7 +138,7 @@ class FlinkClusterIT {
     String log = Files.readString(dir.resolve("runs/_logs/on_flink/" + DS + "/extract_events/attempt=1.log"));
     assertThat(log.lines().findFirst().orElseThrow())
         .contains(" --runner=FlinkRunner --parallelism=2 --flinkMaster=" + cluster.master() + " --filesToStage=")
-        .endsWith("target/mlproof-flink.jar");
+        .endsWith("target/mlproof-flink.jar --jobName=mlproof-on_flink-" + DS + "-extract_events-try1");
     JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
     assertThat(jobs).hasSize(1);
     assertThat(jobs.get(0).path("state").asText()).isEqualTo("FINISHED");
@@ -191,7 +191,7 @@ class FlinkClusterIT {
     ProcessHandle taskManager = cluster.taskManagers().get(victim.taskManagerIndex());
     assertThat(taskManager.destroyForcibly()).isTrue();
     MlproofCli.Result result = run.await();
-    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.exitCode()).as(() -> result.stderr() + "\nthe job's failures: " + failures(victim.jobId())).isZero();
     assertThat(ProcessIdentity.isRunning(taskManager)).isFalse();
 
     assertThat(eventIds(LATER_DS)).containsExactlyElementsOf(expectedEventIds(LATER_DS));
@@ -199,6 +199,15 @@ class FlinkClusterIT {
     JsonNode history = cluster.get("/jobs/" + victim.jobId() + "/exceptions").path("exceptionHistory").path("entries");
     assertThat(history.size()).as("failures the job recorded").isGreaterThanOrEqualTo(1);
     assertThat(cluster.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
+  }
+
+  /** The job's exception history as the JobManager reports it, for a failure's message. */
+  private static String failures(String jobId) {
+    try {
+      return cluster.get("/jobs/" + jobId + "/exceptions").toPrettyString();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return "(the JobManager did not answer: " + e + ")";
+    }
   }
 
   private static MlproofCli.Started dagRun(String ds) throws IOException {
