@@ -12,10 +12,10 @@ import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * The assignment and target-list tables in the warehouse: the experiment's rows replaced (in one
- * transaction on DuckDB), so a re-run never leaves two assignments. Both are keyed by experiment,
- * which BigQuery's day-partition replace cannot do: on BigQuery the warehouse refuses them before
- * any work (pass the table options empty to write files only).
+ * The assignment and target-list tables in the warehouse: the experiment's rows replaced, so a
+ * re-run never leaves two assignments. On DuckDB one table each, the rows replaced in one
+ * transaction; on BigQuery one table per experiment, {@code ab_assignments__<experiment id>}
+ * replaced by a load job (read them all as {@code ab_assignments__*}; BigQueryDestination says why).
  */
 final class AbTables {
   static final WarehouseTable ASSIGNMENTS = new WarehouseTable("assignments", "assignments", List.of(

@@ -3,13 +3,11 @@ package io.mlproof.pipelines.warehouse;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TableSchema;
-import com.google.api.services.bigquery.model.TimePartitioning;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.SqlIdentifiers;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
@@ -151,22 +149,22 @@ public final class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  /** BigQuery replaces rows by day partition only, so the table's key must be its DATE column. */
+  /** BigQuery replaces a day partition (DATE key) or a table per key value (STRING key): {@link BigQueryDestination}. */
   @Override
   public void checkWritable(WarehouseTable table, String option) {
     SqlIdentifiers.checkName(table.name(), option);
-    WarehouseTable.Column key = table.key();
-    if (key.type() != WarehouseTable.ColumnType.DATE) {
-      throw new InvalidInputException(option + "=" + table.name() + " cannot be written to " + spec() + ": mlproof"
-          + " replaces a day partition in BigQuery and a " + table.kind() + " table is keyed by " + key.name()
-          + " (" + key.type() + "): use a DuckDB warehouse, or pass " + option + "= (empty) to skip the table");
+    String unsupported = BigQueryDestination.unsupported(table);
+    if (unsupported != null) {
+      throw new InvalidInputException(option + "=" + table.name() + " cannot be written to " + spec() + ": "
+          + unsupported + ": use a DuckDB warehouse, or pass " + option + "= (empty) to skip the table");
     }
     checkAvailable();
   }
 
   /**
-   * One load job per write into the key day's partition ({@code table$YYYYMMDD}, WRITE_TRUNCATE),
-   * which replaces that day and nothing else; the table is created day-partitioned by its key.
+   * One load job per write (WRITE_TRUNCATE) into its {@link BigQueryDestination}: the key day's
+   * partition ({@code table$YYYYMMDD}, the table created day-partitioned by its key) or the key's
+   * own table ({@code table__<key>}), which replaces that key's rows and nothing else.
    */
   @Override
   public void replaceRows(List<TableWrite> writes, PipelineOptions options) {
@@ -174,14 +172,16 @@ public final class BigQueryWarehouse implements Warehouse {
     for (TableWrite write : writes) {
       checkWritable(write.table(), "table");
       WarehouseTable table = write.table();
-      String day = ((LocalDate) write.key()).format(DateTimeFormatter.BASIC_ISO_DATE);
+      BigQueryDestination destination = BigQueryDestination.of(project, dataset, write);
       BigQueryIO.Write<TableRow> load = BigQueryIO.writeTableRows()
-          .to(project + ":" + dataset + "." + table.name() + "$" + day)
+          .to(destination.tableSpec())
           .withSchema(schema(table))
-          .withTimePartitioning(new TimePartitioning().setType("DAY").setField(table.keyColumn()))
           .withCreateDisposition(BigQueryIO.Write.CreateDisposition.CREATE_IF_NEEDED)
           .withWriteDisposition(BigQueryIO.Write.WriteDisposition.WRITE_TRUNCATE)
           .withMethod(BigQueryIO.Write.Method.FILE_LOADS);
+      if (destination.partitioning() != null) {
+        load = load.withTimePartitioning(destination.partitioning());
+      }
       if (testServices != null) {
         load = load.withTestServices(testServices).withoutValidation();
       }

@@ -90,6 +90,11 @@ public final class BigQueryFakes {
     return new FakeBigQueryServices().withDatasetService(datasets).withJobService(jobs);
   }
 
+  /** The dataset as a warehouse whose driver calls and load jobs go to these fakes. */
+  public BigQueryWarehouse warehouse() {
+    return BigQueryWarehouse.of(PROJECT, DATASET).withApi(api(List.of())).withTestServices(services());
+  }
+
   /** The fake datasets, to read back what a load job wrote. */
   public FakeDatasetService datasets() {
     return datasets;

@@ -173,8 +173,7 @@ class WarehouseTablesTest {
   @Test
   void bigQueryLoadsTheKeysDayIntoAPartitionedTable() throws Exception {
     BigQueryFakes fakes = new BigQueryFakes();
-    Warehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
-        .withApi(fakes.api(List.of())).withTestServices(fakes.services());
+    Warehouse warehouse = fakes.warehouse();
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setTempLocation(tmp.toString());
 
@@ -192,15 +191,46 @@ class WarehouseTablesTest {
         .containsExactly("u1|null|2024-07-02", "u2|0.9|2024-07-02");
   }
 
+  /** A STRING key: one table per key value, replaced whole; other keys' tables untouched. */
   @Test
-  void bigQueryRefusesATableNotKeyedByDay() throws Exception {
+  void bigQueryWritesAStringKeyIntoATableOfItsOwnAndReplacesIt() throws Exception {
+    BigQueryFakes fakes = new BigQueryFakes();
+    Warehouse warehouse = fakes.warehouse();
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setTempLocation(tmp.toString());
+
+    warehouse.checkWritable(BY_RUN, "--runsTable");
+    warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r1", List.of(Arrays.asList("r1", 1, true, 5L),
+        Arrays.asList("r1", 2, false, null)))), options);
+    warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r2", List.of(Arrays.asList("r2", 3, true, 1L)))), options);
+    warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r1", List.of(Arrays.asList("r1", 4, false, 2L)))), options);
+
+    Table table = fakes.datasets().getTable(new TableReference().setProjectId(BigQueryFakes.PROJECT)
+        .setDatasetId(BigQueryFakes.DATASET).setTableId("by_run__r1"));
+    assertThat(table.getTimePartitioning()).isNull();
+    assertThat(table.getSchema().getFields()).extracting(f -> f.getName() + ":" + f.getType() + ":" + f.getMode())
+        .containsExactly("run:STRING:REQUIRED", "n:INT64:REQUIRED", "flag:BOOL:REQUIRED", "rank:INT64:NULLABLE");
+    assertThat(fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "by_run__r1"))
+        .extracting(r -> r.get("run") + "|" + r.get("n") + "|" + r.get("flag") + "|" + r.get("rank"))
+        .containsExactly("r1|4|false|2");
+    assertThat(fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "by_run__r2"))
+        .extracting(r -> r.get("run") + "|" + r.get("n")).containsExactly("r2|3");
+    assertThatThrownBy(() -> warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r-3",
+        List.of(Arrays.asList("r-3", 1, true, null)))), options))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("run 'r-3' cannot name a BigQuery table (by_run__<run>): use 1-128 letters, digits and _");
+  }
+
+  @Test
+  void bigQueryRefusesATableKeyedByANumber() throws Exception {
     BigQueryFakes fakes = new BigQueryFakes();
     Warehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
         .withApi(fakes.api(List.of()));
-    assertThatThrownBy(() -> warehouse.checkWritable(BY_RUN, "--runsTable"))
+    WarehouseTable byN = new WarehouseTable("by_n", "by-n", BY_RUN.columns(), "n");
+    assertThatThrownBy(() -> warehouse.checkWritable(byN, "--nTable"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--runsTable=by_run cannot be written to bigquery:test-project.analytics: mlproof replaces a"
-            + " day partition in BigQuery and a by-run table is keyed by run (STRING): use a DuckDB warehouse, or"
-            + " pass --runsTable= (empty) to skip the table");
+        .hasMessage("--nTable=by_n cannot be written to bigquery:test-project.analytics: mlproof replaces a day"
+            + " partition (DATE key) or a table per key value (STRING key) in BigQuery, and a by-n table is keyed by"
+            + " n (INT32): use a DuckDB warehouse, or pass --nTable= (empty) to skip the table");
   }
 }
