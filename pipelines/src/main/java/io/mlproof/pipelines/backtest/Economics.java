@@ -122,15 +122,31 @@ public final class Economics implements Serializable {
         reached[j][i] = churner[i] ? p[i] : 0;
       }
     }
+    // The resampling loop is the backtest's hottest (more than LightGBM on the 100,000-user demo):
+    // each entity's figures sit side by side so a draw reads one or two cache lines, not 2s arrays.
+    // Every replicate still adds the same values in the same order as a per-strategy loop would.
+    int width = 2 * s;
+    double[] rows = new double[n * width];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < s; j++) {
+        rows[i * width + 2 * j] = net[j][i];
+        rows[i * width + 2 * j + 1] = reached[j][i];
+      }
+    }
     double[][] netReplicates = new double[s][bootstrapResamples];
     double[][] reachedReplicates = new double[s][bootstrapResamples];
+    double[] sums = new double[width];
     for (int b = 0; b < bootstrapResamples; b++) {
+      Arrays.fill(sums, 0);
       for (int draw = 0; draw < n; draw++) {
-        int i = bootstrapRandom.nextInt(n);
-        for (int j = 0; j < s; j++) {
-          netReplicates[j][b] += net[j][i];
-          reachedReplicates[j][b] += reached[j][i];
+        int base = bootstrapRandom.nextInt(n) * width;
+        for (int k = 0; k < width; k++) {
+          sums[k] += rows[base + k];
         }
+      }
+      for (int j = 0; j < s; j++) {
+        netReplicates[j][b] = sums[2 * j];
+        reachedReplicates[j][b] = sums[2 * j + 1];
       }
     }
     List<StrategyFigures> figures = new ArrayList<>();

@@ -168,6 +168,41 @@ class AbPipelinesTest {
     assertThat(tmp.resolve("refused")).doesNotExist();
   }
 
+  /** The grouped join: an outcome nobody was assigned is counted and left out; a second outcome row is refused. */
+  @Test
+  void analyzeCountsOutcomesWithoutAssignmentAndRefusesASecondOutcomeRow() throws Exception {
+    Path warehouse = DemoFixtures.smallWarehouse(tmp, 5);
+    LocalDate assignedOn = LocalDate.of(2024, 4, 1);
+    assign(warehouse, DemoFixtures.standInScores(warehouse, tmp.resolve("scores"), assignedOn), "assign",
+        "--logicalDate=" + assignedOn);
+    ExperimentSimulator.Summary simulated =
+        ExperimentSimulator.simulate(warehouse, "exp1", assignedOn, 0.3, 11, "ab_assignments");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO ab_outcomes VALUES ('exp1', 'ghost-1', true, 3), ('exp1', 'ghost-2', false, 0)");
+    }
+    AnalyzePipeline.Result result = AnalyzePipeline.run(analyzeOptions(warehouse, "analyze"), System.out);
+    assertThat(result.manifest().getCountersMap()).containsEntry("outcome_without_assignment", 2L)
+        .containsEntry("entities_with_outcome", simulated.users()).doesNotContainKey("assigned_without_outcome");
+    assertThat(result.analysis().getArms(0).getEntities() + result.analysis().getArms(1).getEntities())
+        .isEqualTo(simulated.users());
+    assertThat(result.analysis().getArms(0).getChurners() + result.analysis().getArms(1).getChurners())
+        .isEqualTo(simulated.churned());
+
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO ab_outcomes SELECT * FROM ab_outcomes WHERE entity_id = (SELECT min(entity_id) FROM"
+          + " ab_assignments)");
+    }
+    assertThatThrownBy(() -> AnalyzePipeline.run(analyzeOptions(warehouse, "twice"), System.out))
+        .hasMessageContaining("has more than one outcome row: the outcomes query must return one row per entity");
+    assertThat(tmp.resolve("twice").resolve(TaskOutput.MANIFEST)).doesNotExist();
+  }
+
+  private AnalyzeOptions analyzeOptions(Path warehouse, String output) {
+    return OptionsParser.parse("analyze", new String[] {"--warehouse=" + DuckDbFixture.spec(warehouse),
+        "--output=" + tmp.resolve(output), "--assignments=" + tmp.resolve("assign"), "--logicalDate=2024-04-29"},
+        AnalyzeOptions.class);
+  }
+
   @Test
   void analyzeFailsWhenOutcomesAreMissing() throws Exception {
     Path warehouse = DemoFixtures.smallWarehouse(tmp, 5);
