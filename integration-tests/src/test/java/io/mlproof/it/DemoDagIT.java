@@ -77,8 +77,17 @@ class DemoDagIT {
       // Every chart drew its data: the ROC and gains curves are paths, the DAG has a box per task.
       assertThat(chromium.evaluate("document.querySelectorAll('#chart-dag g.task').length").asInt()).isEqualTo(8);
       assertThat(chromium.evaluate("document.querySelectorAll('#chart-roc path').length").asInt()).isGreaterThan(5);
+      // Blessed or not is the bless task's decision on the data (issue 12), not this test's: the card
+      // must say what blessing.json says and, when not blessed, a red alert must sit above the verdicts.
+      boolean blessed = new ObjectMapper().readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile())
+          .path("blessed").asBoolean();
       assertThat(chromium.evaluate("document.getElementById('card-blessed').querySelector('.a').textContent").asText())
-          .isEqualTo("Yes");
+          .isEqualTo(blessed ? "Yes" : "No");
+      JsonNode unblessedAlertsAboveVerdicts = chromium.evaluate("[...document.querySelectorAll('.alert.bad')]"
+          + ".filter(a => a.textContent.includes('Model NOT blessed') && a.getBoundingClientRect().height > 10"
+          + " && a.getBoundingClientRect().bottom <= document.getElementById('verdicts').getBoundingClientRect().top)"
+          + ".length");
+      assertThat(unblessedAlertsAboveVerdicts.asInt()).isEqualTo(blessed ? 0 : 1);
       chromium.screenshot(Path.of("target", "report-screenshot.png"));
       assertThat(chromium.requestedUrls()).containsExactly(html.toUri().toString());
     }

@@ -1,92 +1,83 @@
 package io.mlproof.pipelines.ab;
 
-import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.warehouse.TableWrite;
+import io.mlproof.pipelines.warehouse.Warehouse;
+import io.mlproof.pipelines.warehouse.WarehouseTable;
+import io.mlproof.pipelines.warehouse.WarehouseTable.Column;
+import io.mlproof.pipelines.warehouse.WarehouseTable.ColumnType;
 import io.mlproof.proto.v1.Assignment;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * The assignment and target-list tables in an embedded DuckDB warehouse: the experiment's rows
- * replaced in one transaction, so a re-run never leaves two assignments. (BigQuery tables are not
- * written yet: assign refuses a BigQuery warehouse unless both tables are empty.)
+ * The assignment and target-list tables in the warehouse: the experiment's rows replaced (in one
+ * transaction on DuckDB), so a re-run never leaves two assignments. Both are keyed by experiment,
+ * which BigQuery's day-partition replace cannot do: on BigQuery the warehouse refuses them before
+ * any work (pass the table options empty to write files only).
  */
 final class AbTables {
-  private final String path;
+  static final WarehouseTable ASSIGNMENTS = new WarehouseTable("assignments", "assignments", List.of(
+      Column.required("experiment_id", ColumnType.STRING),
+      Column.required("entity_id", ColumnType.STRING),
+      Column.required("arm", ColumnType.STRING),
+      Column.required("bucket", ColumnType.INT32),
+      Column.required("flagged", ColumnType.BOOLEAN),
+      Column.required("targeted", ColumnType.BOOLEAN),
+      Column.nullable("score", ColumnType.DOUBLE),
+      Column.nullable("rank", ColumnType.INT64)), "experiment_id");
+  static final WarehouseTable TARGETS = new WarehouseTable("targets", "targets", List.of(
+      Column.required("experiment_id", ColumnType.STRING),
+      Column.required("entity_id", ColumnType.STRING),
+      Column.required("arm", ColumnType.STRING),
+      Column.required("score", ColumnType.DOUBLE),
+      Column.required("rank", ColumnType.INT64)), "experiment_id");
 
-  private AbTables(String path) {
-    this.path = path;
+  private final Warehouse warehouse;
+  private final String assignmentsTable;
+  private final String targetsTable;
+
+  private AbTables(Warehouse warehouse, String assignmentsTable, String targetsTable) {
+    this.warehouse = warehouse;
+    this.assignmentsTable = assignmentsTable;
+    this.targetsTable = targetsTable;
   }
 
-  static AbTables forWarehouse(String warehouse) {
-    if (!warehouse.startsWith("duckdb:")) {
-      throw new InvalidInputException("--warehouse=" + warehouse + ": assign writes its tables to DuckDB warehouses"
-          + " only so far; pass --assignmentsTable= --targetsTable= (empty) to write files only");
+  /** The tables to write (an empty name skips one), checked before any work. */
+  static AbTables check(Warehouse warehouse, String assignmentsTable, String targetsTable) {
+    if (!assignmentsTable.isEmpty()) {
+      warehouse.checkWritable(ASSIGNMENTS.named(assignmentsTable), "--assignmentsTable");
     }
-    return new AbTables(warehouse.substring("duckdb:".length()));
-  }
-
-  static void checkName(String option, String table) {
-    if (!table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new InvalidInputException(option + "=" + table + " is not a plain table name: use letters, digits and _");
+    if (!targetsTable.isEmpty()) {
+      warehouse.checkWritable(TARGETS.named(targetsTable), "--targetsTable");
     }
+    return new AbTables(warehouse, assignmentsTable, targetsTable);
   }
 
   /** Replaces the experiment's rows of both tables (either may be empty = skipped). */
-  void replace(String experimentId, String assignmentsTable, String targetsTable, List<Assignment> assignments) {
-    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path)) {
-      connection.setAutoCommit(false);
-      if (!assignmentsTable.isEmpty()) {
-        prepare(connection, assignmentsTable, experimentId, "experiment_id VARCHAR NOT NULL, entity_id VARCHAR NOT NULL,"
-            + " arm VARCHAR NOT NULL, bucket INTEGER NOT NULL, flagged BOOLEAN NOT NULL, targeted BOOLEAN NOT NULL,"
-            + " score DOUBLE, rank BIGINT");
-        try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("main", assignmentsTable)) {
-          for (Assignment a : assignments) {
-            appender.beginRow().append(a.getExperimentId()).append(a.getEntityId()).append(a.getArm())
-                .append(a.getBucket()).append(a.getFlagged()).append(a.getTargeted());
-            if (Double.isNaN(a.getScore())) {
-              appender.appendNull();
-              appender.appendNull();
-            } else {
-              appender.append(a.getScore()).append(a.getRank());
-            }
-            appender.endRow();
-          }
+  void replace(String experimentId, List<Assignment> assignments, PipelineOptions options) {
+    List<TableWrite> writes = new ArrayList<>();
+    if (!assignmentsTable.isEmpty()) {
+      List<List<Object>> rows = new ArrayList<>();
+      for (Assignment a : assignments) {
+        boolean scored = !Double.isNaN(a.getScore());
+        rows.add(Arrays.asList(a.getExperimentId(), a.getEntityId(), a.getArm(), a.getBucket(), a.getFlagged(),
+            a.getTargeted(), scored ? a.getScore() : null, scored ? a.getRank() : null));
+      }
+      writes.add(new TableWrite(ASSIGNMENTS.named(assignmentsTable), experimentId, rows));
+    }
+    if (!targetsTable.isEmpty()) {
+      List<List<Object>> rows = new ArrayList<>();
+      for (Assignment a : assignments) {
+        if (a.getTargeted()) {
+          rows.add(List.of(a.getExperimentId(), a.getEntityId(), a.getArm(), a.getScore(), a.getRank()));
         }
       }
-      if (!targetsTable.isEmpty()) {
-        prepare(connection, targetsTable, experimentId, "experiment_id VARCHAR NOT NULL, entity_id VARCHAR NOT NULL,"
-            + " arm VARCHAR NOT NULL, score DOUBLE NOT NULL, rank BIGINT NOT NULL");
-        try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("main", targetsTable)) {
-          for (Assignment a : assignments) {
-            if (a.getTargeted()) {
-              appender.beginRow().append(a.getExperimentId()).append(a.getEntityId()).append(a.getArm())
-                  .append(a.getScore()).append(a.getRank()).endRow();
-            }
-          }
-        }
-      }
-      connection.commit();
-    } catch (SQLException e) {
-      throw new RunFailedException("cannot write the assignment tables in DuckDB " + path + ": "
-          + e.getMessage().lines().findFirst().orElse(""), e);
+      writes.add(new TableWrite(TARGETS.named(targetsTable), experimentId, rows));
     }
-  }
-
-  private static void prepare(Connection connection, String table, String experimentId, String columns)
-      throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ")");
-    }
-    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE experiment_id = ?")) {
-      delete.setString(1, experimentId);
-      delete.executeUpdate();
+    if (!writes.isEmpty()) {
+      warehouse.replaceRows(writes, options);
     }
   }
 }

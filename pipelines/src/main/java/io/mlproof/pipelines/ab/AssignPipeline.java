@@ -75,6 +75,7 @@ public final class AssignPipeline implements MlproofPipeline {
   /** Manifest attributes the analyze stage reads: the plan it checks the split against. */
   public static final String EXPERIMENT_ATTRIBUTE = "experiment_id";
   public static final String ALLOCATION_ATTRIBUTE = "allocation";
+  public static final String ASSIGNMENTS_TABLE_ATTRIBUTE = "assignments_table";
 
   @Override
   public String name() {
@@ -116,12 +117,7 @@ public final class AssignPipeline implements MlproofPipeline {
     Warehouse warehouse = Warehouse.from(options);
     RenderedSql eligibility = warehouse.render(warehouse.template(options.getEligibility()), TemplateContext.from(options));
     warehouse.check(eligibility);
-    AbTables tables = null;
-    if (!options.getAssignmentsTable().isEmpty() || !options.getTargetsTable().isEmpty()) {
-      AbTables.checkName("--assignmentsTable", options.getAssignmentsTable().isEmpty() ? "x" : options.getAssignmentsTable());
-      AbTables.checkName("--targetsTable", options.getTargetsTable().isEmpty() ? "x" : options.getTargetsTable());
-      tables = AbTables.forWarehouse(options.getWarehouse());
-    }
+    AbTables tables = AbTables.check(warehouse, options.getAssignmentsTable(), options.getTargetsTable());
     String scores = TaskOutput.verifiedFilePattern(options.getScores(), ScorePipeline.SCORES);
 
     Pipeline pipeline = Pipeline.create(options);
@@ -149,9 +145,7 @@ public final class AssignPipeline implements MlproofPipeline {
       }
       ModelArtifact.write(output.staging(TARGETS_CSV), targetsCsv(assignments).getBytes(StandardCharsets.UTF_8),
           MimeTypes.TEXT);
-      if (tables != null) {
-        tables.replace(options.getExperimentId(), options.getAssignmentsTable(), options.getTargetsTable(), assignments);
-      }
+      tables.replace(options.getExperimentId(), assignments, options);
       long targeted = assignments.stream().filter(Assignment::getTargeted).count();
       Manifest manifest = output.commit(Manifest.newBuilder()
           .setPipeline(NAME)
@@ -170,7 +164,7 @@ public final class AssignPipeline implements MlproofPipeline {
           .putAttributes("buckets", Integer.toString(options.getBuckets()))
           .putAttributes("flag_rule", rule.describe())
           .putAttributes("scores", options.getScores())
-          .putAttributes("assignments_table", options.getAssignmentsTable())
+          .putAttributes(ASSIGNMENTS_TABLE_ATTRIBUTE, options.getAssignmentsTable())
           .putAttributes("targets_table", options.getTargetsTable())
           .build());
       out.println(describe(options.getExperimentId(), manifest.getCountersMap(), arms, targeted));

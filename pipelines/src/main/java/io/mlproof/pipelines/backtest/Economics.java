@@ -39,7 +39,7 @@ public final class Economics implements Serializable {
   private final Campaign campaign;
   private final double saveRate;
   private final double[] grid;
-  private final int bootstrapSamples;
+  private final int bootstrapResamples;
   private final int randomDraws;
   private final long seed;
 
@@ -47,19 +47,19 @@ public final class Economics implements Serializable {
    * @param saveRate the assumed share of contacted would-be churners the campaign keeps
    * @param grid further save rates the net value is reported at
    */
-  public Economics(Campaign campaign, double saveRate, double[] grid, int bootstrapSamples, int randomDraws,
+  public Economics(Campaign campaign, double saveRate, double[] grid, int bootstrapResamples, int randomDraws,
       long seed) {
     this.campaign = campaign;
     this.saveRate = Campaign.saveRate("the save rate", saveRate);
     this.grid = Arrays.stream(grid).map(s -> Campaign.saveRate("--saveRateGrid", s)).sorted().distinct().toArray();
-    if (bootstrapSamples < 2) {
+    if (bootstrapResamples < 2) {
       throw new InvalidInputException(
-          "--bootstrapSamples must be at least 2, got " + bootstrapSamples);
+          "--bootstrapResamples must be at least 2, got " + bootstrapResamples);
     }
     if (randomDraws < 2) {
       throw new InvalidInputException("--randomDraws must be at least 2, got " + randomDraws);
     }
-    this.bootstrapSamples = bootstrapSamples;
+    this.bootstrapResamples = bootstrapResamples;
     this.randomDraws = randomDraws;
     this.seed = seed;
   }
@@ -76,8 +76,8 @@ public final class Economics implements Serializable {
     return grid.clone();
   }
 
-  public int bootstrapSamples() {
-    return bootstrapSamples;
+  public int bootstrapResamples() {
+    return bootstrapResamples;
   }
 
   public int randomDraws() {
@@ -122,9 +122,9 @@ public final class Economics implements Serializable {
         reached[j][i] = churner[i] ? p[i] : 0;
       }
     }
-    double[][] netReplicates = new double[s][bootstrapSamples];
-    double[][] reachedReplicates = new double[s][bootstrapSamples];
-    for (int b = 0; b < bootstrapSamples; b++) {
+    double[][] netReplicates = new double[s][bootstrapResamples];
+    double[][] reachedReplicates = new double[s][bootstrapResamples];
+    for (int b = 0; b < bootstrapResamples; b++) {
       for (int draw = 0; draw < n; draw++) {
         int i = bootstrapRandom.nextInt(n);
         for (int j = 0; j < s; j++) {
@@ -233,10 +233,10 @@ public final class Economics implements Serializable {
           perFold.stream().mapToDouble(StrategyFigures::getChurnersReached).sum() / folds,
           perFold.stream().mapToDouble(StrategyFigures::getValueOfChurnersReached).sum() / folds);
       List<StrategyReplicates> reps = replicatesByName.get(name);
-      double[] netMean = new double[bootstrapSamples];
-      double[] reachedMean = new double[bootstrapSamples];
+      double[] netMean = new double[bootstrapResamples];
+      double[] reachedMean = new double[bootstrapResamples];
       for (StrategyReplicates r : reps) {
-        for (int b = 0; b < bootstrapSamples; b++) {
+        for (int b = 0; b < bootstrapResamples; b++) {
           netMean[b] += r.getNetValue(b) / folds;
           reachedMean[b] += r.getChurnersReached(b) / folds;
         }

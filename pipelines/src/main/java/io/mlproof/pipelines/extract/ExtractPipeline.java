@@ -8,7 +8,6 @@ import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.UserErrors;
-import io.mlproof.pipelines.warehouse.BigQueryWarehouse;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -94,10 +92,7 @@ public final class ExtractPipeline implements MlproofPipeline {
    * null for a dry run, whose report goes to {@code out}.
    */
   public static Manifest run(ExtractOptions options, Warehouse warehouse, PrintStream out) {
-    if (warehouse instanceof BigQueryWarehouse bigquery
-        && options.as(GcpOptions.class).getProject() == null) {
-      options.as(GcpOptions.class).setProject(bigquery.project()); // bill the warehouse's project
-    }
+    warehouse.configure(options);
     ExtractPlan plan = ExtractPlan.prepare(options, warehouse);
     if (options.getDryRun()) {
       out.print(plan.report(warehouse.spec()));

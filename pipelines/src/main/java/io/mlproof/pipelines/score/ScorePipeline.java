@@ -14,8 +14,9 @@ import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.StageClock;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainPipeline;
-import io.mlproof.pipelines.warehouse.DuckDbWarehouse;
+import io.mlproof.pipelines.warehouse.TableWrite;
 import io.mlproof.pipelines.warehouse.Warehouse;
+import io.mlproof.pipelines.warehouse.WarehouseTable;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
@@ -44,6 +45,14 @@ public final class ScorePipeline implements MlproofPipeline {
   public static final String SCORES = "scores";
   public static final String SCORES_CSV = "scores.csv";
 
+  /** Where the marketing team finds the list (--scoresTable), one day replaced per run. */
+  static final WarehouseTable SCORES_TABLE = new WarehouseTable("scores", "scores", List.of(
+      WarehouseTable.Column.required("entity_id", WarehouseTable.ColumnType.STRING),
+      WarehouseTable.Column.required("score", WarehouseTable.ColumnType.DOUBLE),
+      WarehouseTable.Column.required("rank", WarehouseTable.ColumnType.INT64),
+      WarehouseTable.Column.required("model_id", WarehouseTable.ColumnType.STRING),
+      WarehouseTable.Column.required("score_day", WarehouseTable.ColumnType.DATE)), "score_day");
+
   @Override
   public String name() {
     return "score";
@@ -70,7 +79,12 @@ public final class ScorePipeline implements MlproofPipeline {
 
   public static Result run(ScoreOptions options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
-    ScoreTable table = options.getScoresTable().isEmpty() ? null : scoreTable(options);
+    Warehouse warehouse = null;
+    WarehouseTable table = SCORES_TABLE.named(options.getScoresTable());
+    if (!options.getScoresTable().isEmpty()) {
+      warehouse = Warehouse.from(options);
+      warehouse.checkWritable(table, "--scoresTable");
+    }
     Optional<Blessing> blessing = Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
     ModelArtifact model = ModelArtifact.load(options.getModel());
     blessing.ifPresent(b -> Blessings.requireSameModel(b, model, options.getModel()));
@@ -100,8 +114,8 @@ public final class ScorePipeline implements MlproofPipeline {
       files.add(writeRecords(output, ranked));
       ModelArtifact.write(output.staging(SCORES_CSV), csv(ranked).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
       files.add(OutputFile.newBuilder().setName("scores_csv").setPath(SCORES_CSV).setRecords(ranked.size()).build());
-      if (table != null) {
-        table.replaceDay(options.getScoresTable(), day, ranked);
+      if (warehouse != null) {
+        warehouse.replaceRows(List.of(tableWrite(table, day, ranked)), options);
       }
       clock.lap("write");
       Manifest manifest = output.commit(Manifest.newBuilder()
@@ -120,7 +134,7 @@ public final class ScorePipeline implements MlproofPipeline {
           .putAllAttributes(clock.attributes())
           .build());
       out.printf("scored %d entities on %s with model %s%s%n", ranked.size(), LocalDate.ofEpochDay(day), model.id(),
-          table == null ? "" : "; table " + options.getScoresTable() + " updated");
+          warehouse == null ? "" : "; table " + options.getScoresTable() + " updated");
       return new Result(ranked, manifest);
     } catch (RuntimeException e) {
       output.abort();
@@ -128,18 +142,14 @@ public final class ScorePipeline implements MlproofPipeline {
     }
   }
 
-  /** The table scores go to, checked before any work: a warehouse that exists, a usable table name. */
-  private static ScoreTable scoreTable(ScoreOptions options) {
-    Warehouse warehouse = Warehouse.parse(options.getWarehouse());
-    ScoreTable table;
-    if (warehouse instanceof DuckDbWarehouse duckdb) {
-      duckdb.checkAvailable(); // a misspelled path must not become a new, empty warehouse
-      table = new DuckDbScoreTable(duckdb.file().toString());
-    } else {
-      table = BigQueryScoreTable.forWarehouse(options.getWarehouse(), options);
+  /** The scores table's rows for one day: replaced as a whole, so a re-run does not duplicate them. */
+  static TableWrite tableWrite(WarehouseTable table, int day, List<Score> scores) {
+    LocalDate date = LocalDate.ofEpochDay(day);
+    List<List<Object>> rows = new ArrayList<>(scores.size());
+    for (Score s : scores) {
+      rows.add(List.of(s.getEntityId(), s.getScore(), s.getRank(), s.getModelId(), date));
     }
-    table.check(options.getScoresTable());
-    return table;
+    return new TableWrite(table, date, rows);
   }
 
   /** The logical date's day if given (it must be in the examples), else the newest cutoff. */

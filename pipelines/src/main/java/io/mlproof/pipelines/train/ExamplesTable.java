@@ -3,6 +3,7 @@ package io.mlproof.pipelines.train;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.evaluate.IndexSort;
 import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.warehouse.QueryTable;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
@@ -36,13 +37,13 @@ public final class ExamplesTable {
    * is one, else stratified by {@code testFraction} and {@code validationFraction}.
    */
   public static TrainingData load(
-      TableQuery.Table table, Columns columns, double testFraction, double validationFraction, int seed) {
+      QueryTable table, Columns columns, double testFraction, double validationFraction, int seed) {
     if (table.rows() == 0) {
       throw new InvalidInputException("the examples query returned no rows: check --examplesQuery");
     }
-    TableQuery.Column idColumn = require(table, columns.id(), "--idColumn");
-    TableQuery.Column labelColumn = require(table, columns.label(), "--labelColumn");
-    TableQuery.Column splitColumn = columns.split().isEmpty() ? null : require(table, columns.split(), "--splitColumn");
+    QueryTable.Column idColumn = require(table, columns.id(), "--idColumn");
+    QueryTable.Column labelColumn = require(table, columns.label(), "--labelColumn");
+    QueryTable.Column splitColumn = columns.split().isEmpty() ? null : require(table, columns.split(), "--splitColumn");
     int n = table.rows();
     String[] ids = new String[n];
     boolean[] labels = new boolean[n];
@@ -78,7 +79,7 @@ public final class ExamplesTable {
     }
 
     Set<String> reserved = new java.util.HashSet<>(List.of(columns.id(), columns.label(), columns.split()));
-    List<TableQuery.Column> featureColumns = table.columns().stream().filter(c -> !reserved.contains(c.name())).toList();
+    List<QueryTable.Column> featureColumns = table.columns().stream().filter(c -> !reserved.contains(c.name())).toList();
     if (featureColumns.isEmpty()) {
       throw new InvalidInputException("the examples query returns no feature columns besides id, label and split");
     }
@@ -97,7 +98,7 @@ public final class ExamplesTable {
       learnFrom[r] = !plan.isTest(r);
     }
     List<double[]> encoded = new ArrayList<>();
-    for (TableQuery.Column c : featureColumns) {
+    for (QueryTable.Column c : featureColumns) {
       Feature.Builder feature = Feature.newBuilder().setName(c.name()).setDescription("from the examples query");
       encoded.add(encode(c, n, feature, learnFrom));
       spec.addFeatures(feature);
@@ -115,7 +116,7 @@ public final class ExamplesTable {
     return SplitPlanner.byPlan(buffer, plan);
   }
 
-  private static String[] texts(TableQuery.Column column, int n) {
+  private static String[] texts(QueryTable.Column column, int n) {
     String[] out = new String[n];
     for (int r = 0; r < n; r++) {
       out[r] = column.text(r);
@@ -128,8 +129,8 @@ public final class ExamplesTable {
    * column; for a BOOLEAN column, true for {@code true}, {@code yes} or {@code 1} and false for
    * {@code false}, {@code no} or {@code 0}, in any case.
    */
-  static String positiveValue(TableQuery.Column label, Columns columns) {
-    if (!(label instanceof TableQuery.BooleanColumn)) {
+  static String positiveValue(QueryTable.Column label, Columns columns) {
+    if (!(label instanceof QueryTable.BooleanColumn)) {
       return columns.positiveLabel();
     }
     String given = columns.positiveLabel().trim().toLowerCase(Locale.ROOT);
@@ -152,16 +153,16 @@ public final class ExamplesTable {
    * categorical vocabulary, are learned from the {@code learnFrom} rows only; in the other rows a
    * value that is not a number, or not in the vocabulary, is missing (as at scoring time).
    */
-  static double[] encode(TableQuery.Column column, int n, Feature.Builder feature, boolean[] learnFrom) {
-    if (column instanceof TableQuery.NumericColumn numeric) {
+  static double[] encode(QueryTable.Column column, int n, Feature.Builder feature, boolean[] learnFrom) {
+    if (column instanceof QueryTable.NumericColumn numeric) {
       feature.setType(FeatureType.NUMERIC);
       return numeric.values();
     }
-    if (column instanceof TableQuery.BooleanColumn bool) {
+    if (column instanceof QueryTable.BooleanColumn bool) {
       feature.setType(FeatureType.NUMERIC);
       return bool.values();
     }
-    String[] text = ((TableQuery.TextColumn) column).values();
+    String[] text = ((QueryTable.TextColumn) column).values();
     double[] numbers = parseAll(text, learnFrom);
     if (numbers != null) {
       feature.setType(FeatureType.NUMERIC);
@@ -222,11 +223,11 @@ public final class ExamplesTable {
     }
   }
 
-  private static TableQuery.Column require(TableQuery.Table table, String name, String option) {
+  private static QueryTable.Column require(QueryTable table, String name, String option) {
     if (name.isEmpty()) {
       throw new InvalidInputException(option + " is required with --examplesQuery");
     }
-    TableQuery.Column column = table.column(name);
+    QueryTable.Column column = table.column(name);
     if (column == null) {
       throw new InvalidInputException(
           option + "=" + name + " is not a column of the examples query (columns: " + table.names() + ")");

@@ -16,7 +16,7 @@ import io.mlproof.pipelines.evaluate.Numbers;
 import io.mlproof.pipelines.evaluate.PairedBootstrap;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
 import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.pipelines.warehouse.Dialect;
+import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.EvaluationResult;
 import io.mlproof.proto.v1.Example;
@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.FileSystems;
@@ -186,8 +187,8 @@ public final class TrainPipeline implements MlproofPipeline {
     return source(options, null);
   }
 
-  /** {@code tableQuery} answers {@code --examplesQuery}; null picks it from {@code --warehouse}. */
-  static Source source(TrainOptions options, TableQuery tableQuery) {
+  /** {@code warehouse} answers {@code --examplesQuery}; null means the {@code --warehouse}. */
+  static Source source(TrainOptions options, Warehouse warehouse) {
     boolean features = !options.getExamples().isEmpty();
     boolean query = !options.getExamplesQuery().isEmpty();
     if (features == query) {
@@ -218,11 +219,12 @@ public final class TrainPipeline implements MlproofPipeline {
         throw new InvalidInputException(required[0] + " is required with --examplesQuery");
       }
     }
-    TableQuery reader = tableQuery != null ? tableQuery : tableQuery(options.getWarehouse());
+    Warehouse reader = warehouse != null ? warehouse : Warehouse.from(options);
+    RenderedSql sql = new RenderedSql("--examplesQuery", options.getExamplesQuery(), Set.of());
     return new Source() {
       @Override
       public TrainingData load() {
-        return ExamplesTable.load(reader.run(options.getExamplesQuery()), columns,
+        return ExamplesTable.load(reader.queryTable(sql), columns,
             options.getTestFraction(), options.getValidationFraction(), options.getSeed());
       }
 
@@ -233,12 +235,6 @@ public final class TrainPipeline implements MlproofPipeline {
     };
   }
 
-  private static TableQuery tableQuery(String warehouse) {
-    Warehouse parsed = Warehouse.parse(warehouse);
-    return parsed.dialect() == Dialect.DUCKDB
-        ? DuckDbTableQuery.forWarehouse(warehouse) : new WarehouseTableQuery(parsed);
-  }
-
   /** Reads the Example records of a features output with {@code spec}. */
   public static ExampleBuffer readExamples(String featuresDir, FeatureSpec spec) {
     Manifest manifest = TaskOutput.read(featuresDir);
@@ -247,7 +243,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
   }
 
-  static PairedBootstrap bootstrap(TrainOptions o) {
+  public static PairedBootstrap bootstrap(TrainOptions o) {
     if (o.getBootstrapResamples() < PairedBootstrap.MIN_RESAMPLES) {
       throw new InvalidInputException("--bootstrapResamples must be at least " + PairedBootstrap.MIN_RESAMPLES
           + " for a stable 95% interval, got " + o.getBootstrapResamples());

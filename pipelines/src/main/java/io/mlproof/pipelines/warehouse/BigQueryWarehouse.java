@@ -1,11 +1,23 @@
 package io.mlproof.pipelines.warehouse;
 
+import com.google.api.services.bigquery.model.TableFieldSchema;
+import com.google.api.services.bigquery.model.TableRow;
+import com.google.api.services.bigquery.model.TableSchema;
+import com.google.api.services.bigquery.model.TimePartitioning;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.SqlIdentifiers;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -124,6 +136,78 @@ public final class BigQueryWarehouse implements Warehouse {
               + " rows: queryRows is for small lookups, read large results in a pipeline");
     }
     return rows;
+  }
+
+  @Override
+  public QueryTable queryTable(RenderedSql sql) {
+    return QueryTable.of(queryRows(sql));
+  }
+
+  @Override
+  public void configure(PipelineOptions options) {
+    GcpOptions gcp = options.as(GcpOptions.class);
+    if (gcp.getProject() == null) {
+      gcp.setProject(project); // bill the warehouse's project
+    }
+  }
+
+  /** BigQuery replaces rows by day partition only, so the table's key must be its DATE column. */
+  @Override
+  public void checkWritable(WarehouseTable table, String option) {
+    SqlIdentifiers.checkName(table.name(), option);
+    WarehouseTable.Column key = table.key();
+    if (key.type() != WarehouseTable.ColumnType.DATE) {
+      throw new InvalidInputException(option + "=" + table.name() + " cannot be written to " + spec() + ": mlproof"
+          + " replaces a day partition in BigQuery and a " + table.kind() + " table is keyed by " + key.name()
+          + " (" + key.type() + "): use a DuckDB warehouse, or pass " + option + "= (empty) to skip the table");
+    }
+    checkAvailable();
+  }
+
+  /**
+   * One load job per write into the key day's partition ({@code table$YYYYMMDD}, WRITE_TRUNCATE),
+   * which replaces that day and nothing else; the table is created day-partitioned by its key.
+   */
+  @Override
+  public void replaceRows(List<TableWrite> writes, PipelineOptions options) {
+    Pipeline pipeline = Pipeline.create(options);
+    for (TableWrite write : writes) {
+      checkWritable(write.table(), "table");
+      WarehouseTable table = write.table();
+      String day = ((LocalDate) write.key()).format(DateTimeFormatter.BASIC_ISO_DATE);
+      BigQueryIO.Write<TableRow> load = BigQueryIO.writeTableRows()
+          .to(project + ":" + dataset + "." + table.name() + "$" + day)
+          .withSchema(schema(table))
+          .withTimePartitioning(new TimePartitioning().setType("DAY").setField(table.keyColumn()))
+          .withCreateDisposition(BigQueryIO.Write.CreateDisposition.CREATE_IF_NEEDED)
+          .withWriteDisposition(BigQueryIO.Write.WriteDisposition.WRITE_TRUNCATE)
+          .withMethod(BigQueryIO.Write.Method.FILE_LOADS);
+      if (testServices != null) {
+        load = load.withTestServices(testServices).withoutValidation();
+      }
+      List<TableRow> rows = write.rows().stream().map(row -> tableRow(table, row)).toList();
+      pipeline
+          .apply("Rows_" + table.name(), Create.of(rows).withCoder(TableRowJsonCoder.of()))
+          .apply("Load_" + table.name(), load);
+    }
+    StageRun.run(pipeline);
+  }
+
+  static TableSchema schema(WarehouseTable table) {
+    return new TableSchema().setFields(table.columns().stream()
+        .map(c -> new TableFieldSchema().setName(c.name()).setType(c.type().bigQuery())
+            .setMode(c.required() ? "REQUIRED" : "NULLABLE"))
+        .toList());
+  }
+
+  /** BigQuery's JSON form: dates as YYYY-MM-DD, numbers and booleans as themselves. */
+  private static TableRow tableRow(WarehouseTable table, List<Object> values) {
+    TableRow row = new TableRow();
+    for (int c = 0; c < values.size(); c++) {
+      Object v = values.get(c);
+      row.set(table.columns().get(c).name(), v instanceof LocalDate date ? date.toString() : v);
+    }
+    return row;
   }
 
   private static InvalidInputException queryError(RenderedSql sql, BigQueryApi.QueryError e) {

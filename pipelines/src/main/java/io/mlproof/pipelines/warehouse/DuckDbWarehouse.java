@@ -1,6 +1,7 @@
 package io.mlproof.pipelines.warehouse;
 
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.SqlIdentifiers;
 import java.nio.file.Files;
@@ -9,30 +10,39 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDataSource;
 import org.duckdb.DuckDBDriver;
 
 /**
- * The embedded warehouse: one DuckDB file, always opened read-only (a pipeline must never change
- * the data it reads, and read-only connections from several processes may share one file).
+ * The embedded warehouse: one DuckDB file, opened read-only for every read (a pipeline must never
+ * change the data it reads, and read-only connections from several processes may share one file);
+ * only {@link #replaceRows} opens it for writing, for the tables mlproof owns.
  */
 public final class DuckDbWarehouse implements Warehouse {
 
@@ -199,6 +209,187 @@ public final class DuckDbWarehouse implements Warehouse {
       throw queryError(sql, e);
     }
     return rows;
+  }
+
+  @Override
+  public QueryTable queryTable(RenderedSql sql) {
+    SingleStatement.require(sql, Dialect.DUCKDB);
+    try (Connection c = open(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.sql())) {
+      ResultSetMetaData meta = rs.getMetaData();
+      int n = meta.getColumnCount();
+      ColumnReader[] readers = new ColumnReader[n];
+      for (int i = 0; i < n; i++) {
+        readers[i] = ColumnReader.of(meta, i + 1, sql.template());
+      }
+      int rows = 0;
+      while (rs.next()) {
+        for (ColumnReader reader : readers) {
+          reader.read(rs, rows);
+        }
+        rows++;
+      }
+      List<QueryTable.Column> columns = new ArrayList<>();
+      for (ColumnReader reader : readers) {
+        columns.add(reader.column(rows));
+      }
+      return new QueryTable(columns, rows);
+    } catch (SQLException e) {
+      throw queryError(sql, e);
+    }
+  }
+
+  /** One column of {@link #queryTable}, filled row by row into a growing array. */
+  private static final class ColumnReader {
+    private final int index;
+    private final String name;
+    private final Kind kind;
+    private double[] numbers;
+    private String[] texts;
+
+    private enum Kind { NUMERIC, BOOLEAN, TEXT }
+
+    private ColumnReader(int index, String name, Kind kind) {
+      this.index = index;
+      this.name = name;
+      this.kind = kind;
+      if (kind == Kind.TEXT) {
+        texts = new String[1024];
+      } else {
+        numbers = new double[1024];
+      }
+    }
+
+    /** Numbers (and HUGEINT/UBIGINT) as doubles, booleans as 1/0, text as text; dates refused. */
+    static ColumnReader of(ResultSetMetaData meta, int column, String template) throws SQLException {
+      String name = meta.getColumnLabel(column);
+      String typeName = meta.getColumnTypeName(column);
+      Kind kind = switch (meta.getColumnType(column)) {
+        case Types.BOOLEAN -> Kind.BOOLEAN;
+        case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.FLOAT, Types.REAL,
+            Types.DOUBLE, Types.DECIMAL, Types.NUMERIC -> Kind.NUMERIC;
+        case Types.DATE, Types.TIME, Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE,
+            Types.TIME_WITH_TIMEZONE -> throw new InvalidInputException(
+                "column " + name + " of " + template + " is a " + typeName + ": turn it into a number in the"
+                    + " query (e.g. days since an event) or leave it out");
+        default -> "HUGEINT".equalsIgnoreCase(typeName) || "UBIGINT".equalsIgnoreCase(typeName)
+            ? Kind.NUMERIC : Kind.TEXT;
+      };
+      return new ColumnReader(column, name, kind);
+    }
+
+    void read(ResultSet rs, int row) throws SQLException {
+      if (kind == Kind.TEXT) {
+        if (row == texts.length) {
+          texts = Arrays.copyOf(texts, row * 2);
+        }
+        texts[row] = rs.getString(index);
+        return;
+      }
+      if (row == numbers.length) {
+        numbers = Arrays.copyOf(numbers, row * 2);
+      }
+      double v = kind == Kind.BOOLEAN ? (rs.getBoolean(index) ? 1 : 0) : rs.getDouble(index);
+      numbers[row] = rs.wasNull() ? Double.NaN : v;
+    }
+
+    QueryTable.Column column(int rows) {
+      return switch (kind) {
+        case TEXT -> new QueryTable.TextColumn(name, Arrays.copyOf(texts, rows));
+        case BOOLEAN -> new QueryTable.BooleanColumn(name, Arrays.copyOf(numbers, rows));
+        case NUMERIC -> new QueryTable.NumericColumn(name, Arrays.copyOf(numbers, rows));
+      };
+    }
+  }
+
+  @Override
+  public void checkWritable(WarehouseTable table, String option) {
+    SqlIdentifiers.checkName(table.name(), option);
+    checkAvailable(); // a misspelled path must not become a new, empty warehouse
+    List<String> expected = table.columns().stream().map(c -> c.name() + " " + c.type().duckDb()).toList();
+    List<String> existing = new ArrayList<>();
+    try (Connection c = open();
+        PreparedStatement query = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
+            + " WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
+      query.setString(1, table.name());
+      try (ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          existing.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw new InvalidInputException("cannot read the columns of table " + table.name() + " in " + spec() + ": "
+          + firstLine(e), e);
+    }
+    if (!existing.isEmpty() && !existing.equals(expected)) {
+      throw new InvalidInputException(option + "=" + table.name() + " names an existing table with columns " + existing
+          + ", not a " + table.kind() + " table " + expected + ": choose another " + option);
+    }
+  }
+
+  /**
+   * The only read-write connection mlproof opens: create the table if needed, delete the key's
+   * rows and append the new ones with DuckDB's appender, every write in one transaction.
+   */
+  @Override
+  public void replaceRows(List<TableWrite> writes, PipelineOptions options) {
+    for (TableWrite write : writes) {
+      checkWritable(write.table(), "table");
+    }
+    try (Connection c = DriverManager.getConnection(url())) {
+      c.setAutoCommit(false);
+      for (TableWrite write : writes) {
+        replace(c, write);
+      }
+      c.commit();
+    } catch (SQLException e) {
+      throw new RunFailedException("cannot write table(s) "
+          + writes.stream().map(w -> w.table().name()).distinct().toList() + " in " + spec() + ": " + firstLine(e), e);
+    }
+  }
+
+  private static void replace(Connection c, TableWrite write) throws SQLException {
+    WarehouseTable table = write.table();
+    String quoted = '"' + table.name() + '"'; // a checked plain name, quoted so a keyword works too
+    String columns = table.columns().stream()
+        .map(col -> '"' + col.name() + "\" " + col.type().duckDb() + (col.required() ? " NOT NULL" : ""))
+        .collect(Collectors.joining(", "));
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS " + quoted + " (" + columns + ")");
+    }
+    try (PreparedStatement delete = c.prepareStatement(
+        "DELETE FROM " + quoted + " WHERE \"" + table.keyColumn() + "\" = ?")) {
+      delete.setObject(1, write.key());
+      delete.executeUpdate();
+    }
+    try (DuckDBAppender appender = c.unwrap(DuckDBConnection.class).createAppender("main", table.name())) {
+      for (List<Object> row : write.rows()) {
+        appender.beginRow();
+        for (Object value : row) {
+          append(appender, value);
+        }
+        appender.endRow();
+      }
+    }
+  }
+
+  private static void append(DuckDBAppender appender, Object value) throws SQLException {
+    if (value == null) {
+      appender.appendNull();
+    } else if (value instanceof String v) {
+      appender.append(v);
+    } else if (value instanceof Double v) {
+      appender.append(v.doubleValue());
+    } else if (value instanceof Long v) {
+      appender.append(v.longValue());
+    } else if (value instanceof Integer v) {
+      appender.append(v.intValue());
+    } else if (value instanceof Boolean v) {
+      appender.append(v.booleanValue());
+    } else if (value instanceof LocalDate v) {
+      appender.append(v);
+    } else {
+      throw new IllegalArgumentException("no DuckDB type for " + value.getClass());
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -33,8 +34,9 @@ import org.apache.beam.sdk.values.PCollection;
  * p.apply("ReadWarehouseRows", warehouse.read(sql, SqlRowMapper.copy(), ResultRowCoder.of()));
  * }</pre>
  *
- * <p>Writing tables (e.g. scores) will be added here as {@code write(table, ...)} next to
- * {@link #read}, with the same engine split.
+ * <p>Besides pipeline reads it answers driver-side queries ({@link #queryRows}, {@link
+ * #queryTable}), dry runs ({@link #dryRun}) and table writes ({@link #replaceRows}), so no stage
+ * ever asks which engine it has: the engine is chosen once, by {@link #parse}.
  */
 public sealed interface Warehouse extends TableReferences permits DuckDbWarehouse, BigQueryWarehouse {
 
@@ -57,6 +59,7 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
         "--warehouse=" + spec + " is not a warehouse: use " + VALID_FORMS);
   }
 
+  /** The warehouse {@code --warehouse} names. */
   static Warehouse from(WarehouseOptions options) {
     return parse(options.getWarehouse());
   }
@@ -97,6 +100,32 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
 
   /** Runs a small query in this process (sensors, lookups); at most {@link #MAX_QUERY_ROWS} rows. */
   List<ResultRow> queryRows(RenderedSql sql);
+
+  /**
+   * Runs a query in this process and returns the whole result by column: DuckDB through a
+   * columnar JDBC reader with no row limit, BigQuery from {@link #queryRows} (at most {@link
+   * #MAX_QUERY_ROWS} rows). Date and time columns are refused: turn them into numbers in the query.
+   */
+  QueryTable queryTable(RenderedSql sql);
+
+  /**
+   * Checks, before any work, that {@code table} can be written: a plain name, a reachable
+   * warehouse, an existing table of that name with exactly these columns, and an engine that can
+   * replace rows by this table's key. Exit-2 errors naming {@code option}.
+   */
+  void checkWritable(WarehouseTable table, String option);
+
+  /**
+   * Replaces, in each write's table, the rows whose key equals the write's key (creating the table
+   * if needed). DuckDB: all writes in one transaction. BigQuery: one load job per write into the
+   * key's day partition ({@code table$YYYYMMDD}, WRITE_TRUNCATE), so the key must be a DATE
+   * column; several writes are not atomic together there. {@code options} run BigQuery's load
+   * pipeline (its {@code --tempLocation} holds the load files).
+   */
+  void replaceRows(List<TableWrite> writes, PipelineOptions options);
+
+  /** Sets what this engine needs in a pipeline's options; BigQuery bills its own project unless {@code --project} is set. */
+  default void configure(PipelineOptions options) {}
 
   /** The single value of a one-row, one-column query (normalised as in {@link SqlRow}). */
   default Object queryScalar(RenderedSql sql) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.sql.RenderedSql;
+import io.mlproof.pipelines.warehouse.QueryTable;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.ClassificationMetrics;
 import io.mlproof.proto.v1.EvaluationResult;
@@ -85,16 +87,22 @@ class TrainFromTableTest {
   }
 
   /**
-   * --examplesQuery on BigQuery goes through the shared warehouse API's driver-side query; that
-   * path (rows as Java values, then columns by type) must give exactly the training data the
-   * DuckDB JDBC reader gives. No BigQuery runs here, so both readers run over the same DuckDB file:
+   * --examplesQuery on BigQuery is answered from the warehouse's driver-side rows ({@code
+   * QueryTable.of(queryRows)}); that path (rows as Java values, then columns by type) must give
+   * exactly the training data DuckDB's columnar reader ({@code queryTable}) gives. No BigQuery runs here, so both readers run over the same DuckDB file:
    * what differs is only the conversion under test.
    */
   @Test
   void theWarehouseApiReaderGivesTheSameTrainingDataAsTheJdbcReader() {
     TrainOptions options = SyntheticExamples.options(args(dir.resolve("unused"), "SELECT * FROM attrition"));
-    TrainingData jdbc = TrainPipeline.source(options, DuckDbTableQuery.forWarehouse(warehouse)).load();
-    TrainingData shared = TrainPipeline.source(options, new WarehouseTableQuery(Warehouse.parse(warehouse))).load();
+    ExamplesTable.Columns columns = new ExamplesTable.Columns(
+        options.getIdColumn(), options.getLabelColumn(), options.getPositiveLabel(), options.getSplitColumn());
+    RenderedSql sql = new RenderedSql("--examplesQuery", options.getExamplesQuery(), Set.of());
+    Warehouse duckdb = Warehouse.parse(warehouse);
+    TrainingData jdbc = ExamplesTable.load(duckdb.queryTable(sql), columns,
+        options.getTestFraction(), options.getValidationFraction(), options.getSeed());
+    TrainingData shared = ExamplesTable.load(QueryTable.of(duckdb.queryRows(sql)), columns,
+        options.getTestFraction(), options.getValidationFraction(), options.getSeed());
     assertThat(shared.train().rows() + shared.validation().rows() + shared.test().rows()).isEqualTo(1470);
     assertThat(shared.train().rows()).isEqualTo(jdbc.train().rows());
     assertThat(shared.inputSha256()).isEqualTo(jdbc.inputSha256());

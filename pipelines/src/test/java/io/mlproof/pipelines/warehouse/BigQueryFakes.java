@@ -85,6 +85,16 @@ public final class BigQueryFakes {
         .withStorageClient(new StorageReads(avroSchema, records));
   }
 
+  /** Beam's services for writes (load jobs): the fake dataset and job services, no Storage Read client. */
+  public BigQueryServices services() {
+    return new FakeBigQueryServices().withDatasetService(datasets).withJobService(jobs);
+  }
+
+  /** The fake datasets, to read back what a load job wrote. */
+  public FakeDatasetService datasets() {
+    return datasets;
+  }
+
   public Api api(List<String> tables) {
     return api(DATASET, tables);
   }

@@ -75,6 +75,9 @@ class WarehouseHardeningTest {
       assertThatThrownBy(() -> warehouse.queryRows(sql(payload))).as(payload)
           .isInstanceOf(InvalidInputException.class)
           .hasMessageStartingWith("template probe.sql does not run on DuckDB (");
+      assertThatThrownBy(() -> warehouse.queryTable(sql(payload))).as(payload)
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageStartingWith("template probe.sql does not run on DuckDB (");
       try {
         warehouse.dryRun(sql(payload)); // prepares and explains, runs nothing: checked by the effects below
       } catch (InvalidInputException refused) {
@@ -85,6 +88,8 @@ class WarehouseHardeningTest {
       assertThatThrownBy(() -> warehouse.queryRows(sql(payload))).as(payload)
           .hasMessageStartingWith("template probe.sql holds more than one SQL statement");
       assertThatThrownBy(() -> warehouse.dryRun(sql(payload))).as(payload)
+          .hasMessageStartingWith("template probe.sql holds more than one SQL statement");
+      assertThatThrownBy(() -> warehouse.queryTable(sql(payload))).as(payload)
           .hasMessageStartingWith("template probe.sql holds more than one SQL statement");
     }
     assertThat(leak).doesNotExist();

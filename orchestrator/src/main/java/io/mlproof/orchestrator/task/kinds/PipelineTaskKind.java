@@ -19,9 +19,12 @@ import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.LogicalDateOptions;
 import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.StageProgress;
 import io.mlproof.pipelines.core.TaskOptions;
 import io.mlproof.pipelines.core.TaskOutput;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -225,7 +228,15 @@ public final class PipelineTaskKind implements TaskKind {
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
-      ProcessSupervisor.Exit exit = runClient(command, context);
+      // The pipeline writes its counters there while it runs: the terminal's live progress.
+      Path progress = StageProgress.besideLog(context.logFile()).toAbsolutePath();
+      try {
+        Files.deleteIfExists(progress);
+      } catch (IOException e) {
+        return TaskResult.failed("cannot clear the old progress file " + progress + ": " + e.getMessage());
+      }
+      ProcessSupervisor.Exit exit =
+          runClient(command, Map.of(StageProgress.ENV, progress.toString()), context);
       String last = ProcessSupervisor.lastLine(context.logFile());
       if (exit.timedOut()) {
         return TaskResult.failed("timed out (execution_timeout); the pipeline's processes were killed");
@@ -246,14 +257,15 @@ public final class PipelineTaskKind implements TaskKind {
      * by an interrupt, crashed), its job on a Flink cluster is cancelled: nothing waits for it any
      * more, and a retry would run it twice at once.
      */
-    private static ProcessSupervisor.Exit runClient(List<String> command, TaskContext context)
+    private static ProcessSupervisor.Exit runClient(
+        List<String> command, Map<String, String> environment, TaskContext context)
         throws InterruptedException {
       Optional<FlinkJob> job = job(context);
       job.ifPresent(context.watcher()::jobSubmitting);
       boolean succeeded = false;
       try {
         ProcessSupervisor.Exit exit = ProcessSupervisor.run(
-            command, Map.of(), context.logFile(), context.deadline(), context.watcher());
+            command, environment, context.logFile(), context.deadline(), context.watcher());
         succeeded = !exit.timedOut() && exit.code() == ExitCodes.SUCCESS;
         return exit;
       } finally {
