@@ -13,7 +13,7 @@ import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ExampleReader;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.ClassificationMetrics;

@@ -12,7 +12,7 @@ import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.demo.DemoFixtures;
 import io.mlproof.pipelines.demo.ExperimentSimulator;
 import io.mlproof.pipelines.score.ScorePipeline;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.warehouse.DuckDbFixture;
 import io.mlproof.proto.v1.AbAnalysis;
 import io.mlproof.proto.v1.Assignment;
