@@ -51,5 +51,11 @@ public interface Stage<O extends TaskOptions> extends MlproofPipeline {
      * summary line on {@code out}. Throwing here aborts the output.
      */
     void finish(StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out);
+
+    /**
+     * After the commit. A stage whose committed output is a verdict that must stop the DAG (bless
+     * refusing a model: its report is kept) throws {@link RunFailedException} here.
+     */
+    default void committed(Manifest manifest) {}
   }
 }

@@ -61,23 +61,26 @@ public final class StageRun {
   /**
    * The skeleton every {@link Stage} runs in: prepare (checks before any work), stage the output,
    * build and run the pipeline, write the manifest with the header all stages share, commit; on
-   * any failure after the output was begun, abort it and rethrow.
+   * any failure after the output was begun and before the commit, abort it and rethrow.
    */
   public static <O extends TaskOptions> Manifest execute(Stage<O> stage, O options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     Stage.Plan plan = stage.prepare(options);
     Pipeline pipeline = Pipeline.create(options);
     TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(stage.name(), options));
+    Manifest committed;
     try {
       plan.expand(pipeline, output);
       Finished finished = run(pipeline);
       Manifest.Builder manifest = header(stage.name(), options).putAllCounters(finished.counters());
       plan.finish(finished, output, manifest, out);
-      return output.commit(manifest.build());
+      committed = output.commit(manifest.build());
     } catch (RuntimeException e) {
       output.abort();
       throw e;
     }
+    plan.committed(committed);
+    return committed;
   }
 
   /** The manifest header every stage writes: which stage, task and date, and the runner that ran it. */

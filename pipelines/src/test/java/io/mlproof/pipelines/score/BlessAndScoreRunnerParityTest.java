@@ -3,7 +3,10 @@ package io.mlproof.pipelines.score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlproof.pipelines.bless.BlessOptions;
+import io.mlproof.pipelines.bless.BlessPipeline;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.evaluate.Ranking;
 import io.mlproof.pipelines.train.ExampleBuffer;
@@ -11,6 +14,7 @@ import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ModelArtifact;
 import io.mlproof.pipelines.train.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
+import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.Score;
@@ -22,17 +26,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Score is a Beam pipeline (issue 11): the same scoring on the Direct runner and on the Flink
+ * Bless and score are Beam pipelines (issue 11). Bless on both runners reaches the same
+ * blessing. The same scoring on the Direct runner and on the Flink
  * runner (embedded local cluster, parallelism 2) writes byte-identical files, and both are
  * byte-identical to what the former single-process scorer wrote (read every example, one batch
  * prediction on the whole matrix, rank), recomputed here from the examples with that algorithm.
  */
-class ScoreRunnerParityTest {
+class BlessAndScoreRunnerParityTest {
   private static final int ENTITIES = 1500;
   private static final int SCORE_DAY = 19920; // 2024-07-16
   private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
@@ -109,6 +115,24 @@ class ScoreRunnerParityTest {
       assertThat(Files.readString(dir.resolve(run).resolve(ScorePipeline.SCORES_CSV))).as(run)
           .isEqualTo(ScorePipeline.csv(expected));
     }
+  }
+
+  @Test
+  void directAndFlinkReachTheSameBlessing() {
+    List<Blessing> blessings = new ArrayList<>();
+    for (String runner : List.of("DirectRunner", "FlinkRunner")) {
+      String output = dir.resolve("bless-" + runner).toString();
+      Blessing blessing = BlessPipeline.run(PipelineOptionsFactory.fromArgs("--model=" + model, "--output=" + output,
+          "--runner=" + runner).withValidation().as(BlessOptions.class), QUIET);
+      Manifest manifest = TaskOutput.read(output);
+      assertThat(manifest.getRunner()).isEqualTo(runner);
+      assertThat(manifest.getPipeline()).isEqualTo("bless");
+      assertThat(manifest.getFilesList()).extracting(f -> f.getName())
+          .containsExactly("blessing", "model", "metadata", "metadata_json");
+      blessings.add(blessing.toBuilder().clearCreatedAtMicros().build());
+    }
+    assertThat(blessings.get(0).getBlessed()).isTrue();
+    assertThat(blessings.get(1)).isEqualTo(blessings.get(0));
   }
 
   @Test
