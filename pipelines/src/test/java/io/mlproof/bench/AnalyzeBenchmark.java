@@ -8,7 +8,7 @@ import io.mlproof.pipelines.demo.DemoFixtures;
 import io.mlproof.pipelines.demo.DemoSpec;
 import io.mlproof.pipelines.demo.DemoWarehouse;
 import io.mlproof.pipelines.demo.ExperimentSimulator;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

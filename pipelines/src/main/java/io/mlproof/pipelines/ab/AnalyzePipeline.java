@@ -13,7 +13,7 @@ import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.TemplateContext;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;

@@ -12,7 +12,7 @@ import io.mlproof.pipelines.score.ScorePipeline;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.TemplateContext;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;

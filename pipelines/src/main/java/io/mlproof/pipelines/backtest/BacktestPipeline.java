@@ -13,7 +13,7 @@ import io.mlproof.pipelines.features.Cutoffs;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.train.ReportFormat;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.BacktestResult;

@@ -1,8 +1,10 @@
 package io.mlproof.pipelines.bless;
 
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
+import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.evaluate.BlessCriteria;
 import io.mlproof.pipelines.evaluate.Confusion;
@@ -13,20 +15,23 @@ import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
 import io.mlproof.pipelines.train.ExampleReader;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.OptionsParser;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.ClassificationMetrics;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Verdict;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
@@ -38,12 +43,13 @@ import org.apache.beam.sdk.util.MimeTypes;
  * blessing, so the output is the model scoring uses. An unblessed model still gets its report
  * (blessing.json, no model), and the task fails (exit 1), which stops the DAG before scoring.
  */
-public final class BlessPipeline implements MlproofPipeline {
+public final class BlessPipeline implements Stage<BlessOptions> {
+  public static final String NAME = "bless";
   private static final double SLACK = 1e-12;
 
   @Override
   public String name() {
-    return "bless";
+    return NAME;
   }
 
   @Override
@@ -53,52 +59,80 @@ public final class BlessPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<BlessOptions> optionsType() {
     return BlessOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(OptionsParser.parse(name(), args, BlessOptions.class), System.out);
   }
 
   /** Decides, writes and commits the blessing; throws {@link RunFailedException} when not blessed. */
   public static Blessing run(BlessOptions options, PrintStream out) {
-    FileSystems.setDefaultPipelineOptions(options);
+    StageRun.execute(new BlessPipeline(), options, out);
+    return Blessings.read(options.getOutput()).orElseThrow();
+  }
+
+  @Override
+  public Plan prepare(BlessOptions options) {
     if (!(options.getTolerance() >= 0 && options.getTolerance() < 1)) {
       throw new InvalidInputException("--tolerance must be in [0, 1), got " + options.getTolerance());
     }
     criteria(options);
-    ModelArtifact model = ModelArtifact.load(options.getModel());
-    Blessing blessing = decide(model, options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("bless", options));
-    try {
-      List<OutputFile> files = new ArrayList<>();
-      ModelArtifact.write(output.staging(Blessings.FILE),
-          ModelArtifact.json(blessing).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
-      files.add(OutputFile.newBuilder().setName(Blessings.OUTPUT_NAME).setPath(Blessings.FILE).build());
-      if (blessing.getBlessed()) {
-        files.addAll(model.writeTo(output));
+    ModelArtifact.load(options.getModel()); // verified against its manifest before any work
+    return new BlessPlan(options.getModel(), options.getOutput());
+  }
+
+  /**
+   * A one-element pipeline: the decision is inherently single-machine (one model, a few thousand
+   * test rows), and running it as a step gives it the stage contract and the runner in the
+   * manifest like every stage.
+   */
+  private record BlessPlan(String modelDir, String outputDir) implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      pipeline.apply("Model", Create.of(modelDir))
+          .apply("DecideBlessing", ParDo.of(new DecideFn(output.staging(Blessings.FILE))));
+    }
+
+    @Override
+    public void finish(StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      String staged = output.staging(Blessings.FILE);
+      Blessing blessing;
+      try {
+        blessing = Blessings.parse(FileBytes.read(staged), staged);
+      } catch (IOException e) {
+        throw new RunFailedException("cannot read the staged blessing " + staged + ": " + e.getMessage(), e);
       }
-      output.commit(Manifest.newBuilder()
-          .setPipeline("bless")
-          .setTaskId(options.getTaskId())
-          .setDagId(options.getDagId())
-          .addAllFiles(files)
-          .setRunner("driver")
-          .putAttributes("model_id", model.id())
-          .putAttributes("blessed", Boolean.toString(blessing.getBlessed()))
-          .build());
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+      manifest.addFiles(OutputFile.newBuilder().setName(Blessings.OUTPUT_NAME).setPath(Blessings.FILE));
+      if (blessing.getBlessed()) {
+        manifest.addAllFiles(ModelArtifact.load(modelDir).writeTo(output));
+      }
+      manifest.putAttributes("model_id", blessing.getModelId())
+          .putAttributes("blessed", Boolean.toString(blessing.getBlessed()));
+      out.println(blessing.getSummary());
     }
-    out.println(blessing.getSummary());
-    if (!blessing.getBlessed()) {
-      throw new RunFailedException("model " + model.id() + " is not blessed: "
-          + String.join("; ", blessing.getReasonsList()) + " (downstream scoring stops here)");
+
+    @Override
+    public void committed(Manifest manifest) {
+      Blessing blessing = Blessings.read(outputDir).orElseThrow();
+      if (!blessing.getBlessed()) {
+        throw new RunFailedException("model " + blessing.getModelId() + " is not blessed: "
+            + String.join("; ", blessing.getReasonsList()) + " (downstream scoring stops here)");
+      }
     }
-    return blessing;
+  }
+
+  /** Loads the model on the worker, decides, and stages blessing.json. */
+  static final class DecideFn extends DoFn<String, Void> {
+    private final String blessingFile;
+
+    DecideFn(String blessingFile) {
+      this.blessingFile = blessingFile;
+    }
+
+    @ProcessElement
+    public void process(@Element String modelDir, PipelineOptions options) {
+      Blessing blessing = decide(ModelArtifact.load(modelDir), options.as(BlessOptions.class));
+      ModelArtifact.write(blessingFile, ModelArtifact.json(blessing).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+    }
   }
 
   static BlessCriteria criteria(BlessOptions options) {

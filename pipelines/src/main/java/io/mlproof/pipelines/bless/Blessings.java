@@ -24,11 +24,15 @@ public final class Blessings {
     if (manifest.getFilesList().stream().noneMatch(f -> f.getName().equals(OUTPUT_NAME))) {
       return Optional.empty();
     }
-    String path = TaskOutput.filePattern(dir, OUTPUT_NAME);
+    return Optional.of(parse(TaskOutput.readVerified(dir, OUTPUT_NAME), TaskOutput.filePattern(dir, OUTPUT_NAME)));
+  }
+
+  /** A blessing from its JSON file's bytes; {@code path} names the file in the error. */
+  static Blessing parse(byte[] json, String path) {
     try {
       Blessing.Builder blessing = Blessing.newBuilder();
-      JsonFormat.parser().merge(new String(TaskOutput.readVerified(dir, OUTPUT_NAME), StandardCharsets.UTF_8), blessing);
-      return Optional.of(blessing.build());
+      JsonFormat.parser().merge(new String(json, StandardCharsets.UTF_8), blessing);
+      return blessing.build();
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException("blessing " + path + " is corrupt: " + e.getMessage() + " (re-run bless)");
     }

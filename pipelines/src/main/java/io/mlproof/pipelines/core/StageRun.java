@@ -2,6 +2,7 @@ package io.mlproof.pipelines.core;
 
 import io.mlproof.proto.v1.Manifest;
 import java.nio.file.Path;
+import java.io.PrintStream;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -9,6 +10,7 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -89,6 +91,43 @@ public final class StageRun {
       throw e;
     }
     return output.commit(manifest.putAllCounters(finished.counters()).build());
+  }
+
+  /**
+   * The skeleton every {@link Stage} runs in: prepare (checks before any work), stage the output,
+   * build and run the pipeline, write the manifest with the header all stages share, commit; on
+   * any failure after the output was begun and before the commit, abort it and rethrow.
+   */
+  public static <O extends TaskOptions> Manifest execute(Stage<O> stage, O options, PrintStream out) {
+    FileSystems.setDefaultPipelineOptions(options);
+    Stage.Plan plan = stage.prepare(options);
+    Pipeline pipeline = Pipeline.create(options);
+    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(stage.name(), options));
+    Manifest committed;
+    try {
+      plan.expand(pipeline, output);
+      Finished finished = run(pipeline);
+      Manifest.Builder manifest = header(stage.name(), options).putAllCounters(finished.counters());
+      plan.finish(finished, output, manifest, out);
+      committed = output.commit(manifest.build());
+    } catch (RuntimeException e) {
+      output.abort();
+      throw e;
+    }
+    plan.committed(committed);
+    return committed;
+  }
+
+  /** The manifest header every stage writes: which stage, task and date, and the runner that ran it. */
+  public static Manifest.Builder header(String stage, TaskOptions options) {
+    String logicalDate = options instanceof LogicalDateOptions dated && dated.getLogicalDate() != null
+        ? dated.getLogicalDate() : "";
+    return Manifest.newBuilder()
+        .setPipeline(stage)
+        .setDagId(options.getDagId())
+        .setTaskId(options.getTaskId())
+        .setLogicalDate(logicalDate)
+        .setRunner(options.getRunner().getSimpleName());
   }
 
   /** Final (committed, else attempted) value of every counter, summed across steps. */

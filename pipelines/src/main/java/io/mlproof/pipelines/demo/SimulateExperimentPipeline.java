@@ -4,7 +4,7 @@ import io.mlproof.pipelines.ab.AssignPipeline;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.train.OptionsParser;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.proto.v1.Manifest;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -2,48 +2,51 @@ package io.mlproof.pipelines.score;
 
 import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.OptionsParser;
+import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
+import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.evaluate.Ranking;
-import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.pipelines.train.ExampleBuffer;
-import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.OptionsParser;
-import io.mlproof.pipelines.train.StageClock;
 import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.train.ModelArtifact;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.pipelines.warehouse.TableWrite;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.pipelines.warehouse.WarehouseTable;
 import io.mlproof.proto.v1.Blessing;
+import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Score;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.stream.IntStream;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.values.PCollection;
 
 /**
  * {@code mlproof run score}: every entity in the features output at the scoring date gets a score
  * from a blessed model and a rank (1 = most likely to churn, ties by entity id), written as Score
- * records, a CSV for people and a warehouse table for the marketing team. Prediction is one batch
- * call on the whole matrix: LightGBM's own speed.
+ * records, a CSV for people and a warehouse table for the marketing team.
+ *
+ * <p>A Beam pipeline: {@link ScoreExamples} is a ParDo that loads the model once per worker and
+ * predicts in batches, so scoring scales out on Flink; {@link RankScores} brings the scores to one
+ * worker to rank them and write the ranked files. The warehouse table is written once, by the
+ * driver, after the pipeline succeeded, so it never holds a half-scored day.
  */
-public final class ScorePipeline implements MlproofPipeline {
+public final class ScorePipeline implements Stage<ScoreOptions> {
+  public static final String NAME = "score";
   public static final String SCORES = "scores";
   public static final String SCORES_CSV = "scores.csv";
+  /** The shard name of the ranked scores: one file, in rank order. */
+  static final String SCORES_FILE = SCORES + "-00000-of-00001.tfrecord";
+  /** The name of a features output's example records in its manifest. */
+  static final String EXAMPLES = "records";
 
   /** Where the marketing team finds the list (--scoresTable), one day replaced per run. */
   static final WarehouseTable SCORES_TABLE = new WarehouseTable("scores", "scores", List.of(
@@ -55,7 +58,7 @@ public final class ScorePipeline implements MlproofPipeline {
 
   @Override
   public String name() {
-    return "score";
+    return NAME;
   }
 
   @Override
@@ -65,20 +68,25 @@ public final class ScorePipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<ScoreOptions> optionsType() {
     return ScoreOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(OptionsParser.parse(name(), args, ScoreOptions.class), System.out);
   }
 
   /** The scores written, in rank order. */
   public record Result(List<Score> scores, Manifest manifest) {}
 
   public static Result run(ScoreOptions options, PrintStream out) {
-    FileSystems.setDefaultPipelineOptions(options);
+    Manifest manifest = StageRun.execute(new ScorePipeline(), options, out);
+    return new Result(readScores(TaskOutput.filePattern(options.getOutput(), SCORES)), manifest);
+  }
+
+  /** Parses {@code args} as score's options (one-line errors, exit 2). */
+  public static ScoreOptions parse(String[] args) {
+    return OptionsParser.parse(NAME, args, ScoreOptions.class);
+  }
+
+  @Override
+  public Plan prepare(ScoreOptions options) {
     Warehouse warehouse = null;
     WarehouseTable table = SCORES_TABLE.named(options.getScoresTable());
     if (!options.getScoresTable().isEmpty()) {
@@ -92,53 +100,64 @@ public final class ScorePipeline implements MlproofPipeline {
     if (features.getFilesList().stream().anyMatch(f -> f.getName().equals(FeatureSpecs.OUTPUT_NAME))) {
       model.checkSpec(FeatureSpecs.hash(FeatureSpecs.fromFeaturesOutput(options.getExamples())), options.getExamples());
     }
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("score", options));
+    String examples = TaskOutput.verifiedFilePattern(options.getExamples(), EXAMPLES);
+    long expected = features.getFilesList().stream()
+        .filter(f -> f.getName().equals(EXAMPLES)).mapToLong(OutputFile::getRecords).sum();
+    ScoreExamples.Model scoring = new ScoreExamples.Model(options.getModel(), model.metadata().getModelSha256(),
+        model.id(), model.metadata().getFeatureSpecHash(), model.metadata().getFeatureSpec().getFeaturesCount(),
+        options.getNumThreads());
+    return new ScorePlan(options, examples, expected, scoring, logicalDay(options.getLogicalDate()),
+        warehouse, table);
+  }
+
+  /** The logical date's day, or null to score the newest cutoff in the examples. */
+  static Integer logicalDay(String logicalDate) {
+    if (logicalDate == null || logicalDate.isEmpty()) {
+      return null;
+    }
     try {
-      StageClock clock = new StageClock();
-      ExampleBuffer examples = TrainPipeline.readExamples(options.getExamples(), model.metadata().getFeatureSpec());
-      int day = scoreDay(options.getLogicalDate(), examples, options.getExamples());
-      int[] rows = IntStream.of(examples.canonicalOrder()).filter(r -> examples.cutoff(r) == day).toArray();
-      for (int i = 1; i < rows.length; i++) {
-        if (examples.id(rows[i]).equals(examples.id(rows[i - 1]))) {
-          throw new InvalidInputException("entity " + examples.id(rows[i]) + " appears twice at the scoring day in "
-              + options.getExamples() + ": the features must hold one row per entity");
-        }
+      return (int) LocalDate.parse(logicalDate).toEpochDay();
+    } catch (DateTimeParseException e) {
+      throw new InvalidInputException("--logicalDate=" + logicalDate + " is not a date: use YYYY-MM-DD");
+    }
+  }
+
+  private record ScorePlan(ScoreOptions options, String examples, long expectedExamples,
+      ScoreExamples.Model model, Integer day, Warehouse warehouse, WarehouseTable table) implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      PCollection<Example> read = pipeline.apply("ReadExamples", ProtoRecords.read(examples, Example.class));
+      read.apply("ScoreExamples", new ScoreExamples(model, day, options.getExamples()))
+          .apply("RankScores", new RankScores(output.staging(SCORES_FILE), output.staging(SCORES_CSV),
+              options.getExamples()));
+    }
+
+    @Override
+    public void finish(StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      long read = finished.counters().getOrDefault(ScoreExamples.EXAMPLES_READ, 0L);
+      if (expectedExamples > 0 && read != expectedExamples) {
+        throw new InvalidInputException("the examples at " + examples + " hold " + read + " records but their"
+            + " manifest says " + expectedExamples + ": the files changed after they were written; re-run the"
+            + " features task");
       }
-      ExampleMatrix matrix = examples.select(rows);
-      clock.lap("read_examples");
-      double[] scores = model.predict(matrix, options.getNumThreads());
-      clock.lap("predict");
-      List<Score> ranked = rank(matrix, scores, model.id(), day);
-      clock.lap("rank");
-      List<OutputFile> files = new ArrayList<>();
-      files.add(writeRecords(output, ranked));
-      ModelArtifact.write(output.staging(SCORES_CSV), csv(ranked).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
-      files.add(OutputFile.newBuilder().setName("scores_csv").setPath(SCORES_CSV).setRecords(ranked.size()).build());
+      if (finished.counters().getOrDefault(ScoreExamples.ENTITIES_SCORED, 0L) == 0) {
+        throw new InvalidInputException("the features output " + options.getExamples() + " holds no examples to score");
+      }
+      List<Score> ranked = readScores(output.staging(SCORES_FILE));
+      int scoreDay = ranked.get(0).getScoreDay();
       if (warehouse != null) {
-        warehouse.replaceRows(List.of(tableWrite(table, day, ranked)), options);
+        warehouse.replaceRows(List.of(tableWrite(table, scoreDay, ranked)), options);
       }
-      clock.lap("write");
-      Manifest manifest = output.commit(Manifest.newBuilder()
-          .setPipeline("score")
-          .setTaskId(options.getTaskId())
-          .setDagId(options.getDagId())
-          .setLogicalDate(options.getLogicalDate() == null ? "" : options.getLogicalDate())
-          .addAllFiles(files)
-          .putCounters("entities_scored", ranked.size())
-          .putCounters("examples_other_days_skipped", examples.rows() - rows.length)
-          .setRecordType(Score.getDescriptor().getFullName())
-          .setRunner("driver")
+      manifest.setRecordType(Score.getDescriptor().getFullName())
+          .addFiles(OutputFile.newBuilder().setName(SCORES).setPath(SCORES_FILE).setRecords(ranked.size())
+              .setRecordType(Score.getDescriptor().getFullName()))
+          .addFiles(OutputFile.newBuilder().setName("scores_csv").setPath(SCORES_CSV).setRecords(ranked.size()))
           .putAttributes("model_id", model.id())
-          .putAttributes("score_day", LocalDate.ofEpochDay(day).toString())
-          .putAttributes("scores_table", options.getScoresTable())
-          .putAllAttributes(clock.attributes())
-          .build());
-      out.printf("scored %d entities on %s with model %s%s%n", ranked.size(), LocalDate.ofEpochDay(day), model.id(),
-          warehouse == null ? "" : "; table " + options.getScoresTable() + " updated");
-      return new Result(ranked, manifest);
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+          .putAttributes("score_day", LocalDate.ofEpochDay(scoreDay).toString())
+          .putAttributes("scores_table", options.getScoresTable());
+      out.printf("scored %d entities on %s with model %s%s%n", ranked.size(), LocalDate.ofEpochDay(scoreDay),
+          model.id(), warehouse == null ? "" : "; table " + options.getScoresTable() + " updated");
     }
   }
 
@@ -152,60 +171,11 @@ public final class ScorePipeline implements MlproofPipeline {
     return new TableWrite(table, date, rows);
   }
 
-  /** The logical date's day if given (it must be in the examples), else the newest cutoff. */
-  static int scoreDay(String logicalDate, ExampleBuffer examples, String where) {
-    TreeSet<Integer> days = new TreeSet<>();
-    for (int r = 0; r < examples.rows(); r++) {
-      days.add(examples.cutoff(r));
-    }
-    if (days.isEmpty()) {
-      throw new InvalidInputException("the features output " + where + " holds no examples to score");
-    }
-    if (logicalDate == null || logicalDate.isEmpty()) {
-      return days.last();
-    }
-    int day;
-    try {
-      day = (int) LocalDate.parse(logicalDate).toEpochDay();
-    } catch (DateTimeParseException e) {
-      throw new InvalidInputException("--logicalDate=" + logicalDate + " is not a date: use YYYY-MM-DD");
-    }
-    if (!days.contains(day)) {
-      throw new InvalidInputException("the features output " + where + " has no examples at " + logicalDate
-          + " (it has " + days.stream().map(d -> LocalDate.ofEpochDay(d).toString()).toList()
-          + "): run the features task for the scoring date");
-    }
-    return day;
-  }
-
-  /** Scores in rank order: 1 = highest score; equal scores by entity id (the matrix's row order). */
-  public static List<Score> rank(ExampleMatrix matrix, double[] scores, String modelId, int day) {
-    int[] order = Ranking.descending(scores);
-    List<Score> ranked = new ArrayList<>(order.length);
-    for (int i = 0; i < order.length; i++) {
-      int r = order[i];
-      ranked.add(Score.newBuilder()
-          .setEntityId(matrix.entityIds()[r])
-          .setScore(scores[r])
-          .setRank(i + 1)
-          .setModelId(modelId)
-          .setScoreDay(day)
-          .build());
-    }
-    return ranked;
-  }
-
-  private static OutputFile writeRecords(TaskOutput output, List<Score> scores) {
-    String file = SCORES + "-00000-of-00001.tfrecord";
-    try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging(file))) {
-      for (Score s : scores) {
-        writer.write(s.toByteArray());
-      }
-    } catch (IOException e) {
-      throw new RunFailedException("cannot write the scores: " + e.getMessage(), e);
-    }
-    return OutputFile.newBuilder().setName(SCORES).setPath(file).setRecords(scores.size())
-        .setRecordType(Score.getDescriptor().getFullName()).build();
+  static List<Score> readScores(String pattern) {
+    List<Score> scores = new ArrayList<>();
+    TfRecordFiles.read(pattern, (bytes, length, file) -> scores.add(Score.parseFrom(
+        com.google.protobuf.CodedInputStream.newInstance(bytes, 0, length))));
+    return scores;
   }
 
   static String csv(List<Score> scores) {

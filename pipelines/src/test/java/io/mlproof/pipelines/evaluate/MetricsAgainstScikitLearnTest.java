@@ -64,22 +64,24 @@ class MetricsAgainstScikitLearnTest {
   void bestF1ThresholdAndItsConfusionEqualScikitLearns() {
     double threshold = Metrics.bestF1Threshold(SCORES, labels());
     assertThat(threshold).isEqualTo(0.20);
-    Confusion c = Confusion.of(atThreshold(threshold), labels());
-    assertThat(c).isEqualTo(new Confusion(12, 12, 5, 1));
-    assertThat(c.precision()).isCloseTo(0.5, within(TOLERANCE));
-    assertThat(c.recall()).isCloseTo(0.92307692307692313, within(TOLERANCE));
-    assertThat(c.f1()).isCloseTo(0.64864864864864868, within(TOLERANCE));
-    assertThat(c.accuracy()).isCloseTo(0.56666666666666665, within(TOLERANCE));
+    assertAtThreshold(threshold, new Confusion(12, 12, 5, 1),
+        0.5, 0.92307692307692313, 0.64864864864864868, 0.56666666666666665);
   }
 
   @Test
   void confusionAtHalfEqualsScikitLearns() {
-    Confusion c = Confusion.of(atThreshold(0.5), labels());
-    assertThat(c).isEqualTo(new Confusion(9, 6, 11, 4));
-    assertThat(c.precision()).isCloseTo(0.59999999999999998, within(TOLERANCE));
-    assertThat(c.recall()).isCloseTo(0.69230769230769229, within(TOLERANCE));
-    assertThat(c.f1()).isCloseTo(0.6428571428571429, within(TOLERANCE));
-    assertThat(c.accuracy()).isCloseTo(0.66666666666666663, within(TOLERANCE));
+    assertAtThreshold(0.5, new Confusion(9, 6, 11, 4),
+        0.59999999999999998, 0.69230769230769229, 0.6428571428571429, 0.66666666666666663);
+  }
+
+  private static void assertAtThreshold(double threshold, Confusion expected, double precision, double recall,
+      double f1, double accuracy) {
+    Confusion c = Confusion.of(atThreshold(threshold), labels());
+    assertThat(c).isEqualTo(expected);
+    assertThat(c.precision()).isCloseTo(precision, within(TOLERANCE));
+    assertThat(c.recall()).isCloseTo(recall, within(TOLERANCE));
+    assertThat(c.f1()).isCloseTo(f1, within(TOLERANCE));
+    assertThat(c.accuracy()).isCloseTo(accuracy, within(TOLERANCE));
   }
 
   @Test
