@@ -24,6 +24,7 @@ test:
 
 bench: $(JAR)
 	bin/mlproof-bench
+	bin/mlproof-bench-flink
 
 clean:
 	$(MVN) clean

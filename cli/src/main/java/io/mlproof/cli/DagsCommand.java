@@ -13,6 +13,7 @@ import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
 import io.mlproof.orchestrator.report.RunReport;
 import io.mlproof.orchestrator.run.DagRunner;
+import io.mlproof.orchestrator.run.LiveProgress;
 import io.mlproof.orchestrator.run.ProgressListener;
 import io.mlproof.orchestrator.run.RunConf;
 import io.mlproof.orchestrator.run.RunResult;
@@ -30,6 +31,7 @@ import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.sql.TemplateContext;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,12 +117,43 @@ final class DagsCommand {
     @Option(names = "--max-active-tasks", description = "Tasks run at once (default: the DAG's max_active_tasks).")
     Integer maxActiveTasks;
 
+    @Option(names = "--progress", defaultValue = "auto", converter = ProgressConverter.class,
+        description = "Live progress of running pipelines on stderr (elements counted by their Beam counters,"
+            + " elapsed time): auto (a line redrawn in place on a terminal, else plain), plain (a line at most every"
+            + " 15 s, for CI logs), none (state changes only). Default: ${DEFAULT-VALUE}.")
+    ProgressMode progress;
+
+    /** Where progress goes: state changes always, running pipelines' counters as {@code --progress} says. */
+    ProgressListener progressListener(PrintStream err) {
+      LiveProgress.Style style = switch (progress) {
+        case NONE -> null;
+        case PLAIN -> LiveProgress.Style.PLAIN;
+        // System.console() is there only when stdin and stdout are a terminal: a redirected run is plain.
+        case AUTO -> System.console() != null ? LiveProgress.Style.TERMINAL : LiveProgress.Style.PLAIN;
+      };
+      return style == null ? new TextProgress(err) : LiveProgress.of(err, style).start();
+    }
+
     RunSettings apply(RunSettings settings) {
       if (maxActiveTasks != null && maxActiveTasks < 1) {
         throw new InvalidInputException("--max-active-tasks must be at least 1, not " + maxActiveTasks);
       }
       return settings.withRunner(Optional.ofNullable(runner)).withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
           .withFlink(settings.flink().withMaster(Optional.ofNullable(flinkMaster)));
+    }
+  }
+
+  /** {@code --progress}. */
+  enum ProgressMode { AUTO, PLAIN, NONE }
+
+  static final class ProgressConverter implements picocli.CommandLine.ITypeConverter<ProgressMode> {
+    @Override
+    public ProgressMode convert(String value) {
+      try {
+        return ProgressMode.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not auto, plain or none");
+      }
     }
   }
 
@@ -306,7 +339,7 @@ final class DagsCommand {
       FlinkRunTarget.check(dag.runnerFor(settings.runner()), settings.flink());
       try (StateStore store = StateStore.open(folders.state)) {
         // Progress goes to stderr, so that stdout holds only the result (JSON with --output json).
-        ProgressListener progress = new TextProgress(System.err);
+        ProgressListener progress = run.progressListener(System.err);
         DagRunner runner = new DagRunner(store, settings, progress);
         Thread hook = new Thread(runner::killRunningTasks, "kill-running-tasks");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -315,6 +348,9 @@ final class DagsCommand {
           results = execute(runner, dag, params);
         } finally {
           Runtime.getRuntime().removeShutdownHook(hook);
+          if (progress instanceof LiveProgress live) {
+            live.close();
+          }
         }
         print(results);
         return results.stream().allMatch(RunResult::succeeded) ? ExitCodes.SUCCESS : ExitCodes.RUN_FAILED;

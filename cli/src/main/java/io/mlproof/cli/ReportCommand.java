@@ -2,10 +2,13 @@ package io.mlproof.cli;
 
 import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.report.RunReport;
+import io.mlproof.orchestrator.state.DagRunRecord;
+import io.mlproof.orchestrator.state.StateStore;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.pipelines.core.ExitCodes;
 import java.io.PrintWriter;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     description = "Write the report of one DAG run: report.html (one self-contained page: verdicts, data,"
-        + " model charts, backtest, A/B test, the run) and report.json (the same figures). Reads the task"
-        + " outputs under --run-root and the run's state in --state. Exit codes: 0 written, 2 no such run"
+        + " model charts, backtest, A/B test, the run) and report.json (the same figures). Reads the run's state in --state"
+        + " and its task outputs under the run root that state records (--run-root only for a run that recorded"
+        + " none; a different --run-root is named in one line on stderr). Exit codes: 0 written, 2 no such run"
         + " or an unreadable output.")
 final class ReportCommand implements Callable<Integer> {
 
@@ -37,15 +41,16 @@ final class ReportCommand implements Callable<Integer> {
   String logicalDate;
 
   @Option(names = "--output-dir", description = "Where report.html and report.json go (default:"
-      + " <run-root>/<dag_id>/<ds>/report, where the DAG's report task writes).")
+      + " <the run's run root>/<dag_id>/<ds>/report, where the DAG's report task writes).")
   String outputDir;
 
   @Override
   public Integer call() {
     Dag dag = folders.load(dagId);
     LocalDate date = DagsCommand.date(logicalDate, "--logical-date");
-    String dir = outputDir != null ? outputDir : RenderContext.outputDir(folders.runRoot, dag.dagId(), date, "report");
-    RunReport.Written written = RunReport.write(dag, date, folders.state, folders.runRoot, dir, "report");
+    String runRoot = storedRunRoot(dag.dagId(), date);
+    String dir = outputDir != null ? outputDir : RenderContext.outputDir(runRoot, dag.dagId(), date, "report");
+    RunReport.Written written = RunReport.write(dag, date, folders.state, runRoot, dir, "report");
     PrintWriter out = spec.commandLine().getOut();
     if (folders.output == DagsCommand.OutputFormat.JSON) {
       out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
@@ -56,5 +61,23 @@ final class ReportCommand implements Callable<Integer> {
       out.println("figures: " + written.json());
     }
     return ExitCodes.SUCCESS;
+  }
+
+  /**
+   * The run root the run's outputs went to, as its state records it: a report of outputs under
+   * another root would mix runs. {@code --run-root} stands only for a run that recorded none.
+   */
+  private String storedRunRoot(String dag, LocalDate date) {
+    Optional<String> stored;
+    try (StateStore store = StateStore.open(folders.state)) {
+      stored = store.dagRun(dag, date).flatMap(DagRunRecord::runRoot);
+    }
+    if (stored.isPresent() && !stored.get().equals(folders.runRoot)) {
+      // stderr, so that stdout stays the result (JSON with --output json).
+      spec.commandLine().getErr().println("mlproof: the run of " + dag + " at " + date + " wrote its outputs under "
+          + stored.get() + " (recorded in " + folders.state + "): reporting from there, not from --run-root "
+          + folders.runRoot);
+    }
+    return stored.orElse(folders.runRoot);
   }
 }

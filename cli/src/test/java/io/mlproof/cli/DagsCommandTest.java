@@ -94,6 +94,25 @@ class DagsCommandTest {
   }
 
   @Test
+  void everyProgressModeRunsAndKeepsTheStateChangeLines() {
+    String[][] modes = {{"auto", "2024-01-08"}, {"plain", "2024-01-15"}, {"none", "2024-01-22"}, {"PLAIN", "2024-01-29"}};
+    for (String[] mode : modes) {
+      Result run = mlproof("dags", "run", "hello", "--logical-date", mode[1], "--progress", mode[0]);
+      assertThat(run.exitCode()).as(mode[0] + ": " + run.err()).isZero();
+      assertThat(run.err()).as(mode[0]).contains("greet                  success");
+      // A run shorter than 15 s, not on a terminal, gets no progress line, and nothing is redrawn.
+      assertThat(run.err()).as(mode[0]).doesNotContain("progress:", "\r");
+    }
+  }
+
+  @Test
+  void anUnknownProgressModeIsOneLineAndExitCode2() {
+    Result run = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--progress", "loud");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("'loud' is not auto, plain or none").hasLineCount(1);
+  }
+
+  @Test
   void runSucceedsThenIsANoOpAndPrintsJsonForMachines() throws Exception {
     Result first = mlproof("dags", "run", "hello", "--logical-date", "2024-01-08", "--conf", "{\"who\": \"ml\"}");
     assertThat(first.exitCode()).as(first.err()).isZero();

@@ -33,9 +33,13 @@ class ReportCommandTest {
   }
 
   private Cli.Result mlproof(String... args) {
+    return mlproofWithRunRoot(tmp.resolve("runs"), args);
+  }
+
+  private Cli.Result mlproofWithRunRoot(Path runRoot, String... args) {
     String[] all = new String[args.length + 6];
     System.arraycopy(args, 0, all, 0, args.length);
-    System.arraycopy(new String[] {"--dags-folder", dags.toString(), "--run-root", tmp.resolve("runs").toString(),
+    System.arraycopy(new String[] {"--dags-folder", dags.toString(), "--run-root", runRoot.toString(),
         "--state", tmp.resolve("state.sqlite").toString()}, 0, all, args.length, 6);
     return Cli.run(all);
   }
@@ -59,6 +63,28 @@ class ReportCommandTest {
         + "\nfigures: " + out.resolve("report.json") + "\n");
     assertThat(out.resolve("report.html")).content().contains("<section id=\"run\">");
     assertThat(out.resolve("manifest.json")).exists();
+  }
+
+  @Test
+  void readsTheRunRootTheRunRecordedNotTheOneGivenNow() {
+    assertThat(mlproof("dags", "run", "reported", "--logical-date", "2024-01-08").exitCode()).isZero();
+    Path elsewhere = tmp.resolve("elsewhere");
+    Cli.Result report = mlproofWithRunRoot(elsewhere, "report", "reported", "--logical-date", "2024-01-08");
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    Path runs = tmp.resolve("runs");
+    assertThat(report.err()).isEqualTo("mlproof: the run of reported at 2024-01-08 wrote its outputs under " + runs
+        + " (recorded in " + tmp.resolve("state.sqlite") + "): reporting from there, not from --run-root " + elsewhere
+        + "\n");
+    assertThat(report.out()).contains("report:  " + runs.resolve("reported/2024-01-08/report/report.html") + "\n");
+    assertThat(elsewhere).doesNotExist();
+  }
+
+  @Test
+  void theSameRunRootSaysNothingMore() {
+    assertThat(mlproof("dags", "run", "reported", "--logical-date", "2024-01-08").exitCode()).isZero();
+    Cli.Result report = mlproof("report", "reported", "--logical-date", "2024-01-08");
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    assertThat(report.err()).isEmpty();
   }
 
   @Test

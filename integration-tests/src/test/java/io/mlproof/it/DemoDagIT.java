@@ -1,6 +1,7 @@
 package io.mlproof.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo DAG end to end through the shaded jar, as `make run` runs it, on the Direct runner and
  * a small demo warehouse: extract → features → validate → train → bless → score.
+ *
+ * <p>On this little data (1,000 users over 120 days, so about 640 test rows) the model's F1 lead
+ * over the tuned heuristic is within noise: the DAG runs with {@link MlproofCli#ANY_LEAD_BAR} so
+ * that scoring and the report can be checked, and the default bar is then applied to the same
+ * trained model by {@code mlproof run bless}, which must refuse it and say why with the interval.
+ * Enough data for the default bar is too big for a test that must stay short: on warehouses with
+ * 180 days of history the lead was 0.042 F1 (95% CI 0.016 to 0.068) with 1,000 users, 0.039
+ * (0.021 to 0.056) with 2,000 and 0.033 (0.020 to 0.045) with 3,000 (docs/TRAINING.md).
  */
 class DemoDagIT {
   private static final String DS = "2024-04-29"; // a Monday: the demo DAG's schedule fires on Mondays
@@ -38,7 +48,7 @@ class DemoDagIT {
         "--run-root", dir.resolve("runs").toString(),
         "--state", dir.resolve("state.sqlite").toString(),
         "--runner", "direct",
-        "--conf", "{\"warehouse\": \"duckdb:" + warehouse + "\"}",
+        "--conf", "{\"warehouse\": \"duckdb:" + warehouse + "\", " + MlproofCli.ANY_LEAD_BAR + "}",
         "--output", "json");
   }
 
@@ -77,8 +87,17 @@ class DemoDagIT {
       // Every chart drew its data: the ROC and gains curves are paths, the DAG has a box per task.
       assertThat(chromium.evaluate("document.querySelectorAll('#chart-dag g.task').length").asInt()).isEqualTo(8);
       assertThat(chromium.evaluate("document.querySelectorAll('#chart-roc path').length").asInt()).isGreaterThan(5);
+      // Blessed or not is the bless task's decision on the data (issue 12), not this test's: the card
+      // must say what blessing.json says and, when not blessed, a red alert must sit above the verdicts.
+      boolean blessed = new ObjectMapper().readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile())
+          .path("blessed").asBoolean();
       assertThat(chromium.evaluate("document.getElementById('card-blessed').querySelector('.a').textContent").asText())
-          .isEqualTo("Yes");
+          .isEqualTo(blessed ? "Yes" : "No");
+      JsonNode unblessedAlertsAboveVerdicts = chromium.evaluate("[...document.querySelectorAll('.alert.bad')]"
+          + ".filter(a => a.textContent.includes('Model NOT blessed') && a.getBoundingClientRect().height > 10"
+          + " && a.getBoundingClientRect().bottom <= document.getElementById('verdicts').getBoundingClientRect().top)"
+          + ".length");
+      assertThat(unblessedAlertsAboveVerdicts.asInt()).isEqualTo(blessed ? 0 : 1);
       chromium.screenshot(Path.of("target", "report-screenshot.png"));
       assertThat(chromium.requestedUrls()).containsExactly(html.toUri().toString());
     }
@@ -110,26 +129,47 @@ class DemoDagIT {
   }
 
   /**
-   * "Do we need ML at all?" on the demo data: the generative process gives churn signals beyond
-   * recency (docs/DATA.md), so the model must beat the tuned days-since-last-purchase rule by the
-   * blessing margin, and the bless task must have blessed it.
+   * "Do we need ML at all?" on this little data: the model's F1 lead over the tuned
+   * days-since-last-purchase rule is stated with its 95% interval, and bless under its defaults
+   * (lower bound of that interval at least 0.02) refuses the model, exit code 1, naming the
+   * interval; the same model passed the run's own bar, any lead in point estimate. A lead within
+   * noise is not blessed.
    */
   @Test
-  void theModelBeatsTheTunedHeuristicAndIsBlessed() throws IOException {
+  void aLeadWithinNoiseIsNotBlessedUnderTheDefaultBar() throws Exception {
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     ObjectMapper json = new ObjectMapper();
-    JsonNode evaluation = json.readTree(dir.resolve("runs/demo/" + DS + "/train/evaluation.json").toFile());
+    Path train = dir.resolve("runs/demo/" + DS + "/train");
+    JsonNode evaluation = json.readTree(train.resolve("evaluation.json").toFile());
     double modelF1 = evaluation.path("model").path("f1").asDouble();
-    double heuristicF1 = -1;
+    JsonNode heuristic = null;
     for (JsonNode baseline : evaluation.path("baselines")) {
       if (baseline.path("name").asText().startsWith("heuristic:days_since_last_purchase")) {
-        heuristicF1 = baseline.path("f1").asDouble();
+        heuristic = baseline;
       }
     }
-    assertThat(heuristicF1).as("the tuned recency heuristic is among the baselines").isPositive();
-    assertThat(modelF1 - heuristicF1).isGreaterThanOrEqualTo(0.02);
-    JsonNode blessing = json.readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile());
-    assertThat(blessing.path("blessed").asBoolean()).isTrue();
+    assertThat(heuristic).as("the tuned recency heuristic is among the baselines").isNotNull();
+    JsonNode lead = evaluation.path("uncertainty").path("operatingPoint");
+    assertThat(lead.path("baseline").asText()).isEqualTo(heuristic.path("name").asText());
+    assertThat(lead.path("estimate").asDouble()).isCloseTo(modelF1 - heuristic.path("f1").asDouble(), within(1e-12));
+    String interval = String.format(Locale.ROOT, "(95%% CI %.3f to %.3f)",
+        lead.path("ci95Low").asDouble(), lead.path("ci95High").asDouble());
+    assertThat(lead.path("ci95Low").asDouble()).isLessThan(0.02);
+    assertThat(evaluation.path("verdict").path("summary").asText()).contains(interval);
+    JsonNode runBlessing = json.readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile());
+    assertThat(runBlessing.path("blessRule").asText()).isEqualTo("point_estimate");
+    assertThat(runBlessing.path("blessed").asBoolean()).isEqualTo(lead.path("estimate").asDouble() > 0).isTrue();
+
+    MlproofCli.Result rebless = mlproof("run", "bless", "--model=" + train, "--output=" + dir.resolve("rebless"));
+    assertThat(rebless.exitCode()).as(rebless.stderr()).isEqualTo(1);
+    assertThat(rebless.stderr()).contains(String.format(Locale.ROOT,
+        "the lower bound of the 95%% interval of the F1 lead over %s is %.3f %s, below the required margin of 0.020",
+        heuristic.path("name").asText(), lead.path("ci95Low").asDouble(), interval));
+    JsonNode blessing = json.readTree(dir.resolve("rebless/blessing.json").toFile());
+    assertThat(blessing.path("blessed").asBoolean()).isFalse();
+    assertThat(blessing.path("blessRule").asText()).isEqualTo("lower_bound");
+    assertThat(blessing.path("margin").asDouble()).isEqualTo(0.02);
+    assertThat(dir.resolve("rebless/model.txt")).doesNotExist();
   }
 
   private static long scalar(Statement s, String sql) throws SQLException {

@@ -78,6 +78,25 @@ class FlinkClusterIT {
               recordType: events
               lookbackDays: 60
         """.formatted(warehouse));
+    // Each event of the interval 1,000 times: a job that runs for a minute or more, so that it is
+    // still running when the run is interrupted, and ends on its own if cancelling does not work.
+    Path copies = Files.writeString(dir.resolve("event_copies.sql"), """
+        SELECT e.event_id, e.user_id, e.event_type, e.event_at, e.amount
+        FROM {{ table('events') }} AS e
+        CROSS JOIN (SELECT event_id FROM {{ table('events') }} LIMIT 1000) AS copies
+        WHERE e.event_at >= {{ data_interval_start }} AND e.event_at < {{ data_interval_end }}
+        """);
+    Files.writeString(dags.resolve("long_job.yaml"), """
+        dag_id: long_job
+        schedule: "0 0 * * 1"
+        tasks:
+          - id: extract_copies
+            pipeline: extract
+            options:
+              warehouse: "duckdb:%s"
+              recordType: events
+              template: "%s"
+        """.formatted(warehouse, copies));
     Path lib = Path.of(System.getProperty("mlproof.flinkLib", MlproofCli.repo().resolve("target/flink-lib").toString()));
     cluster = FlinkSessionCluster.start(FlinkClusterSpec.of(lib, dir.resolve("cluster"), 2));
   }
@@ -119,10 +138,43 @@ class FlinkClusterIT {
     String log = Files.readString(dir.resolve("runs/_logs/on_flink/" + DS + "/extract_events/attempt=1.log"));
     assertThat(log.lines().findFirst().orElseThrow())
         .contains(" --runner=FlinkRunner --parallelism=2 --flinkMaster=" + cluster.master() + " --filesToStage=")
-        .endsWith("target/mlproof-flink.jar");
+        .endsWith("target/mlproof-flink.jar --jobName=mlproof-on_flink-" + DS + "-extract_events-try1");
     JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
     assertThat(jobs).hasSize(1);
     assertThat(jobs.get(0).path("state").asText()).isEqualTo("FINISHED");
+  }
+
+  /**
+   * SIGINT to {@code dags run} while its task's job runs on the external cluster: the scheduler
+   * kills the client and cancels the job through the JobManager's REST API, and waits for it, so
+   * the job is CANCELED by the time the command has exited.
+   */
+  @Test
+  @Order(3)
+  void interruptingTheDagRunCancelsItsJobOnTheCluster() throws Exception {
+    MlproofCli.Started run = dagRun("long_job", DS);
+    String jobId = awaitRunningJob(run.process(), "mlproof-long_job-" + DS + "-extract_copies-try1");
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
+    assertThat(kill.waitFor()).isZero();
+    MlproofCli.Result result = run.await();
+    assertThat(result.exitCode()).as(result.stderr()).isNotZero();
+    assertThat(cluster.get("/jobs/" + jobId).path("state").asText()).as(result.stderr()).isEqualTo("CANCELED");
+    assertThat(result.stderr()).contains("cancelled Flink job " + jobId);
+  }
+
+  /** Polls the JobManager until a job of this name is RUNNING; returns its id. */
+  private static String awaitRunningJob(Process client, String name) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+    while (Instant.now().isBefore(deadline)) {
+      assertThat(client.isAlive()).as("the DAG run ended before its job ran on the cluster").isTrue();
+      for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
+        if (job.path("name").asText().equals(name) && job.path("state").asText().equals("RUNNING")) {
+          return job.path("jid").asText();
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no job named " + name + " ran within 10 minutes");
   }
 
   /**
@@ -131,7 +183,7 @@ class FlinkClusterIT {
    * the DAG run succeeds. The job's exception history proves the loss really hit the job.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void aTaskManagerKilledMidJobIsSurvivedWithExactOutput() throws Exception {
     int jobsBefore = cluster.get("/jobs/overview").path("jobs").size();
     MlproofCli.Started run = dagRun(LATER_DS);
@@ -139,7 +191,7 @@ class FlinkClusterIT {
     ProcessHandle taskManager = cluster.taskManagers().get(victim.taskManagerIndex());
     assertThat(taskManager.destroyForcibly()).isTrue();
     MlproofCli.Result result = run.await();
-    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.exitCode()).as(() -> result.stderr() + "\nthe job's failures: " + failures(victim.jobId())).isZero();
     assertThat(ProcessIdentity.isRunning(taskManager)).isFalse();
 
     assertThat(eventIds(LATER_DS)).containsExactlyElementsOf(expectedEventIds(LATER_DS));
@@ -149,8 +201,21 @@ class FlinkClusterIT {
     assertThat(cluster.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
   }
 
+  /** The job's exception history as the JobManager reports it, for a failure's message. */
+  private static String failures(String jobId) {
+    try {
+      return cluster.get("/jobs/" + jobId + "/exceptions").toPrettyString();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return "(the JobManager did not answer: " + e + ")";
+    }
+  }
+
   private static MlproofCli.Started dagRun(String ds) throws IOException {
-    return MlproofCli.start(dir, "dags", "run", "on_flink", "--logical-date", ds,
+    return dagRun("on_flink", ds);
+  }
+
+  private static MlproofCli.Started dagRun(String dagId, String ds) throws IOException {
+    return MlproofCli.start(dir, "dags", "run", dagId, "--logical-date", ds,
         "--dags-folder", dags.toString(), "--run-root", dir.resolve("runs").toString(),
         "--state", dir.resolve("state.sqlite").toString(), "--flink-master", cluster.master());
   }

@@ -2,6 +2,8 @@ package io.mlproof.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.state.ProcessIdentity;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -27,7 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mlproof dags run demo --runner flink} with no master: the scheduler starts a local
  * session cluster (real JobManager and TaskManager processes), every pipeline task runs on it,
  * and the cluster is gone afterwards, after success and after SIGINT. The demo DAG gives the
- * same examples, model bytes and scores as on the Direct runner.
+ * same examples, model bytes, blessing and scores as on the Direct runner.
+ *
+ * <p>The subject here is runner parity, not the verdict: the runs set the DAG's bless bar to
+ * {@link MlproofCli#ANY_LEAD_BAR} so both reach the score task on this small warehouse, where the
+ * lead is within noise (DemoDagIT shows the default bar refusing it).
  */
 class LocalSessionClusterIT {
   private static final String DS = "2024-04-29";
@@ -53,7 +59,7 @@ class LocalSessionClusterIT {
         "--run-root", dir.resolve("runs-" + runner).toString(),
         "--state", dir.resolve(runner + ".sqlite").toString(),
         "--runner", runner.equals("sigint") ? "flink" : runner,
-        "--conf", "{\"warehouse\": \"duckdb:" + dir.resolve(runner + ".duckdb") + "\"}");
+        "--conf", "{\"warehouse\": \"duckdb:" + dir.resolve(runner + ".duckdb") + "\", " + MlproofCli.ANY_LEAD_BAR + "}");
   }
 
   private static Path clusterDir(String runner) {
@@ -87,6 +93,7 @@ class LocalSessionClusterIT {
     }
     assertThat(Files.readAllBytes(dir.resolve("runs-flink/demo/" + DS + "/train/model.txt")))
         .isEqualTo(Files.readAllBytes(dir.resolve("runs-direct/demo/" + DS + "/train/model.txt")));
+    assertThat(blessing("flink")).isEqualTo(blessing("direct"));
     assertThat(Files.readAllLines(dir.resolve("runs-flink/demo/" + DS + "/score/scores.csv")))
         .isEqualTo(Files.readAllLines(dir.resolve("runs-direct/demo/" + DS + "/score/scores.csv")));
   }
@@ -117,6 +124,14 @@ class LocalSessionClusterIT {
     assertThat(cluster.resolve("tmp")).doesNotExist();
     assertThat(cluster.resolve(FlinkSessionCluster.STATE_FILE)).doesNotExist();
     assertThat(processesUsing(cluster)).isEmpty();
+  }
+
+  /** The bless task's decision: the model's bytes, its verdict and the bar it was held to. */
+  private static List<JsonNode> blessing(String runner) throws IOException {
+    JsonNode blessing = new ObjectMapper().readTree(
+        dir.resolve("runs-" + runner + "/demo/" + DS + "/bless/blessing.json").toFile());
+    assertThat(blessing.path("blessed").asBoolean()).as(runner + " blessing").isTrue();
+    return Stream.of("modelSha256", "modelF1", "verdict", "margin", "blessRule").map(blessing::path).toList();
   }
 
   /** The records of a task's output as Base64 strings, sorted: equal lists mean equal multisets. */

@@ -79,7 +79,10 @@ public final class ExtractBenchmark {
     DIRECT("extract, Direct runner (defaults)"),
     DIRECT_NO_CHECKS("extract, Direct runner, checks off",
         "--enforceImmutability=false", "--enforceEncodability=false"),
-    FLINK("extract, Flink runner (local, parallelism 2)", "--runner=FlinkRunner", "--parallelism=2");
+    FLINK_ONE_READ("extract, Flink runner (local, parallelism 2), one read (--readPartitions=1)",
+        "--runner=FlinkRunner", "--parallelism=2", "--readPartitions=1"),
+    FLINK("extract, Flink runner (local, parallelism 2), 8 parallel reads (default)",
+        "--runner=FlinkRunner", "--parallelism=2");
 
     final String label;
     final String[] args;

@@ -477,7 +477,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
   // ---- REST -------------------------------------------------------------------------------------
 
-  private static JsonNode getJson(URI uri) throws IOException, InterruptedException {
+  static JsonNode getJson(URI uri) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpResponse<String> response = client.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),

@@ -4,6 +4,7 @@ import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.dag.TriggerRule;
+import io.mlproof.orchestrator.flink.FlinkJob;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.state.DagRunRecord;
@@ -39,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs DAG runs: tasks in dependency order, independent ones in parallel up to a limit, with
@@ -55,6 +57,8 @@ public final class DagRunner {
   private final ProgressListener progress;
   private final Set<ProcessHandle> liveProcesses = ConcurrentHashMap.newKeySet();
   private final Set<Path> liveClusterDirs = ConcurrentHashMap.newKeySet();
+  /** Jobs of running tasks on Flink clusters, each with where to say that it was cancelled. */
+  private final Map<FlinkJob, Consumer<String>> liveJobs = new ConcurrentHashMap<>();
 
   public DagRunner(StateStore store, RunSettings settings, ProgressListener progress) {
     this.store = store;
@@ -174,7 +178,12 @@ public final class DagRunner {
    * pids it has recorded so far).
    */
   public void killRunningTasks() {
+    // Listed before the kill: a task whose client dies settles its job and leaves the map.
+    Map<FlinkJob, Consumer<String>> jobs = Map.copyOf(liveJobs);
     liveProcesses.forEach(ProcessSupervisor::killTree);
+    // With every client dead no job can be submitted any more; one already submitted would
+    // outlive this scheduler on an external cluster.
+    jobs.forEach(FlinkJob::cancelQuietly);
     liveClusterDirs.forEach(FlinkSessionCluster::stop);
   }
 
@@ -461,6 +470,16 @@ public final class DagRunner {
         @Override
         public void ended(ProcessHandle process) {
           liveProcesses.remove(process);
+        }
+
+        @Override
+        public void jobSubmitting(FlinkJob job) {
+          liveJobs.put(job, message -> progress.note(dag.dagId(), date, message));
+        }
+
+        @Override
+        public void jobSettled(FlinkJob job) {
+          liveJobs.remove(job);
         }
       };
     }

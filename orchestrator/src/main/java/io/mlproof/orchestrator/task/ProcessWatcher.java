@@ -1,5 +1,7 @@
 package io.mlproof.orchestrator.task;
 
+import io.mlproof.orchestrator.flink.FlinkJob;
+
 /**
  * Told about every process a task starts, so the scheduler can record its pid (a later run kills
  * it if this scheduler dies) and kill it on shutdown.
@@ -17,4 +19,13 @@ public interface ProcessWatcher {
   void started(ProcessHandle process);
 
   void ended(ProcessHandle process);
+
+  /**
+   * A task is about to submit {@code job} to a Flink cluster, where it would outlive the task's
+   * processes: the scheduler cancels it on shutdown until {@link #jobSettled}.
+   */
+  default void jobSubmitting(FlinkJob job) {}
+
+  /** The task's client has ended, and so has its job (it finished, or the task cancelled it). */
+  default void jobSettled(FlinkJob job) {}
 }

@@ -23,6 +23,7 @@ class ShippedDagsTest {
     assertThat(Pipelines.all().keySet()).containsAll(CONTRACT);
     DagLoader.Report report = DagLoader.standard().loadAll(DAGS);
     assertThat(report.errors()).extracting(DefinitionError::toString).isEmpty();
-    assertThat(report.dags()).extracting(Dag::dagId).contains("churn_training", "demo");
+    assertThat(report.dags()).extracting(Dag::dagId)
+        .contains("churn_training", "demo", "churn_backtest", "churn_ab_test", "demo_ab_test");
   }
 }

@@ -26,13 +26,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -63,17 +68,25 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *
  * <pre>
  * ReadAssignments --+
- *                   +-- JoinOutcomes -- SumPerArm (Combine.perKey) -- WriteMoments
+ *                   +-- JoinInGroups -- SumPerArm (Combine.perKey) -- WriteMoments
  * ReadOutcomes -----+
  * </pre>
+ *
+ * <p>The join is a grouped hash join: both sides are keyed by a fixed hash group of the entity id
+ * ({@value #JOIN_GROUPS} groups), co-grouped, and each group joined in memory by entity id, summed
+ * into {@link Moments} per (arm, flagged) at once. Keyed by entity, the Direct runner ran the join
+ * step once per entity in a bundle of its own (core.Rebundle says why); by group it runs it
+ * {@value #JOIN_GROUPS} times (docs/BENCHMARKS.md, "A/B analysis").
  */
 public final class AnalyzePipeline implements MlproofPipeline {
   public static final String NAME = "analyze";
   public static final String ANALYSIS_JSON = "analysis.json";
   public static final String ANALYSIS_PROTO = "analysis.pb";
   public static final String MOMENTS = "moments";
-  static final TupleTag<Assignment> ASSIGNED = new TupleTag<>() {};
-  static final TupleTag<Outcome> OUTCOME = new TupleTag<>() {};
+  /** Hash groups of the join: each holds about 1/JOIN_GROUPS of the entities in one worker's memory. */
+  static final int JOIN_GROUPS = 64;
+  static final TupleTag<KV<String, Assignment>> ASSIGNED = new TupleTag<>() {};
+  static final TupleTag<KV<String, Outcome>> OUTCOME = new TupleTag<>() {};
 
   @Override
   public String name() {
@@ -123,12 +136,14 @@ public final class AnalyzePipeline implements MlproofPipeline {
       PCollection<KV<String, Assignment>> assigned = pipeline
           .apply("ReadAssignments", ProtoRecords.read(
               TaskOutput.verifiedFilePattern(options.getAssignments(), AssignPipeline.ASSIGNMENTS), Assignment.class))
-          .apply("KeyAssignments", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()));
+          .apply("KeyAssignments", WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), ProtoCoder.of(Assignment.class)));
       PCollection<KV<String, Outcome>> outcome = pipeline
           .apply("ReadOutcomes", warehouse.read(outcomes, SqlRowMapper.copy(), ResultRowCoder.of()))
           .apply("ParseOutcomes", ParDo.of(new ParseOutcomeFn(options.getCovariate())))
           .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Outcome.class)));
-      KeyedPCollectionTuple.of(ASSIGNED, assigned).and(OUTCOME, outcome)
+      KeyedPCollectionTuple.of(ASSIGNED, assigned.apply("GroupAssignments", new ByJoinGroup<>()))
+          .and(OUTCOME, outcome.apply("GroupOutcomes", new ByJoinGroup<>()))
           .apply("SumPerArm", new SumPerArm())
           .apply("FormatMoments", MapElements.into(TypeDescriptors.strings()).via(AnalyzePipeline::line))
           .apply("WriteMoments", TextIO.write().to(output.staging(MOMENTS)).withSuffix(".tsv"));
@@ -190,14 +205,32 @@ public final class AnalyzePipeline implements MlproofPipeline {
     }
   }
 
-  /** Joins assignments with outcomes and sums {@link Moments} per "arm\tflagged". */
-  static final class SumPerArm extends PTransform<KeyedPCollectionTuple<String>, PCollection<KV<String, Moments>>> {
+  /** Keys each entity's element by its join group, the entity id kept beside the value. */
+  static final class ByJoinGroup<V> extends PTransform<PCollection<KV<String, V>>, PCollection<KV<Integer, KV<String, V>>>> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public PCollection<KV<String, Moments>> expand(KeyedPCollectionTuple<String> input) {
-      return input.apply("JoinOutcomes", CoGroupByKey.create())
-          .apply("ToArmMoments", ParDo.of(new JoinFn()))
+    public PCollection<KV<Integer, KV<String, V>>> expand(PCollection<KV<String, V>> input) {
+      return input
+          .apply("KeyByJoinGroup", WithKeys.<Integer, KV<String, V>>of(kv -> joinGroup(kv.getKey()))
+              .withKeyType(TypeDescriptors.integers()))
+          .setCoder(KvCoder.of(VarIntCoder.of(), input.getCoder()));
+    }
+  }
+
+  /** The join group of an entity id: the same on every run and runner (String.hashCode is specified). */
+  static int joinGroup(String entityId) {
+    return Math.floorMod(entityId.hashCode(), JOIN_GROUPS);
+  }
+
+  /** Joins assignments with outcomes group by group and sums {@link Moments} per "arm\tflagged". */
+  static final class SumPerArm extends PTransform<KeyedPCollectionTuple<Integer>, PCollection<KV<String, Moments>>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public PCollection<KV<String, Moments>> expand(KeyedPCollectionTuple<Integer> input) {
+      return input.apply("JoinInGroups", CoGroupByKey.create())
+          .apply("ToArmMoments", ParDo.of(new JoinGroupFn()))
           .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Moments.class)))
           .apply("Combine", Combine.perKey(new SumMomentsFn()));
     }
@@ -217,33 +250,44 @@ public final class AnalyzePipeline implements MlproofPipeline {
     }
   }
 
-  /** Per entity: its arm and flag with its outcome; entities on one side only are counted. */
-  static final class JoinFn extends DoFn<KV<String, CoGbkResult>, KV<String, Moments>> {
+  /**
+   * One join group: its assignments by entity id, then each outcome matched to its assignment and
+   * summed into {@link Moments} per "arm\tflagged"; entities on one side only are counted.
+   */
+  static final class JoinGroupFn extends DoFn<KV<Integer, CoGbkResult>, KV<String, Moments>> {
     private static final long serialVersionUID = 1L;
     private final Counter matched = Metrics.counter(AnalyzePipeline.class, "entities_with_outcome");
     private final Counter missing = Metrics.counter(AnalyzePipeline.class, "assigned_without_outcome");
     private final Counter unassigned = Metrics.counter(AnalyzePipeline.class, "outcome_without_assignment");
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> joined, OutputReceiver<KV<String, Moments>> out) {
-      Assignment assignment = joined.getValue().getOnly(ASSIGNED, null);
-      List<Outcome> outcomes = new java.util.ArrayList<>();
-      joined.getValue().getAll(OUTCOME).forEach(outcomes::add);
-      if (assignment == null) {
-        unassigned.inc(outcomes.size());
-        return;
+    public void process(@Element KV<Integer, CoGbkResult> group, OutputReceiver<KV<String, Moments>> out) {
+      Map<String, Assignment> assignments = new HashMap<>();
+      for (KV<String, Assignment> a : group.getValue().getAll(ASSIGNED)) {
+        if (assignments.put(a.getKey(), a.getValue()) != null) {
+          throw new InvalidInputException("entity " + a.getKey() + " is assigned twice: point --assignments at one"
+              + " assign task's output");
+        }
       }
-      if (outcomes.isEmpty()) {
-        missing.inc();
-        return;
+      Set<String> seen = new HashSet<>();
+      Map<String, Moments> sums = new TreeMap<>();
+      for (KV<String, Outcome> o : group.getValue().getAll(OUTCOME)) {
+        Assignment assignment = assignments.get(o.getKey());
+        if (assignment == null) {
+          unassigned.inc();
+        } else if (!seen.add(o.getKey())) {
+          throw new InvalidInputException("entity " + o.getKey() + " has more than one outcome row: the outcomes"
+              + " query must return one row per entity");
+        } else {
+          matched.inc();
+          sums.merge(assignment.getArm() + "\t" + assignment.getFlagged(),
+              Moments.of(o.getValue().churned(), o.getValue().covariate()), Moments::merge);
+        }
       }
-      if (outcomes.size() > 1) {
-        throw new InvalidInputException("entity " + joined.getKey() + " has " + outcomes.size()
-            + " outcome rows: the outcomes query must return one row per entity");
+      if (seen.size() < assignments.size()) {
+        missing.inc(assignments.size() - seen.size()); // Beam reports a counter once incremented, even by 0
       }
-      matched.inc();
-      Outcome o = outcomes.get(0);
-      out.output(KV.of(assignment.getArm() + "\t" + assignment.getFlagged(), Moments.of(o.churned(), o.covariate())));
+      sums.forEach((key, moments) -> out.output(KV.of(key, moments)));
     }
   }
 

@@ -75,6 +75,7 @@ public final class AssignPipeline implements MlproofPipeline {
   /** Manifest attributes the analyze stage reads: the plan it checks the split against. */
   public static final String EXPERIMENT_ATTRIBUTE = "experiment_id";
   public static final String ALLOCATION_ATTRIBUTE = "allocation";
+  public static final String ASSIGNMENTS_TABLE_ATTRIBUTE = "assignments_table";
 
   @Override
   public String name() {
@@ -163,7 +164,7 @@ public final class AssignPipeline implements MlproofPipeline {
           .putAttributes("buckets", Integer.toString(options.getBuckets()))
           .putAttributes("flag_rule", rule.describe())
           .putAttributes("scores", options.getScores())
-          .putAttributes("assignments_table", options.getAssignmentsTable())
+          .putAttributes(ASSIGNMENTS_TABLE_ATTRIBUTE, options.getAssignmentsTable())
           .putAttributes("targets_table", options.getTargetsTable())
           .build());
       out.println(describe(options.getExperimentId(), manifest.getCountersMap(), arms, targeted));

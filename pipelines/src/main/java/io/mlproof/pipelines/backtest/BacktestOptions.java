@@ -90,12 +90,6 @@ public interface BacktestOptions extends TrainOptions {
 
   void setSaveRateGrid(String value);
 
-  @Description("Bootstrap resamples of the entities per fold (seeded by --seed and the fold's cutoff).")
-  @Default.Integer(1000)
-  int getBootstrapSamples();
-
-  void setBootstrapSamples(int value);
-
   @Description("Seeded random campaigns drawn per fold, around random targeting's expectation.")
   @Default.Integer(200)
   int getRandomDraws();

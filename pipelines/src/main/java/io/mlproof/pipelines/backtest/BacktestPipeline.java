@@ -97,6 +97,7 @@ public final class BacktestPipeline implements MlproofPipeline {
     FoldPlan plan = FoldPlan.of(cutoffs, horizon, options.getFirstFold(), options.getFoldEveryDays(),
         options.getFolds(), options.getMinTrainingCutoffs());
     TrainPipeline.parameters(options);           // refuses bad LightGBM parameters before anything runs
+    TrainPipeline.bootstrap(options);            // and too few --bootstrapResamples (train's rule)
     valueColumn(spec, options.getValueFeature()); // and an unknown value feature
     TrainPipeline.heuristicCandidates(spec, options.getHeuristicFeatures());
     SaveRateSource measured = options.getSaveRateFrom().isEmpty() ? null : SaveRateSource.read(options.getSaveRateFrom());
@@ -259,7 +260,7 @@ public final class BacktestPipeline implements MlproofPipeline {
           + options.getValuePerCustomer());
     }
     return new Economics(campaign, saveRate, grid.stream().mapToDouble(Double::doubleValue).toArray(),
-        options.getBootstrapSamples(), options.getRandomDraws(), options.getSeed());
+        options.getBootstrapResamples(), options.getRandomDraws(), options.getSeed());
   }
 
   private static CampaignSettings settings(BacktestOptions options, Economics economics) {
@@ -271,7 +272,7 @@ public final class BacktestPipeline implements MlproofPipeline {
         .setValuePerCustomer(options.getValueFeature().isBlank()
             ? "constant " + io.mlproof.pipelines.evaluate.Numbers.plain(options.getValuePerCustomer())
             : "feature " + options.getValueFeature().trim())
-        .setBootstrapSamples(economics.bootstrapSamples())
+        .setBootstrapResamples(economics.bootstrapResamples())
         .setRandomDraws(economics.randomDraws())
         .setSeed(economics.seed());
     Arrays.stream(economics.grid()).forEach(s::addSaveRateGrid);

@@ -39,7 +39,7 @@ public final class Economics implements Serializable {
   private final Campaign campaign;
   private final double saveRate;
   private final double[] grid;
-  private final int bootstrapSamples;
+  private final int bootstrapResamples;
   private final int randomDraws;
   private final long seed;
 
@@ -47,19 +47,19 @@ public final class Economics implements Serializable {
    * @param saveRate the assumed share of contacted would-be churners the campaign keeps
    * @param grid further save rates the net value is reported at
    */
-  public Economics(Campaign campaign, double saveRate, double[] grid, int bootstrapSamples, int randomDraws,
+  public Economics(Campaign campaign, double saveRate, double[] grid, int bootstrapResamples, int randomDraws,
       long seed) {
     this.campaign = campaign;
     this.saveRate = Campaign.saveRate("the save rate", saveRate);
     this.grid = Arrays.stream(grid).map(s -> Campaign.saveRate("--saveRateGrid", s)).sorted().distinct().toArray();
-    if (bootstrapSamples < 2) {
+    if (bootstrapResamples < 2) {
       throw new InvalidInputException(
-          "--bootstrapSamples must be at least 2, got " + bootstrapSamples);
+          "--bootstrapResamples must be at least 2, got " + bootstrapResamples);
     }
     if (randomDraws < 2) {
       throw new InvalidInputException("--randomDraws must be at least 2, got " + randomDraws);
     }
-    this.bootstrapSamples = bootstrapSamples;
+    this.bootstrapResamples = bootstrapResamples;
     this.randomDraws = randomDraws;
     this.seed = seed;
   }
@@ -76,8 +76,8 @@ public final class Economics implements Serializable {
     return grid.clone();
   }
 
-  public int bootstrapSamples() {
-    return bootstrapSamples;
+  public int bootstrapResamples() {
+    return bootstrapResamples;
   }
 
   public int randomDraws() {
@@ -122,15 +122,31 @@ public final class Economics implements Serializable {
         reached[j][i] = churner[i] ? p[i] : 0;
       }
     }
-    double[][] netReplicates = new double[s][bootstrapSamples];
-    double[][] reachedReplicates = new double[s][bootstrapSamples];
-    for (int b = 0; b < bootstrapSamples; b++) {
+    // The resampling loop is the backtest's hottest (more than LightGBM on the 100,000-user demo):
+    // each entity's figures sit side by side so a draw reads one or two cache lines, not 2s arrays.
+    // Every replicate still adds the same values in the same order as a per-strategy loop would.
+    int width = 2 * s;
+    double[] rows = new double[n * width];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < s; j++) {
+        rows[i * width + 2 * j] = net[j][i];
+        rows[i * width + 2 * j + 1] = reached[j][i];
+      }
+    }
+    double[][] netReplicates = new double[s][bootstrapResamples];
+    double[][] reachedReplicates = new double[s][bootstrapResamples];
+    double[] sums = new double[width];
+    for (int b = 0; b < bootstrapResamples; b++) {
+      Arrays.fill(sums, 0);
       for (int draw = 0; draw < n; draw++) {
-        int i = bootstrapRandom.nextInt(n);
-        for (int j = 0; j < s; j++) {
-          netReplicates[j][b] += net[j][i];
-          reachedReplicates[j][b] += reached[j][i];
+        int base = bootstrapRandom.nextInt(n) * width;
+        for (int k = 0; k < width; k++) {
+          sums[k] += rows[base + k];
         }
+      }
+      for (int j = 0; j < s; j++) {
+        netReplicates[j][b] = sums[2 * j];
+        reachedReplicates[j][b] = sums[2 * j + 1];
       }
     }
     List<StrategyFigures> figures = new ArrayList<>();
@@ -233,10 +249,10 @@ public final class Economics implements Serializable {
           perFold.stream().mapToDouble(StrategyFigures::getChurnersReached).sum() / folds,
           perFold.stream().mapToDouble(StrategyFigures::getValueOfChurnersReached).sum() / folds);
       List<StrategyReplicates> reps = replicatesByName.get(name);
-      double[] netMean = new double[bootstrapSamples];
-      double[] reachedMean = new double[bootstrapSamples];
+      double[] netMean = new double[bootstrapResamples];
+      double[] reachedMean = new double[bootstrapResamples];
       for (StrategyReplicates r : reps) {
-        for (int b = 0; b < bootstrapSamples; b++) {
+        for (int b = 0; b < bootstrapResamples; b++) {
           netMean[b] += r.getNetValue(b) / folds;
           reachedMean[b] += r.getChurnersReached(b) / folds;
         }

@@ -1,9 +1,13 @@
 package io.mlproof.pipelines.core;
 
 import io.mlproof.proto.v1.Manifest;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
@@ -22,25 +26,56 @@ public final class StageRun {
   /** Result of a finished pipeline: its final counters, summed over steps, by counter name. */
   public record Finished(PipelineResult result, Map<String, Long> counters) {}
 
-  /** Runs {@code pipeline}, waits for it and returns its counters. Wraps failures readably. */
+  /**
+   * Runs {@code pipeline}, waits for it and returns its counters. Wraps failures readably. When the
+   * scheduler asks for progress ({@link StageProgress#ENV}), the counters so far go to that file
+   * while it runs.
+   */
   public static Finished run(Pipeline pipeline) {
-    PipelineResult result;
-    try {
-      result = pipeline.run();
-      PipelineResult.State state = result.waitUntilFinish();
-      if (state != PipelineResult.State.DONE) {
-        throw new RunFailedException("pipeline ended in state " + state);
-      }
-    } catch (InvalidInputException | RunFailedException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      RuntimeException user = UserErrors.find(e);
-      if (user != null) {
-        throw user;
-      }
-      throw new RunFailedException("pipeline failed: " + e.getMessage(), e);
+    return run(pipeline, StageProgress.fileFromEnvironment());
+  }
+
+  /** {@link #run(Pipeline)} reporting progress to {@code progressFile}, if given. */
+  public static Finished run(Pipeline pipeline, Optional<Path> progressFile) {
+    if (progressFile.isPresent() && pipeline.getOptions().getRunner() == DirectRunner.class) {
+      // The Direct runner's run() blocks until the end unless told not to; then its result answers
+      // metrics() while it runs. Flink's attached batch run() blocks regardless: there the file
+      // says "running" until the final counters.
+      pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
     }
-    return new Finished(result, counters(result));
+    PipelineResult result = null;
+    try (ProgressReporter reporter = ProgressReporter.start(progressFile)) {
+      try {
+        result = pipeline.run();
+        reporter.watch(result);
+        PipelineResult.State state = result.waitUntilFinish();
+        if (state != PipelineResult.State.DONE) {
+          throw new RunFailedException("pipeline ended in state " + state);
+        }
+      } catch (RuntimeException e) {
+        reporter.finish(StageProgress.State.FAILED, result == null ? Map.of() : attemptedOrNone(result));
+        throw readable(e);
+      }
+      Finished finished = new Finished(result, counters(result));
+      reporter.finish(StageProgress.State.DONE, finished.counters());
+      return finished;
+    }
+  }
+
+  private static RuntimeException readable(RuntimeException e) {
+    if (e instanceof InvalidInputException || e instanceof RunFailedException) {
+      return e;
+    }
+    RuntimeException user = UserErrors.find(e);
+    return user != null ? user : new RunFailedException("pipeline failed: " + e.getMessage(), e);
+  }
+
+  private static Map<String, Long> attemptedOrNone(PipelineResult result) {
+    try {
+      return ProgressReporter.attempted(result);
+    } catch (RuntimeException e) {
+      return Map.of(); // the failure being reported matters more than its counters
+    }
   }
 
   /**

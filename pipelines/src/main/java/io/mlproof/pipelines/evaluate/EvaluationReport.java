@@ -18,7 +18,7 @@ public final class EvaluationReport {
   public static String table(EvaluationResult result, String title) {
     StringBuilder out = new StringBuilder();
     out.append(title).append('\n');
-    out.append(String.format(Locale.ROOT, "validation rows: %d, positives: %d (%.1f%%)%n",
+    out.append(String.format(Locale.ROOT, "test rows: %d, positives: %d (%.1f%%)%n",
         result.getExamples(), result.getPositives(), 100.0 * result.getPositives() / Math.max(1, result.getExamples())));
     List<ClassificationMetrics> rows = new ArrayList<>();
     rows.add(result.getModel());

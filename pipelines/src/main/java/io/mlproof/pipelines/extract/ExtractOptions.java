@@ -51,6 +51,15 @@ public interface ExtractOptions extends TaskOptions, WarehouseOptions, LogicalDa
 
   void setLookbackDays(int value);
 
+  @Description(
+      "Read the query as this many disjoint parts (by a hash of user_id), in parallel on connections of"
+          + " their own, each writing its own output shards; 1 reads it in one piece. DuckDB only: BigQuery's"
+          + " Storage Read API splits a read into streams itself.")
+  @Default.Integer(ExtractPlan.DEFAULT_READ_PARTITIONS)
+  int getReadPartitions();
+
+  void setReadPartitions(int value);
+
   /** {@code extract/<recordType>.sql}. */
   final class DefaultTemplate implements DefaultValueFactory<String> {
     @Override

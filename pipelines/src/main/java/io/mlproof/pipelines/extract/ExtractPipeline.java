@@ -130,7 +130,9 @@ public final class ExtractPipeline implements MlproofPipeline {
 
   /** The raw rows of the plan's query, engine-neutral. */
   public static PCollection<ResultRow> read(Pipeline pipeline, ExtractPlan plan, Warehouse warehouse) {
-    return pipeline.apply("ReadWarehouseRows", warehouse.read(plan.sql(), SqlRowMapper.copy(), ResultRowCoder.of()));
+    // Every record type requires the key column (checkColumns), so the parts always cover every row.
+    return pipeline.apply("ReadWarehouseRows", warehouse.readPartitioned(plan.sql(), ExtractPlan.PARTITION_KEY,
+        plan.readPartitions(), SqlRowMapper.copy(), ResultRowCoder.of()));
   }
 
   /** Writes records and dead letters as TFRecord files under two prefixes. */
@@ -210,7 +212,8 @@ public final class ExtractPipeline implements MlproofPipeline {
         .putAttributes("data_interval_start", plan.context().dataIntervalStart().toString())
         .putAttributes("data_interval_end", plan.context().dataIntervalEnd().toString())
         .putAttributes("bad_fraction", Double.toString(counts.badFraction()))
-        .putAttributes("max_bad_fraction", Double.toString(plan.maxBadFraction()));
+        .putAttributes("max_bad_fraction", Double.toString(plan.maxBadFraction()))
+        .putAttributes("read_partitions", Integer.toString(plan.readPartitions()));
   }
 
   /**

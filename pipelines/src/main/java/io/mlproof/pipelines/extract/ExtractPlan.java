@@ -15,8 +15,17 @@ import java.util.stream.Collectors;
  * performs every check that can fail on user input, so a bad option, template, file or table is
  * an exit-2 error before any pipeline starts.
  */
-public record ExtractPlan(
-    RecordType recordType, TemplateContext context, RenderedSql sql, DryRun dryRun, double maxBadFraction) {
+public record ExtractPlan(RecordType recordType, TemplateContext context, RenderedSql sql, DryRun dryRun,
+    double maxBadFraction, int readPartitions) {
+
+  /**
+   * Parts a read is split into by default: several per core of a 2-slot worker, so that randomly
+   * spread parts balance (docs/BENCHMARKS.md), few enough that the repeated base-table scans stay cheap.
+   */
+  public static final int DEFAULT_READ_PARTITIONS = 8;
+
+  /** Every record type's rows have it: the column reads are split by. */
+  public static final String PARTITION_KEY = "user_id";
 
   /** Parses, renders and checks everything {@code options} ask for against {@code warehouse}. */
   public static ExtractPlan prepare(ExtractOptions options, Warehouse warehouse) {
@@ -24,6 +33,10 @@ public record ExtractPlan(
     if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
       throw new InvalidInputException(
           "--maxBadFraction=" + maxBadFraction + " is not a fraction: pass a value from 0 to 1, e.g. 0.01");
+    }
+    if (options.getReadPartitions() < 1) {
+      throw new InvalidInputException(
+          "--readPartitions=" + options.getReadPartitions() + " is not a number of parts: pass 1 or more");
     }
     RecordType recordType = options.getRecordType();
     if (options.getLookbackDays() < 0) {
@@ -40,7 +53,7 @@ public record ExtractPlan(
     RenderedSql sql = warehouse.render(warehouse.template(options.getTemplate()), context);
     DryRun dryRun = warehouse.check(sql);
     checkColumns(recordType, sql, dryRun);
-    return new ExtractPlan(recordType, context, sql, dryRun, maxBadFraction);
+    return new ExtractPlan(recordType, context, sql, dryRun, maxBadFraction, options.getReadPartitions());
   }
 
   ExtractWindow window() {

@@ -244,7 +244,7 @@ public final class TrainPipeline implements MlproofPipeline {
     return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
   }
 
-  static PairedBootstrap bootstrap(TrainOptions o) {
+  public static PairedBootstrap bootstrap(TrainOptions o) {
     if (o.getBootstrapResamples() < PairedBootstrap.MIN_RESAMPLES) {
       throw new InvalidInputException("--bootstrapResamples must be at least " + PairedBootstrap.MIN_RESAMPLES
           + " for a stable 95% interval, got " + o.getBootstrapResamples());

@@ -74,18 +74,31 @@ public record TrainingParameters(
     }
   }
 
+  /** Below this many training rows a table is small: {@link #resolvedFor} loosens categorical splits. */
+  static final int SMALL_TABLE_ROWS = 6_200;
+
   /**
    * These parameters with {@code num_leaves} and {@code min_data_in_leaf} left at {@link #AUTO}
    * scaled to {@code trainRows}: {@code num_leaves} = rows / 200 within [4, 31] and
    * {@code min_data_in_leaf} = rows / 50 within [5, 20]. From about 6,000 training rows on these are
    * LightGBM's defaults (31 and 20); small tables get shallow trees, which is what worked in 5-fold
-   * cross-validation on three real small tables (docs/TRAINING.md, "Small tables").
+   * cross-validation on three real small tables (docs/TRAINING.md, "Small tables"). With
+   * {@code min_data_in_leaf} at AUTO, a small table (under {@link #SMALL_TABLE_ROWS}, where the
+   * leaves are not yet LightGBM's default) also gets {@code min_data_per_group} = that
+   * {@code min_data_in_leaf} instead of LightGBM's 100 (a category with fewer rows could never be
+   * split off on a thousand-row table) and {@code cat_l2=0} instead of 10, unless params.lightgbm
+   * sets them: chosen by 5-fold cross-validation on attrition's non-test rows (docs/TRAINING.md).
    */
   public TrainingParameters resolvedFor(int trainRows) {
     int leaves = numLeaves != AUTO ? numLeaves : Math.max(4, Math.min(31, trainRows / 200));
     int minData = minDataInLeaf != AUTO ? minDataInLeaf : Math.max(5, Math.min(20, trainRows / 50));
+    Map<String, String> resolvedExtra = new TreeMap<>(extra);
+    if (minDataInLeaf == AUTO && trainRows < SMALL_TABLE_ROWS) {
+      resolvedExtra.putIfAbsent("min_data_per_group", Integer.toString(minData));
+      resolvedExtra.putIfAbsent("cat_l2", "0");
+    }
     return new TrainingParameters(numIterations, learningRate, leaves, minData, earlyStoppingRounds, seed,
-        numThreads, classWeighting, scalePosWeight, extra);
+        numThreads, classWeighting, scalePosWeight, resolvedExtra);
   }
 
   private static void require(boolean ok, String message) {

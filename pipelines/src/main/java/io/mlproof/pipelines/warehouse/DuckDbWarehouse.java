@@ -23,11 +23,14 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -134,6 +137,58 @@ public final class DuckDbWarehouse implements Warehouse {
         // JdbcIO's default reshuffle gives every row a random key; the Direct runner then runs each
         // row as its own bundle and 20,000 rows took minutes. One query is one reader anyway.
         .withOutputParallelization(false);
+  }
+
+  /**
+   * Each partition is the query nested in {@code SELECT * FROM (...) WHERE hash(key) % n = i} on a
+   * connection of its own. DuckDB pushes the filter on a grouping column below an aggregation, so
+   * every partition aggregates only its keys; only the base table scan is repeated.
+   */
+  @Override
+  public <T> PTransform<PBegin, PCollection<T>> readPartitioned(
+      RenderedSql sql, String key, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+    if (partitions <= 1) {
+      return read(sql, mapper, coder);
+    }
+    SingleStatement.require(sql, Dialect.DUCKDB);
+    String query = "SELECT * FROM (\n" + SingleStatement.withoutTrailingSemicolon(sql.sql(), false)
+        + "\n) AS mlproof_rows WHERE hash(mlproof_rows." + tableReference(key) + ") % " + partitions + " = ?";
+    return new ReadPartitions<>(url(), query, partitions, mapper, coder);
+  }
+
+  /** The partitions' numbers, spread over the workers, each read on a connection of its own. */
+  private static final class ReadPartitions<T> extends PTransform<PBegin, PCollection<T>> {
+    private static final long serialVersionUID = 1L;
+    private final String url;
+    private final String query;
+    private final int partitions;
+    private final SqlRowMapper<T> mapper;
+    private final Coder<T> coder;
+
+    ReadPartitions(String url, String query, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+      this.url = url;
+      this.query = query;
+      this.partitions = partitions;
+      this.mapper = mapper;
+      this.coder = coder;
+    }
+
+    @Override
+    public PCollection<T> expand(PBegin input) {
+      return input
+          .apply("Partitions", Create.of(IntStream.range(0, partitions).boxed().toList()))
+          // Random keys spread the few partition numbers over the workers; each read then runs,
+          // parses and writes where its number landed.
+          .apply("SpreadPartitions", Reshuffle.viaRandomKey())
+          .apply("ReadPartition", JdbcIO.<Integer, T>readAll()
+              .withDataSourceProviderFn(new ReadOnlyDataSource(url))
+              .withQuery(query)
+              .withParameterSetter((Integer partition, PreparedStatement statement) -> statement.setInt(1, partition))
+              .withRowMapper(new JdbcRows.Mapper<>(mapper))
+              .withCoder(coder)
+              // The rows stay where their partition was read (see read()).
+              .withOutputParallelization(false));
+    }
   }
 
   @Override

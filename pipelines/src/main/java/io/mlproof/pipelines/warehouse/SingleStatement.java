@@ -28,6 +28,20 @@ public final class SingleStatement {
    * strings escape with {@code \}; DuckDB's do not ({@code 'a\'} is the whole string there).
    */
   static int firstStatementEnd(String sql, boolean backslashEscapes) {
+    return scan(sql, backslashEscapes)[1];
+  }
+
+  /**
+   * The statement of a checked {@code sql} without its allowed trailing {@code ;}, so that it can
+   * be nested as a subquery; a trailing comment is kept, so the caller ends it with a newline.
+   */
+  static String withoutTrailingSemicolon(String sql, boolean backslashEscapes) {
+    int semicolon = scan(sql, backslashEscapes)[0];
+    return semicolon < 0 ? sql : sql.substring(0, semicolon) + sql.substring(semicolon + 1);
+  }
+
+  /** {the first {@code ;} outside quotes and comments or -1, the offset {@link #firstStatementEnd} returns}. */
+  private static int[] scan(String sql, boolean backslashEscapes) {
     int semicolon = -1;
     int i = 0;
     int n = sql.length();
@@ -47,12 +61,12 @@ public final class SingleStatement {
             semicolon = i;
           }
         } else if (!Character.isWhitespace(c) && semicolon >= 0) {
-          return semicolon;
+          return new int[] {semicolon, semicolon};
         }
         i++;
       }
     }
-    return -1;
+    return new int[] {semicolon, -1};
   }
 
   /** Index after the quote that closes the one at {@code start}; doubled quotes are text. */

@@ -87,6 +87,17 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
    */
   <T> PTransform<PBegin, PCollection<T>> read(RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder);
 
+  /**
+   * {@link #read}, split into {@code partitions} disjoint reads by a hash of the query's column
+   * {@code key}, spread over the workers so that they run in parallel and each writes its own
+   * shards downstream. Every row is read by exactly one partition, a NULL key included. Engines
+   * whose reads are parallel already (BigQuery's Storage Read API streams) read once.
+   */
+  default <T> PTransform<PBegin, PCollection<T>> readPartitioned(
+      RenderedSql sql, String key, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+    return read(sql, mapper, coder);
+  }
+
   /** Runs a small query in this process (sensors, lookups); at most {@link #MAX_QUERY_ROWS} rows. */
   List<ResultRow> queryRows(RenderedSql sql);
 

@@ -11,16 +11,16 @@ import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.demo.DemoFixtures;
 import io.mlproof.pipelines.demo.ExperimentSimulator;
+import io.mlproof.pipelines.demo.SimulateExperimentOptions;
+import io.mlproof.pipelines.demo.SimulateExperimentPipeline;
 import io.mlproof.pipelines.score.ScorePipeline;
 import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.warehouse.DuckDbFixture;
 import io.mlproof.proto.v1.AbAnalysis;
 import io.mlproof.proto.v1.Assignment;
 import io.mlproof.proto.v1.Manifest;
-import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Score;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +35,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,7 +102,7 @@ class AbPipelinesTest {
   void analyzeRecoversThePlantedEffectOnTheDemoWarehouse() throws Exception {
     Path warehouse = DemoFixtures.smallWarehouse(tmp, 5);
     LocalDate assignedOn = LocalDate.of(2024, 4, 1);
-    Path scores = demoScores(warehouse, tmp.resolve("scores"), assignedOn);
+    Path scores = DemoFixtures.standInScores(warehouse, tmp.resolve("scores"), assignedOn);
     assign(warehouse, scores, "assign", "--logicalDate=" + assignedOn, "--targetTopFraction=0.3");
     ExperimentSimulator.Summary simulated =
         ExperimentSimulator.simulate(warehouse, "exp1", assignedOn, 0.3, 11, "ab_assignments");
@@ -136,11 +134,81 @@ class AbPipelinesTest {
         .isEqualTo(a);
   }
 
+  /** The DAG task form of the simulator: what the assign task says, written as the CLI command writes it. */
+  @Test
+  void simulateExperimentTaskTakesTheAssignTasksExperimentAndWritesOnlyIntoADemoWarehouse() throws Exception {
+    Path warehouse = DemoFixtures.smallWarehouse(tmp, 5);
+    LocalDate assignedOn = LocalDate.of(2024, 4, 1);
+    assign(warehouse, DemoFixtures.standInScores(warehouse, tmp.resolve("scores"), assignedOn), "assign",
+        "--logicalDate=" + assignedOn, "--targetTopFraction=0.3");
+    ExperimentSimulator.Summary s = SimulateExperimentPipeline.run(OptionsParser.parse("simulate_experiment",
+        new String[] {"--warehouse=" + DuckDbFixture.spec(warehouse), "--output=" + tmp.resolve("simulate"),
+            "--assignments=" + tmp.resolve("assign"), "--saveRate=0.3", "--seed=11"}, SimulateExperimentOptions.class),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    long assigned = count(warehouse, "SELECT count(*) FROM ab_assignments WHERE experiment_id = 'exp1'");
+    assertThat(s.users()).isEqualTo(assigned);
+    assertThat(count(warehouse, "SELECT count(*) FROM ab_outcomes WHERE experiment_id = 'exp1'")).isEqualTo(assigned);
+    assertThat(s.targeted()).isEqualTo(count(warehouse, "SELECT count(*) FROM ab_targets WHERE experiment_id = 'exp1'"));
+    Manifest manifest = TaskOutput.read(tmp.resolve("simulate").toString());
+    assertThat(manifest.getAttributesMap()).containsEntry("assigned_on", "2024-04-01")
+        .containsEntry(AssignPipeline.EXPERIMENT_ATTRIBUTE, "exp1").containsEntry("planted_save_rate", "0.3");
+    assertThat(manifest.getCountersMap()).containsEntry("users", assigned);
+    // The same draws as the CLI command's for the same experiment, date, rate and seed.
+    long churnedByTask = count(warehouse, "SELECT count(*) FROM ab_outcomes WHERE churned");
+    assertThat(ExperimentSimulator.simulate(warehouse, "exp1", assignedOn, 0.3, 11, "ab_assignments").churned())
+        .isEqualTo(churnedByTask).isEqualTo(s.churned());
+
+    Path plain = DuckDbFixture.create(tmp.resolve("plain.duckdb"));
+    assertThatThrownBy(() -> SimulateExperimentPipeline.run(OptionsParser.parse("simulate_experiment",
+        new String[] {"--warehouse=" + DuckDbFixture.spec(plain), "--output=" + tmp.resolve("refused"),
+            "--assignments=" + tmp.resolve("assign")}, SimulateExperimentOptions.class), System.out))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("--warehouse=" + DuckDbFixture.spec(plain) + " is not an mlproof demo warehouse (`mlproof demo"
+            + " init` builds one): the simulator invents outcomes and writes them only into a demo warehouse");
+    assertThat(count(plain, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ab_outcomes'")).isZero();
+    assertThat(tmp.resolve("refused")).doesNotExist();
+  }
+
+  /** The grouped join: an outcome nobody was assigned is counted and left out; a second outcome row is refused. */
+  @Test
+  void analyzeCountsOutcomesWithoutAssignmentAndRefusesASecondOutcomeRow() throws Exception {
+    Path warehouse = DemoFixtures.smallWarehouse(tmp, 5);
+    LocalDate assignedOn = LocalDate.of(2024, 4, 1);
+    assign(warehouse, DemoFixtures.standInScores(warehouse, tmp.resolve("scores"), assignedOn), "assign",
+        "--logicalDate=" + assignedOn);
+    ExperimentSimulator.Summary simulated =
+        ExperimentSimulator.simulate(warehouse, "exp1", assignedOn, 0.3, 11, "ab_assignments");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO ab_outcomes VALUES ('exp1', 'ghost-1', true, 3), ('exp1', 'ghost-2', false, 0)");
+    }
+    AnalyzePipeline.Result result = AnalyzePipeline.run(analyzeOptions(warehouse, "analyze"), System.out);
+    assertThat(result.manifest().getCountersMap()).containsEntry("outcome_without_assignment", 2L)
+        .containsEntry("entities_with_outcome", simulated.users()).doesNotContainKey("assigned_without_outcome");
+    assertThat(result.analysis().getArms(0).getEntities() + result.analysis().getArms(1).getEntities())
+        .isEqualTo(simulated.users());
+    assertThat(result.analysis().getArms(0).getChurners() + result.analysis().getArms(1).getChurners())
+        .isEqualTo(simulated.churned());
+
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO ab_outcomes SELECT * FROM ab_outcomes WHERE entity_id = (SELECT min(entity_id) FROM"
+          + " ab_assignments)");
+    }
+    assertThatThrownBy(() -> AnalyzePipeline.run(analyzeOptions(warehouse, "twice"), System.out))
+        .hasMessageContaining("has more than one outcome row: the outcomes query must return one row per entity");
+    assertThat(tmp.resolve("twice").resolve(TaskOutput.MANIFEST)).doesNotExist();
+  }
+
+  private AnalyzeOptions analyzeOptions(Path warehouse, String output) {
+    return OptionsParser.parse("analyze", new String[] {"--warehouse=" + DuckDbFixture.spec(warehouse),
+        "--output=" + tmp.resolve(output), "--assignments=" + tmp.resolve("assign"), "--logicalDate=2024-04-29"},
+        AnalyzeOptions.class);
+  }
+
   @Test
   void analyzeFailsWhenOutcomesAreMissing() throws Exception {
     Path warehouse = DemoFixtures.smallWarehouse(tmp, 5);
     LocalDate assignedOn = LocalDate.of(2024, 4, 1);
-    assign(warehouse, demoScores(warehouse, tmp.resolve("scores"), assignedOn), "assign", "--logicalDate=" + assignedOn);
+    assign(warehouse, DemoFixtures.standInScores(warehouse, tmp.resolve("scores"), assignedOn), "assign", "--logicalDate=" + assignedOn);
     ExperimentSimulator.simulate(warehouse, "exp1", assignedOn, 0.3, 11, "ab_assignments");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement()) {
       s.execute("DELETE FROM ab_outcomes WHERE entity_id IN (SELECT entity_id FROM ab_outcomes LIMIT 50)");
@@ -171,40 +239,7 @@ class AbPipelinesTest {
       list.add(Score.newBuilder().setEntityId(Integer.toString(i)).setScore(1 - (double) i / (n + 1)).setRank(i)
           .setModelId("m").build());
     }
-    return writeScores(dir, list);
-  }
-
-  /** Scores for the demo: fewer sessions in the 28 days before the date = higher risk (a stand-in model). */
-  private static Path demoScores(Path warehouse, Path dir, LocalDate day) throws SQLException {
-    List<Score> list = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement();
-         ResultSet rows = s.executeQuery("SELECT u.user_id, 1.0 / (1 + count(e.event_id)) AS score FROM users u"
-             + " LEFT JOIN events e ON e.user_id = u.user_id AND e.event_type = 'session_start'"
-             + " AND e.event_at >= TIMESTAMP '" + day + "' - INTERVAL 28 DAY AND e.event_at < TIMESTAMP '" + day + "'"
-             + " WHERE u.signup_at < TIMESTAMP '" + day + "' GROUP BY u.user_id ORDER BY score DESC, u.user_id")) {
-      long rank = 0;
-      while (rows.next()) {
-        list.add(Score.newBuilder().setEntityId(Long.toString(rows.getLong(1))).setScore(rows.getDouble(2))
-            .setRank(++rank).setModelId("stand-in").build());
-      }
-    }
-    return writeScores(dir, list);
-  }
-
-  private static Path writeScores(Path dir, List<Score> list) {
-    FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
-    TaskOutput output = TaskOutput.begin(dir.toString());
-    String file = ScorePipeline.SCORES + "-00000-of-00001.tfrecord";
-    try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging(file))) {
-      for (Score s : list) {
-        writer.write(s.toByteArray());
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    output.commit(Manifest.newBuilder().setPipeline("score").addFiles(OutputFile.newBuilder()
-        .setName(ScorePipeline.SCORES).setPath(file).setRecords(list.size())).build());
-    return dir;
+    return DemoFixtures.writeScores(dir, list);
   }
 
   private static List<Assignment> assignments(Path dir) {

@@ -1,8 +1,10 @@
 package io.mlproof.pipelines.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.train.SyntheticExamples;
 import io.mlproof.proto.v1.BacktestFold;
@@ -122,5 +124,20 @@ class BacktestHandMadeTest {
     // the first fold (2024-06-16) learns from 2024-03-18..2024-04-17 and stops early on 2024-05-17
     assertThat(result.getFolds(0).getTrainingCutoffs())
         .isEqualTo("2024-03-18..2024-04-17 (early stopping on 2024-05-17)");
+  }
+
+  @Test
+  void theBootstrapTakesTrainsResamplesOptionAndItsRule() {
+    // one option for both stages: train's --bootstrapResamples (default 2000, at least 1000)
+    assertThat(result.getCampaign().getBootstrapResamples()).isEqualTo(2000);
+    BacktestOptions tooFew = PipelineOptionsFactory.fromArgs("--examples=" + dir.resolve("features"),
+        "--output=" + dir.resolve("refused"), "--firstFold=2024-06-16", "--foldEveryDays=30", "--folds=6",
+        "--bootstrapResamples=999").as(BacktestOptions.class);
+    assertThatThrownBy(() -> BacktestPipeline.run(tooFew, QUIET))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("--bootstrapResamples must be at least 1000 for a stable 95% interval, got 999");
+    assertThat(dir.resolve("refused")).doesNotExist();
+    assertThatThrownBy(() -> PipelineOptionsFactory.fromArgs("--bootstrapSamples=1000").as(BacktestOptions.class))
+        .hasMessageContaining("bootstrapSamples");
   }
 }

@@ -310,13 +310,16 @@ class TrainFromTableTest {
    * categoricals (ordinal codes of their sorted values), fit on the 1,103 rows that are not test rows,
    * ROC-AUC on the 367 test rows listed in attrition-test-ids.txt (this split, seed 42).
    *
-   * <p>Not met: mlproof reaches 0.776 here (0.746 before issue 12). On five other splits of the
-   * same data it is ahead of HistGradientBoosting ({@link #defaultSettingsMatchHistGradientBoostingAcrossFolds});
-   * on 367 rows with 59 positives the ROC-AUC of either has a standard error of about 0.03, and
-   * settings chosen to pass this one split would be chosen on its test rows.
+   * <p>Met, narrowly: mlproof reaches 0.7904 here against a bar of 0.7895 (0.746 before issue 12,
+   * 0.776 with the small-table leaves alone). What moved it was chosen without these test rows:
+   * the categorical settings for small tables ({@code min_data_per_group} = the scaled
+   * {@code min_data_in_leaf}, {@code cat_l2=0}; {@link TrainingParameters#resolvedFor}) won 5-fold
+   * cross-validation on the other 1,103 rows, mean 0.832 against 0.824 for the previous rule and
+   * 0.811 for HistGradientBoosting ({@link #defaultSettingsMatchHistGradientBoostingAcrossFolds});
+   * this split was then measured once. On 367 rows with 59 positives the ROC-AUC of either model
+   * has a standard error of about 0.03, so this one split says little beyond "comparable".
    */
   @Test
-  @org.junit.jupiter.api.Disabled("issue 12 bar not met on this one split: 0.776 < 0.799472 - 0.01 (see the comment)")
   void defaultSettingsReachHistGradientBoostingOnTheSameSplit(@TempDir Path out) throws Exception {
     double reference = 0.799472;
     TrainPipeline.Result r = TrainPipeline.run(SyntheticExamples.options(defaults(out, "SELECT * FROM attrition_raw")),

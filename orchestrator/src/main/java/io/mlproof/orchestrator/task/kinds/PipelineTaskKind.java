@@ -4,6 +4,7 @@ import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowExporter;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.flink.FlinkJob;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.Suggest;
 import io.mlproof.orchestrator.task.OptionCatalog;
@@ -18,9 +19,12 @@ import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.LogicalDateOptions;
 import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.StageProgress;
 import io.mlproof.pipelines.core.TaskOptions;
 import io.mlproof.pipelines.core.TaskOutput;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -191,8 +195,14 @@ public final class PipelineTaskKind implements TaskKind {
               + (sql ? SqlOptionTemplates.render(context.taskId(), option.name(), value, context) : context.render(value)));
         }
       }
-      args.addAll(context.runner().arguments());
+      args.addAll(job(context).map(job -> job.named(context.runner())).orElse(context.runner()).arguments());
       return args;
+    }
+
+    /** The Flink job this try submits to a cluster, if it does (the client JVM is not the job). */
+    private static Optional<FlinkJob> job(TaskContext context) {
+      return FlinkJob.of(context.runner(), context.dagId(), context.render().dates().ds(), context.taskId(),
+          context.tryNumber());
     }
 
     @Override
@@ -218,8 +228,15 @@ public final class PipelineTaskKind implements TaskKind {
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
-      ProcessSupervisor.Exit exit = ProcessSupervisor.run(
-          command, Map.of(), context.logFile(), context.deadline(), context.watcher());
+      // The pipeline writes its counters there while it runs: the terminal's live progress.
+      Path progress = StageProgress.besideLog(context.logFile()).toAbsolutePath();
+      try {
+        Files.deleteIfExists(progress);
+      } catch (IOException e) {
+        return TaskResult.failed("cannot clear the old progress file " + progress + ": " + e.getMessage());
+      }
+      ProcessSupervisor.Exit exit =
+          runClient(command, Map.of(StageProgress.ENV, progress.toString()), context);
       String last = ProcessSupervisor.lastLine(context.logFile());
       if (exit.timedOut()) {
         return TaskResult.failed("timed out (execution_timeout); the pipeline's processes were killed");
@@ -233,6 +250,39 @@ public final class PipelineTaskKind implements TaskKind {
       return outputComplete(output) ? TaskResult.success()
           : TaskResult.failed("the pipeline exited 0 but committed no output (" + TaskOutput.MANIFEST
               + " is missing in " + output + ")");
+    }
+
+    /**
+     * Runs the pipeline's client JVM. When it ends other than by exit 0 (killed at the deadline or
+     * by an interrupt, crashed), its job on a Flink cluster is cancelled: nothing waits for it any
+     * more, and a retry would run it twice at once.
+     */
+    private static ProcessSupervisor.Exit runClient(
+        List<String> command, Map<String, String> environment, TaskContext context)
+        throws InterruptedException {
+      Optional<FlinkJob> job = job(context);
+      job.ifPresent(context.watcher()::jobSubmitting);
+      boolean succeeded = false;
+      try {
+        ProcessSupervisor.Exit exit = ProcessSupervisor.run(
+            command, environment, context.logFile(), context.deadline(), context.watcher());
+        succeeded = !exit.timedOut() && exit.code() == ExitCodes.SUCCESS;
+        return exit;
+      } finally {
+        if (!succeeded) {
+          job.ifPresent(j -> j.cancelQuietly(message -> appendToLog(context, message)));
+        }
+        job.ifPresent(context.watcher()::jobSettled);
+      }
+    }
+
+    private static void appendToLog(TaskContext context, String message) {
+      try {
+        java.nio.file.Files.writeString(context.logFile(), "mlproof: " + message + "\n",
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        System.err.println("mlproof: " + message);
+      }
     }
 
     @Override
