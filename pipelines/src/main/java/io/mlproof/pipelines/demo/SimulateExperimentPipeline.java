@@ -5,6 +5,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.OptionsParser;
+import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.Manifest;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ public final class SimulateExperimentPipeline implements MlproofPipeline {
 
   /** The demo warehouse's file; anything else is refused before anything is written. */
   static Path demoWarehouse(String spec) {
-    Path file = spec != null && spec.startsWith("duckdb:") ? Path.of(spec.substring("duckdb:".length())) : null;
+    Path file = Warehouse.parse(spec).localFile().orElse(null);
     if (file == null || DemoWarehouse.readSpec(file).isEmpty()) {
       throw new InvalidInputException("--warehouse=" + spec + " is not an mlproof demo warehouse (`mlproof demo init`"
           + " builds one): the simulator invents outcomes and writes them only into a demo warehouse");

@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -56,6 +57,11 @@ public final class DuckDbWarehouse implements Warehouse {
 
   public Path file() {
     return file;
+  }
+
+  @Override
+  public Optional<Path> localFile() {
+    return Optional.of(file);
   }
 
   @Override

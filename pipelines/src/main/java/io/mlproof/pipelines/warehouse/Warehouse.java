@@ -10,6 +10,7 @@ import io.mlproof.pipelines.sql.TemplateContext;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -65,6 +66,11 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
   }
 
   Dialect dialect();
+
+  /** The file of an embedded (DuckDB) warehouse; empty for a hosted one (BigQuery). */
+  default Optional<Path> localFile() {
+    return Optional.empty();
+  }
 
   /** The {@code --warehouse} value this warehouse was parsed from. */
   String spec();
