@@ -4,7 +4,7 @@ MVN ?= mvn -B -q
 JAR := target/mlproof.jar
 DEMO := build/demo
 
-.PHONY: build run test bench clean
+.PHONY: build run test bench format clean
 
 build: $(JAR)
 
@@ -25,6 +25,10 @@ test:
 bench: $(JAR)
 	bin/mlproof-bench
 	bin/mlproof-bench-flink
+
+# google-java-format through Spotless; `make test` (mvn verify) checks it.
+format:
+	$(MVN) spotless:apply
 
 clean:
 	$(MVN) clean
