@@ -52,40 +52,65 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mlproof dags ...}: validate, inspect, run, backfill, clear and export Airflow-style DAGs. */
+/**
+ * {@code mlproof dags ...}: validate, inspect, run, backfill, clear and export Airflow-style DAGs.
+ */
 @Command(
     name = "dags",
-    description = "Airflow-style DAGs (YAML in --dags-folder): validate, show, run, backfill, status, clear,"
-        + " export to Airflow. Exit codes: 0 success, 1 a run failed, 2 an invalid DAG or argument.",
+    description =
+        "Airflow-style DAGs (YAML in --dags-folder): validate, show, run, backfill, status, clear,"
+            + " export to Airflow. Exit codes: 0 success, 1 a run failed, 2 an invalid DAG or argument.",
     subcommands = {
-        DagsCommand.ListDags.class, DagsCommand.Validate.class, DagsCommand.Show.class, DagsCommand.Run.class,
-        DagsCommand.Backfill.class, DagsCommand.Status.class, DagsCommand.Clear.class,
-        DagsCommand.ExportAirflow.class})
+      DagsCommand.ListDags.class,
+      DagsCommand.Validate.class,
+      DagsCommand.Show.class,
+      DagsCommand.Run.class,
+      DagsCommand.Backfill.class,
+      DagsCommand.Status.class,
+      DagsCommand.Clear.class,
+      DagsCommand.ExportAirflow.class
+    })
 final class DagsCommand {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How results are printed. */
-  enum OutputFormat { TEXT, JSON }
+  enum OutputFormat {
+    TEXT,
+    JSON
+  }
 
   /** Where DAGs, outputs and state are. */
   static final class Folders {
-    @Option(names = "--dags-folder", defaultValue = "dags", description = "Folder of DAG files (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dags-folder",
+        defaultValue = "dags",
+        description = "Folder of DAG files (default: ${DEFAULT-VALUE}).")
     Path dagsFolder;
 
-    @Option(names = "--run-root", defaultValue = "build/runs",
-        description = "Where task outputs go: <run-root>/<dag_id>/<ds>/<task_id> (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--run-root",
+        defaultValue = "build/runs",
+        description =
+            "Where task outputs go: <run-root>/<dag_id>/<ds>/<task_id> (default: ${DEFAULT-VALUE}).")
     String runRoot;
 
-    @Option(names = "--state", defaultValue = "build/state.sqlite",
+    @Option(
+        names = "--state",
+        defaultValue = "build/state.sqlite",
         description = "SQLite file of runs, task instances and locks (default: ${DEFAULT-VALUE}).")
     Path state;
 
-    @Option(names = "--log-dir", description = "Task logs (default: <run-root>/_logs, or build/logs for a"
-        + " remote run root).")
+    @Option(
+        names = "--log-dir",
+        description =
+            "Task logs (default: <run-root>/_logs, or build/logs for a" + " remote run root).")
     Path logDir;
 
-    @Option(names = "--output", defaultValue = "text", converter = FormatConverter.class,
+    @Option(
+        names = "--output",
+        defaultValue = "text",
+        converter = FormatConverter.class,
         description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
@@ -101,50 +126,76 @@ final class DagsCommand {
 
   /** Options of commands that run tasks. */
   static final class RunOptions {
-    @Option(names = "--conf", description = "Param values as a JSON object, e.g. '{\"lookback_days\": 90}'.")
+    @Option(
+        names = "--conf",
+        description = "Param values as a JSON object, e.g. '{\"lookback_days\": 90}'.")
     String conf;
 
-    @Option(names = "--runner", converter = RunnerConverter.class,
+    @Option(
+        names = "--runner",
+        converter = RunnerConverter.class,
         description = "Runner for every pipeline task: direct or flink (default: the DAG's).")
     RunnerKind runner;
 
-    @Option(names = "--flink-master", paramLabel = "HOST:PORT",
-        description = "Submit every pipeline task to this Flink session cluster (its REST address); needs the"
-            + " flink runner. Without it (and without flinkMaster in the DAG or defaults.yaml) the flink runner"
-            + " starts a local session cluster for the run.")
+    @Option(
+        names = "--flink-master",
+        paramLabel = "HOST:PORT",
+        description =
+            "Submit every pipeline task to this Flink session cluster (its REST address); needs the"
+                + " flink runner. Without it (and without flinkMaster in the DAG or defaults.yaml) the flink runner"
+                + " starts a local session cluster for the run.")
     String flinkMaster;
 
-    @Option(names = "--max-active-tasks", description = "Tasks run at once (default: the DAG's max_active_tasks).")
+    @Option(
+        names = "--max-active-tasks",
+        description = "Tasks run at once (default: the DAG's max_active_tasks).")
     Integer maxActiveTasks;
 
-    @Option(names = "--progress", defaultValue = "auto", converter = ProgressConverter.class,
-        description = "Live progress of running pipelines on stderr (elements counted by their Beam counters,"
-            + " elapsed time): auto (a line redrawn in place on a terminal, else plain), plain (a line at most every"
-            + " 15 s, for CI logs), none (state changes only). Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--progress",
+        defaultValue = "auto",
+        converter = ProgressConverter.class,
+        description =
+            "Live progress of running pipelines on stderr (elements counted by their Beam counters,"
+                + " elapsed time): auto (a line redrawn in place on a terminal, else plain), plain (a line at most every"
+                + " 15 s, for CI logs), none (state changes only). Default: ${DEFAULT-VALUE}.")
     ProgressMode progress;
 
-    /** Where progress goes: state changes always, running pipelines' counters as {@code --progress} says. */
+    /**
+     * Where progress goes: state changes always, running pipelines' counters as {@code --progress}
+     * says.
+     */
     ProgressListener progressListener(PrintStream err) {
-      LiveProgress.Style style = switch (progress) {
-        case NONE -> null;
-        case PLAIN -> LiveProgress.Style.PLAIN;
-        // System.console() is there only when stdin and stdout are a terminal: a redirected run is plain.
-        case AUTO -> System.console() != null ? LiveProgress.Style.TERMINAL : LiveProgress.Style.PLAIN;
-      };
+      LiveProgress.Style style =
+          switch (progress) {
+            case NONE -> null;
+            case PLAIN -> LiveProgress.Style.PLAIN;
+            // System.console() is there only when stdin and stdout are a terminal: a redirected run
+            // is plain.
+            case AUTO ->
+                System.console() != null ? LiveProgress.Style.TERMINAL : LiveProgress.Style.PLAIN;
+          };
       return style == null ? new TextProgress(err) : LiveProgress.of(err, style).start();
     }
 
     RunSettings apply(RunSettings settings) {
       if (maxActiveTasks != null && maxActiveTasks < 1) {
-        throw new InvalidInputException("--max-active-tasks must be at least 1, not " + maxActiveTasks);
+        throw new InvalidInputException(
+            "--max-active-tasks must be at least 1, not " + maxActiveTasks);
       }
-      return settings.withRunner(Optional.ofNullable(runner)).withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
+      return settings
+          .withRunner(Optional.ofNullable(runner))
+          .withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
           .withFlink(settings.flink().withMaster(Optional.ofNullable(flinkMaster)));
     }
   }
 
   /** {@code --progress}. */
-  enum ProgressMode { AUTO, PLAIN, NONE }
+  enum ProgressMode {
+    AUTO,
+    PLAIN,
+    NONE
+  }
 
   static final class ProgressConverter implements picocli.CommandLine.ITypeConverter<ProgressMode> {
     @Override
@@ -152,7 +203,8 @@ final class DagsCommand {
       try {
         return ProgressMode.valueOf(value.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not auto, plain or none");
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not auto, plain or none");
       }
     }
   }
@@ -163,7 +215,8 @@ final class DagsCommand {
       try {
         return OutputFormat.valueOf(value.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not text or json");
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not text or json");
       }
     }
   }
@@ -174,12 +227,15 @@ final class DagsCommand {
       try {
         return RunnerKind.valueOf(value.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not direct or flink");
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not direct or flink");
       }
     }
   }
 
-  /** A logical date option: strictly YYYY-MM-DD, within the supported range (one message for each). */
+  /**
+   * A logical date option: strictly YYYY-MM-DD, within the supported range (one message for each).
+   */
   static LocalDate date(String text, String option) {
     LocalDate date = TemplateContext.parseDate(option, text);
     TemplateContext.checkLogicalDate(option, date);
@@ -200,16 +256,26 @@ final class DagsCommand {
       if (folders.output == OutputFormat.JSON) {
         ArrayNode list = JSON.createArrayNode();
         for (Dag dag : report.dags()) {
-          list.addObject().put("dag_id", dag.dagId()).put("schedule", dag.schedule().expression())
-              .put("start_date", dag.startDate().toString()).put("catchup", dag.catchup())
-              .put("tasks", dag.tasks().size()).put("description", dag.description());
+          list.addObject()
+              .put("dag_id", dag.dagId())
+              .put("schedule", dag.schedule().expression())
+              .put("start_date", dag.startDate().toString())
+              .put("catchup", dag.catchup())
+              .put("tasks", dag.tasks().size())
+              .put("description", dag.description());
         }
         out.println(list);
       } else {
-        out.printf("%-24s %-12s %-10s %-6s %s%n", "dag_id", "schedule", "start", "tasks", "description");
+        out.printf(
+            "%-24s %-12s %-10s %-6s %s%n", "dag_id", "schedule", "start", "tasks", "description");
         for (Dag dag : report.dags()) {
-          out.printf("%-24s %-12s %-10s %-6d %s%n", dag.dagId(), dag.schedule().expression(), dag.startDate(),
-              dag.tasks().size(), dag.description());
+          out.printf(
+              "%-24s %-12s %-10s %-6d %s%n",
+              dag.dagId(),
+              dag.schedule().expression(),
+              dag.startDate(),
+              dag.tasks().size(),
+              dag.description());
         }
       }
       return printErrors(spec, report.errors());
@@ -221,45 +287,80 @@ final class DagsCommand {
     return errors.isEmpty() ? ExitCodes.SUCCESS : ExitCodes.INVALID_INPUT;
   }
 
-  @Command(name = "validate", description = "Validate every DAG of the folder, or the named ones (DAG ids in"
-      + " the folder, or DAG files anywhere, checked with the folder's defaults.yaml); exit 2 on any error.")
+  @Command(
+      name = "validate",
+      description =
+          "Validate every DAG of the folder, or the named ones (DAG ids in"
+              + " the folder, or DAG files anywhere, checked with the folder's defaults.yaml); exit 2 on any error.")
   static final class Validate implements Callable<Integer> {
     @Mixin Folders folders;
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "DAG",
-        description = "DAG ids of --dags-folder, or paths of DAG files (default: every DAG of the folder).")
+    @Parameters(
+        arity = "0..*",
+        paramLabel = "DAG",
+        description =
+            "DAG ids of --dags-folder, or paths of DAG files (default: every DAG of the folder).")
     List<String> dags = new ArrayList<>();
 
     @Override
     public Integer call() {
-      DagLoader.Report report = dags.isEmpty()
-          ? DagLoader.standard().loadAll(folders.dagsFolder)
-          : DagLoader.standard().loadFiles(folders.dagsFolder, dags.stream().map(this::file).toList());
+      DagLoader.Report report =
+          dags.isEmpty()
+              ? DagLoader.standard().loadAll(folders.dagsFolder)
+              : DagLoader.standard()
+                  .loadFiles(folders.dagsFolder, dags.stream().map(this::file).toList());
       PrintWriter out = spec.commandLine().getOut();
       if (folders.output == OutputFormat.JSON) {
         ObjectNode json = JSON.createObjectNode();
         ArrayNode valid = json.putArray("valid");
         report.dags().forEach(d -> valid.add(d.dagId()));
         ArrayNode list = json.putArray("errors");
-        report.errors().forEach(e -> list.addObject().put("file", e.location().file()).put("line", e.location().line())
-            .put("column", e.location().column()).put("message", e.message()));
+        report
+            .errors()
+            .forEach(
+                e ->
+                    list.addObject()
+                        .put("file", e.location().file())
+                        .put("line", e.location().line())
+                        .put("column", e.location().column())
+                        .put("message", e.message()));
         out.println(json);
         return report.errors().isEmpty() ? ExitCodes.SUCCESS : ExitCodes.INVALID_INPUT;
       }
-      report.dags().forEach(d ->
-          out.println("ok      " + d.dagId() + " (" + d.tasks().size() + " tasks, " + d.schedule() + ")"));
+      report
+          .dags()
+          .forEach(
+              d ->
+                  out.println(
+                      "ok      "
+                          + d.dagId()
+                          + " ("
+                          + d.tasks().size()
+                          + " tasks, "
+                          + d.schedule()
+                          + ")"));
       if (!report.errors().isEmpty()) {
-        out.println("invalid: " + report.errors().size() + " error" + (report.errors().size() == 1 ? "" : "s")
-            + " (listed on stderr)");
+        out.println(
+            "invalid: "
+                + report.errors().size()
+                + " error"
+                + (report.errors().size() == 1 ? "" : "s")
+                + " (listed on stderr)");
       }
       return printErrors(spec, report.errors());
     }
 
     /** The folder's file of a DAG id, else the file at the path as given. */
     private Path file(String dag) {
-      List<Path> files = Files.isDirectory(folders.dagsFolder) ? DagLoader.dagFiles(folders.dagsFolder) : List.of();
-      List<String> ids = files.stream().map(f -> f.getFileName().toString().replaceFirst("\\.ya?ml$", "")).toList();
+      List<Path> files =
+          Files.isDirectory(folders.dagsFolder)
+              ? DagLoader.dagFiles(folders.dagsFolder)
+              : List.of();
+      List<String> ids =
+          files.stream()
+              .map(f -> f.getFileName().toString().replaceFirst("\\.ya?ml$", ""))
+              .toList();
       int id = ids.indexOf(dag);
       if (id >= 0) {
         return files.get(id);
@@ -268,13 +369,23 @@ final class DagsCommand {
       if (Files.isRegularFile(given)) {
         return given;
       }
-      throw new InvalidInputException("'" + dag + "' is neither a DAG id of " + folders.dagsFolder + " (DAGs there: "
-          + (ids.isEmpty() ? "none" : String.join(", ", ids)) + ") nor a DAG file (a path is taken as given,"
-          + " relative to " + Path.of("").toAbsolutePath() + ")");
+      throw new InvalidInputException(
+          "'"
+              + dag
+              + "' is neither a DAG id of "
+              + folders.dagsFolder
+              + " (DAGs there: "
+              + (ids.isEmpty() ? "none" : String.join(", ", ids))
+              + ") nor a DAG file (a path is taken as given,"
+              + " relative to "
+              + Path.of("").toAbsolutePath()
+              + ")");
     }
   }
 
-  @Command(name = "show", description = "Show a DAG's tasks, dependencies and the arguments they would get for a date.")
+  @Command(
+      name = "show",
+      description = "Show a DAG's tasks, dependencies and the arguments they would get for a date.")
   static final class Show implements Callable<Integer> {
     @Mixin Folders folders;
     @Spec CommandSpec spec;
@@ -282,7 +393,9 @@ final class DagsCommand {
     @Parameters(index = "0", description = "DAG id.")
     String dagId;
 
-    @Option(names = "--logical-date", description = "Date to render arguments for (default: the DAG's start_date).")
+    @Option(
+        names = "--logical-date",
+        description = "Date to render arguments for (default: the DAG's start_date).")
     String logicalDate;
 
     @Mixin RunOptions run;
@@ -293,24 +406,65 @@ final class DagsCommand {
       LocalDate date = logicalDate == null ? dag.startDate() : date(logicalDate, "--logical-date");
       Map<String, Object> params = RunConf.resolve(dag, run.conf);
       RunSettings settings = run.apply(folders.settings());
-      RenderContext render = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
+      RenderContext render =
+          new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
       PrintWriter out = spec.commandLine().getOut();
       out.println(dag.dagId() + ": " + dag.description());
-      out.println("  schedule   " + dag.schedule() + ", start_date "
-          + dag.startDate() + ", catchup " + dag.catchup());
-      out.println("  runner     " + dag.runnerFor(settings.runner()).kind().yamlName() + " "
-          + dag.runnerFor(settings.runner()).options());
+      out.println(
+          "  schedule   "
+              + dag.schedule()
+              + ", start_date "
+              + dag.startDate()
+              + ", catchup "
+              + dag.catchup());
+      out.println(
+          "  runner     "
+              + dag.runnerFor(settings.runner()).kind().yamlName()
+              + " "
+              + dag.runnerFor(settings.runner()).options());
       out.println("  params     " + render.paramsJson());
-      out.println("  date       " + date + " (data interval " + render.dates().dataIntervalStart() + " .. "
-          + render.dates().dataIntervalEnd() + ", previous run " + render.dates().prevDs() + ")");
+      out.println(
+          "  date       "
+              + date
+              + " (data interval "
+              + render.dates().dataIntervalStart()
+              + " .. "
+              + render.dates().dataIntervalEnd()
+              + ", previous run "
+              + render.dates().prevDs()
+              + ")");
       for (TaskDef task : dag.tasks()) {
         out.println();
-        out.println("  " + task.id() + "  [" + task.kind() + "]"
-            + (task.dependsOn().isEmpty() ? "" : "  after " + String.join(", ", task.dependsOn()))
-            + "  trigger_rule " + task.triggerRule().yamlName() + ", retries " + task.retryPolicy().retries()
-            + task.retryPolicy().executionTimeout().map(t -> ", timeout " + Durations.format(t)).orElse(""));
-        TaskContext context = new TaskContext(dag.dagId(), task.id(), 1, render, Path.of("-"), Optional.empty(),
-            dag.runnerFor(settings.runner()), settings.launcher(), ProcessWatcher.NONE, dag, folders.state);
+        out.println(
+            "  "
+                + task.id()
+                + "  ["
+                + task.kind()
+                + "]"
+                + (task.dependsOn().isEmpty()
+                    ? ""
+                    : "  after " + String.join(", ", task.dependsOn()))
+                + "  trigger_rule "
+                + task.triggerRule().yamlName()
+                + ", retries "
+                + task.retryPolicy().retries()
+                + task.retryPolicy()
+                    .executionTimeout()
+                    .map(t -> ", timeout " + Durations.format(t))
+                    .orElse(""));
+        TaskContext context =
+            new TaskContext(
+                dag.dagId(),
+                task.id(),
+                1,
+                render,
+                Path.of("-"),
+                Optional.empty(),
+                dag.runnerFor(settings.runner()),
+                settings.launcher(),
+                ProcessWatcher.NONE,
+                dag,
+                folders.state);
         task.spec().describe(context).forEach(line -> out.println("      " + line));
         out.println("      output: " + render.outputDir(task.id()));
       }
@@ -353,15 +507,19 @@ final class DagsCommand {
           }
         }
         print(results);
-        return results.stream().allMatch(RunResult::succeeded) ? ExitCodes.SUCCESS : ExitCodes.RUN_FAILED;
+        return results.stream().allMatch(RunResult::succeeded)
+            ? ExitCodes.SUCCESS
+            : ExitCodes.RUN_FAILED;
       }
     }
 
     private void print(List<RunResult> results) {
       PrintWriter out = spec.commandLine().getOut();
       if (folders.output == OutputFormat.JSON) {
-        out.println(results.size() == 1 ? results.get(0).toJson() : JSON.createArrayNode().addAll(
-            results.stream().map(RunResult::toJson).toList()));
+        out.println(
+            results.size() == 1
+                ? results.get(0).toJson()
+                : JSON.createArrayNode().addAll(results.stream().map(RunResult::toJson).toList()));
         return;
       }
       results.forEach(r -> summary(out, r));
@@ -369,12 +527,23 @@ final class DagsCommand {
   }
 
   static void summary(PrintWriter out, RunResult r) {
-    out.println(r.dagId() + " " + r.logicalDate() + ": " + r.state().label()
-        + (r.alreadyDone() ? " (already; clear it to run again)" : " in " + seconds(r.wallTime())));
+    out.println(
+        r.dagId()
+            + " "
+            + r.logicalDate()
+            + ": "
+            + r.state().label()
+            + (r.alreadyDone()
+                ? " (already; clear it to run again)"
+                : " in " + seconds(r.wallTime())));
     out.printf("  %-24s %-16s %-6s %-9s %s%n", "task", "state", "tries", "duration", "output");
     for (TaskInstance ti : r.tasks()) {
-      out.printf("  %-24s %-16s %-6s %-9s %s%n", ti.taskId(), ti.state().label(),
-          ti.tryNumber() + "/" + ti.maxTries(), ti.duration().map(DagsCommand::seconds).orElse("-"),
+      out.printf(
+          "  %-24s %-16s %-6s %-9s %s%n",
+          ti.taskId(),
+          ti.state().label(),
+          ti.tryNumber() + "/" + ti.maxTries(),
+          ti.duration().map(DagsCommand::seconds).orElse("-"),
           ti.state() == TaskState.SUCCESS ? ti.output() : "");
       if (ti.state().isFailure() || ti.state() == TaskState.SKIPPED) {
         ti.message().ifPresent(m -> out.println("      " + m));
@@ -385,20 +554,27 @@ final class DagsCommand {
     }
     out.println("  outputs: " + r.runDir());
     out.println("  logs:    " + r.logDir());
-    RunReport.of(r.tasks()).ifPresent(report -> {
-      out.println("  verdict: " + report.headline());
-      out.println("  report:  " + report.html());
-    });
+    RunReport.of(r.tasks())
+        .ifPresent(
+            report -> {
+              out.println("  verdict: " + report.headline());
+              out.println("  report:  " + report.html());
+            });
   }
 
   static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
   }
 
-  @Command(name = "run", description = "Run a DAG for --logical-date (resuming a failed run; a no-op for a"
-      + " successful one until cleared). Without a date: the runs that are due, with catchup all missed ones.")
+  @Command(
+      name = "run",
+      description =
+          "Run a DAG for --logical-date (resuming a failed run; a no-op for a"
+              + " successful one until cleared). Without a date: the runs that are due, with catchup all missed ones.")
   static final class Run extends Running {
-    @Option(names = "--logical-date", description = "YYYY-MM-DD; default: the latest run due by the schedule.")
+    @Option(
+        names = "--logical-date",
+        description = "YYYY-MM-DD; default: the latest run due by the schedule.")
     String logicalDate;
 
     @Override
@@ -410,7 +586,9 @@ final class DagsCommand {
     }
   }
 
-  @Command(name = "backfill", description = "Run every scheduled date in [--start, --end] in order, stopping at a failure.")
+  @Command(
+      name = "backfill",
+      description = "Run every scheduled date in [--start, --end] in order, stopping at a failure.")
   static final class Backfill extends Running {
     @Option(names = "--start", required = true, description = "First date (YYYY-MM-DD).")
     String start;
@@ -426,7 +604,10 @@ final class DagsCommand {
 
   // ---- status / clear ---------------------------------------------------------------------------
 
-  @Command(name = "status", description = "Show runs (all DAGs, or one), or one run's task instances with --logical-date.")
+  @Command(
+      name = "status",
+      description =
+          "Show runs (all DAGs, or one), or one run's task instances with --logical-date.")
   static final class Status implements Callable<Integer> {
     @Mixin Folders folders;
     @Spec CommandSpec spec;
@@ -437,7 +618,10 @@ final class DagsCommand {
     @Option(names = "--logical-date", description = "Show this run's task instances.")
     String logicalDate;
 
-    @Option(names = "--limit", defaultValue = "20", description = "Runs to show (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--limit",
+        defaultValue = "20",
+        description = "Runs to show (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
@@ -446,22 +630,55 @@ final class DagsCommand {
       try (StateStore store = StateStore.open(folders.state)) {
         if (logicalDate != null) {
           if (dagId == null) {
-            throw new InvalidInputException("--logical-date needs a DAG id: mlproof dags status <dag> --logical-date D");
+            throw new InvalidInputException(
+                "--logical-date needs a DAG id: mlproof dags status <dag> --logical-date D");
           }
           LocalDate date = date(logicalDate, "--logical-date");
-          DagRunRecord run = store.dagRun(dagId, date).orElseThrow(() ->
-              new InvalidInputException("no run of " + dagId + " at " + date + " in " + folders.state));
+          DagRunRecord run =
+              store
+                  .dagRun(dagId, date)
+                  .orElseThrow(
+                      () ->
+                          new InvalidInputException(
+                              "no run of " + dagId + " at " + date + " in " + folders.state));
           List<TaskInstance> tasks = new ArrayList<>(store.taskInstances(dagId, date).values());
           if (folders.output == OutputFormat.JSON) {
-            out.println(new RunResult(dagId, date, run.state(), false,
-                run.start().flatMap(s -> run.end().map(e -> Duration.between(s, e))).orElse(Duration.ZERO),
-                RenderContext.outputDir(run.runRoot().orElse(folders.runRoot), dagId, date, "").replaceAll("/$", ""),
-                folders.settings().logRoot().resolve(Path.of(dagId, date.toString())).toString(), tasks).toJson());
+            out.println(
+                new RunResult(
+                        dagId,
+                        date,
+                        run.state(),
+                        false,
+                        run.start()
+                            .flatMap(s -> run.end().map(e -> Duration.between(s, e)))
+                            .orElse(Duration.ZERO),
+                        RenderContext.outputDir(
+                                run.runRoot().orElse(folders.runRoot), dagId, date, "")
+                            .replaceAll("/$", ""),
+                        folders
+                            .settings()
+                            .logRoot()
+                            .resolve(Path.of(dagId, date.toString()))
+                            .toString(),
+                        tasks)
+                    .toJson());
           } else {
-            out.println(dagId + " " + date + ": " + run.state().label() + " (" + run.runType().label() + ")");
+            out.println(
+                dagId
+                    + " "
+                    + date
+                    + ": "
+                    + run.state().label()
+                    + " ("
+                    + run.runType().label()
+                    + ")");
             for (TaskInstance ti : tasks) {
-              out.printf("  %-24s %-16s %-6s %-9s %s%n", ti.taskId(), ti.state().label(),
-                  ti.tryNumber() + "/" + ti.maxTries(), ti.duration().map(DagsCommand::seconds).orElse("-"),
+              out.printf(
+                  "  %-24s %-16s %-6s %-9s %s%n",
+                  ti.taskId(),
+                  ti.state().label(),
+                  ti.tryNumber() + "/" + ti.maxTries(),
+                  ti.duration().map(DagsCommand::seconds).orElse("-"),
                   ti.message().orElse(""));
             }
           }
@@ -470,17 +687,31 @@ final class DagsCommand {
         List<DagRunRecord> runs = store.dagRuns(dagId, limit);
         if (folders.output == OutputFormat.JSON) {
           ArrayNode list = JSON.createArrayNode();
-          runs.forEach(r -> list.addObject().put("dag_id", r.dagId()).put("logical_date", r.logicalDate().toString())
-              .put("state", r.state().label()).put("run_type", r.runType().label())
-              .put("start", r.start().map(Object::toString).orElse(null))
-              .put("end", r.end().map(Object::toString).orElse(null)));
+          runs.forEach(
+              r ->
+                  list.addObject()
+                      .put("dag_id", r.dagId())
+                      .put("logical_date", r.logicalDate().toString())
+                      .put("state", r.state().label())
+                      .put("run_type", r.runType().label())
+                      .put("start", r.start().map(Object::toString).orElse(null))
+                      .put("end", r.end().map(Object::toString).orElse(null)));
           out.println(list);
         } else {
-          out.printf("%-24s %-12s %-8s %-10s %-26s %s%n", "dag_id", "date", "state", "type", "start", "duration");
+          out.printf(
+              "%-24s %-12s %-8s %-10s %-26s %s%n",
+              "dag_id", "date", "state", "type", "start", "duration");
           for (DagRunRecord r : runs) {
-            out.printf("%-24s %-12s %-8s %-10s %-26s %s%n", r.dagId(), r.logicalDate(), r.state().label(),
-                r.runType().label(), r.start().map(Object::toString).orElse("-"),
-                r.start().flatMap(s -> r.end().map(e -> seconds(Duration.between(s, e)))).orElse("-"));
+            out.printf(
+                "%-24s %-12s %-8s %-10s %-26s %s%n",
+                r.dagId(),
+                r.logicalDate(),
+                r.state().label(),
+                r.runType().label(),
+                r.start().map(Object::toString).orElse("-"),
+                r.start()
+                    .flatMap(s -> r.end().map(e -> seconds(Duration.between(s, e))))
+                    .orElse("-"));
           }
         }
         return ExitCodes.SUCCESS;
@@ -488,8 +719,11 @@ final class DagsCommand {
     }
   }
 
-  @Command(name = "clear", description = "Clear a run's task instances so the next `dags run` executes them again;"
-      + " their outputs stop counting as complete at once.")
+  @Command(
+      name = "clear",
+      description =
+          "Clear a run's task instances so the next `dags run` executes them again;"
+              + " their outputs stop counting as complete at once.")
   static final class Clear implements Callable<Integer> {
     @Mixin Folders folders;
     @Spec CommandSpec spec;
@@ -497,7 +731,10 @@ final class DagsCommand {
     @Parameters(index = "0", description = "DAG id.")
     String dagId;
 
-    @Option(names = "--logical-date", required = true, description = "The run to clear (YYYY-MM-DD).")
+    @Option(
+        names = "--logical-date",
+        required = true,
+        description = "The run to clear (YYYY-MM-DD).")
     String logicalDate;
 
     @Option(names = "--task", description = "Clear this task only (default: every task).")
@@ -513,13 +750,22 @@ final class DagsCommand {
       }
       Dag dag = folders.load(dagId);
       try (StateStore store = StateStore.open(folders.state)) {
-        List<String> cleared = new DagRunner(store, folders.settings(), ProgressListener.NONE)
-            .clear(dag, date(logicalDate, "--logical-date"), Optional.ofNullable(task), downstream);
+        List<String> cleared =
+            new DagRunner(store, folders.settings(), ProgressListener.NONE)
+                .clear(
+                    dag,
+                    date(logicalDate, "--logical-date"),
+                    Optional.ofNullable(task),
+                    downstream);
         PrintWriter out = spec.commandLine().getOut();
         if (folders.output == OutputFormat.JSON) {
           ArrayNode list = JSON.createArrayNode();
           cleared.forEach(list::add);
-          out.println(JSON.createObjectNode().put("dag_id", dagId).put("logical_date", logicalDate).set("cleared", list));
+          out.println(
+              JSON.createObjectNode()
+                  .put("dag_id", dagId)
+                  .put("logical_date", logicalDate)
+                  .set("cleared", list));
         } else {
           out.println("cleared " + dagId + " " + logicalDate + ": " + String.join(", ", cleared));
         }
@@ -530,8 +776,11 @@ final class DagsCommand {
 
   // ---- export -----------------------------------------------------------------------------------
 
-  @Command(name = "export-airflow", description = "Write an Airflow DAG file doing the same: Beam pipeline tasks"
-      + " as BeamRunJavaPipelineOperator, same dependencies, schedule, retries and templates.")
+  @Command(
+      name = "export-airflow",
+      description =
+          "Write an Airflow DAG file doing the same: Beam pipeline tasks"
+              + " as BeamRunJavaPipelineOperator, same dependencies, schedule, retries and templates.")
   static final class ExportAirflow implements Callable<Integer> {
     @Mixin Folders folders;
     @Spec CommandSpec spec;
@@ -539,21 +788,29 @@ final class DagsCommand {
     @Parameters(index = "0", description = "DAG id.")
     String dagId;
 
-    @Option(names = {"-o", "--out"}, description = "File to write (default: build/airflow/<dag_id>.py; - for stdout).")
+    @Option(
+        names = {"-o", "--out"},
+        description = "File to write (default: build/airflow/<dag_id>.py; - for stdout).")
     String out;
 
-    @Option(names = "--jar", defaultValue = "/opt/mlproof/mlproof.jar",
+    @Option(
+        names = "--jar",
+        defaultValue = "/opt/mlproof/mlproof.jar",
         description = "Default of the Airflow Variable mlproof_jar (default: ${DEFAULT-VALUE}).")
     String jar;
 
-    @Option(names = "--airflow-run-root", defaultValue = "gs://CHANGE-ME/mlproof/runs",
-        description = "Default of the Airflow Variable mlproof_run_root (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--airflow-run-root",
+        defaultValue = "gs://CHANGE-ME/mlproof/runs",
+        description =
+            "Default of the Airflow Variable mlproof_run_root (default: ${DEFAULT-VALUE}).")
     String airflowRunRoot;
 
     @Override
     public Integer call() throws IOException {
       Dag dag = folders.load(dagId);
-      String source = AirflowExporter.export(dag, new AirflowExporter.Defaults(jar, airflowRunRoot));
+      String source =
+          AirflowExporter.export(dag, new AirflowExporter.Defaults(jar, airflowRunRoot));
       if ("-".equals(out)) {
         spec.commandLine().getOut().print(source);
         spec.commandLine().getOut().flush();
@@ -563,8 +820,16 @@ final class DagsCommand {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       Files.writeString(file, source, StandardCharsets.UTF_8);
-      spec.commandLine().getOut().println("wrote " + file + " (" + dag.tasks().size() + " tasks: "
-          + dag.tasks().stream().map(TaskDef::id).collect(Collectors.joining(", ")) + ")");
+      spec.commandLine()
+          .getOut()
+          .println(
+              "wrote "
+                  + file
+                  + " ("
+                  + dag.tasks().size()
+                  + " tasks: "
+                  + dag.tasks().stream().map(TaskDef::id).collect(Collectors.joining(", "))
+                  + ")");
       return ExitCodes.SUCCESS;
     }
   }

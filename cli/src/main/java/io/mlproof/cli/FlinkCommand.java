@@ -20,20 +20,28 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "flink",
     mixinStandardHelpOptions = true,
-    description = "A local Flink session cluster (real JobManager and TaskManager processes on loopback) to"
-        + " submit pipelines to: mlproof dags run <dag> --runner flink --flink-master <master>.",
+    description =
+        "A local Flink session cluster (real JobManager and TaskManager processes on loopback) to"
+            + " submit pipelines to: mlproof dags run <dag> --runner flink --flink-master <master>.",
     subcommands = {FlinkCommand.Start.class, FlinkCommand.Stop.class, FlinkCommand.Status.class})
 final class FlinkCommand {
 
   /** The cluster's folder, shared by the three commands. */
   static final class Folder {
-    @Option(names = "--dir", required = true,
-        description = "The cluster's folder: conf/, log/, tmp/ (removed on stop) and cluster.properties (pids, ports).")
+    @Option(
+        names = "--dir",
+        required = true,
+        description =
+            "The cluster's folder: conf/, log/, tmp/ (removed on stop) and cluster.properties (pids, ports).")
     Path dir;
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true, showDefaultValues = true,
-      description = "Start the cluster and wait until every TaskManager has registered; prints the master.")
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      showDefaultValues = true,
+      description =
+          "Start the cluster and wait until every TaskManager has registered; prints the master.")
   static final class Start implements Callable<Integer> {
     @picocli.CommandLine.Mixin Folder folder;
     @Spec CommandSpec spec;
@@ -44,32 +52,55 @@ final class FlinkCommand {
     @Option(names = "--slots", description = "Task slots per TaskManager.")
     int slots = 2;
 
-    @Option(names = "--taskmanager-memory", description = "Flink's taskmanager.memory.process.size.")
+    @Option(
+        names = "--taskmanager-memory",
+        description = "Flink's taskmanager.memory.process.size.")
     String taskManagerMemory = FlinkClusterSpec.DEFAULT_TASK_MANAGER_MEMORY;
 
-    @Option(names = "--lib", description = "The Flink cluster class path (default: target/flink-lib beside the"
-        + " mlproof jar, or $" + FlinkSetup.LIB_ENV + ").")
+    @Option(
+        names = "--lib",
+        description =
+            "The Flink cluster class path (default: target/flink-lib beside the"
+                + " mlproof jar, or $"
+                + FlinkSetup.LIB_ENV
+                + ").")
     Path lib;
 
     @Override
     public Integer call() {
       Path libDir = lib != null ? lib : FlinkSetup.standard().lib();
-      FlinkClusterSpec clusterSpec = FlinkClusterSpec.of(libDir, folder.dir, taskManagers)
-          .withSlots(slots).withTaskManagerMemory(taskManagerMemory);
+      FlinkClusterSpec clusterSpec =
+          FlinkClusterSpec.of(libDir, folder.dir, taskManagers)
+              .withSlots(slots)
+              .withTaskManagerMemory(taskManagerMemory);
       // Started for others to use: this command returns and the processes keep running.
       FlinkSessionCluster cluster = FlinkSessionCluster.start(clusterSpec);
       PrintWriter out = spec.commandLine().getOut();
       out.println(cluster.master());
-      spec.commandLine().getErr().println("Flink session cluster ready: master " + cluster.master()
-          + ", JobManager pid " + cluster.jobManager().pid() + ", TaskManager pids "
-          + cluster.taskManagers().stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining(" "))
-          + "; logs in " + folder.dir.resolve("log") + "; stop with: mlproof flink stop --dir " + folder.dir);
+      spec.commandLine()
+          .getErr()
+          .println(
+              "Flink session cluster ready: master "
+                  + cluster.master()
+                  + ", JobManager pid "
+                  + cluster.jobManager().pid()
+                  + ", TaskManager pids "
+                  + cluster.taskManagers().stream()
+                      .map(p -> Long.toString(p.pid()))
+                      .collect(Collectors.joining(" "))
+                  + "; logs in "
+                  + folder.dir.resolve("log")
+                  + "; stop with: mlproof flink stop --dir "
+                  + folder.dir);
       return ExitCodes.SUCCESS;
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = "Stop the cluster recorded in --dir (SIGTERM, 10 s, then SIGKILL) and remove its tmp/.")
+  @Command(
+      name = "stop",
+      mixinStandardHelpOptions = true,
+      description =
+          "Stop the cluster recorded in --dir (SIGTERM, 10 s, then SIGKILL) and remove its tmp/.")
   static final class Stop implements Callable<Integer> {
     @picocli.CommandLine.Mixin Folder folder;
     @Spec CommandSpec spec;
@@ -77,15 +108,22 @@ final class FlinkCommand {
     @Override
     public Integer call() {
       int stopped = FlinkSessionCluster.stop(folder.dir);
-      spec.commandLine().getOut().println(stopped == 0 ? "no Flink process was running for " + folder.dir
-          : "stopped " + stopped + " Flink process(es) of " + folder.dir);
+      spec.commandLine()
+          .getOut()
+          .println(
+              stopped == 0
+                  ? "no Flink process was running for " + folder.dir
+                  : "stopped " + stopped + " Flink process(es) of " + folder.dir);
       return ExitCodes.SUCCESS;
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "The cluster recorded in --dir: its master, live processes and the JobManager's /overview."
-          + " Exit code 0 when every process runs and the JobManager answers, 1 otherwise.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "The cluster recorded in --dir: its master, live processes and the JobManager's /overview."
+              + " Exit code 0 when every process runs and the JobManager answers, 1 otherwise.")
   static final class Status implements Callable<Integer> {
     @picocli.CommandLine.Mixin Folder folder;
     @Spec CommandSpec spec;
@@ -93,15 +131,26 @@ final class FlinkCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      return FlinkSessionCluster.status(folder.dir).map(s -> {
-        out.println("master " + s.master() + ": " + s.alive() + " of " + s.processes() + " processes running");
-        s.overview().ifPresent(o -> out.println("overview " + o));
-        boolean up = s.alive() == s.processes() && s.overview().isPresent();
-        return up ? ExitCodes.SUCCESS : ExitCodes.RUN_FAILED;
-      }).orElseGet(() -> {
-        out.println("no Flink cluster recorded in " + folder.dir);
-        return ExitCodes.RUN_FAILED;
-      });
+      return FlinkSessionCluster.status(folder.dir)
+          .map(
+              s -> {
+                out.println(
+                    "master "
+                        + s.master()
+                        + ": "
+                        + s.alive()
+                        + " of "
+                        + s.processes()
+                        + " processes running");
+                s.overview().ifPresent(o -> out.println("overview " + o));
+                boolean up = s.alive() == s.processes() && s.overview().isPresent();
+                return up ? ExitCodes.SUCCESS : ExitCodes.RUN_FAILED;
+              })
+          .orElseGet(
+              () -> {
+                out.println("no Flink cluster recorded in " + folder.dir);
+                return ExitCodes.RUN_FAILED;
+              });
     }
   }
 }

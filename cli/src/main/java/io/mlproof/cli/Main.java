@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.OptionSpec;
     name = "mlproof",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
+    description =
+        "Prove an ML model moves a business metric: extract, features, train, backtest, A/B.",
     // One subcommand per line: parallel work adds lines here.
     subcommands = {
       RunCommand.class,
@@ -54,8 +55,14 @@ public final class Main {
         });
     cli.setParameterExceptionHandler(
         (e, parseResult) -> {
-          e.getCommandLine().getErr().println("mlproof: " + e.getMessage()
-              + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+          e.getCommandLine()
+              .getErr()
+              .println(
+                  "mlproof: "
+                      + e.getMessage()
+                      + " (see: "
+                      + e.getCommandLine().getCommandSpec().qualifiedName()
+                      + " --help)");
           return ExitCodes.INVALID_INPUT;
         });
     return cli;
@@ -65,8 +72,11 @@ public final class Main {
   private static void addHelpOptions(CommandLine command) {
     CommandSpec spec = command.getCommandSpec();
     if (spec.options().stream().noneMatch(OptionSpec::usageHelp)) {
-      spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
-          .description("Show this help message and exit.").build());
+      spec.addOption(
+          OptionSpec.builder("-h", "--help")
+              .usageHelp(true)
+              .description("Show this help message and exit.")
+              .build());
     }
     command.getSubcommands().values().forEach(Main::addHelpOptions);
   }

@@ -24,11 +24,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
-    description = "Write the report of one DAG run: report.html (one self-contained page: verdicts, data,"
-        + " model charts, backtest, A/B test, the run) and report.json (the same figures). Reads the run's state in --state"
-        + " and its task outputs under the run root that state records (--run-root only for a run that recorded"
-        + " none; a different --run-root is named in one line on stderr). Exit codes: 0 written, 2 no such run"
-        + " or an unreadable output.")
+    description =
+        "Write the report of one DAG run: report.html (one self-contained page: verdicts, data,"
+            + " model charts, backtest, A/B test, the run) and report.json (the same figures). Reads the run's state in --state"
+            + " and its task outputs under the run root that state records (--run-root only for a run that recorded"
+            + " none; a different --run-root is named in one line on stderr). Exit codes: 0 written, 2 no such run"
+            + " or an unreadable output.")
 final class ReportCommand implements Callable<Integer> {
 
   @Mixin DagsCommand.Folders folders;
@@ -37,11 +38,17 @@ final class ReportCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "DAG id.")
   String dagId;
 
-  @Option(names = "--logical-date", required = true, description = "The run's logical date, YYYY-MM-DD.")
+  @Option(
+      names = "--logical-date",
+      required = true,
+      description = "The run's logical date, YYYY-MM-DD.")
   String logicalDate;
 
-  @Option(names = "--output-dir", description = "Where report.html and report.json go (default:"
-      + " <the run's run root>/<dag_id>/<ds>/report, where the DAG's report task writes).")
+  @Option(
+      names = "--output-dir",
+      description =
+          "Where report.html and report.json go (default:"
+              + " <the run's run root>/<dag_id>/<ds>/report, where the DAG's report task writes).")
   String outputDir;
 
   @Override
@@ -49,12 +56,19 @@ final class ReportCommand implements Callable<Integer> {
     Dag dag = folders.load(dagId);
     LocalDate date = DagsCommand.date(logicalDate, "--logical-date");
     String runRoot = storedRunRoot(dag.dagId(), date);
-    String dir = outputDir != null ? outputDir : RenderContext.outputDir(runRoot, dag.dagId(), date, "report");
+    String dir =
+        outputDir != null
+            ? outputDir
+            : RenderContext.outputDir(runRoot, dag.dagId(), date, "report");
     RunReport.Written written = RunReport.write(dag, date, folders.state, runRoot, dir, "report");
     PrintWriter out = spec.commandLine().getOut();
     if (folders.output == DagsCommand.OutputFormat.JSON) {
-      out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-          .put("verdict", written.headline()).put("html", written.html()).put("json", written.json()));
+      out.println(
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .createObjectNode()
+              .put("verdict", written.headline())
+              .put("html", written.html())
+              .put("json", written.json()));
     } else {
       out.println("verdict: " + written.headline());
       out.println("report:  " + written.html());
@@ -74,9 +88,19 @@ final class ReportCommand implements Callable<Integer> {
     }
     if (stored.isPresent() && !stored.get().equals(folders.runRoot)) {
       // stderr, so that stdout stays the result (JSON with --output json).
-      spec.commandLine().getErr().println("mlproof: the run of " + dag + " at " + date + " wrote its outputs under "
-          + stored.get() + " (recorded in " + folders.state + "): reporting from there, not from --run-root "
-          + folders.runRoot);
+      spec.commandLine()
+          .getErr()
+          .println(
+              "mlproof: the run of "
+                  + dag
+                  + " at "
+                  + date
+                  + " wrote its outputs under "
+                  + stored.get()
+                  + " (recorded in "
+                  + folders.state
+                  + "): reporting from there, not from --run-root "
+                  + folders.runRoot);
     }
     return stored.orElse(folders.runRoot);
   }

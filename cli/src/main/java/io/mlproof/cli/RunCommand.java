@@ -15,20 +15,27 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mlproof run <pipeline> [Beam options]}: one pipeline, options in Beam's --name=value form. */
+/**
+ * {@code mlproof run <pipeline> [Beam options]}: one pipeline, options in Beam's --name=value form.
+ */
 @Command(
     name = "run",
-    description = "Run one pipeline. Options are Beam pipeline options (--name=value);"
-        + " `mlproof run <pipeline> --help` lists them.")
+    description =
+        "Run one pipeline. Options are Beam pipeline options (--name=value);"
+            + " `mlproof run <pipeline> --help` lists them.")
 final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "Pipeline: ${COMPLETION-CANDIDATES}",
+  @Parameters(
+      index = "0",
+      description = "Pipeline: ${COMPLETION-CANDIDATES}",
       completionCandidates = PipelineNames.class)
   String pipeline;
 
-  @Parameters(index = "1..*", paramLabel = "--name=value",
+  @Parameters(
+      index = "1..*",
+      paramLabel = "--name=value",
       description = "The pipeline's options; --help after the pipeline lists them.")
   List<String> options = new ArrayList<>();
 
@@ -37,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
     MlproofPipeline selected = Pipelines.get(pipeline);
     if (options.contains("--help") || options.contains("-h")) {
       ByteArrayOutputStream help = new ByteArrayOutputStream();
-      PipelineOptionsFactory.printHelp(new PrintStream(help, true, StandardCharsets.UTF_8), selected.optionsClass());
+      PipelineOptionsFactory.printHelp(
+          new PrintStream(help, true, StandardCharsets.UTF_8), selected.optionsClass());
       PrintWriter out = spec.commandLine().getOut();
       out.println("Usage: mlproof run " + pipeline + " [--name=value...]");
       out.println(selected.description());

@@ -38,14 +38,18 @@ final class Cli {
       System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
       int code = Main.execute(args);
       return new Result(
-          code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+          code,
+          outBytes.toString(StandardCharsets.UTF_8),
+          errBytes.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
     }
   }
 
-  /** A DuckDB warehouse with an empty {@code users} table of the demo's columns, plus {@code sql}. */
+  /**
+   * A DuckDB warehouse with an empty {@code users} table of the demo's columns, plus {@code sql}.
+   */
   static Path usersWarehouse(Path file, String... sql) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement s = c.createStatement()) {

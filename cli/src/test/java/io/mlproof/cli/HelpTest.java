@@ -25,7 +25,8 @@ class HelpTest {
     assertThat(commands).hasSizeGreaterThanOrEqualTo(14);
     for (CommandLine command : commands) {
       String name = command.getCommandSpec().qualifiedName();
-      List<String> args = new ArrayList<>(Arrays.asList(name.split(" ")).subList(1, name.split(" ").length));
+      List<String> args =
+          new ArrayList<>(Arrays.asList(name.split(" ")).subList(1, name.split(" ").length));
       for (String help : List.of("--help", "-h")) {
         args.add(help);
         Cli.Result result = Cli.run(args.toArray(String[]::new));
@@ -46,8 +47,10 @@ class HelpTest {
     assertThat(Cli.run("help").out()).startsWith("Usage: mlproof ");
     Cli.Result unknown = Cli.run("help", "dags", "exprot-airflow");
     assertThat(unknown.exitCode()).isEqualTo(2);
-    assertThat(unknown.err()).isEqualTo("mlproof: 'exprot-airflow' is not a command of mlproof dags: use one of list,"
-        + " validate, show, run, backfill, status, clear, export-airflow (see: mlproof help --help)\n");
+    assertThat(unknown.err())
+        .isEqualTo(
+            "mlproof: 'exprot-airflow' is not a command of mlproof dags: use one of list,"
+                + " validate, show, run, backfill, status, clear, export-airflow (see: mlproof help --help)\n");
   }
 
   @Test
@@ -57,8 +60,12 @@ class HelpTest {
       Cli.Result result = Cli.run("run", pipeline.getKey(), "--help");
       assertThat(result.exitCode()).as(pipeline.getKey() + ": " + result.err()).isZero();
       assertThat(result.out())
-          .startsWith("Usage: mlproof run " + pipeline.getKey() + " [--name=value...]\n"
-              + pipeline.getValue().description() + "\n")
+          .startsWith(
+              "Usage: mlproof run "
+                  + pipeline.getKey()
+                  + " [--name=value...]\n"
+                  + pipeline.getValue().description()
+                  + "\n")
           // Beam's listing names the options interface and its options.
           .contains(pipeline.getValue().optionsClass().getName())
           .contains("--output");

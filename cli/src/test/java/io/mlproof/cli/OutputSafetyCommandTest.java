@@ -10,7 +10,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 10 items 1, 2, 4 and 14 through the real CLI: what a user typed, the exit code, what survived. */
+/**
+ * Issue 10 items 1, 2, 4 and 14 through the real CLI: what a user typed, the exit code, what
+ * survived.
+ */
 class OutputSafetyCommandTest {
 
   @TempDir Path tmp;
@@ -18,8 +21,10 @@ class OutputSafetyCommandTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    warehouse = Cli.usersWarehouse(tmp.resolve("w.duckdb"),
-        "INSERT INTO users VALUES (1, TIMESTAMP '2024-01-07 09:00:00', 'DE', 'organic')");
+    warehouse =
+        Cli.usersWarehouse(
+            tmp.resolve("w.duckdb"),
+            "INSERT INTO users VALUES (1, TIMESTAMP '2024-01-07 09:00:00', 'DE', 'organic')");
   }
 
   private static Cli.Result mlproof(String... args) {
@@ -27,8 +32,13 @@ class OutputSafetyCommandTest {
   }
 
   private Cli.Result extractUsers(String output) {
-    return mlproof("run", "extract", "--warehouse=duckdb:" + warehouse, "--output=" + output,
-        "--recordType=users", "--logicalDate=2024-01-07");
+    return mlproof(
+        "run",
+        "extract",
+        "--warehouse=duckdb:" + warehouse,
+        "--output=" + output,
+        "--recordType=users",
+        "--logicalDate=2024-01-07");
   }
 
   @Test
@@ -40,8 +50,12 @@ class OutputSafetyCommandTest {
 
     Cli.Result result = extractUsers(tmp.resolve("out") + "/keep*");
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.lastLine()).isEqualTo("mlproof: --output " + tmp.resolve("out") + "/keep* contains the glob"
-        + " character '*': mlproof paths are literal and may not contain any of *?[]{}\\; rename the directory");
+    assertThat(result.lastLine())
+        .isEqualTo(
+            "mlproof: --output "
+                + tmp.resolve("out")
+                + "/keep* contains the glob"
+                + " character '*': mlproof paths are literal and may not contain any of *?[]{}\\; rename the directory");
     assertThat(Files.readString(keepA.resolve("precious.txt"))).isEqualTo("a");
     assertThat(keepB.resolve("manifest.json")).exists();
     assertThat(keepB.resolve("records-00000-of-00001.tfrecord")).exists();
@@ -55,9 +69,12 @@ class OutputSafetyCommandTest {
 
     Cli.Result result = mlproof("run", "train", "--examples=" + extract, "--output=" + extract);
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.lastLine()).startsWith("mlproof: output " + extract + " is not empty (")
-        .contains("is the output of pipeline 'extract' (dag adhoc, task adhoc), not of pipeline 'train'")
-        .endsWith("nothing was deleted; choose an empty or new --output, or remove the directory yourself");
+    assertThat(result.lastLine())
+        .startsWith("mlproof: output " + extract + " is not empty (")
+        .contains(
+            "is the output of pipeline 'extract' (dag adhoc, task adhoc), not of pipeline 'train'")
+        .endsWith(
+            "nothing was deleted; choose an empty or new --output, or remove the directory yourself");
     assertThat(Files.readString(extract.resolve("manifest.json"))).isEqualTo(manifest);
     assertThat(extract.resolve("records-00000-of-00001.tfrecord")).exists();
   }
@@ -67,14 +84,26 @@ class OutputSafetyCommandTest {
     Path file = Files.writeString(tmp.resolve("notes.txt"), "keep me");
     Cli.Result result = extractUsers(file.toString());
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.lastLine()).isEqualTo("mlproof: output " + file + " is not a directory (" + file
-        + " is a file): choose another --output");
+    assertThat(result.lastLine())
+        .isEqualTo(
+            "mlproof: output "
+                + file
+                + " is not a directory ("
+                + file
+                + " is a file): choose another --output");
     assertThat(Files.readString(file)).isEqualTo("keep me");
   }
 
   private Cli.Result score(String warehouseSpec, String... extra) {
-    List<String> args = new ArrayList<>(List.of("run", "score", "--warehouse=" + warehouseSpec,
-        "--model=" + tmp.resolve("bless"), "--examples=" + tmp.resolve("features"), "--output=" + tmp.resolve("s")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "score",
+                "--warehouse=" + warehouseSpec,
+                "--model=" + tmp.resolve("bless"),
+                "--examples=" + tmp.resolve("features"),
+                "--output=" + tmp.resolve("s")));
     args.addAll(List.of(extra));
     return mlproof(args.toArray(String[]::new));
   }
@@ -84,8 +113,12 @@ class OutputSafetyCommandTest {
     Path typo = tmp.resolve("wharehouse.duckdb");
     Cli.Result result = score("duckdb:" + typo);
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.lastLine()).isEqualTo("mlproof: warehouse file " + typo + " does not exist: run `mlproof demo"
-        + " init` or pass --warehouse=duckdb:<path to .duckdb file>");
+    assertThat(result.lastLine())
+        .isEqualTo(
+            "mlproof: warehouse file "
+                + typo
+                + " does not exist: run `mlproof demo"
+                + " init` or pass --warehouse=duckdb:<path to .duckdb file>");
     assertThat(typo).doesNotExist();
     assertThat(tmp.resolve("s")).doesNotExist();
   }
@@ -95,29 +128,35 @@ class OutputSafetyCommandTest {
     Path text = Files.writeString(tmp.resolve("warehouse.txt"), "not a database");
     Cli.Result notDuckDb = score("duckdb:" + text);
     assertThat(notDuckDb.exitCode()).isEqualTo(2);
-    assertThat(notDuckDb.lastLine()).startsWith("mlproof: warehouse file " + text
-        + " cannot be opened as a DuckDB database (");
+    assertThat(notDuckDb.lastLine())
+        .startsWith("mlproof: warehouse file " + text + " cannot be opened as a DuckDB database (");
     assertThat(Files.readString(text)).isEqualTo("not a database");
 
     Cli.Result postgres = score("postgres://db/x");
     assertThat(postgres.exitCode()).isEqualTo(2);
-    assertThat(postgres.lastLine()).isEqualTo("mlproof: --warehouse=postgres://db/x is not a warehouse: use"
-        + " duckdb:<path to .duckdb file> or bigquery:<project>.<dataset>");
+    assertThat(postgres.lastLine())
+        .isEqualTo(
+            "mlproof: --warehouse=postgres://db/x is not a warehouse: use"
+                + " duckdb:<path to .duckdb file> or bigquery:<project>.<dataset>");
   }
 
   @Test
   void aBadScoresTableExitsTwoBeforeAnyWork() {
     Cli.Result injected = score("duckdb:" + warehouse, "--scoresTable=scores; DROP TABLE users");
     assertThat(injected.exitCode()).isEqualTo(2);
-    assertThat(injected.lastLine()).isEqualTo("mlproof: --scoresTable 'scores; DROP TABLE users' is not a plain"
-        + " identifier: use letters, digits and underscores, starting with a letter or underscore");
+    assertThat(injected.lastLine())
+        .isEqualTo(
+            "mlproof: --scoresTable 'scores; DROP TABLE users' is not a plain"
+                + " identifier: use letters, digits and underscores, starting with a letter or underscore");
 
     Cli.Result taken = score("duckdb:" + warehouse, "--scoresTable=users");
     assertThat(taken.exitCode()).isEqualTo(2);
-    assertThat(taken.lastLine()).isEqualTo("mlproof: --scoresTable=users names an existing table with columns"
-        + " [user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR], not a scores table"
-        + " [entity_id VARCHAR, score DOUBLE, rank BIGINT, model_id VARCHAR, score_day DATE]: choose another"
-        + " --scoresTable");
+    assertThat(taken.lastLine())
+        .isEqualTo(
+            "mlproof: --scoresTable=users names an existing table with columns"
+                + " [user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR], not a scores table"
+                + " [entity_id VARCHAR, score DOUBLE, rank BIGINT, model_id VARCHAR, score_day DATE]: choose another"
+                + " --scoresTable");
     assertThat(tmp.resolve("s")).doesNotExist();
   }
 }

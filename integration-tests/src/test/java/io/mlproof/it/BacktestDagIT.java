@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The churn_backtest DAG through the shaded jar on a 1,000-user demo warehouse (the default 180 days
- * from 2024-01-01), and the leakage test: a copy of the warehouse with every row after the first
- * fold's label window deleted gives that fold byte-identical figures.
+ * The churn_backtest DAG through the shaded jar on a 1,000-user demo warehouse (the default 180
+ * days from 2024-01-01), and the leakage test: a copy of the warehouse with every row after the
+ * first fold's label window deleted gives that fold byte-identical figures.
  *
  * <p>The first fold is 2024-04-15 and its label window (2024-04-15, 2024-05-13]. The features stage
  * calls a label window complete when the data reaches its last day, so the copy keeps the rows of
@@ -38,7 +38,8 @@ class BacktestDagIT {
     MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000");
     Path truncated = dir.resolve("cut.duckdb");
     Files.copy(warehouse, truncated);
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + truncated); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + truncated);
+        Statement s = c.createStatement()) {
       s.execute("DELETE FROM events WHERE event_at >= TIMESTAMP '2024-05-14 00:00:00'");
       s.execute("DELETE FROM payments WHERE paid_at >= TIMESTAMP '2024-05-14 00:00:00'");
       s.execute("DELETE FROM users WHERE signup_at >= TIMESTAMP '2024-05-14 00:00:00'");
@@ -48,28 +49,43 @@ class BacktestDagIT {
   }
 
   private static MlproofCli.Result dag(String name, Path warehouse) throws Exception {
-    return MlproofCli.run(dir, "dags", "run", "churn_backtest", "--logical-date", DS,
-        "--dags-folder", MlproofCli.repo().resolve("dags").toString(),
-        "--run-root", dir.resolve(name).toString(),
-        "--state", dir.resolve(name + ".sqlite").toString(),
-        "--conf", "{\"warehouse\": \"duckdb:" + warehouse + "\"}");
+    return MlproofCli.run(
+        dir,
+        "dags",
+        "run",
+        "churn_backtest",
+        "--logical-date",
+        DS,
+        "--dags-folder",
+        MlproofCli.repo().resolve("dags").toString(),
+        "--run-root",
+        dir.resolve(name).toString(),
+        "--state",
+        dir.resolve(name + ".sqlite").toString(),
+        "--conf",
+        "{\"warehouse\": \"duckdb:" + warehouse + "\"}");
   }
 
   private static BacktestResult result(String name) throws Exception {
-    return BacktestResult.parseFrom(Files.readAllBytes(dir.resolve(name + "/churn_backtest/" + DS + "/backtest/backtest.pb")));
+    return BacktestResult.parseFrom(
+        Files.readAllBytes(dir.resolve(name + "/churn_backtest/" + DS + "/backtest/backtest.pb")));
   }
 
   private static JsonNode json(String name) throws Exception {
-    return new ObjectMapper().readTree(dir.resolve(name + "/churn_backtest/" + DS + "/backtest/backtest.json").toFile());
+    return new ObjectMapper()
+        .readTree(dir.resolve(name + "/churn_backtest/" + DS + "/backtest/backtest.json").toFile());
   }
 
   @Test
   void theDagBacktestsFourCompleteWeeklyFoldsAndReportsTheOpenOne() throws Exception {
     assertThat(full.exitCode()).as(full.stderr()).isZero();
     BacktestResult result = result("full");
-    assertThat(result.getFoldsList()).extracting(BacktestFold::getCutoff)
+    assertThat(result.getFoldsList())
+        .extracting(BacktestFold::getCutoff)
         .containsExactly("2024-04-15", "2024-04-22", "2024-04-29", "2024-05-06", "2024-05-13");
-    assertThat(result.getFoldsList()).extracting(BacktestFold::getComplete).containsExactly(true, true, true, true, false);
+    assertThat(result.getFoldsList())
+        .extracting(BacktestFold::getComplete)
+        .containsExactly(true, true, true, true, false);
     JsonNode json = json("full");
     assertThat(json.path("horizonDays").asInt()).isEqualTo(28);
     assertThat(json.path("folds").get(4).path("complete").asBoolean(true)).isFalse();
@@ -86,8 +102,11 @@ class BacktestDagIT {
     assertThat(before.getCutoff()).isEqualTo(FIRST_FOLD);
     assertThat(before.getComplete()).isTrue();
     assertThat(after.toByteArray()).isEqualTo(before.toByteArray());
-    assertThat(json("cut").path("folds").get(0).toString()).isEqualTo(json("full").path("folds").get(0).toString());
+    assertThat(json("cut").path("folds").get(0).toString())
+        .isEqualTo(json("full").path("folds").get(0).toString());
     // the deletion did reach the later folds: their label windows are now open
-    assertThat(result("cut").getFoldsList().subList(1, 5)).extracting(BacktestFold::getComplete).containsOnly(false);
+    assertThat(result("cut").getFoldsList().subList(1, 5))
+        .extracting(BacktestFold::getComplete)
+        .containsOnly(false);
   }
 }

@@ -20,19 +20,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo DAG end to end through the shaded jar, as `make run` runs it, on the Direct runner and
- * a small demo warehouse: extract → features → validate → train → bless → score.
+ * The demo DAG end to end through the shaded jar, as `make run` runs it, on the Direct runner and a
+ * small demo warehouse: extract → features → validate → train → bless → score.
  *
  * <p>On this little data (1,000 users over 120 days, so about 640 test rows) the model's F1 lead
  * over the tuned heuristic is within noise: the DAG runs with {@link MlproofCli#ANY_LEAD_BAR} so
  * that scoring and the report can be checked, and the default bar is then applied to the same
  * trained model by {@code mlproof run bless}, which must refuse it and say why with the interval.
  * Enough data for the default bar is too big for a test that must stay short: on warehouses with
- * 180 days of history the lead was 0.042 F1 (95% CI 0.016 to 0.068) with 1,000 users, 0.039
- * (0.021 to 0.056) with 2,000 and 0.033 (0.020 to 0.045) with 3,000 (docs/TRAINING.md).
+ * 180 days of history the lead was 0.042 F1 (95% CI 0.016 to 0.068) with 1,000 users, 0.039 (0.021
+ * to 0.056) with 2,000 and 0.033 (0.020 to 0.045) with 3,000 (docs/TRAINING.md).
  */
 class DemoDagIT {
-  private static final String DS = "2024-04-29"; // a Monday: the demo DAG's schedule fires on Mondays
+  private static final String DS =
+      "2024-04-29"; // a Monday: the demo DAG's schedule fires on Mondays
 
   @TempDir static Path dir;
   static Path warehouse;
@@ -42,20 +43,39 @@ class DemoDagIT {
   static void runDemoDag() throws Exception {
     warehouse = dir.resolve("w.duckdb");
     MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000", "--days", "120");
-    run = mlproof(
-        "dags", "run", "demo", "--logical-date", DS,
-        "--dags-folder", repo().resolve("dags").toString(),
-        "--run-root", dir.resolve("runs").toString(),
-        "--state", dir.resolve("state.sqlite").toString(),
-        "--runner", "direct",
-        "--conf", "{\"warehouse\": \"duckdb:" + warehouse + "\", " + MlproofCli.ANY_LEAD_BAR + "}",
-        "--output", "json");
+    run =
+        mlproof(
+            "dags",
+            "run",
+            "demo",
+            "--logical-date",
+            DS,
+            "--dags-folder",
+            repo().resolve("dags").toString(),
+            "--run-root",
+            dir.resolve("runs").toString(),
+            "--state",
+            dir.resolve("state.sqlite").toString(),
+            "--runner",
+            "direct",
+            "--conf",
+            "{\"warehouse\": \"duckdb:" + warehouse + "\", " + MlproofCli.ANY_LEAD_BAR + "}",
+            "--output",
+            "json");
   }
 
   @Test
   void everyTaskSucceeds() {
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    for (String task : List.of("extract_activity", "features", "validate", "train", "bless", "score_features", "score")) {
+    for (String task :
+        List.of(
+            "extract_activity",
+            "features",
+            "validate",
+            "train",
+            "bless",
+            "score_features",
+            "score")) {
       assertThat(dir.resolve("runs/demo/" + DS + "/" + task + "/manifest.json")).as(task).exists();
     }
   }
@@ -76,27 +96,54 @@ class DemoDagIT {
       chromium.call("Page.enable", null);
       chromium.call("Page.navigate", HeadlessChromium.params().put("url", html.toUri().toString()));
       chromium.await("Page.loadEventFired");
-      JsonNode sections = chromium.evaluate("[...document.querySelectorAll('section')]"
-          + ".filter(s => s.getBoundingClientRect().height > 50).map(s => s.id)");
-      assertThat(sections).extracting(JsonNode::asText).containsExactly("verdicts", "data", "model", "run");
-      JsonNode charts = chromium.evaluate("[...document.querySelectorAll('figure.chart > svg, figure.chart > table')]"
-          + ".filter(e => e.getBoundingClientRect().width > 200 && e.getBoundingClientRect().height > 100)"
-          + ".map(e => e.id || e.parentElement.id)");
-      assertThat(charts).extracting(JsonNode::asText).containsExactly("chart-roc", "chart-pr", "chart-calibration",
-          "chart-gains", "chart-confusion", "chart-importance", "chart-dag");
+      JsonNode sections =
+          chromium.evaluate(
+              "[...document.querySelectorAll('section')]"
+                  + ".filter(s => s.getBoundingClientRect().height > 50).map(s => s.id)");
+      assertThat(sections)
+          .extracting(JsonNode::asText)
+          .containsExactly("verdicts", "data", "model", "run");
+      JsonNode charts =
+          chromium.evaluate(
+              "[...document.querySelectorAll('figure.chart > svg, figure.chart > table')]"
+                  + ".filter(e => e.getBoundingClientRect().width > 200 && e.getBoundingClientRect().height > 100)"
+                  + ".map(e => e.id || e.parentElement.id)");
+      assertThat(charts)
+          .extracting(JsonNode::asText)
+          .containsExactly(
+              "chart-roc",
+              "chart-pr",
+              "chart-calibration",
+              "chart-gains",
+              "chart-confusion",
+              "chart-importance",
+              "chart-dag");
       // Every chart drew its data: the ROC and gains curves are paths, the DAG has a box per task.
-      assertThat(chromium.evaluate("document.querySelectorAll('#chart-dag g.task').length").asInt()).isEqualTo(8);
-      assertThat(chromium.evaluate("document.querySelectorAll('#chart-roc path').length").asInt()).isGreaterThan(5);
-      // Blessed or not is the bless task's decision on the data (issue 12), not this test's: the card
-      // must say what blessing.json says and, when not blessed, a red alert must sit above the verdicts.
-      boolean blessed = new ObjectMapper().readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile())
-          .path("blessed").asBoolean();
-      assertThat(chromium.evaluate("document.getElementById('card-blessed').querySelector('.a').textContent").asText())
+      assertThat(chromium.evaluate("document.querySelectorAll('#chart-dag g.task').length").asInt())
+          .isEqualTo(8);
+      assertThat(chromium.evaluate("document.querySelectorAll('#chart-roc path').length").asInt())
+          .isGreaterThan(5);
+      // Blessed or not is the bless task's decision on the data (issue 12), not this test's: the
+      // card
+      // must say what blessing.json says and, when not blessed, a red alert must sit above the
+      // verdicts.
+      boolean blessed =
+          new ObjectMapper()
+              .readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile())
+              .path("blessed")
+              .asBoolean();
+      assertThat(
+              chromium
+                  .evaluate(
+                      "document.getElementById('card-blessed').querySelector('.a').textContent")
+                  .asText())
           .isEqualTo(blessed ? "Yes" : "No");
-      JsonNode unblessedAlertsAboveVerdicts = chromium.evaluate("[...document.querySelectorAll('.alert.bad')]"
-          + ".filter(a => a.textContent.includes('Model NOT blessed') && a.getBoundingClientRect().height > 10"
-          + " && a.getBoundingClientRect().bottom <= document.getElementById('verdicts').getBoundingClientRect().top)"
-          + ".length");
+      JsonNode unblessedAlertsAboveVerdicts =
+          chromium.evaluate(
+              "[...document.querySelectorAll('.alert.bad')]"
+                  + ".filter(a => a.textContent.includes('Model NOT blessed') && a.getBoundingClientRect().height > 10"
+                  + " && a.getBoundingClientRect().bottom <= document.getElementById('verdicts').getBoundingClientRect().top)"
+                  + ".length");
       assertThat(unblessedAlertsAboveVerdicts.asInt()).isEqualTo(blessed ? 0 : 1);
       chromium.screenshot(Path.of("target", "report-screenshot.png"));
       assertThat(chromium.requestedUrls()).containsExactly(html.toUri().toString());
@@ -105,26 +152,33 @@ class DemoDagIT {
   }
 
   /**
-   * One score per user eligible at ds, counted independently from the raw tables: signed up
-   * before ds, with a valid event in the 90 days before ds (docs/FEATURES.md, churn_v1).
+   * One score per user eligible at ds, counted independently from the raw tables: signed up before
+   * ds, with a valid event in the 90 days before ds (docs/FEATURES.md, churn_v1).
    */
   @Test
   void scoresEveryEligibleUserOnceWithRanksOneToN() throws SQLException {
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse, readOnly());
         Statement s = c.createStatement()) {
-      long eligible = scalar(s, """
+      long eligible =
+          scalar(
+              s,
+              """
           SELECT count(DISTINCT u.user_id) FROM users u JOIN events e ON e.user_id = u.user_id
           WHERE u.signup_at < DATE '%1$s'
             AND e.event_at >= DATE '%1$s' - INTERVAL 90 DAY AND e.event_at < DATE '%1$s'
             AND e.event_type IN ('session_start', 'page_view', 'add_to_cart', 'purchase')
-            AND (e.amount IS NULL OR e.amount >= 0)""".formatted(DS));
+            AND (e.amount IS NULL OR e.amount >= 0)"""
+                  .formatted(DS));
       assertThat(eligible).isGreaterThan(100);
-      assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score_day = DATE '" + DS + "'")).isEqualTo(eligible);
-      assertThat(scalar(s, "SELECT count(DISTINCT entity_id) FROM churn_scores")).isEqualTo(eligible);
+      assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score_day = DATE '" + DS + "'"))
+          .isEqualTo(eligible);
+      assertThat(scalar(s, "SELECT count(DISTINCT entity_id) FROM churn_scores"))
+          .isEqualTo(eligible);
       assertThat(scalar(s, "SELECT min(rank) FROM churn_scores")).isEqualTo(1);
       assertThat(scalar(s, "SELECT max(rank) FROM churn_scores")).isEqualTo(eligible);
-      assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score < 0 OR score > 1")).isZero();
+      assertThat(scalar(s, "SELECT count(*) FROM churn_scores WHERE score < 0 OR score > 1"))
+          .isZero();
     }
   }
 
@@ -151,20 +205,34 @@ class DemoDagIT {
     assertThat(heuristic).as("the tuned recency heuristic is among the baselines").isNotNull();
     JsonNode lead = evaluation.path("uncertainty").path("operatingPoint");
     assertThat(lead.path("baseline").asText()).isEqualTo(heuristic.path("name").asText());
-    assertThat(lead.path("estimate").asDouble()).isCloseTo(modelF1 - heuristic.path("f1").asDouble(), within(1e-12));
-    String interval = String.format(Locale.ROOT, "(95%% CI %.3f to %.3f)",
-        lead.path("ci95Low").asDouble(), lead.path("ci95High").asDouble());
+    assertThat(lead.path("estimate").asDouble())
+        .isCloseTo(modelF1 - heuristic.path("f1").asDouble(), within(1e-12));
+    String interval =
+        String.format(
+            Locale.ROOT,
+            "(95%% CI %.3f to %.3f)",
+            lead.path("ci95Low").asDouble(),
+            lead.path("ci95High").asDouble());
     assertThat(lead.path("ci95Low").asDouble()).isLessThan(0.02);
     assertThat(evaluation.path("verdict").path("summary").asText()).contains(interval);
-    JsonNode runBlessing = json.readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile());
+    JsonNode runBlessing =
+        json.readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile());
     assertThat(runBlessing.path("blessRule").asText()).isEqualTo("point_estimate");
-    assertThat(runBlessing.path("blessed").asBoolean()).isEqualTo(lead.path("estimate").asDouble() > 0).isTrue();
+    assertThat(runBlessing.path("blessed").asBoolean())
+        .isEqualTo(lead.path("estimate").asDouble() > 0)
+        .isTrue();
 
-    MlproofCli.Result rebless = mlproof("run", "bless", "--model=" + train, "--output=" + dir.resolve("rebless"));
+    MlproofCli.Result rebless =
+        mlproof("run", "bless", "--model=" + train, "--output=" + dir.resolve("rebless"));
     assertThat(rebless.exitCode()).as(rebless.stderr()).isEqualTo(1);
-    assertThat(rebless.stderr()).contains(String.format(Locale.ROOT,
-        "the lower bound of the 95%% interval of the F1 lead over %s is %.3f %s, below the required margin of 0.020",
-        heuristic.path("name").asText(), lead.path("ci95Low").asDouble(), interval));
+    assertThat(rebless.stderr())
+        .contains(
+            String.format(
+                Locale.ROOT,
+                "the lower bound of the 95%% interval of the F1 lead over %s is %.3f %s, below the required margin of 0.020",
+                heuristic.path("name").asText(),
+                lead.path("ci95Low").asDouble(),
+                interval));
     JsonNode blessing = json.readTree(dir.resolve("rebless/blessing.json").toFile());
     assertThat(blessing.path("blessed").asBoolean()).isFalse();
     assertThat(blessing.path("blessRule").asText()).isEqualTo("lower_bound");

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pipelines on a real Flink 1.19 session cluster started by the project's own code (1 JobManager,
- * 2 TaskManagers of 2 slots, loopback, free ports), submitted by {@code mlproof dags run --runner
+ * Pipelines on a real Flink 1.19 session cluster started by the project's own code (1 JobManager, 2
+ * TaskManagers of 2 slots, loopback, free ports), submitted by {@code mlproof dags run --runner
  * flink --flink-master}: the output is exactly the warehouse's rows, and stays exact when a
  * TaskManager is killed with SIGKILL in the middle of a job. One cluster for the class (its start
  * is the expensive part); the failover test runs last because it leaves one TaskManager.
@@ -53,10 +53,14 @@ class FlinkClusterIT {
   @BeforeAll
   static void startCluster() throws Exception {
     warehouse = dir.resolve("w.duckdb");
-    // No malformed copies: every event of the window is a record, so the expected output is a query.
-    MlproofCli.demoWarehouse(dir, warehouse, "--users", "1000", "--days", "120", "--bad-row-rate", "0");
+    // No malformed copies: every event of the window is a record, so the expected output is a
+    // query.
+    MlproofCli.demoWarehouse(
+        dir, warehouse, "--users", "1000", "--days", "120", "--bad-row-rate", "0");
     dags = Files.createDirectories(dir.resolve("dags"));
-    Files.writeString(dags.resolve("defaults.yaml"), """
+    Files.writeString(
+        dags.resolve("defaults.yaml"),
+        """
         start_date: 2024-01-01
         default_args:
           retries: 0
@@ -67,7 +71,9 @@ class FlinkClusterIT {
           flink:
             parallelism: 2
         """);
-    Files.writeString(dags.resolve("on_flink.yaml"), """
+    Files.writeString(
+        dags.resolve("on_flink.yaml"),
+        """
         dag_id: on_flink
         schedule: "0 0 * * 1"
         tasks:
@@ -77,16 +83,22 @@ class FlinkClusterIT {
               warehouse: "duckdb:%s"
               recordType: events
               lookbackDays: 60
-        """.formatted(warehouse));
+        """
+            .formatted(warehouse));
     // Each event of the interval 1,000 times: a job that runs for a minute or more, so that it is
     // still running when the run is interrupted, and ends on its own if cancelling does not work.
-    Path copies = Files.writeString(dir.resolve("event_copies.sql"), """
+    Path copies =
+        Files.writeString(
+            dir.resolve("event_copies.sql"),
+            """
         SELECT e.event_id, e.user_id, e.event_type, e.event_at, e.amount
         FROM {{ table('events') }} AS e
         CROSS JOIN (SELECT event_id FROM {{ table('events') }} LIMIT 1000) AS copies
         WHERE e.event_at >= {{ data_interval_start }} AND e.event_at < {{ data_interval_end }}
         """);
-    Files.writeString(dags.resolve("long_job.yaml"), """
+    Files.writeString(
+        dags.resolve("long_job.yaml"),
+        """
         dag_id: long_job
         schedule: "0 0 * * 1"
         tasks:
@@ -96,8 +108,12 @@ class FlinkClusterIT {
               warehouse: "duckdb:%s"
               recordType: events
               template: "%s"
-        """.formatted(warehouse, copies));
-    Path lib = Path.of(System.getProperty("mlproof.flinkLib", MlproofCli.repo().resolve("target/flink-lib").toString()));
+        """
+            .formatted(warehouse, copies));
+    Path lib =
+        Path.of(
+            System.getProperty(
+                "mlproof.flinkLib", MlproofCli.repo().resolve("target/flink-lib").toString()));
     cluster = FlinkSessionCluster.start(FlinkClusterSpec.of(lib, dir.resolve("cluster"), 2));
   }
 
@@ -109,7 +125,8 @@ class FlinkClusterIT {
     List<ProcessHandle> processes = new ArrayList<>(cluster.taskManagers());
     processes.add(cluster.jobManager());
     cluster.close();
-    // A stopped process may be a zombie for a moment until the JDK's reaper waits for it; it runs no
+    // A stopped process may be a zombie for a moment until the JDK's reaper waits for it; it runs
+    // no
     // more, which is what ProcessIdentity.isRunning (and the cluster's own stop) checks.
     assertThat(processes).noneMatch(ProcessIdentity::isRunning);
     assertThat(dir.resolve("cluster/tmp")).doesNotExist();
@@ -124,9 +141,11 @@ class FlinkClusterIT {
     assertThat(overview.path("taskmanagers").asInt()).isEqualTo(2);
     assertThat(overview.path("slots-total").asInt()).isEqualTo(4);
     assertThat(overview.path("flink-version").asText()).isEqualTo("1.19.0");
-    MlproofCli.Result status = MlproofCli.run(dir, "flink", "status", "--dir", dir.resolve("cluster").toString());
+    MlproofCli.Result status =
+        MlproofCli.run(dir, "flink", "status", "--dir", dir.resolve("cluster").toString());
     assertThat(status.exitCode()).as(status.stderr()).isZero();
-    assertThat(status.stdout()).startsWith("master " + cluster.master() + ": 3 of 3 processes running");
+    assertThat(status.stdout())
+        .startsWith("master " + cluster.master() + ": 3 of 3 processes running");
   }
 
   @Test
@@ -135,10 +154,16 @@ class FlinkClusterIT {
     MlproofCli.Result run = dagRun(DS).await();
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(eventIds(DS)).containsExactlyElementsOf(expectedEventIds(DS));
-    String log = Files.readString(dir.resolve("runs/_logs/on_flink/" + DS + "/extract_events/attempt=1.log"));
+    String log =
+        Files.readString(
+            dir.resolve("runs/_logs/on_flink/" + DS + "/extract_events/attempt=1.log"));
     assertThat(log.lines().findFirst().orElseThrow())
-        .contains(" --runner=FlinkRunner --parallelism=2 --flinkMaster=" + cluster.master() + " --filesToStage=")
-        .endsWith("target/mlproof-flink.jar --jobName=mlproof-on_flink-" + DS + "-extract_events-try1");
+        .contains(
+            " --runner=FlinkRunner --parallelism=2 --flinkMaster="
+                + cluster.master()
+                + " --filesToStage=")
+        .endsWith(
+            "target/mlproof-flink.jar --jobName=mlproof-on_flink-" + DS + "-extract_events-try1");
     JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
     assertThat(jobs).hasSize(1);
     assertThat(jobs.get(0).path("state").asText()).isEqualTo("FINISHED");
@@ -153,12 +178,15 @@ class FlinkClusterIT {
   @Order(3)
   void interruptingTheDagRunCancelsItsJobOnTheCluster() throws Exception {
     MlproofCli.Started run = dagRun("long_job", DS);
-    String jobId = awaitRunningJob(run.process(), "mlproof-long_job-" + DS + "-extract_copies-try1");
+    String jobId =
+        awaitRunningJob(run.process(), "mlproof-long_job-" + DS + "-extract_copies-try1");
     Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
     assertThat(kill.waitFor()).isZero();
     MlproofCli.Result result = run.await();
     assertThat(result.exitCode()).as(result.stderr()).isNotZero();
-    assertThat(cluster.get("/jobs/" + jobId).path("state").asText()).as(result.stderr()).isEqualTo("CANCELED");
+    assertThat(cluster.get("/jobs/" + jobId).path("state").asText())
+        .as(result.stderr())
+        .isEqualTo("CANCELED");
     assertThat(result.stderr()).contains("cancelled Flink job " + jobId);
   }
 
@@ -166,9 +194,12 @@ class FlinkClusterIT {
   private static String awaitRunningJob(Process client, String name) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
     while (Instant.now().isBefore(deadline)) {
-      assertThat(client.isAlive()).as("the DAG run ended before its job ran on the cluster").isTrue();
+      assertThat(client.isAlive())
+          .as("the DAG run ended before its job ran on the cluster")
+          .isTrue();
       for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
-        if (job.path("name").asText().equals(name) && job.path("state").asText().equals("RUNNING")) {
+        if (job.path("name").asText().equals(name)
+            && job.path("state").asText().equals("RUNNING")) {
           return job.path("jid").asText();
         }
       }
@@ -191,12 +222,18 @@ class FlinkClusterIT {
     ProcessHandle taskManager = cluster.taskManagers().get(victim.taskManagerIndex());
     assertThat(taskManager.destroyForcibly()).isTrue();
     MlproofCli.Result result = run.await();
-    assertThat(result.exitCode()).as(() -> result.stderr() + "\nthe job's failures: " + failures(victim.jobId())).isZero();
+    assertThat(result.exitCode())
+        .as(() -> result.stderr() + "\nthe job's failures: " + failures(victim.jobId()))
+        .isZero();
     assertThat(ProcessIdentity.isRunning(taskManager)).isFalse();
 
     assertThat(eventIds(LATER_DS)).containsExactlyElementsOf(expectedEventIds(LATER_DS));
     assertThat(cluster.get("/jobs/" + victim.jobId()).path("state").asText()).isEqualTo("FINISHED");
-    JsonNode history = cluster.get("/jobs/" + victim.jobId() + "/exceptions").path("exceptionHistory").path("entries");
+    JsonNode history =
+        cluster
+            .get("/jobs/" + victim.jobId() + "/exceptions")
+            .path("exceptionHistory")
+            .path("entries");
     assertThat(history.size()).as("failures the job recorded").isGreaterThanOrEqualTo(1);
     assertThat(cluster.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
   }
@@ -215,9 +252,21 @@ class FlinkClusterIT {
   }
 
   private static MlproofCli.Started dagRun(String dagId, String ds) throws IOException {
-    return MlproofCli.start(dir, "dags", "run", dagId, "--logical-date", ds,
-        "--dags-folder", dags.toString(), "--run-root", dir.resolve("runs").toString(),
-        "--state", dir.resolve("state.sqlite").toString(), "--flink-master", cluster.master());
+    return MlproofCli.start(
+        dir,
+        "dags",
+        "run",
+        dagId,
+        "--logical-date",
+        ds,
+        "--dags-folder",
+        dags.toString(),
+        "--run-root",
+        dir.resolve("runs").toString(),
+        "--state",
+        dir.resolve("state.sqlite").toString(),
+        "--flink-master",
+        cluster.master());
   }
 
   /** A running task of the DAG's job and the TaskManager it runs on. */
@@ -230,7 +279,9 @@ class FlinkClusterIT {
   private static Victim awaitRunningTask(Process client, int jobsBefore) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
     while (Instant.now().isBefore(deadline)) {
-      assertThat(client.isAlive()).as("the DAG run ended before its job ran on the cluster").isTrue();
+      assertThat(client.isAlive())
+          .as("the DAG run ended before its job ran on the cluster")
+          .isTrue();
       JsonNode jobs = cluster.get("/jobs/overview").path("jobs");
       for (JsonNode job : jobs) {
         if (jobs.size() <= jobsBefore || !job.path("state").asText().equals("RUNNING")) {
@@ -238,7 +289,10 @@ class FlinkClusterIT {
         }
         String jobId = job.path("jid").asText();
         for (JsonNode vertex : cluster.get("/jobs/" + jobId).path("vertices")) {
-          JsonNode subtasks = cluster.get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()).path("subtasks");
+          JsonNode subtasks =
+              cluster
+                  .get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText())
+                  .path("subtasks");
           for (JsonNode subtask : subtasks) {
             String tm = subtask.path("taskmanager-id").asText();
             if (subtask.path("status").asText().equals("RUNNING") && tm.startsWith("tm-")) {
@@ -256,26 +310,36 @@ class FlinkClusterIT {
   private static List<Long> eventIds(String ds) {
     String output = dir.resolve("runs/on_flink/" + ds + "/extract_events").toString();
     Manifest manifest = TaskOutput.read(output);
-    OutputFile records = manifest.getFilesList().stream().filter(f -> f.getName().equals("records")).findFirst()
-        .orElseThrow();
+    OutputFile records =
+        manifest.getFilesList().stream()
+            .filter(f -> f.getName().equals("records"))
+            .findFirst()
+            .orElseThrow();
     List<Long> ids = new ArrayList<>();
-    TfRecordFiles.read(output + "/" + records.getPath(), (bytes, length, file) ->
-        ids.add(Event.parseFrom(Arrays.copyOf(bytes, length)).getEventId()));
+    TfRecordFiles.read(
+        output + "/" + records.getPath(),
+        (bytes, length, file) ->
+            ids.add(Event.parseFrom(Arrays.copyOf(bytes, length)).getEventId()));
     assertThat(records.getRecords()).isEqualTo(ids.size());
     ids.sort(Long::compare);
     return ids;
   }
 
-  /** The events of the extract's window (60 days before the interval, then the week), from DuckDB. */
+  /**
+   * The events of the extract's window (60 days before the interval, then the week), from DuckDB.
+   */
   private static List<Long> expectedEventIds(String ds) throws SQLException {
     Properties readOnly = new Properties();
     readOnly.setProperty("duckdb.read_only", "true");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse, readOnly);
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("""
+        ResultSet r =
+            s.executeQuery(
+                """
             SELECT event_id FROM events
             WHERE event_at >= DATE '%1$s' - INTERVAL 60 DAY AND event_at < DATE '%1$s' + INTERVAL 7 DAY
-            ORDER BY event_id""".formatted(ds))) {
+            ORDER BY event_id"""
+                    .formatted(ds))) {
       List<Long> ids = new ArrayList<>();
       while (r.next()) {
         ids.add(r.getLong(1));
@@ -284,5 +348,4 @@ class FlinkClusterIT {
       return ids;
     }
   }
-
 }

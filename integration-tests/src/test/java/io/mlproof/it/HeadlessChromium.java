@@ -44,25 +44,46 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** Starts Chromium with a fresh profile in {@code profile} and attaches to its blank page. */
   static HeadlessChromium start(Path profile) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--remote-debugging-port=0", "--window-size=1280,1000", "about:blank")
-        .redirectErrorStream(true).redirectOutput(profile.resolveSibling("chromium.log").toFile()).start();
+    Process process =
+        new ProcessBuilder(
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--remote-debugging-port=0",
+                "--window-size=1280,1000",
+                "about:blank")
+            .redirectErrorStream(true)
+            .redirectOutput(profile.resolveSibling("chromium.log").toFile())
+            .start();
     try {
       // Chromium writes the port it picked to DevToolsActivePort in the profile once it listens.
       Path portFile = profile.resolve("DevToolsActivePort");
       Instant deadline = Instant.now().plus(STEP);
       while (!Files.exists(portFile) || Files.readAllLines(portFile).size() < 2) {
         if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("chromium did not start (see " + profile.resolveSibling("chromium.log")
-              + "); is the Debian package installed? run bin/install-test-deps");
+          throw new IllegalStateException(
+              "chromium did not start (see "
+                  + profile.resolveSibling("chromium.log")
+                  + "); is the Debian package installed? run bin/install-test-deps");
         }
         process.waitFor(50, TimeUnit.MILLISECONDS);
       }
       int port = Integer.parseInt(Files.readAllLines(portFile).get(0).trim());
       HttpClient http = HttpClient.newHttpClient();
-      JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-          .build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode targets =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       String page = null;
       for (JsonNode t : targets) {
         if (t.path("type").asText().equals("page")) {
@@ -73,7 +94,8 @@ final class HeadlessChromium implements AutoCloseable {
         throw new IllegalStateException("chromium has no page target: " + targets);
       }
       BlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
-      WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(page), new Collector(queue)).join();
+      WebSocket socket =
+          http.newWebSocketBuilder().buildAsync(URI.create(page), new Collector(queue)).join();
       return new HeadlessChromium(process, socket, queue);
     } catch (IOException | InterruptedException | RuntimeException e) {
       process.destroyForcibly();
@@ -116,7 +138,8 @@ final class HeadlessChromium implements AutoCloseable {
   private JsonNode next(String waitingFor) throws InterruptedException {
     JsonNode m = messages.poll(STEP.toSeconds(), TimeUnit.SECONDS);
     if (m == null) {
-      throw new IllegalStateException("no answer from chromium within " + STEP.toSeconds() + " s to " + waitingFor);
+      throw new IllegalStateException(
+          "no answer from chromium within " + STEP.toSeconds() + " s to " + waitingFor);
     }
     if (m.has("method")) {
       events.add(m);
@@ -137,8 +160,10 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** Evaluates {@code expression} in the page and returns its value (JSON-serializable values). */
   JsonNode evaluate(String expression) throws InterruptedException {
-    JsonNode result = call("Runtime.evaluate", JSON.createObjectNode().put("expression", expression)
-        .put("returnByValue", true));
+    JsonNode result =
+        call(
+            "Runtime.evaluate",
+            JSON.createObjectNode().put("expression", expression).put("returnByValue", true));
     if (result.has("exceptionDetails")) {
       throw new IllegalStateException("script failed: " + result.path("exceptionDetails"));
     }
@@ -148,11 +173,19 @@ final class HeadlessChromium implements AutoCloseable {
   /** A screenshot of the whole page (not only the window) as PNG. */
   void screenshot(Path png) throws InterruptedException, IOException {
     JsonNode size = call("Page.getLayoutMetrics", null).path("cssContentSize");
-    ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("width", size.path("width").asDouble())
-        .put("height", size.path("height").asDouble()).put("scale", 1);
-    ObjectNode params = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
+    ObjectNode clip =
+        JSON.createObjectNode()
+            .put("x", 0)
+            .put("y", 0)
+            .put("width", size.path("width").asDouble())
+            .put("height", size.path("height").asDouble())
+            .put("scale", 1);
+    ObjectNode params =
+        JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
     params.set("clip", clip);
-    Files.write(png, Base64.getDecoder().decode(call("Page.captureScreenshot", params).path("data").asText()));
+    Files.write(
+        png,
+        Base64.getDecoder().decode(call("Page.captureScreenshot", params).path("data").asText()));
   }
 
   static ObjectNode params() {

@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code mlproof dags run demo --runner flink} with no master: the scheduler starts a local
- * session cluster (real JobManager and TaskManager processes), every pipeline task runs on it,
- * and the cluster is gone afterwards, after success and after SIGINT. The demo DAG gives the
- * same examples, model bytes, blessing and scores as on the Direct runner.
+ * {@code mlproof dags run demo --runner flink} with no master: the scheduler starts a local session
+ * cluster (real JobManager and TaskManager processes), every pipeline task runs on it, and the
+ * cluster is gone afterwards, after success and after SIGINT. The demo DAG gives the same examples,
+ * model bytes, blessing and scores as on the Direct runner.
  *
- * <p>The subject here is runner parity, not the verdict: the runs set the DAG's bless bar to
- * {@link MlproofCli#ANY_LEAD_BAR} so both reach the score task on this small warehouse, where the
- * lead is within noise (DemoDagIT shows the default bar refusing it).
+ * <p>The subject here is runner parity, not the verdict: the runs set the DAG's bless bar to {@link
+ * MlproofCli#ANY_LEAD_BAR} so both reach the score task on this small warehouse, where the lead is
+ * within noise (DemoDagIT shows the default bar refusing it).
  */
 class LocalSessionClusterIT {
   private static final String DS = "2024-04-29";
@@ -54,12 +54,27 @@ class LocalSessionClusterIT {
   }
 
   private static MlproofCli.Started demo(String runner) throws IOException {
-    return MlproofCli.start(dir, "dags", "run", "demo", "--logical-date", DS,
-        "--dags-folder", MlproofCli.repo().resolve("dags").toString(),
-        "--run-root", dir.resolve("runs-" + runner).toString(),
-        "--state", dir.resolve(runner + ".sqlite").toString(),
-        "--runner", runner.equals("sigint") ? "flink" : runner,
-        "--conf", "{\"warehouse\": \"duckdb:" + dir.resolve(runner + ".duckdb") + "\", " + MlproofCli.ANY_LEAD_BAR + "}");
+    return MlproofCli.start(
+        dir,
+        "dags",
+        "run",
+        "demo",
+        "--logical-date",
+        DS,
+        "--dags-folder",
+        MlproofCli.repo().resolve("dags").toString(),
+        "--run-root",
+        dir.resolve("runs-" + runner).toString(),
+        "--state",
+        dir.resolve(runner + ".sqlite").toString(),
+        "--runner",
+        runner.equals("sigint") ? "flink" : runner,
+        "--conf",
+        "{\"warehouse\": \"duckdb:"
+            + dir.resolve(runner + ".duckdb")
+            + "\", "
+            + MlproofCli.ANY_LEAD_BAR
+            + "}");
   }
 
   private static Path clusterDir(String runner) {
@@ -71,12 +86,18 @@ class LocalSessionClusterIT {
     assertThat(direct.exitCode()).as(direct.stderr()).isZero();
     assertThat(flink.exitCode()).as(flink.stderr()).isZero();
     assertThat(flink.stderr()).contains("started a local Flink session cluster at 127.0.0.1:");
-    String log = Files.readString(dir.resolve("runs-flink/_logs/demo/" + DS + "/features/attempt=1.log"));
-    assertThat(log.lines().findFirst().orElseThrow()).contains("--runner=FlinkRunner")
-        .containsPattern("--flinkMaster=127\\.0\\.0\\.1:\\d+ --filesToStage=\\S+mlproof-flink\\.jar");
+    String log =
+        Files.readString(dir.resolve("runs-flink/_logs/demo/" + DS + "/features/attempt=1.log"));
+    assertThat(log.lines().findFirst().orElseThrow())
+        .contains("--runner=FlinkRunner")
+        .containsPattern(
+            "--flinkMaster=127\\.0\\.0\\.1:\\d+ --filesToStage=\\S+mlproof-flink\\.jar");
     Path cluster = clusterDir("flink");
     assertThat(cluster.resolve("log/jobmanager.log")).exists();
-    assertThat(cluster.resolve("log/jobmanager.log")).content().contains("Job ").contains("switched from state RUNNING to FINISHED");
+    assertThat(cluster.resolve("log/jobmanager.log"))
+        .content()
+        .contains("Job ")
+        .contains("switched from state RUNNING to FINISHED");
     assertThat(cluster.resolve("tmp")).doesNotExist();
     assertThat(cluster.resolve(FlinkSessionCluster.STATE_FILE)).doesNotExist();
     assertThat(processesUsing(cluster)).isEmpty();
@@ -106,11 +127,14 @@ class LocalSessionClusterIT {
   void sigintStopsTheRunsClusterToo() throws Exception {
     MlproofCli.Started run = demo("sigint");
     Path cluster = clusterDir("sigint");
-    Path firstTaskLog = dir.resolve("runs-sigint/_logs/demo/" + DS + "/extract_activity/attempt=1.log");
+    Path firstTaskLog =
+        dir.resolve("runs-sigint/_logs/demo/" + DS + "/extract_activity/attempt=1.log");
     Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
     // The cluster is ready and recorded once the first task has started.
     while (!Files.exists(firstTaskLog)) {
-      assertThat(run.process().isAlive()).as("the run ended before its first task started").isTrue();
+      assertThat(run.process().isAlive())
+          .as("the run ended before its first task started")
+          .isTrue();
       assertThat(Instant.now()).as("first task started").isBefore(deadline);
       Thread.sleep(100);
     }
@@ -128,10 +152,14 @@ class LocalSessionClusterIT {
 
   /** The bless task's decision: the model's bytes, its verdict and the bar it was held to. */
   private static List<JsonNode> blessing(String runner) throws IOException {
-    JsonNode blessing = new ObjectMapper().readTree(
-        dir.resolve("runs-" + runner + "/demo/" + DS + "/bless/blessing.json").toFile());
+    JsonNode blessing =
+        new ObjectMapper()
+            .readTree(
+                dir.resolve("runs-" + runner + "/demo/" + DS + "/bless/blessing.json").toFile());
     assertThat(blessing.path("blessed").asBoolean()).as(runner + " blessing").isTrue();
-    return Stream.of("modelSha256", "modelF1", "verdict", "margin", "blessRule").map(blessing::path).toList();
+    return Stream.of("modelSha256", "modelF1", "verdict", "margin", "blessRule")
+        .map(blessing::path)
+        .toList();
   }
 
   /** The records of a task's output as Base64 strings, sorted: equal lists mean equal multisets. */
@@ -140,8 +168,10 @@ class LocalSessionClusterIT {
     List<String> records = new ArrayList<>();
     for (OutputFile file : TaskOutput.read(output).getFilesList()) {
       if (file.getName().equals("records") || file.getName().equals("examples")) {
-        TfRecordFiles.read(output + "/" + file.getPath(), (bytes, length, f) ->
-            records.add(Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, length))));
+        TfRecordFiles.read(
+            output + "/" + file.getPath(),
+            (bytes, length, f) ->
+                records.add(Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, length))));
       }
     }
     records.sort(String::compareTo);
@@ -153,22 +183,31 @@ class LocalSessionClusterIT {
     try (InputStream in = Files.newInputStream(cluster.resolve(FlinkSessionCluster.STATE_FILE))) {
       state.load(in);
     }
-    return state.stringPropertyNames().stream().filter(k -> k.endsWith(".pid"))
-        .map(k -> ProcessHandle.of(Long.parseLong(state.getProperty(k))).orElseThrow()).toList();
+    return state.stringPropertyNames().stream()
+        .filter(k -> k.endsWith(".pid"))
+        .map(k -> ProcessHandle.of(Long.parseLong(state.getProperty(k))).orElseThrow())
+        .toList();
   }
 
   /** Live processes whose command line names the cluster's folder (its config is there). */
   private static List<Long> processesUsing(Path cluster) throws IOException {
     String needle = cluster.toAbsolutePath().toString();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
-        try {
-          return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(needle)
-              && ProcessIdentity.isRunning(ProcessHandle.of(Long.parseLong(p.getFileName().toString())).orElseThrow());
-        } catch (IOException | RuntimeException e) {
-          return false;
-        }
-      }).map(p -> Long.parseLong(p.getFileName().toString())).toList();
+      return procs
+          .filter(p -> p.getFileName().toString().matches("\\d+"))
+          .filter(
+              p -> {
+                try {
+                  return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(needle)
+                      && ProcessIdentity.isRunning(
+                          ProcessHandle.of(Long.parseLong(p.getFileName().toString()))
+                              .orElseThrow());
+                } catch (IOException | RuntimeException e) {
+                  return false;
+                }
+              })
+          .map(p -> Long.parseLong(p.getFileName().toString()))
+          .toList();
     }
   }
 }

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The shaded CLI jar run the way bin/mlproof runs it, in its own JVM, from the integration tests. */
+/**
+ * The shaded CLI jar run the way bin/mlproof runs it, in its own JVM, from the integration tests.
+ */
 final class MlproofCli {
 
   /** A finished command: exit code and what it printed. */
@@ -21,16 +23,18 @@ final class MlproofCli {
         process.destroyForcibly();
         throw new AssertionError("mlproof did not finish in 20 minutes: " + Files.readString(err));
       }
-      return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Result(
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     }
   }
 
   /**
    * DAG params (JSON object members) that bless a model whose F1 lead over the best baseline is
-   * above 0 in point estimate: for tests whose subject is the run, not the verdict, on the small
-   * IT warehouse, where the lead is within noise and the default bar (lower bound of its 95%
-   * interval at least 0.02) rightly refuses it, which stops the DAG before scoring.
+   * above 0 in point estimate: for tests whose subject is the run, not the verdict, on the small IT
+   * warehouse, where the lead is within noise and the default bar (lower bound of its 95% interval
+   * at least 0.02) rightly refuses it, which stops the DAG before scoring.
    */
   static final String ANY_LEAD_BAR = "\"bless_margin\": 0, \"bless_rule\": \"POINT_ESTIMATE\"";
 
@@ -41,32 +45,46 @@ final class MlproofCli {
   }
 
   static Path jar() {
-    return Path.of(System.getProperty("mlproof.jar", repo().resolve("target/mlproof.jar").toString()));
+    return Path.of(
+        System.getProperty("mlproof.jar", repo().resolve("target/mlproof.jar").toString()));
   }
 
   /** Starts {@code mlproof args...} with {@code workDir} as its working folder. */
   static Started start(Path workDir, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-        "-jar", jar().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "-jar",
+                jar().toString()));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "out", ".txt");
     Path err = Files.createTempFile(workDir, "err", ".txt");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     return new Started(builder.start(), out, err);
   }
 
-  /** {@code mlproof demo init --path warehouse options...} in {@code workDir}; fails the test if it fails. */
-  static Path demoWarehouse(Path workDir, Path warehouse, String... options) throws IOException, InterruptedException {
+  /**
+   * {@code mlproof demo init --path warehouse options...} in {@code workDir}; fails the test if it
+   * fails.
+   */
+  static Path demoWarehouse(Path workDir, Path warehouse, String... options)
+      throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("demo", "init", "--path", warehouse.toString()));
     args.addAll(List.of(options));
     Result init = run(workDir, args.toArray(String[]::new));
     if (init.exitCode() != 0) {
-      throw new AssertionError("mlproof demo init exited " + init.exitCode() + ": " + init.stderr());
+      throw new AssertionError(
+          "mlproof demo init exited " + init.exitCode() + ": " + init.stderr());
     }
     return warehouse;
   }

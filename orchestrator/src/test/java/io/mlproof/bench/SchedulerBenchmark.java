@@ -32,8 +32,8 @@ import java.util.concurrent.Executors;
  * in the same process: the same graph on a bare thread pool with no state, rules or progress. The
  * difference is what the scheduler adds per task. Writes {@code docs/bench/scheduler.md}.
  *
- * <p>Run: {@code mvn -o -q -pl orchestrator -am test-compile} then
- * {@code java -cp <test classpath> io.mlproof.bench.SchedulerBenchmark [report file]}.
+ * <p>Run: {@code mvn -o -q -pl orchestrator -am test-compile} then {@code java -cp <test classpath>
+ * io.mlproof.bench.SchedulerBenchmark [report file]}.
  */
 public final class SchedulerBenchmark {
 
@@ -45,24 +45,45 @@ public final class SchedulerBenchmark {
 
   private SchedulerBenchmark() {}
 
-  /** root; BRANCHES chains of CHAIN tasks after it; JOINS tasks each after two chain ends; a final task. */
+  /**
+   * root; BRANCHES chains of CHAIN tasks after it; JOINS tasks each after two chain ends; a final
+   * task.
+   */
   static String dagYaml() {
-    StringBuilder y = new StringBuilder("dag_id: bench\nschedule: '@daily'\nstart_date: 2024-01-01\n")
-        .append("max_active_tasks: ").append(MAX_ACTIVE).append("\ntasks:\n  - id: root\n    kind: empty\n");
+    StringBuilder y =
+        new StringBuilder("dag_id: bench\nschedule: '@daily'\nstart_date: 2024-01-01\n")
+            .append("max_active_tasks: ")
+            .append(MAX_ACTIVE)
+            .append("\ntasks:\n  - id: root\n    kind: empty\n");
     for (int b = 0; b < BRANCHES; b++) {
       for (int i = 0; i < CHAIN; i++) {
-        y.append("  - id: b").append(b).append("_").append(i).append("\n    kind: empty\n    depends_on: [")
-            .append(i == 0 ? "root" : "b" + b + "_" + (i - 1)).append("]\n");
+        y.append("  - id: b")
+            .append(b)
+            .append("_")
+            .append(i)
+            .append("\n    kind: empty\n    depends_on: [")
+            .append(i == 0 ? "root" : "b" + b + "_" + (i - 1))
+            .append("]\n");
       }
     }
     List<String> joins = new ArrayList<>();
     for (int j = 0; j < JOINS; j++) {
       joins.add("join" + j);
-      y.append("  - id: join").append(j).append("\n    kind: empty\n    depends_on: [b").append(j).append("_")
-          .append(CHAIN - 1).append(", b").append(j + 2).append("_").append(CHAIN - 1).append("]\n");
+      y.append("  - id: join")
+          .append(j)
+          .append("\n    kind: empty\n    depends_on: [b")
+          .append(j)
+          .append("_")
+          .append(CHAIN - 1)
+          .append(", b")
+          .append(j + 2)
+          .append("_")
+          .append(CHAIN - 1)
+          .append("]\n");
     }
     y.append("  - id: final\n    kind: empty\n    trigger_rule: all_done\n    depends_on: [")
-        .append(String.join(", ", joins)).append("]\n");
+        .append(String.join(", ", joins))
+        .append("]\n");
     return y.toString();
   }
 
@@ -72,17 +93,21 @@ public final class SchedulerBenchmark {
     Files.writeString(dir.resolve("bench.yaml"), dagYaml());
     Dag dag = new DagLoader(Pipelines.all(), TaskKinds.all()).load(dir, "bench");
     int tasks = dag.tasks().size();
-    PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+    PrintStream nowhere =
+        new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
     double[] scheduler = new double[RUNS];
     double[] peer = new double[RUNS];
     try (StateStore store = StateStore.open(dir.resolve("state.sqlite"))) {
-      DagRunner runner = new DagRunner(store, RunSettings.of(dir.resolve("runs").toString()), new TextProgress(nowhere));
+      DagRunner runner =
+          new DagRunner(
+              store, RunSettings.of(dir.resolve("runs").toString()), new TextProgress(nowhere));
       // Warm-up: JIT, SQLite, class loading; each measured run is a new logical date (a fresh run).
       runner.run(dag, LocalDate.parse("2023-12-31").plusDays(1), RunType.MANUAL, Map.of());
       peer(dag);
       for (int r = 0; r < RUNS; r++) {
         long t0 = System.nanoTime();
-        RunResult result = runner.run(dag, LocalDate.parse("2024-02-01").plusDays(r), RunType.MANUAL, Map.of());
+        RunResult result =
+            runner.run(dag, LocalDate.parse("2024-02-01").plusDays(r), RunType.MANUAL, Map.of());
         scheduler[r] = (System.nanoTime() - t0) / 1e6;
         if (!result.succeeded()) {
           throw new IllegalStateException("benchmark run failed: " + result.state());
@@ -94,7 +119,8 @@ public final class SchedulerBenchmark {
     }
     double s = median(scheduler);
     double p = median(peer);
-    String text = """
+    String text =
+        """
         # Scheduler overhead per task
 
         `SchedulerBenchmark` (orchestrator tests): a DAG of %d no-op (`empty`) tasks (a root, %d chains
@@ -116,9 +142,23 @@ public final class SchedulerBenchmark {
         What a task costs the scheduler: three committed SQLite writes (running, success, and its
         share of the run's initial batch), a trigger-rule check of its upstream states after every
         state change (O(tasks) per event), and two progress lines.
-        """.formatted(tasks, BRANCHES, CHAIN, JOINS, MAX_ACTIVE, RUNS, s, s / tasks, p, p / tasks,
-        (s - p) / tasks, s / p, Arrays.toString(round(scheduler)), Arrays.toString(round(peer)),
-        Runtime.getRuntime().availableProcessors());
+        """
+            .formatted(
+                tasks,
+                BRANCHES,
+                CHAIN,
+                JOINS,
+                MAX_ACTIVE,
+                RUNS,
+                s,
+                s / tasks,
+                p,
+                p / tasks,
+                (s - p) / tasks,
+                s / p,
+                Arrays.toString(round(scheduler)),
+                Arrays.toString(round(peer)),
+                Runtime.getRuntime().availableProcessors());
     System.out.print(text);
     Files.createDirectories(report.toAbsolutePath().getParent());
     Files.writeString(report, text, StandardCharsets.UTF_8);
@@ -130,8 +170,9 @@ public final class SchedulerBenchmark {
     try {
       Map<String, CompletableFuture<Void>> done = new HashMap<>();
       for (TaskDef task : dag.tasks()) {
-        CompletableFuture<?>[] upstream = task.dependsOn().stream().map(done::get).toArray(CompletableFuture[]::new);
-        done.put(task.id(), CompletableFuture.allOf(upstream).thenRunAsync(() -> { }, pool));
+        CompletableFuture<?>[] upstream =
+            task.dependsOn().stream().map(done::get).toArray(CompletableFuture[]::new);
+        done.put(task.id(), CompletableFuture.allOf(upstream).thenRunAsync(() -> {}, pool));
       }
       CompletableFuture.allOf(done.values().toArray(CompletableFuture[]::new)).get();
     } finally {
@@ -148,5 +189,4 @@ public final class SchedulerBenchmark {
   static double[] round(double[] values) {
     return Arrays.stream(values).map(v -> Math.round(v * 10) / 10.0).toArray();
   }
-
 }

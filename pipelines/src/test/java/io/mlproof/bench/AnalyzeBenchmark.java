@@ -4,11 +4,11 @@ import io.mlproof.pipelines.ab.AnalyzeOptions;
 import io.mlproof.pipelines.ab.AnalyzePipeline;
 import io.mlproof.pipelines.ab.AssignOptions;
 import io.mlproof.pipelines.ab.AssignPipeline;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.demo.DemoFixtures;
 import io.mlproof.pipelines.demo.DemoSpec;
 import io.mlproof.pipelines.demo.DemoWarehouse;
 import io.mlproof.pipelines.demo.ExperimentSimulator;
-import io.mlproof.pipelines.core.OptionsParser;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,12 +23,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The A/B analysis (issue 14): {@code run analyze} of every assigned demo user against its peer, one
- * DuckDB query doing the same join of assignments and outcomes and the same sums per (arm, flagged),
- * in the same JVM and run, each twice, alternating. The Direct runner is the case that was slow: it
- * hands every key after a GroupByKey to the next step in a bundle of its own (core.Rebundle says
- * why); Flink local is measured too. Set-up (demo warehouse, stand-in scores, assign on Flink, the
- * simulated outcomes) is not timed and is reused from the work dir when complete.
+ * The A/B analysis (issue 14): {@code run analyze} of every assigned demo user against its peer,
+ * one DuckDB query doing the same join of assignments and outcomes and the same sums per (arm,
+ * flagged), in the same JVM and run, each twice, alternating. The Direct runner is the case that
+ * was slow: it hands every key after a GroupByKey to the next step in a bundle of its own
+ * (core.Rebundle says why); Flink local is measured too. Set-up (demo warehouse, stand-in scores,
+ * assign on Flink, the simulated outcomes) is not timed and is reused from the work dir when
+ * complete.
  *
  * <p>Arguments: {@code [users (default 10000)] [work dir (default build/bench/analyze)]}. Run in a
  * forked JVM (not mvn exec:java: it breaks Flink). Writes Markdown.
@@ -36,10 +37,11 @@ import java.util.Locale;
 public final class AnalyzeBenchmark {
   private static final String DAY = "2024-06-03";
   private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-  private static final String PEER_SQL = "SELECT a.arm, a.flagged, count(*), sum(CAST(o.churned AS DOUBLE)),"
-      + " sum(CAST(o.pre_sessions AS DOUBLE)), sum(CAST(o.churned AS DOUBLE) * o.pre_sessions),"
-      + " sum(CAST(o.pre_sessions AS DOUBLE) * o.pre_sessions) FROM ab_assignments a JOIN ab_outcomes o"
-      + " USING (experiment_id, entity_id) WHERE a.experiment_id = 'bench' GROUP BY a.arm, a.flagged";
+  private static final String PEER_SQL =
+      "SELECT a.arm, a.flagged, count(*), sum(CAST(o.churned AS DOUBLE)),"
+          + " sum(CAST(o.pre_sessions AS DOUBLE)), sum(CAST(o.churned AS DOUBLE) * o.pre_sessions),"
+          + " sum(CAST(o.pre_sessions AS DOUBLE) * o.pre_sessions) FROM ab_assignments a JOIN ab_outcomes o"
+          + " USING (experiment_id, entity_id) WHERE a.experiment_id = 'bench' GROUP BY a.arm, a.flagged";
 
   private AnalyzeBenchmark() {}
 
@@ -54,9 +56,20 @@ public final class AnalyzeBenchmark {
       Files.deleteIfExists(db);
       DemoWarehouse.create(db, DemoSpec.defaults().withUsers(users));
       Path scores = DemoFixtures.standInScores(db, work.resolve("scores"), LocalDate.parse(DAY));
-      AssignPipeline.run(OptionsParser.parse("assign", new String[] {"--warehouse=duckdb:" + db,
-          "--output=" + assign, "--scores=" + scores, "--experimentId=bench", "--logicalDate=" + DAY,
-          "--runner=FlinkRunner", "--parallelism=2"}, AssignOptions.class), QUIET);
+      AssignPipeline.run(
+          OptionsParser.parse(
+              "assign",
+              new String[] {
+                "--warehouse=duckdb:" + db,
+                "--output=" + assign,
+                "--scores=" + scores,
+                "--experimentId=bench",
+                "--logicalDate=" + DAY,
+                "--runner=FlinkRunner",
+                "--parallelism=2"
+              },
+              AssignOptions.class),
+          QUIET);
       ExperimentSimulator.simulate(db, "bench", LocalDate.parse(DAY), 0.3, 11, "ab_assignments");
       Files.writeString(ready, "warehouse, assignments and outcomes for " + users + " users\n");
     }
@@ -69,38 +82,70 @@ public final class AnalyzeBenchmark {
       long groups = count(db, "SELECT count(*) FROM (" + PEER_SQL + ")");
       FeaturesBenchmark.Clock.Lap peer = clock.lap();
       clock = FeaturesBenchmark.Clock.start();
-      analyze(db, assign, work.resolve("direct-" + round), "--runner=DirectRunner", "--targetParallelism=2",
-          "--enforceImmutability=false", "--enforceEncodability=false");
+      analyze(
+          db,
+          assign,
+          work.resolve("direct-" + round),
+          "--runner=DirectRunner",
+          "--targetParallelism=2",
+          "--enforceImmutability=false",
+          "--enforceEncodability=false");
       FeaturesBenchmark.Clock.Lap direct = clock.lap();
       clock = FeaturesBenchmark.Clock.start();
-      analyze(db, assign, work.resolve("flink-" + round), "--runner=FlinkRunner", "--parallelism=2");
+      analyze(
+          db, assign, work.resolve("flink-" + round), "--runner=FlinkRunner", "--parallelism=2");
       FeaturesBenchmark.Clock.Lap flink = clock.lap();
       sums[0] += peer.wall();
       sums[1] += direct.wall();
       sums[2] += flink.wall();
-      rows.add(String.format(Locale.ROOT, "| %d | %.2f (%d groups) | %.1f (%.1fx) | %.1f (%.1fx) |", round + 1,
-          peer.wall(), groups, direct.wall(), direct.wall() / peer.wall(), flink.wall(), flink.wall() / peer.wall()));
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.2f (%d groups) | %.1f (%.1fx) | %.1f (%.1fx) |",
+              round + 1,
+              peer.wall(),
+              groups,
+              direct.wall(),
+              direct.wall() / peer.wall(),
+              flink.wall(),
+              flink.wall() / peer.wall()));
     }
-    System.out.printf(Locale.ROOT, "data: demo warehouse, %,d users; %,d assigned entities with outcomes%n%n",
-        users, entities);
-    System.out.println("| round | DuckDB join + sums, s | analyze, Direct, s (x DuckDB) | analyze, Flink local p=2, s"
-        + " (x DuckDB) |");
+    System.out.printf(
+        Locale.ROOT,
+        "data: demo warehouse, %,d users; %,d assigned entities with outcomes%n%n",
+        users,
+        entities);
+    System.out.println(
+        "| round | DuckDB join + sums, s | analyze, Direct, s (x DuckDB) | analyze, Flink local p=2, s"
+            + " (x DuckDB) |");
     System.out.println("|---|---|---|---|");
     rows.forEach(System.out::println);
-    System.out.printf(Locale.ROOT, "%nover both rounds: Direct %.1fx DuckDB, Flink %.1fx DuckDB; Direct %,.0f"
-        + " entities/s%n", sums[1] / sums[0], sums[2] / sums[0], 2 * entities / sums[1]);
+    System.out.printf(
+        Locale.ROOT,
+        "%nover both rounds: Direct %.1fx DuckDB, Flink %.1fx DuckDB; Direct %,.0f"
+            + " entities/s%n",
+        sums[1] / sums[0],
+        sums[2] / sums[0],
+        2 * entities / sums[1]);
   }
 
   private static void analyze(Path db, Path assign, Path output, String... runner) {
-    List<String> args = new ArrayList<>(List.of("--warehouse=duckdb:" + db, "--output=" + output,
-        "--assignments=" + assign, "--logicalDate=2024-07-01"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--warehouse=duckdb:" + db,
+                "--output=" + output,
+                "--assignments=" + assign,
+                "--logicalDate=2024-07-01"));
     args.addAll(List.of(runner));
-    AnalyzePipeline.run(OptionsParser.parse("analyze", args.toArray(String[]::new), AnalyzeOptions.class), QUIET);
+    AnalyzePipeline.run(
+        OptionsParser.parse("analyze", args.toArray(String[]::new), AnalyzeOptions.class), QUIET);
   }
 
   private static long count(Path db, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
-         ResultSet r = s.executeQuery(sql)) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
       r.next();
       return r.getLong(1);
     }

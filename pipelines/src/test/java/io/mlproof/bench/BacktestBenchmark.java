@@ -31,17 +31,17 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * The backtest of four weekly folds against its peer, one {@code train} run per fold on exactly the
- * rows that fold learns from and is measured on (its own features output: the labelled cutoffs up to
- * the fold's), in the same JVM and run. The target (issue 13): the backtest costs at most 1.5x the four
- * training runs. Set-up (demo warehouse, extract, features at weekly cutoffs 2024-02-05..2024-05-13,
- * the per-fold training sets) is not timed. Each side runs twice, alternating, so neither alone
- * pays the JIT warm-up.
+ * rows that fold learns from and is measured on (its own features output: the labelled cutoffs up
+ * to the fold's), in the same JVM and run. The target (issue 13): the backtest costs at most 1.5x
+ * the four training runs. Set-up (demo warehouse, extract, features at weekly cutoffs
+ * 2024-02-05..2024-05-13, the per-fold training sets) is not timed. Each side runs twice,
+ * alternating, so neither alone pays the JIT warm-up.
  *
- * <p>Arguments: {@code [users (default 100000, ~10M events)] [work dir (default build/bench/backtest)]}.
- * The set-up is kept in the work dir and reused when it is complete for the same number of users
- * (a 100,000-user warehouse, its extract and features take minutes to build; the timed part does
- * not depend on them being fresh). Run in a forked JVM (not mvn exec:java: it breaks Flink).
- * Writes Markdown.
+ * <p>Arguments: {@code [users (default 100000, ~10M events)] [work dir (default
+ * build/bench/backtest)]}. The set-up is kept in the work dir and reused when it is complete for
+ * the same number of users (a 100,000-user warehouse, its extract and features take minutes to
+ * build; the timed part does not depend on them being fresh). Run in a forked JVM (not mvn
+ * exec:java: it breaks Flink). Writes Markdown.
  */
 public final class BacktestBenchmark {
   private static final String[] FOLDS = {"2024-04-15", "2024-04-22", "2024-04-29", "2024-05-06"};
@@ -79,27 +79,54 @@ public final class BacktestBenchmark {
     for (int round = 0; round < 2; round++) {
       FeaturesBenchmark.Clock clock = FeaturesBenchmark.Clock.start();
       for (String history : histories) {
-        TrainPipeline.run(SyntheticExamples.options("--examples=" + history,
-            "--output=" + work.resolve("train-" + round), "--numThreads=2"), QUIET);
+        TrainPipeline.run(
+            SyntheticExamples.options(
+                "--examples=" + history,
+                "--output=" + work.resolve("train-" + round),
+                "--numThreads=2"),
+            QUIET);
       }
       FeaturesBenchmark.Clock.Lap trained = clock.lap();
       clock = FeaturesBenchmark.Clock.start();
-      BacktestOptions options = PipelineOptionsFactory.fromArgs("--examples=" + features,
-          "--output=" + work.resolve("backtest-" + round), "--firstFold=" + FOLDS[0], "--folds=" + FOLDS.length,
-          "--numThreads=2", "--runner=FlinkRunner", "--parallelism=2").withValidation().as(BacktestOptions.class);
+      BacktestOptions options =
+          PipelineOptionsFactory.fromArgs(
+                  "--examples=" + features,
+                  "--output=" + work.resolve("backtest-" + round),
+                  "--firstFold=" + FOLDS[0],
+                  "--folds=" + FOLDS.length,
+                  "--numThreads=2",
+                  "--runner=FlinkRunner",
+                  "--parallelism=2")
+              .withValidation()
+              .as(BacktestOptions.class);
       BacktestPipeline.run(options, QUIET);
       FeaturesBenchmark.Clock.Lap backtested = clock.lap();
       training[round] = trained.wall();
       backtest[round] = backtested.wall();
-      rows.add(String.format(Locale.ROOT, "| %d | %.1f (cpu %.1f) | %.1f (cpu %.1f) | %.2f |", round + 1,
-          trained.wall(), trained.cpu(), backtested.wall(), backtested.cpu(), backtested.wall() / trained.wall()));
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.1f (cpu %.1f) | %.1f (cpu %.1f) | %.2f |",
+              round + 1,
+              trained.wall(),
+              trained.cpu(),
+              backtested.wall(),
+              backtested.cpu(),
+              backtested.wall() / trained.wall()));
     }
-    System.out.printf(Locale.ROOT, "data: demo warehouse, %,d users, %,d events; features at 15 weekly cutoffs,"
-        + " folds %s, Flink local p=2, LightGBM 2 threads%n%n", users, events, String.join(",", FOLDS));
+    System.out.printf(
+        Locale.ROOT,
+        "data: demo warehouse, %,d users, %,d events; features at 15 weekly cutoffs,"
+            + " folds %s, Flink local p=2, LightGBM 2 threads%n%n",
+        users,
+        events,
+        String.join(",", FOLDS));
     System.out.println("| round | 4 train runs, s | backtest of 4 folds, s | ratio |");
     System.out.println("|---|---|---|---|");
     rows.forEach(System.out::println);
-    System.out.printf(Locale.ROOT, "%nratio over both rounds: %.2f (target: at most 1.5)%n",
+    System.out.printf(
+        Locale.ROOT,
+        "%nratio over both rounds: %.2f (target: at most 1.5)%n",
         Arrays.stream(backtest).sum() / Arrays.stream(training).sum());
   }
 
@@ -107,35 +134,64 @@ public final class BacktestBenchmark {
   private static void setUp(Path db, int users, Path extract, String features) throws Exception {
     Files.deleteIfExists(db);
     DemoWarehouse.create(db, DemoSpec.defaults().withUsers(users));
-    ExtractPipeline.run(ExtractPipeline.parse("--warehouse=duckdb:" + db, "--output=" + extract,
-        "--recordType=entity_days", "--logicalDate=2024-06-03", "--lookbackDays=180",
-        "--runner=FlinkRunner", "--parallelism=2"), Warehouse.parse("duckdb:" + db), QUIET);
-    FeaturesPipeline.run(PipelineOptionsFactory.fromArgs("--input=" + extract, "--output=" + features,
-        "--cutoffStart=2024-02-05", "--cutoffEnd=2024-05-13", "--horizonDays=" + HORIZON_DAYS,
-        "--requireLabels=false", "--runner=FlinkRunner", "--parallelism=2").as(FeaturesOptions.class));
+    ExtractPipeline.run(
+        ExtractPipeline.parse(
+            "--warehouse=duckdb:" + db,
+            "--output=" + extract,
+            "--recordType=entity_days",
+            "--logicalDate=2024-06-03",
+            "--lookbackDays=180",
+            "--runner=FlinkRunner",
+            "--parallelism=2"),
+        Warehouse.parse("duckdb:" + db),
+        QUIET);
+    FeaturesPipeline.run(
+        PipelineOptionsFactory.fromArgs(
+                "--input=" + extract,
+                "--output=" + features,
+                "--cutoffStart=2024-02-05",
+                "--cutoffEnd=2024-05-13",
+                "--horizonDays=" + HORIZON_DAYS,
+                "--requireLabels=false",
+                "--runner=FlinkRunner",
+                "--parallelism=2")
+            .as(FeaturesOptions.class));
   }
 
   /**
-   * A features output holding the labelled examples up to {@code foldDay}: {@code train} then splits
-   * them exactly as the backtest's fold does (the fold's day tests, the newest cutoff whose label
-   * window closes by it validates, older ones train), so both sides learn from the same rows.
+   * A features output holding the labelled examples up to {@code foldDay}: {@code train} then
+   * splits them exactly as the backtest's fold does (the fold's day tests, the newest cutoff whose
+   * label window closes by it validates, older ones train), so both sides learn from the same rows.
    */
-  private static void history(String features, FeatureSpec spec, int foldDay, Path dir) throws Exception {
+  private static void history(String features, FeatureSpec spec, int foldDay, Path dir)
+      throws Exception {
     TaskOutput output = TaskOutput.begin(dir.toString());
     long kept;
-    try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging("records-00000-of-00001.tfrecord"))) {
-      TfRecordFiles.read(TaskOutput.filePattern(features, "records"), (bytes, length, file) -> {
-        Example e = Example.parseFrom(java.nio.ByteBuffer.wrap(bytes, 0, length));
-        if (e.getHasLabel() && e.getCutoffDay() <= foldDay) {
-          writer.write(Arrays.copyOf(bytes, length));
-        }
-      });
+    try (TfRecordFiles.Writer writer =
+        new TfRecordFiles.Writer(output.staging("records-00000-of-00001.tfrecord"))) {
+      TfRecordFiles.read(
+          TaskOutput.filePattern(features, "records"),
+          (bytes, length, file) -> {
+            Example e = Example.parseFrom(java.nio.ByteBuffer.wrap(bytes, 0, length));
+            if (e.getHasLabel() && e.getCutoffDay() <= foldDay) {
+              writer.write(Arrays.copyOf(bytes, length));
+            }
+          });
       kept = writer.records();
     }
     FeatureSpecs.write(spec, output.staging(FeatureSpecs.OUTPUT_FILE));
-    output.commit(Manifest.newBuilder().setPipeline("features")
-        .addFiles(OutputFile.newBuilder().setName("records").setPath("records-*-of-*.tfrecord").setRecords(kept))
-        .addFiles(OutputFile.newBuilder().setName(FeatureSpecs.OUTPUT_NAME).setPath(FeatureSpecs.OUTPUT_FILE))
-        .build());
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline("features")
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName("records")
+                    .setPath("records-*-of-*.tfrecord")
+                    .setRecords(kept))
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName(FeatureSpecs.OUTPUT_NAME)
+                    .setPath(FeatureSpecs.OUTPUT_FILE))
+            .build());
   }
 }

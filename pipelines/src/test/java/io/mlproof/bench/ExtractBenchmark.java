@@ -17,11 +17,11 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * Extraction speed on DuckDB: a generated events table (default 1,000,000 rows, all valid, one
- * day) read by {@code mlproof run extract --recordType=events}, on the Direct runner (Beam's
- * defaults, then with its immutability/encodability checks off) and on the Flink runner (local,
- * parallelism 2). The peer, measured in the same run, is a plain JDBC loop reading the same query
- * with the same getters: the ceiling for any pipeline on this machine.
+ * Extraction speed on DuckDB: a generated events table (default 1,000,000 rows, all valid, one day)
+ * read by {@code mlproof run extract --recordType=events}, on the Direct runner (Beam's defaults,
+ * then with its immutability/encodability checks off) and on the Flink runner (local, parallelism
+ * 2). The peer, measured in the same run, is a plain JDBC loop reading the same query with the same
+ * getters: the ceiling for any pipeline on this machine.
  *
  * <p>Run (forked JVM; {@code mvn exec:java} breaks Flink's class loading):
  *
@@ -41,8 +41,10 @@ public final class ExtractBenchmark {
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     // Optional mode names after the row count, e.g. DIRECT_NO_CHECKS FLINK; all by default.
-    List<Mode> modes = args.length > 1
-        ? java.util.Arrays.stream(args).skip(1).map(Mode::valueOf).toList() : List.of(Mode.values());
+    List<Mode> modes =
+        args.length > 1
+            ? java.util.Arrays.stream(args).skip(1).map(Mode::valueOf).toList()
+            : List.of(Mode.values());
     Path dir = Files.createTempDirectory("extract-bench");
     Path file = dir.resolve("events.duckdb");
     long generate = time(() -> generate(file, rows));
@@ -61,7 +63,12 @@ public final class ExtractBenchmark {
       jdbcLoop(file, rows, times);
     }
     long jdbc = median(() -> jdbcLoop(file, rows, Times.GET_LONG));
-    lines.add(line("plain JDBC loop, times by getLong (peer; what mlproof's reader does)", rows, jdbc, jdbc));
+    lines.add(
+        line(
+            "plain JDBC loop, times by getLong (peer; what mlproof's reader does)",
+            rows,
+            jdbc,
+            jdbc));
     long jdbcObject = median(() -> jdbcLoop(file, rows, Times.GET_OBJECT));
     lines.add(line("plain JDBC loop, times by getObject(LocalDateTime)", rows, jdbcObject, jdbc));
     long jdbcSql = median(() -> jdbcLoop(file, rows, Times.IN_SQL));
@@ -77,12 +84,19 @@ public final class ExtractBenchmark {
 
   private enum Mode {
     DIRECT("extract, Direct runner (defaults)"),
-    DIRECT_NO_CHECKS("extract, Direct runner, checks off",
-        "--enforceImmutability=false", "--enforceEncodability=false"),
-    FLINK_ONE_READ("extract, Flink runner (local, parallelism 2), one read (--readPartitions=1)",
-        "--runner=FlinkRunner", "--parallelism=2", "--readPartitions=1"),
-    FLINK("extract, Flink runner (local, parallelism 2), 8 parallel reads (default)",
-        "--runner=FlinkRunner", "--parallelism=2");
+    DIRECT_NO_CHECKS(
+        "extract, Direct runner, checks off",
+        "--enforceImmutability=false",
+        "--enforceEncodability=false"),
+    FLINK_ONE_READ(
+        "extract, Flink runner (local, parallelism 2), one read (--readPartitions=1)",
+        "--runner=FlinkRunner",
+        "--parallelism=2",
+        "--readPartitions=1"),
+    FLINK(
+        "extract, Flink runner (local, parallelism 2), 8 parallel reads (default)",
+        "--runner=FlinkRunner",
+        "--parallelism=2");
 
     final String label;
     final String[] args;
@@ -94,27 +108,41 @@ public final class ExtractBenchmark {
   }
 
   private static String line(String label, int rows, long nanos, long peerNanos) {
-    return String.format(Locale.ROOT, "| %s | %.1f | %,.0f | %.1fx |", label, nanos / 1e9, rows / (nanos / 1e9),
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.1f | %,.0f | %.1fx |",
+        label,
+        nanos / 1e9,
+        rows / (nanos / 1e9),
         (double) nanos / peerNanos);
   }
 
   private static void generate(Path file, int rows) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE events (event_id BIGINT, user_id BIGINT, event_type VARCHAR, event_at TIMESTAMP,"
-          + " amount DECIMAL(12,2))");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE events (event_id BIGINT, user_id BIGINT, event_type VARCHAR, event_at TIMESTAMP,"
+              + " amount DECIMAL(12,2))");
       // Spread over 2024-01-07 in microsecond steps; every 10th event is a purchase with an amount.
-      s.execute("INSERT INTO events SELECT i, i % 50000,"
-          + " CASE i % 10 WHEN 0 THEN 'purchase' WHEN 1 THEN 'add_to_cart' WHEN 2 THEN 'session_start'"
-          + " ELSE 'page_view' END,"
-          + " TIMESTAMP '2024-01-07 00:00:00' + to_microseconds(i * (86400000000 // " + rows + ")),"
-          + " CASE WHEN i % 10 = 0 THEN CAST((i % 10000) / 100.0 AS DECIMAL(12,2)) END"
-          + " FROM range(" + rows + ") t(i)");
+      s.execute(
+          "INSERT INTO events SELECT i, i % 50000,"
+              + " CASE i % 10 WHEN 0 THEN 'purchase' WHEN 1 THEN 'add_to_cart' WHEN 2 THEN 'session_start'"
+              + " ELSE 'page_view' END,"
+              + " TIMESTAMP '2024-01-07 00:00:00' + to_microseconds(i * (86400000000 // "
+              + rows
+              + ")),"
+              + " CASE WHEN i % 10 = 0 THEN CAST((i % 10000) / 100.0 AS DECIMAL(12,2)) END"
+              + " FROM range("
+              + rows
+              + ") t(i)");
     }
   }
 
   /** How the JDBC loop reads the TIMESTAMP column. */
   private enum Times {
-    GET_LONG, GET_OBJECT, IN_SQL
+    GET_LONG,
+    GET_OBJECT,
+    IN_SQL
   }
 
   /** The events template's query, read with plain JDBC getters. */
@@ -125,14 +153,22 @@ public final class ExtractBenchmark {
     long checksum = 0;
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, readOnly);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT event_id, user_id, event_type, "
-            + (times == Times.IN_SQL ? "epoch_us(event_at)" : "event_at") + ", amount FROM \"events\""
-            + " WHERE (event_at >= TIMESTAMP '2024-01-07 00:00:00' AND event_at < TIMESTAMP '2024-01-08 00:00:00')"
-            + " OR event_at IS NULL")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT event_id, user_id, event_type, "
+                    + (times == Times.IN_SQL ? "epoch_us(event_at)" : "event_at")
+                    + ", amount FROM \"events\""
+                    + " WHERE (event_at >= TIMESTAMP '2024-01-07 00:00:00' AND event_at < TIMESTAMP '2024-01-08 00:00:00')"
+                    + " OR event_at IS NULL")) {
       while (rs.next()) {
-        checksum += rs.getLong(1) + rs.getLong(2) + rs.getString(3).length()
-            + (times == Times.GET_OBJECT ? rs.getObject(4, LocalDateTime.class).getNano() : rs.getLong(4))
-            + (rs.getBigDecimal(5) == null ? 0 : 1);
+        checksum +=
+            rs.getLong(1)
+                + rs.getLong(2)
+                + rs.getString(3).length()
+                + (times == Times.GET_OBJECT
+                    ? rs.getObject(4, LocalDateTime.class).getNano()
+                    : rs.getLong(4))
+                + (rs.getBigDecimal(5) == null ? 0 : 1);
         count++;
       }
     }
@@ -141,14 +177,24 @@ public final class ExtractBenchmark {
     }
   }
 
-  private static void extract(Path file, Path out, int expected, String... extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--warehouse=duckdb:" + file, "--output=" + out,
-        "--recordType=events", "--logicalDate=2024-01-07"));
+  private static void extract(Path file, Path out, int expected, String... extra)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--warehouse=duckdb:" + file,
+                "--output=" + out,
+                "--recordType=events",
+                "--logicalDate=2024-01-07"));
     args.addAll(List.of(extra));
-    Manifest manifest = ExtractPipeline.run(ExtractPipeline.parse(args.toArray(String[]::new)),
-        Warehouse.parse("duckdb:" + file), System.out);
+    Manifest manifest =
+        ExtractPipeline.run(
+            ExtractPipeline.parse(args.toArray(String[]::new)),
+            Warehouse.parse("duckdb:" + file),
+            System.out);
     if (manifest.getCountersOrDefault("records", 0) != expected) {
-      throw new IllegalStateException("extracted " + manifest.getCountersMap() + ", expected " + expected + " records");
+      throw new IllegalStateException(
+          "extracted " + manifest.getCountersMap() + ", expected " + expected + " records");
     }
   }
 

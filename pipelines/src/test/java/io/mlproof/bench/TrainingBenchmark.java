@@ -3,12 +3,12 @@ package io.mlproof.bench;
 import com.microsoft.ml.lightgbm.PredictionType;
 import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.ExampleBuffer;
 import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.train.LightGbmNative;
 import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.train.TrainOptions;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Example;
@@ -86,13 +86,23 @@ public final class TrainingBenchmark {
     TfRecordFiles.read(TaskOutput.filePattern(features, "records"), (b, len, file) -> count[0]++);
     long scan = System.nanoTime() - t0;
 
-    // 2. The whole training stage as `mlproof run train` runs it: 100 iterations, 63 leaves, 2 threads.
-    TrainOptions options = PipelineOptionsFactory.fromArgs(
-        "--examples=" + features, "--output=" + work.resolve("train"), "--numIterations=100",
-        "--earlyStoppingRounds=0", "--numLeaves=63", "--learningRate=0.1", "--numThreads=" + threads,
-        "--heuristicFeatures=f0").as(TrainOptions.class);
+    // 2. The whole training stage as `mlproof run train` runs it: 100 iterations, 63 leaves, 2
+    // threads.
+    TrainOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--examples=" + features,
+                "--output=" + work.resolve("train"),
+                "--numIterations=100",
+                "--earlyStoppingRounds=0",
+                "--numLeaves=63",
+                "--learningRate=0.1",
+                "--numThreads=" + threads,
+                "--heuristicFeatures=f0")
+            .as(TrainOptions.class);
     t0 = System.nanoTime();
-    TrainPipeline.Result trained = TrainPipeline.run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    TrainPipeline.Result trained =
+        TrainPipeline.run(
+            options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     long stage = System.nanoTime() - t0;
     Map<String, String> timing = trained.manifest().getAttributesMap();
 
@@ -107,8 +117,14 @@ public final class TrainingBenchmark {
     t0 = System.nanoTime();
     double[] direct;
     try (LGBMBooster booster = LGBMBooster.loadModelFromString(model.modelText())) {
-      direct = booster.predictForMat(matrix.values(), matrix.rows(), matrix.columns(), true,
-          PredictionType.C_API_PREDICT_NORMAL, "num_threads=" + threads);
+      direct =
+          booster.predictForMat(
+              matrix.values(),
+              matrix.rows(),
+              matrix.columns(),
+              true,
+              PredictionType.C_API_PREDICT_NORMAL,
+              "num_threads=" + threads);
     }
     long predictDirect = System.nanoTime() - t0;
     if (!java.util.Arrays.equals(ours, direct)) {
@@ -128,37 +144,91 @@ public final class TrainingBenchmark {
     long dataPath = read + hash + other;
     StringBuilder md = new StringBuilder();
     md.append("# Training stage benchmark\n\n");
-    md.append(String.format(Locale.ROOT, "`%s`, %,d examples x %d features (4 cutoffs, newest = validation: %,d"
-        + " training rows, %,d validation rows), %d TFRecord shards, %.0f MB; 100 iterations,"
-        + " num_leaves=63, " + threads + " threads; %d cores, load average at start %s, OMP_WAIT_POLICY=%s."
-        + " Generated in %.1f s (not timed below).%n%n",
-        TrainingBenchmark.class.getSimpleName(), rows, FEATURES,
-        trained.manifest().getCountersMap().get("train_rows"), trained.manifest().getCountersMap().get("validation_rows"),
-        2, bytes / 1e6, Runtime.getRuntime().availableProcessors(), loadAverage(), System.getenv("OMP_WAIT_POLICY"), generate / 1e9));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "`%s`, %,d examples x %d features (4 cutoffs, newest = validation: %,d"
+                + " training rows, %,d validation rows), %d TFRecord shards, %.0f MB; 100 iterations,"
+                + " num_leaves=63, "
+                + threads
+                + " threads; %d cores, load average at start %s, OMP_WAIT_POLICY=%s."
+                + " Generated in %.1f s (not timed below).%n%n",
+            TrainingBenchmark.class.getSimpleName(),
+            rows,
+            FEATURES,
+            trained.manifest().getCountersMap().get("train_rows"),
+            trained.manifest().getCountersMap().get("validation_rows"),
+            2,
+            bytes / 1e6,
+            Runtime.getRuntime().availableProcessors(),
+            loadAverage(),
+            System.getenv("OMP_WAIT_POLICY"),
+            generate / 1e9));
     md.append("| step | what | ms | share of stage |\n|---|---|---:|---:|\n");
-    row(md, "read + assemble + split", "mlproof: TFRecords decoded into one double[], sorted (cutoff, id), split by time", read, stageMs);
+    row(
+        md,
+        "read + assemble + split",
+        "mlproof: TFRecords decoded into one double[], sorted (cutoff, id), split by time",
+        read,
+        stageMs);
     row(md, "input hash", "mlproof: SHA-256 of the canonical rows (metadata)", hash, stageMs);
     row(md, "dataset", "LightGBM: createFromMat (train + validation, binning)", dataset, stageMs);
     row(md, "boosting", "LightGBM: 100 iterations", boosting, stageMs);
-    row(md, "training other", "mlproof: labels, rollback, in-sample scores, model text", other, stageMs);
-    row(md, "predict validation", "LightGBM: batch prediction of the validation rows", predict, stageMs);
-    row(md, "evaluate", "mlproof: metrics, baselines, heuristic grid search, verdict", evaluate, stageMs);
-    row(md, "write output", "mlproof: model, metadata, evaluation, predictions, validation rows", write, stageMs);
+    row(
+        md,
+        "training other",
+        "mlproof: labels, rollback, in-sample scores, model text",
+        other,
+        stageMs);
+    row(
+        md,
+        "predict validation",
+        "LightGBM: batch prediction of the validation rows",
+        predict,
+        stageMs);
+    row(
+        md,
+        "evaluate",
+        "mlproof: metrics, baselines, heuristic grid search, verdict",
+        evaluate,
+        stageMs);
+    row(
+        md,
+        "write output",
+        "mlproof: model, metadata, evaluation, predictions, validation rows",
+        write,
+        stageMs);
     row(md, "**stage (wall)**", "", stageMs, stageMs);
-    md.append(String.format(Locale.ROOT, "%nRaw TFRecord scan (framing + CRC32C only, no decoding): %d ms for %,d records.%n",
-        scan / 1_000_000, count[0]));
-    md.append(String.format(Locale.ROOT,
-        "%n**mlproof's data path around LightGBM** (read + assemble + split + hash + copies): %d ms = **%.1f%%** of"
-            + " the stage; LightGBM itself (dataset + boosting + prediction): %d ms = %.1f%%. With evaluation and"
-            + " writing the outputs, everything that is not LightGBM: %d ms = %.1f%%.%n",
-        dataPath, 100.0 * dataPath / stageMs, lightgbm, 100.0 * lightgbm / stageMs,
-        stageMs - lightgbm, 100.0 * (stageMs - lightgbm) / stageMs));
-    md.append(String.format(Locale.ROOT,
-        "%n**Scoring** %,d rows: `ModelArtifact.predict` (what `score` calls) %d ms = %,.0f rows/s;"
-            + " LightGBM4J `predictForMat` directly on the same matrix %d ms = %,.0f rows/s (ratio %.2f;"
-            + " identical scores).%n",
-        matrix.rows(), predictOurs / 1_000_000, matrix.rows() / (predictOurs / 1e9), predictDirect / 1_000_000,
-        matrix.rows() / (predictDirect / 1e9), (double) predictOurs / predictDirect));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nRaw TFRecord scan (framing + CRC32C only, no decoding): %d ms for %,d records.%n",
+            scan / 1_000_000,
+            count[0]));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%n**mlproof's data path around LightGBM** (read + assemble + split + hash + copies): %d ms = **%.1f%%** of"
+                + " the stage; LightGBM itself (dataset + boosting + prediction): %d ms = %.1f%%. With evaluation and"
+                + " writing the outputs, everything that is not LightGBM: %d ms = %.1f%%.%n",
+            dataPath,
+            100.0 * dataPath / stageMs,
+            lightgbm,
+            100.0 * lightgbm / stageMs,
+            stageMs - lightgbm,
+            100.0 * (stageMs - lightgbm) / stageMs));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%n**Scoring** %,d rows: `ModelArtifact.predict` (what `score` calls) %d ms = %,.0f rows/s;"
+                + " LightGBM4J `predictForMat` directly on the same matrix %d ms = %,.0f rows/s (ratio %.2f;"
+                + " identical scores).%n",
+            matrix.rows(),
+            predictOurs / 1_000_000,
+            matrix.rows() / (predictOurs / 1e9),
+            predictDirect / 1_000_000,
+            matrix.rows() / (predictDirect / 1e9),
+            (double) predictOurs / predictDirect));
     System.out.print(md);
     if (report != null) {
       Files.createDirectories(report.toAbsolutePath().getParent());
@@ -171,7 +241,9 @@ public final class TrainingBenchmark {
   }
 
   private static void row(StringBuilder md, String step, String what, long ms, long stage) {
-    md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.1f%% |%n", step, what, ms, 100.0 * ms / stage));
+    md.append(
+        String.format(
+            Locale.ROOT, "| %s | %s | %,d | %.1f%% |%n", step, what, ms, 100.0 * ms / stage));
   }
 
   private static String loadAverage() {
@@ -183,11 +255,16 @@ public final class TrainingBenchmark {
   }
 
   static FeatureSpec spec() {
-    FeatureSpec.Builder spec = FeatureSpec.newBuilder().setName("bench").setVersion(1)
-        .setLabel(LabelSpec.newBuilder().setName("churned").setHorizonDays(30));
+    FeatureSpec.Builder spec =
+        FeatureSpec.newBuilder()
+            .setName("bench")
+            .setVersion(1)
+            .setLabel(LabelSpec.newBuilder().setName("churned").setHorizonDays(30));
     for (int i = 0; i < FEATURES; i++) {
-      spec.addFeatures(Feature.newBuilder().setName("f" + i)
-          .setType(i == FEATURES - 1 ? FeatureType.CATEGORICAL : FeatureType.NUMERIC));
+      spec.addFeatures(
+          Feature.newBuilder()
+              .setName("f" + i)
+              .setType(i == FEATURES - 1 ? FeatureType.CATEGORICAL : FeatureType.NUMERIC));
     }
     return spec.build();
   }
@@ -199,21 +276,28 @@ public final class TrainingBenchmark {
     SplittableRandom random = new SplittableRandom(1);
     List<TfRecordFiles.Writer> shards = new ArrayList<>();
     for (int s = 0; s < 2; s++) {
-      shards.add(new TfRecordFiles.Writer(output.staging(String.format("records-%05d-of-00002.tfrecord", s))));
+      shards.add(
+          new TfRecordFiles.Writer(
+              output.staging(String.format("records-%05d-of-00002.tfrecord", s))));
     }
     double[] x = new double[FEATURES];
     for (int r = 0; r < rows; r++) {
-      Example.Builder e = Example.newBuilder()
-          .setEntityId(Integer.toString(r / CUTOFFS.length))
-          .setCutoffDay(CUTOFFS[r % CUTOFFS.length])
-          .setHasLabel(true)
-          .setFeatureSpecHash(hash);
+      Example.Builder e =
+          Example.newBuilder()
+              .setEntityId(Integer.toString(r / CUTOFFS.length))
+              .setCutoffDay(CUTOFFS[r % CUTOFFS.length])
+              .setHasLabel(true)
+              .setFeatureSpecHash(hash);
       for (int i = 0; i < FEATURES - 1; i++) {
         x[i] = random.nextDouble() < 0.02 ? Double.NaN : random.nextGaussian();
       }
       x[FEATURES - 1] = random.nextInt(20);
-      double logit = -1.5 + zero(x[0]) - 0.8 * zero(x[1]) + 0.5 * zero(x[2]) * zero(x[3])
-          + (x[FEATURES - 1] % 3 == 0 ? 0.7 : 0);
+      double logit =
+          -1.5
+              + zero(x[0])
+              - 0.8 * zero(x[1])
+              + 0.5 * zero(x[2]) * zero(x[3])
+              + (x[FEATURES - 1] % 3 == 0 ? 0.7 : 0);
       e.setLabel(random.nextDouble() < 1 / (1 + Math.exp(-logit)));
       for (double v : x) {
         e.addFeatures(v);
@@ -223,17 +307,27 @@ public final class TrainingBenchmark {
     for (TfRecordFiles.Writer w : shards) {
       w.close();
     }
-    ModelArtifact.write(output.staging("feature_spec.json"), ModelArtifact.json(spec).getBytes(StandardCharsets.UTF_8),
+    ModelArtifact.write(
+        output.staging("feature_spec.json"),
+        ModelArtifact.json(spec).getBytes(StandardCharsets.UTF_8),
         MimeTypes.TEXT);
-    output.commit(Manifest.newBuilder().setPipeline("features")
-        .addFiles(OutputFile.newBuilder().setName("records").setPath("records-*-of-00002.tfrecord").setRecords(rows))
-        .addFiles(OutputFile.newBuilder().setName(FeatureSpecs.OUTPUT_NAME).setPath("feature_spec.json"))
-        .build());
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline("features")
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName("records")
+                    .setPath("records-*-of-00002.tfrecord")
+                    .setRecords(rows))
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName(FeatureSpecs.OUTPUT_NAME)
+                    .setPath("feature_spec.json"))
+            .build());
     return dir.toString();
   }
 
   private static double zero(double v) {
     return Double.isNaN(v) ? 0 : v;
   }
-
 }

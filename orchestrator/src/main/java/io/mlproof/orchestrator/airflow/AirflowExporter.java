@@ -24,11 +24,11 @@ import java.util.stream.Collectors;
 
 /**
  * Writes an Airflow DAG file equivalent to a mlproof DAG: same tasks, dependencies, schedule,
- * catchup, retries, timeouts, trigger rules and params. Pipeline tasks become
- * {@code BeamRunJavaPipelineOperator}s running the mlproof jar; templates are translated to
- * Airflow's Jinja so that each renders to the same string as here; {@code task_output} becomes the
- * same {@code <run_root>/<dag_id>/<ds>/<task_id>} path built from the {@code mlproof_run_root}
- * Airflow Variable.
+ * catchup, retries, timeouts, trigger rules and params. Pipeline tasks become {@code
+ * BeamRunJavaPipelineOperator}s running the mlproof jar; templates are translated to Airflow's
+ * Jinja so that each renders to the same string as here; {@code task_output} becomes the same
+ * {@code <run_root>/<dag_id>/<ds>/<task_id>} path built from the {@code mlproof_run_root} Airflow
+ * Variable.
  *
  * <p>Written for Airflow 2.4+ (the {@code schedule} argument) with the Apache Beam provider; it
  * uses no context variable Airflow 3 removed ({@code prev_ds} and {@code next_ds} are rebuilt from
@@ -38,20 +38,69 @@ public final class AirflowExporter {
 
   /** The defaults of the Airflow Variables the file reads at run time. */
   public record Defaults(String jar, String runRoot) {
-    public static final Defaults STANDARD = new Defaults("/opt/mlproof/mlproof.jar", "gs://CHANGE-ME/mlproof/runs");
+    public static final Defaults STANDARD =
+        new Defaults("/opt/mlproof/mlproof.jar", "gs://CHANGE-ME/mlproof/runs");
   }
 
-  private static final Set<String> RESERVED = Set.of(
-      "dag", "DAG", "Param", "datetime", "timedelta", "timezone", "MLPROOF_JAR", "RUN_ROOT", "RUN_ROOT_EXPR", "shlex",
-      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
-      "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
-      "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield");
+  private static final Set<String> RESERVED =
+      Set.of(
+          "dag",
+          "DAG",
+          "Param",
+          "datetime",
+          "timedelta",
+          "timezone",
+          "MLPROOF_JAR",
+          "RUN_ROOT",
+          "RUN_ROOT_EXPR",
+          "shlex",
+          "False",
+          "None",
+          "True",
+          "and",
+          "as",
+          "assert",
+          "async",
+          "await",
+          "break",
+          "class",
+          "continue",
+          "def",
+          "del",
+          "elif",
+          "else",
+          "except",
+          "finally",
+          "for",
+          "from",
+          "global",
+          "if",
+          "import",
+          "in",
+          "is",
+          "lambda",
+          "nonlocal",
+          "not",
+          "or",
+          "pass",
+          "raise",
+          "return",
+          "try",
+          "while",
+          "with",
+          "yield");
 
-  /** The Jinja filter of exported bash commands: Python's shlex.quote, which mlproof's quoting matches. */
+  /**
+   * The Jinja filter of exported bash commands: Python's shlex.quote, which mlproof's quoting
+   * matches.
+   */
   static final String SHELL_QUOTE = "shell_quote";
 
-  /** The Python constant holding the run root's Jinja expression (without braces), and its stand-in. */
+  /**
+   * The Python constant holding the run root's Jinja expression (without braces), and its stand-in.
+   */
   private static final String RUN_ROOT_EXPR = "RUN_ROOT_EXPR";
+
   private static final String RUN_ROOT_MARK = "\0run_root\0";
 
   private final Dag dag;
@@ -70,15 +119,20 @@ public final class AirflowExporter {
    * @throws InvalidInputException when a template cannot be expressed in Airflow (prev_ds on a
    *     schedule without a fixed period)
    */
-  /** Python names of the bundled Flink jar and the Flink master (Airflow Variables), for flink DAGs. */
+  /**
+   * Python names of the bundled Flink jar and the Flink master (Airflow Variables), for flink DAGs.
+   */
   public static final String FLINK_JAR = "MLPROOF_FLINK_JAR";
+
   public static final String FLINK_MASTER = "FLINK_MASTER";
 
   public static String export(Dag dag, Defaults defaults) {
     return new AirflowExporter(dag, defaults).source();
   }
 
-  /** The Python expression that Airflow renders to what {@code template} renders to for {@code dag}. */
+  /**
+   * The Python expression that Airflow renders to what {@code template} renders to for {@code dag}.
+   */
   public static String pythonFor(Dag dag, Template template) {
     return new AirflowExporter(dag, Defaults.STANDARD).python(template);
   }
@@ -89,36 +143,62 @@ public final class AirflowExporter {
       operators.put(task.id(), task.spec().toAirflow(new Context(task)));
     }
     StringBuilder py = new StringBuilder();
-    py.append("\"\"\"").append(dag.dagId()).append(dag.description().isEmpty() ? "" : ": " + dag.description())
-        .append("\n\nGenerated by `mlproof dags export-airflow ").append(dag.dagId()).append("` from ")
-        .append(dag.file().getFileName()).append(": edit the YAML and export again, not this file.\n")
-        .append("Pipeline tasks run the mlproof jar (Airflow Variable mlproof_jar) with job class\n")
+    py.append("\"\"\"")
+        .append(dag.dagId())
+        .append(dag.description().isEmpty() ? "" : ": " + dag.description())
+        .append("\n\nGenerated by `mlproof dags export-airflow ")
+        .append(dag.dagId())
+        .append("` from ")
+        .append(dag.file().getFileName())
+        .append(": edit the YAML and export again, not this file.\n")
+        .append(
+            "Pipeline tasks run the mlproof jar (Airflow Variable mlproof_jar) with job class\n")
         .append(io.mlproof.orchestrator.task.kinds.PipelineTaskKind.AIRFLOW_JOB_CLASS)
         .append(", which takes --pipeline=NAME and the pipeline's options;\n")
-        .append("outputs go to <mlproof_run_root>/<dag_id>/<ds>/<task_id> (Airflow Variable mlproof_run_root).\n")
+        .append(
+            "outputs go to <mlproof_run_root>/<dag_id>/<ds>/<task_id> (Airflow Variable mlproof_run_root).\n")
         .append("\"\"\"\n");
-    boolean shell = dag.tasks().stream().flatMap(t -> t.spec().templates().stream()).anyMatch(Template::shell);
+    boolean shell =
+        dag.tasks().stream().flatMap(t -> t.spec().templates().stream()).anyMatch(Template::shell);
     if (shell) {
       py.append("import shlex\n");
     }
     py.append("from datetime import datetime, timedelta, timezone\n\n");
     py.append("from airflow import DAG\n");
     py.append("from airflow.models.param import Param\n");
-    new TreeSet<>(operators.values().stream().map(o -> "from " + o.module() + " import " + o.className()).toList())
+    new TreeSet<>(
+            operators.values().stream()
+                .map(o -> "from " + o.module() + " import " + o.className())
+                .toList())
         .forEach(line -> py.append(line).append('\n'));
     py.append('\n');
-    py.append("MLPROOF_JAR = ").append(Py.str("{{ var.value.get('mlproof_jar', '" + defaults.jar() + "') }}")).append('\n');
-    py.append(RUN_ROOT_EXPR + " = ").append(Py.str("var.value.get('mlproof_run_root', '" + defaults.runRoot() + "')"))
+    py.append("MLPROOF_JAR = ")
+        .append(Py.str("{{ var.value.get('mlproof_jar', '" + defaults.jar() + "') }}"))
+        .append('\n');
+    py.append(RUN_ROOT_EXPR + " = ")
+        .append(Py.str("var.value.get('mlproof_run_root', '" + defaults.runRoot() + "')"))
         .append('\n');
     py.append("RUN_ROOT = \"{{ \" + " + RUN_ROOT_EXPR + " + \" }}\"\n");
     if (dag.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
-      // The Airflow worker's JVM is the Flink client (it runs MLPROOF_JAR, which holds Flink's client
+      // The Airflow worker's JVM is the Flink client (it runs MLPROOF_JAR, which holds Flink's
+      // client
       // classes); the cluster gets only the bundled jar without Flink (docs/DEPLOY.md).
-      String flinkJar = java.nio.file.Path.of(defaults.jar()).resolveSibling(FlinkRunTarget.CLUSTER_JAR).toString();
-      py.append(FLINK_JAR).append(" = ")
-          .append(Py.str("{{ var.value.get('mlproof_flink_jar', '" + flinkJar + "') }}")).append('\n');
-      py.append(FLINK_MASTER).append(" = ").append(Py.str("{{ var.value.get('mlproof_flink_master', '"
-          + dag.runner().options().getOrDefault(FlinkRunTarget.MASTER_OPTION, "[auto]") + "') }}")).append('\n');
+      String flinkJar =
+          java.nio.file.Path.of(defaults.jar())
+              .resolveSibling(FlinkRunTarget.CLUSTER_JAR)
+              .toString();
+      py.append(FLINK_JAR)
+          .append(" = ")
+          .append(Py.str("{{ var.value.get('mlproof_flink_jar', '" + flinkJar + "') }}"))
+          .append('\n');
+      py.append(FLINK_MASTER)
+          .append(" = ")
+          .append(
+              Py.str(
+                  "{{ var.value.get('mlproof_flink_master', '"
+                      + dag.runner().options().getOrDefault(FlinkRunTarget.MASTER_OPTION, "[auto]")
+                      + "') }}"))
+          .append('\n');
     }
     py.append('\n');
     py.append("with DAG(\n");
@@ -126,8 +206,17 @@ public final class AirflowExporter {
     kw(py, "    ", "description", Py.str(dag.description()));
     kw(py, "    ", "schedule", Py.str(dag.schedule().expression()));
     LocalDate start = dag.startDate();
-    kw(py, "    ", "start_date", "datetime(" + start.getYear() + ", " + start.getMonthValue() + ", "
-        + start.getDayOfMonth() + ", tzinfo=timezone.utc)");
+    kw(
+        py,
+        "    ",
+        "start_date",
+        "datetime("
+            + start.getYear()
+            + ", "
+            + start.getMonthValue()
+            + ", "
+            + start.getDayOfMonth()
+            + ", tzinfo=timezone.utc)");
     kw(py, "    ", "catchup", Py.bool(dag.catchup()));
     kw(py, "    ", "max_active_tasks", String.valueOf(dag.maxActiveTasks()));
     Map<String, String> params = new LinkedHashMap<>();
@@ -136,14 +225,22 @@ public final class AirflowExporter {
     kw(py, "    ", "tags", "[\"mlproof\"]");
     if (shell) {
       // Bash commands quote templated values, as they do when mlproof runs them.
-      kw(py, "    ", "user_defined_filters", "{" + Py.str(SHELL_QUOTE) + ": lambda value: shlex.quote(str(value))}");
+      kw(
+          py,
+          "    ",
+          "user_defined_filters",
+          "{" + Py.str(SHELL_QUOTE) + ": lambda value: shlex.quote(str(value))}");
     }
     py.append(") as dag:\n");
     Map<String, String> variables = new LinkedHashMap<>();
     dag.tasks().forEach(t -> variables.put(t.id(), variable(t.id())));
     for (TaskDef task : dag.tasks()) {
       AirflowOperator op = operators.get(task.id());
-      py.append("    ").append(variables.get(task.id())).append(" = ").append(op.className()).append("(\n");
+      py.append("    ")
+          .append(variables.get(task.id()))
+          .append(" = ")
+          .append(op.className())
+          .append("(\n");
       kw(py, "        ", "task_id", Py.str(task.id()));
       op.kwargs().forEach((k, v) -> kw(py, "        ", k, v));
       RetryPolicy retry = task.retryPolicy();
@@ -151,7 +248,9 @@ public final class AirflowExporter {
       kw(py, "        ", "retry_delay", Py.timedelta(retry.retryDelay()));
       kw(py, "        ", "retry_exponential_backoff", Py.bool(retry.exponentialBackoff()));
       retry.maxRetryDelay().ifPresent(d -> kw(py, "        ", "max_retry_delay", Py.timedelta(d)));
-      retry.executionTimeout().ifPresent(d -> kw(py, "        ", "execution_timeout", Py.timedelta(d)));
+      retry
+          .executionTimeout()
+          .ifPresent(d -> kw(py, "        ", "execution_timeout", Py.timedelta(d)));
       kw(py, "        ", "trigger_rule", Py.str(task.triggerRule().yamlName()));
       if (!task.description().isEmpty()) {
         kw(py, "        ", "doc_md", Py.str(task.description()));
@@ -164,7 +263,10 @@ public final class AirflowExporter {
       if (upstream.size() == 1) {
         edges.add(upstream.get(0) + " >> " + variables.get(task.id()));
       } else if (upstream.size() > 1) {
-        edges.add(upstream.stream().collect(Collectors.joining(", ", "[", "]")) + " >> " + variables.get(task.id()));
+        edges.add(
+            upstream.stream().collect(Collectors.joining(", ", "[", "]"))
+                + " >> "
+                + variables.get(task.id()));
       }
     }
     if (!edges.isEmpty()) {
@@ -179,20 +281,29 @@ public final class AirflowExporter {
   }
 
   private static String variable(String taskId) {
-    return RESERVED.contains(taskId) || taskId.endsWith("Operator") || taskId.endsWith("Sensor") ? taskId + "_task" : taskId;
+    return RESERVED.contains(taskId) || taskId.endsWith("Operator") || taskId.endsWith("Sensor")
+        ? taskId + "_task"
+        : taskId;
   }
 
   private static String param(ParamSpec spec) {
     List<String> args = new ArrayList<>();
-    spec.defaultValue().ifPresent(v -> args.add(switch (spec.type()) {
-      case BOOLEAN -> Py.bool((Boolean) v);
-      case INTEGER, NUMBER -> ParamType.render(v);
-      case STRING, DATE -> Py.str(ParamType.render(v));
-    }));
-    args.add("type=" + Py.str(switch (spec.type()) {
-      case DATE, STRING -> "string";
-      default -> spec.type().yamlName();
-    }));
+    spec.defaultValue()
+        .ifPresent(
+            v ->
+                args.add(
+                    switch (spec.type()) {
+                      case BOOLEAN -> Py.bool((Boolean) v);
+                      case INTEGER, NUMBER -> ParamType.render(v);
+                      case STRING, DATE -> Py.str(ParamType.render(v));
+                    }));
+    args.add(
+        "type="
+            + Py.str(
+                switch (spec.type()) {
+                  case DATE, STRING -> "string";
+                  default -> spec.type().yamlName();
+                }));
     if (spec.type() == ParamType.DATE) {
       args.add("format=\"date\"");
     }
@@ -216,18 +327,32 @@ public final class AirflowExporter {
 
   /** The fire date before {@code ds}, from the schedule's fixed period. */
   private String previousDs(Template where) {
-    Period p = period.orElseThrow(() -> new InvalidInputException(where.location() + ": cannot export "
-        + dag.dagId() + " to Airflow: '" + where.source() + "' needs the previous fire date, which Airflow"
-        + " only gives as a deprecated variable, and the schedule '" + dag.schedule() + "' has no fixed"
-        + " period to compute it from (use @daily, @weekly, @monthly or a cron with one weekday)"));
+    Period p =
+        period.orElseThrow(
+            () ->
+                new InvalidInputException(
+                    where.location()
+                        + ": cannot export "
+                        + dag.dagId()
+                        + " to Airflow: '"
+                        + where.source()
+                        + "' needs the previous fire date, which Airflow"
+                        + " only gives as a deprecated variable, and the schedule '"
+                        + dag.schedule()
+                        + "' has no fixed"
+                        + " period to compute it from (use @daily, @weekly, @monthly or a cron with one weekday)"));
     if (p.getMonths() == 0 && p.getYears() == 0) {
       return "macros.ds_add(ds, -" + p.getDays() + ")";
     }
-    return "((logical_date - macros.dateutil.relativedelta.relativedelta(months=" + p.toTotalMonths() + ")) | ds)";
+    return "((logical_date - macros.dateutil.relativedelta.relativedelta(months="
+        + p.toTotalMonths()
+        + ")) | ds)";
   }
 
   private static String strip(String jinja) {
-    return jinja.startsWith("(") && jinja.endsWith(")") && jinja.indexOf('(', 1) < 0 ? jinja.substring(1, jinja.length() - 1) : jinja;
+    return jinja.startsWith("(") && jinja.endsWith(")") && jinja.indexOf('(', 1) < 0
+        ? jinja.substring(1, jinja.length() - 1)
+        : jinja;
   }
 
   /** Python source for a template: string literals with Jinja, and RUN_ROOT where outputs are. */
@@ -254,7 +379,8 @@ public final class AirflowExporter {
         continue;
       }
       if (e instanceof Expression.Var v && v.variable() == Variable.RUN_ROOT
-          || e instanceof Expression.TaskOutput || e instanceof Expression.PrevTaskOutput) {
+          || e instanceof Expression.TaskOutput
+          || e instanceof Expression.PrevTaskOutput) {
         if (text.length() > 0) {
           pieces.add(Py.str(text.toString()));
           text.setLength(0);
@@ -263,8 +389,12 @@ public final class AirflowExporter {
         if (e instanceof Expression.TaskOutput t) {
           text.append("/").append(dag.dagId()).append("/{{ ds }}/").append(t.taskId());
         } else if (e instanceof Expression.PrevTaskOutput t) {
-          text.append("/").append(dag.dagId()).append("/{{ ").append(strip(jinja(Variable.PREV_DS, template)))
-              .append(" }}/").append(t.taskId());
+          text.append("/")
+              .append(dag.dagId())
+              .append("/{{ ")
+              .append(strip(jinja(Variable.PREV_DS, template)))
+              .append(" }}/")
+              .append(t.taskId());
         }
         continue;
       }
@@ -286,9 +416,9 @@ public final class AirflowExporter {
   }
 
   /**
-   * One Jinja expression for a value, run root included (for a shell command, where the whole
-   * value is quoted as one word): {@code RUN_ROOT_EXPR ~ '/dag/' ~ ds ~ '/task'}, where the run
-   * root stands as {@link #RUN_ROOT_MARK} for {@link #python} to replace with the Python constant.
+   * One Jinja expression for a value, run root included (for a shell command, where the whole value
+   * is quoted as one word): {@code RUN_ROOT_EXPR ~ '/dag/' ~ ds ~ '/task'}, where the run root
+   * stands as {@link #RUN_ROOT_MARK} for {@link #python} to replace with the Python constant.
    */
   private String jinjaValue(Expression e, Template template) {
     String runRoot = RUN_ROOT_MARK;
@@ -302,7 +432,14 @@ public final class AirflowExporter {
       return runRoot + " ~ '/" + dag.dagId() + "/' ~ ds ~ '/" + t.taskId() + "'";
     }
     Expression.PrevTaskOutput t = (Expression.PrevTaskOutput) e;
-    return runRoot + " ~ '/" + dag.dagId() + "/' ~ " + jinja(Variable.PREV_DS, template) + " ~ '/" + t.taskId() + "'";
+    return runRoot
+        + " ~ '/"
+        + dag.dagId()
+        + "/' ~ "
+        + jinja(Variable.PREV_DS, template)
+        + " ~ '/"
+        + t.taskId()
+        + "'";
   }
 
   /** What one task's operator sees. */
@@ -336,9 +473,11 @@ public final class AirflowExporter {
     @Override
     public String paramsJson() {
       // The same JSON object as --params here: keys sorted, values typed by Jinja's tojson.
-      return Py.str(new TreeSet<>(dag.params().keySet()).stream()
-          .map(name -> "\"" + name + "\": {{ params." + name + " | tojson }}")
-          .collect(Collectors.joining(", ", "{", "}")));
+      return Py.str(
+          new TreeSet<>(dag.params().keySet())
+              .stream()
+                  .map(name -> "\"" + name + "\": {{ params." + name + " | tojson }}")
+                  .collect(Collectors.joining(", ", "{", "}")));
     }
 
     @Override

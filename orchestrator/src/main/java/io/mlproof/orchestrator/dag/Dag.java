@@ -61,12 +61,16 @@ public record Dag(
 
   /**
    * The tasks whose failure fails the run: the leaves, except that a task that only observes the
-   * run (the report, usually last with {@code trigger_rule: all_done}) passes the decision on to its
-   * upstream tasks; its own failure still counts.
+   * run (the report, usually last with {@code trigger_rule: all_done}) passes the decision on to
+   * its upstream tasks; its own failure still counts.
    */
   public List<TaskDef> decidingTasks() {
-    return tasks.stream().filter(t -> t.spec().observesRun()
-        || downstreamOf(t.id()).stream().allMatch(d -> d.spec().observesRun())).toList();
+    return tasks.stream()
+        .filter(
+            t ->
+                t.spec().observesRun()
+                    || downstreamOf(t.id()).stream().allMatch(d -> d.spec().observesRun()))
+        .toList();
   }
 
   /** The runner to use, {@code override} (from {@code --runner}) taking precedence. */

@@ -1,6 +1,8 @@
 package io.mlproof.orchestrator.dag;
 
-/** Where a definition came from: file, 1-based line and column, as editors and compilers print it. */
+/**
+ * Where a definition came from: file, 1-based line and column, as editors and compilers print it.
+ */
 public record Location(String file, int line, int column) {
 
   public static Location of(String file) {

@@ -8,4 +8,5 @@ import java.util.Optional;
  * @param defaultValue of {@link #type}'s Java type (see {@link ParamType#fromJson}); empty when a
  *     run must supply it
  */
-public record ParamSpec(String name, ParamType type, Optional<Object> defaultValue, String description) {}
+public record ParamSpec(
+    String name, ParamType type, Optional<Object> defaultValue, String description) {}

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The runner every pipeline task of a run uses, its Beam options (literal values, in order) and
- * the options of the JVM each pipeline task is forked into.
+ * The runner every pipeline task of a run uses, its Beam options (literal values, in order) and the
+ * options of the JVM each pipeline task is forked into.
  */
 public record RunnerSpec(RunnerKind kind, Map<String, String> options, List<String> jvmOptions) {
 

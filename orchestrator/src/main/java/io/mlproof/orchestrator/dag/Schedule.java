@@ -66,9 +66,13 @@ public final class Schedule {
       String cronText = PRESETS.get(trimmed);
       if (cronText == null) {
         throw new IllegalArgumentException(
-            "unknown schedule preset '" + trimmed + "': use one of @daily, @weekly, @monthly,"
+            "unknown schedule preset '"
+                + trimmed
+                + "': use one of @daily, @weekly, @monthly,"
                 + " @quarterly, @yearly or a cron expression such as '0 0 * * 1'"
-                + (trimmed.equals("@hourly") ? " (runs are keyed by date: at most one a day)" : ""));
+                + (trimmed.equals("@hourly")
+                    ? " (runs are keyed by date: at most one a day)"
+                    : ""));
       }
       return new Schedule(trimmed, PARSER.parse(cronText));
     }
@@ -77,15 +81,21 @@ public final class Schedule {
       cron = PARSER.parse(trimmed).validate();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "bad cron expression '" + trimmed + "': " + e.getMessage()
+          "bad cron expression '"
+              + trimmed
+              + "': "
+              + e.getMessage()
               + " (use 5 fields: minute hour day-of-month month day-of-week, e.g. '0 0 * * 1',"
               + " or a preset such as @weekly)");
     }
     for (CronFieldName field : List.of(CronFieldName.MINUTE, CronFieldName.HOUR)) {
       if (!(cron.retrieve(field).getExpression() instanceof On)) {
         throw new IllegalArgumentException(
-            "cron expression '" + trimmed + "' fires more than once a day (its "
-                + field.name().toLowerCase(Locale.ROOT) + " field is not a single value): runs are"
+            "cron expression '"
+                + trimmed
+                + "' fires more than once a day (its "
+                + field.name().toLowerCase(Locale.ROOT)
+                + " field is not a single value): runs are"
                 + " keyed by date, so use a single minute and hour, e.g. '0 0 * * 1'");
       }
     }
@@ -102,7 +112,9 @@ public final class Schedule {
     return executionTime
         .nextExecution(date.atTime(END_OF_DAY).atZone(ZoneOffset.UTC))
         .map(ZonedDateTime::toLocalDate)
-        .orElseThrow(() -> new IllegalStateException("schedule " + expression + " never fires after " + date));
+        .orElseThrow(
+            () ->
+                new IllegalStateException("schedule " + expression + " never fires after " + date));
   }
 
   /** The last fire date strictly before {@code date}. */
@@ -110,7 +122,10 @@ public final class Schedule {
     return executionTime
         .lastExecution(date.atStartOfDay(ZoneOffset.UTC))
         .map(ZonedDateTime::toLocalDate)
-        .orElseThrow(() -> new IllegalStateException("schedule " + expression + " never fired before " + date));
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "schedule " + expression + " never fired before " + date));
   }
 
   public boolean firesOn(LocalDate date) {
@@ -156,7 +171,9 @@ public final class Schedule {
   private static Period calendarStep(LocalDate from, LocalDate to) {
     Period p = Period.between(from, to);
     if (p.getDays() == 0 && (p.getMonths() != 0 || p.getYears() != 0)) {
-      return p.getYears() != 0 && p.getMonths() == 0 ? Period.ofYears(p.getYears()) : Period.ofMonths((int) p.toTotalMonths());
+      return p.getYears() != 0 && p.getMonths() == 0
+          ? Period.ofYears(p.getYears())
+          : Period.ofMonths((int) p.toTotalMonths());
     }
     return Period.ofDays((int) java.time.temporal.ChronoUnit.DAYS.between(from, to));
   }

@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * A Flink 1.19 standalone session cluster on loopback: one JobManager and {@code taskManagers}
- * TaskManager processes started from the jars in {@code lib} (the flink-cluster module copies
- * them to {@code target/flink-lib}), with everything they write under {@code dir}.
+ * TaskManager processes started from the jars in {@code lib} (the flink-cluster module copies them
+ * to {@code target/flink-lib}), with everything they write under {@code dir}.
  *
  * @param lib the cluster's class path: a folder of jars holding flink-runtime
  * @param dir the cluster's folder: {@code conf/}, {@code log/}, {@code tmp/} (io.tmp.dirs, removed
@@ -29,35 +29,49 @@ public record FlinkClusterSpec(
 
   /** Sizes that fit the shared 2-core, 24 GB machine (verified in shared/FLINK_CLUSTER.md). */
   public static final String DEFAULT_JOB_MANAGER_MEMORY = "1g";
+
   public static final String DEFAULT_TASK_MANAGER_MEMORY = "1536m";
   // Under a loaded 2-core machine two TaskManagers took over 2 minutes to register.
   public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofMinutes(5);
 
   public FlinkClusterSpec {
     if (taskManagers < 1) {
-      throw new InvalidInputException("a Flink cluster needs at least 1 TaskManager, not " + taskManagers);
+      throw new InvalidInputException(
+          "a Flink cluster needs at least 1 TaskManager, not " + taskManagers);
     }
     if (slots < 1) {
       throw new InvalidInputException("a TaskManager needs at least 1 task slot, not " + slots);
     }
     if (!jobManagerMemory.matches("\\d+[kmg]?") || !taskManagerMemory.matches("\\d+[kmg]?")) {
-      throw new InvalidInputException("Flink memory sizes are like 1g or 1536m, not '" + jobManagerMemory
-          + "' / '" + taskManagerMemory + "'");
+      throw new InvalidInputException(
+          "Flink memory sizes are like 1g or 1536m, not '"
+              + jobManagerMemory
+              + "' / '"
+              + taskManagerMemory
+              + "'");
     }
   }
 
   /** The default sizes with {@code taskManagers} TaskManagers of 2 slots. */
   public static FlinkClusterSpec of(Path lib, Path dir, int taskManagers) {
-    return new FlinkClusterSpec(lib, dir, taskManagers, 2, DEFAULT_JOB_MANAGER_MEMORY,
-        DEFAULT_TASK_MANAGER_MEMORY, DEFAULT_READY_TIMEOUT);
+    return new FlinkClusterSpec(
+        lib,
+        dir,
+        taskManagers,
+        2,
+        DEFAULT_JOB_MANAGER_MEMORY,
+        DEFAULT_TASK_MANAGER_MEMORY,
+        DEFAULT_READY_TIMEOUT);
   }
 
   public FlinkClusterSpec withSlots(int value) {
-    return new FlinkClusterSpec(lib, dir, taskManagers, value, jobManagerMemory, taskManagerMemory, readyTimeout);
+    return new FlinkClusterSpec(
+        lib, dir, taskManagers, value, jobManagerMemory, taskManagerMemory, readyTimeout);
   }
 
   public FlinkClusterSpec withTaskManagerMemory(String value) {
-    return new FlinkClusterSpec(lib, dir, taskManagers, slots, jobManagerMemory, value, readyTimeout);
+    return new FlinkClusterSpec(
+        lib, dir, taskManagers, slots, jobManagerMemory, value, readyTimeout);
   }
 
   /** Checks that {@code lib} holds Flink's runtime, with the fix in the message if not. */
@@ -71,8 +85,11 @@ public record FlinkClusterSpec(
       }
     }
     if (!ok) {
-      throw new InvalidInputException("no Flink cluster class path in " + lib + " (flink-runtime-*.jar):"
-          + " run 'make build' (the flink-cluster module copies it to target/flink-lib) or set MLPROOF_FLINK_LIB");
+      throw new InvalidInputException(
+          "no Flink cluster class path in "
+              + lib
+              + " (flink-runtime-*.jar):"
+              + " run 'make build' (the flink-cluster module copies it to target/flink-lib) or set MLPROOF_FLINK_LIB");
     }
   }
 }

@@ -18,12 +18,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A pipeline task's job on a Flink cluster, known by the name the scheduler gives it (Beam's
- * {@code --jobName}). The Flink client is the task's forked JVM, and on a cluster the job outlives
- * it: when the client is killed ({@code dags run} interrupted, {@code execution_timeout}) the
- * scheduler cancels the job through the JobManager's REST API ({@code PATCH /jobs/<id>?mode=cancel}).
- * A job is found by its name rather than an id the client prints, because a client killed early
- * has printed nothing.
+ * A pipeline task's job on a Flink cluster, known by the name the scheduler gives it (Beam's {@code
+ * --jobName}). The Flink client is the task's forked JVM, and on a cluster the job outlives it:
+ * when the client is killed ({@code dags run} interrupted, {@code execution_timeout}) the scheduler
+ * cancels the job through the JobManager's REST API ({@code PATCH /jobs/<id>?mode=cancel}). A job
+ * is found by its name rather than an id the client prints, because a client killed early has
+ * printed nothing.
  *
  * @param master the JobManager's REST address, {@code host:port}
  * @param name the job's name, unique per DAG, logical date, task and try
@@ -43,13 +43,18 @@ public record FlinkJob(String master, String name) {
    * The job of one try of a pipeline task, if the runner submits to a cluster ({@code flinkMaster}
    * is {@code host:port}); Beam's embedded cluster ({@code [local]}) dies with the client.
    */
-  public static Optional<FlinkJob> of(RunnerSpec runner, String dagId, Object logicalDate, String taskId, int tryNumber) {
+  public static Optional<FlinkJob> of(
+      RunnerSpec runner, String dagId, Object logicalDate, String taskId, int tryNumber) {
     String master = runner.options().get(FlinkRunTarget.MASTER_OPTION);
-    if (runner.kind() != RunnerKind.FLINK || master == null || master.equals(FlinkRunTarget.EMBEDDED)
+    if (runner.kind() != RunnerKind.FLINK
+        || master == null
+        || master.equals(FlinkRunTarget.EMBEDDED)
         || master.equals(FlinkRunTarget.AUTO)) {
       return Optional.empty();
     }
-    return Optional.of(new FlinkJob(master, "mlproof-" + dagId + "-" + logicalDate + "-" + taskId + "-try" + tryNumber));
+    return Optional.of(
+        new FlinkJob(
+            master, "mlproof-" + dagId + "-" + logicalDate + "-" + taskId + "-try" + tryNumber));
   }
 
   /** {@code runner} with this job's name ({@code --jobName}), replacing one the options set. */
@@ -82,18 +87,33 @@ public record FlinkJob(String master, String name) {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     for (String id : ids) {
       URI uri = url("jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "?mode=cancel");
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-          .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(uri)
+                  .timeout(Duration.ofSeconds(5))
+                  .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       // 202: cancelling; anything else may mean it ended meanwhile, which the wait below tells.
       if (response.statusCode() / 100 != 2 && !ended(id)) {
-        throw new IOException("PATCH " + uri + ": HTTP " + response.statusCode() + " " + response.body());
+        throw new IOException(
+            "PATCH " + uri + ": HTTP " + response.statusCode() + " " + response.body());
       }
     }
     for (String id : ids) {
       while (!ended(id)) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IOException("Flink job " + id + " (" + name + ") on " + master + " was cancelled but still runs after "
-              + wait.toSeconds() + " s: see " + url("jobs/" + id));
+          throw new IOException(
+              "Flink job "
+                  + id
+                  + " ("
+                  + name
+                  + ") on "
+                  + master
+                  + " was cancelled but still runs after "
+                  + wait.toSeconds()
+                  + " s: see "
+                  + url("jobs/" + id));
         }
         // Flink's REST API is polled: it has no call that waits for a state.
         Thread.sleep(100);
@@ -103,8 +123,8 @@ public record FlinkJob(String master, String name) {
   }
 
   /**
-   * {@link #cancel} for shutdown paths: never throws, and says what it did on {@code log}
-   * (a job left running is named with the way to stop it by hand).
+   * {@link #cancel} for shutdown paths: never throws, and says what it did on {@code log} (a job
+   * left running is named with the way to stop it by hand).
    */
   public void cancelQuietly(java.util.function.Consumer<String> log) {
     // An interrupted caller still cancels (HttpClient refuses to send on an interrupted thread);
@@ -113,15 +133,30 @@ public record FlinkJob(String master, String name) {
     try {
       List<String> ids = cancel(CANCEL_WAIT);
       if (!ids.isEmpty()) {
-        log.accept("cancelled Flink job " + String.join(", ", ids) + " (" + name + ") on " + master);
+        log.accept(
+            "cancelled Flink job " + String.join(", ", ids) + " (" + name + ") on " + master);
       }
     } catch (IOException e) {
-      log.accept("could not cancel Flink job " + name + " on " + master + " (" + e.getMessage()
-          + "): cancel it with 'curl -X PATCH http://" + master + "/jobs/<id>?mode=cancel'");
+      log.accept(
+          "could not cancel Flink job "
+              + name
+              + " on "
+              + master
+              + " ("
+              + e.getMessage()
+              + "): cancel it with 'curl -X PATCH http://"
+              + master
+              + "/jobs/<id>?mode=cancel'");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      log.accept("interrupted while cancelling Flink job " + name + " on " + master
-          + ": cancel it with 'curl -X PATCH http://" + master + "/jobs/<id>?mode=cancel'");
+      log.accept(
+          "interrupted while cancelling Flink job "
+              + name
+              + " on "
+              + master
+              + ": cancel it with 'curl -X PATCH http://"
+              + master
+              + "/jobs/<id>?mode=cancel'");
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -130,8 +165,10 @@ public record FlinkJob(String master, String name) {
   }
 
   private boolean ended(String id) throws IOException, InterruptedException {
-    return ENDED.contains(FlinkSessionCluster.getJson(url("jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
-        .path("state").asText());
+    return ENDED.contains(
+        FlinkSessionCluster.getJson(url("jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+            .path("state")
+            .asText());
   }
 
   private URI url(String path) {

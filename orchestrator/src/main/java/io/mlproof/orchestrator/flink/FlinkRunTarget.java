@@ -11,20 +11,23 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Where one DAG run's pipeline tasks run on Flink, for the length of the run. With a master
- * ({@code --flink-master}, the DAG's or defaults.yaml's {@code flinkMaster}) every task is
- * submitted there with the bundled jar staged; with none, the run starts a local session cluster
- * (real JobManager and TaskManager processes) that every task shares and {@link #close()} stops.
- * {@code flinkMaster: "[local]"} keeps Beam's embedded cluster inside each task's JVM.
+ * Where one DAG run's pipeline tasks run on Flink, for the length of the run. With a master ({@code
+ * --flink-master}, the DAG's or defaults.yaml's {@code flinkMaster}) every task is submitted there
+ * with the bundled jar staged; with none, the run starts a local session cluster (real JobManager
+ * and TaskManager processes) that every task shares and {@link #close()} stops. {@code flinkMaster:
+ * "[local]"} keeps Beam's embedded cluster inside each task's JVM.
  */
 public final class FlinkRunTarget implements AutoCloseable {
 
   public static final String MASTER_OPTION = "flinkMaster";
   public static final String FILES_TO_STAGE_OPTION = "filesToStage";
+
   /** Beam's value for a Flink cluster embedded in the submitting JVM. */
   public static final String EMBEDDED = "[local]";
+
   /** Beam's default: local unless the environment says otherwise; here it means "no master". */
   public static final String AUTO = "[auto]";
+
   /** The bundled jar for clusters, beside mlproof.jar. */
   public static final String CLUSTER_JAR = FlinkSetup.CLUSTER_JAR;
 
@@ -42,7 +45,11 @@ public final class FlinkRunTarget implements AutoCloseable {
    *
    * @param note tells the user what was started or chosen
    */
-  public static FlinkRunTarget open(RunnerSpec runner, FlinkSetup setup, boolean needsPipelines, Path clusterDir,
+  public static FlinkRunTarget open(
+      RunnerSpec runner,
+      FlinkSetup setup,
+      boolean needsPipelines,
+      Path clusterDir,
       Consumer<String> note) {
     Optional<String> master = check(runner, setup);
     if (runner.kind() != RunnerKind.FLINK || master.filter(EMBEDDED::equals).isPresent()) {
@@ -55,17 +62,29 @@ public final class FlinkRunTarget implements AutoCloseable {
       return new FlinkRunTarget(runner, Optional.empty());
     }
     if (!Files.isDirectory(setup.lib())) {
-      throw new InvalidInputException("the Flink runner without a master starts a local session cluster from "
-          + setup.lib() + ", which does not exist: run 'make build', set " + FlinkSetup.LIB_ENV
-          + ", give --flink-master host:port, or set flinkMaster: \"[local]\" for Flink's embedded cluster in each task");
+      throw new InvalidInputException(
+          "the Flink runner without a master starts a local session cluster from "
+              + setup.lib()
+              + ", which does not exist: run 'make build', set "
+              + FlinkSetup.LIB_ENV
+              + ", give --flink-master host:port, or set flinkMaster: \"[local]\" for Flink's embedded cluster in each task");
     }
     FlinkSetup.LocalCluster size = setup.local();
-    FlinkClusterSpec spec = FlinkClusterSpec.of(setup.lib(), clusterDir, size.taskManagers())
-        .withSlots(size.slots()).withTaskManagerMemory(size.taskManagerMemory());
+    FlinkClusterSpec spec =
+        FlinkClusterSpec.of(setup.lib(), clusterDir, size.taskManagers())
+            .withSlots(size.slots())
+            .withTaskManagerMemory(size.taskManagerMemory());
     FlinkSessionCluster cluster = FlinkSessionCluster.start(spec);
-    note.accept("started a local Flink session cluster at " + cluster.master() + " (" + size.taskManagers()
-        + " TaskManager(s) x " + size.slots() + " slots; logs in " + clusterDir.resolve("log")
-        + "); it stops when the run ends");
+    note.accept(
+        "started a local Flink session cluster at "
+            + cluster.master()
+            + " ("
+            + size.taskManagers()
+            + " TaskManager(s) x "
+            + size.slots()
+            + " slots; logs in "
+            + clusterDir.resolve("log")
+            + "); it stops when the run ends");
     return new FlinkRunTarget(submitTo(runner, cluster.master(), setup), Optional.of(cluster));
   }
 
@@ -84,12 +103,16 @@ public final class FlinkRunTarget implements AutoCloseable {
     cluster.ifPresent(FlinkSessionCluster::close);
   }
 
-  /** {@code flinkMaster} set, and the bundled jar staged unless the options stage something already. */
+  /**
+   * {@code flinkMaster} set, and the bundled jar staged unless the options stage something already.
+   */
   static RunnerSpec submitTo(RunnerSpec runner, String master, FlinkSetup setup) {
     Map<String, String> options = new LinkedHashMap<>(runner.options());
     options.put(MASTER_OPTION, master);
     if (!options.containsKey(FILES_TO_STAGE_OPTION)) {
-      setup.clusterJar().ifPresent(jar -> options.put(FILES_TO_STAGE_OPTION, jar.toAbsolutePath().toString()));
+      setup
+          .clusterJar()
+          .ifPresent(jar -> options.put(FILES_TO_STAGE_OPTION, jar.toAbsolutePath().toString()));
     }
     return new RunnerSpec(runner.kind(), options, runner.jvmOptions());
   }
@@ -103,14 +126,18 @@ public final class FlinkRunTarget implements AutoCloseable {
   public static Optional<String> check(RunnerSpec runner, FlinkSetup setup) {
     if (runner.kind() != RunnerKind.FLINK) {
       if (setup.master().isPresent()) {
-        throw new InvalidInputException("--flink-master is for the flink runner, but this run uses "
-            + runner.kind().yamlName() + ": add --runner flink");
+        throw new InvalidInputException(
+            "--flink-master is for the flink runner, but this run uses "
+                + runner.kind().yamlName()
+                + ": add --runner flink");
       }
       return Optional.empty();
     }
-    Optional<String> master = setup.master()
-        .or(() -> Optional.ofNullable(runner.options().get(MASTER_OPTION)))
-        .filter(m -> !m.equals(AUTO));
+    Optional<String> master =
+        setup
+            .master()
+            .or(() -> Optional.ofNullable(runner.options().get(MASTER_OPTION)))
+            .filter(m -> !m.equals(AUTO));
     master.filter(m -> !m.equals(EMBEDDED)).ifPresent(FlinkRunTarget::checkMaster);
     return master;
   }
@@ -118,11 +145,16 @@ public final class FlinkRunTarget implements AutoCloseable {
   /** {@code host:port}, as Flink's REST client takes it. */
   static void checkMaster(String master) {
     int colon = master.lastIndexOf(':');
-    boolean ok = colon > 0 && master.substring(colon + 1).matches("\\d{1,5}")
-        && Integer.parseInt(master.substring(colon + 1)) <= 65_535;
+    boolean ok =
+        colon > 0
+            && master.substring(colon + 1).matches("\\d{1,5}")
+            && Integer.parseInt(master.substring(colon + 1)) <= 65_535;
     if (!ok) {
-      throw new InvalidInputException("Flink master '" + master + "' is not host:port (the JobManager's REST"
-          + " address, e.g. 127.0.0.1:8081)");
+      throw new InvalidInputException(
+          "Flink master '"
+              + master
+              + "' is not host:port (the JobManager's REST"
+              + " address, e.g. 127.0.0.1:8081)");
     }
   }
 }

@@ -32,18 +32,19 @@ import java.util.stream.Stream;
 
 /**
  * A running Flink standalone session cluster: a JobManager JVM and TaskManager JVMs on loopback,
- * started from Maven's Flink jars (no flink-dist) as in shared/FLINK_CLUSTER.md. Beam's
- * FlinkRunner submits to {@link #master()} over REST.
+ * started from Maven's Flink jars (no flink-dist) as in shared/FLINK_CLUSTER.md. Beam's FlinkRunner
+ * submits to {@link #master()} over REST.
  *
  * <p>Every process is recorded in {@code cluster.properties} (pid and start time) as soon as it
- * starts, so a cluster can be stopped from another process ({@link #stop(Path)}), and one left by
- * a killed scheduler can be found and stopped. Stopping is SIGTERM, up to 10 s, then SIGKILL, and
+ * starts, so a cluster can be stopped from another process ({@link #stop(Path)}), and one left by a
+ * killed scheduler can be found and stopped. Stopping is SIGTERM, up to 10 s, then SIGKILL, and
  * removes the io.tmp.dirs folder: nothing is left running or in the system temp directory.
  */
 public final class FlinkSessionCluster implements AutoCloseable {
 
   public static final String STATE_FILE = "cluster.properties";
-  static final String JOB_MANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+  static final String JOB_MANAGER_MAIN =
+      "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
   static final String RESOURCE_PARAMS_MAIN = "org.apache.flink.runtime.util.bash.BashJavaUtils";
   private static final String RESOURCE_PARAMS_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
@@ -55,23 +56,24 @@ public final class FlinkSessionCluster implements AutoCloseable {
    * Flink 1.19's {@code env.java.opts.all} for Java 17: module openings its serializers and Kryo
    * fallbacks need (flink-dist sets them in its config file).
    */
-  static final List<String> JAVA_17_OPTIONS = List.of(
-      "-XX:+IgnoreUnrecognizedVMOptions",
-      "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-      "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.text=ALL-UNNAMED",
-      "--add-opens=java.base/java.time=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+  static final List<String> JAVA_17_OPTIONS =
+      List.of(
+          "-XX:+IgnoreUnrecognizedVMOptions",
+          "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+          "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+          "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.text=ALL-UNNAMED",
+          "--add-opens=java.base/java.time=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
   private final FlinkClusterSpec spec;
   private final int restPort;
@@ -79,7 +81,10 @@ public final class FlinkSessionCluster implements AutoCloseable {
   private final List<ProcessHandle> taskManagers;
   private boolean closed;
 
-  private FlinkSessionCluster(FlinkClusterSpec spec, int restPort, ProcessHandle jobManager,
+  private FlinkSessionCluster(
+      FlinkClusterSpec spec,
+      int restPort,
+      ProcessHandle jobManager,
       List<ProcessHandle> taskManagers) {
     this.spec = spec;
     this.restPort = restPort;
@@ -110,8 +115,13 @@ public final class FlinkSessionCluster implements AutoCloseable {
       int rpcPort = freePort();
       Files.writeString(conf.resolve("config.yaml"), config(spec, tmp), StandardCharsets.UTF_8);
       Files.writeString(conf.resolve("log4j.properties"), LOG4J, StandardCharsets.UTF_8);
-      Launch launch = new Launch(spec.lib().toAbsolutePath(), conf, logs, tmp,
-          List.of("-D", "rest.port=" + restPort, "-D", "jobmanager.rpc.port=" + rpcPort));
+      Launch launch =
+          new Launch(
+              spec.lib().toAbsolutePath(),
+              conf,
+              logs,
+              tmp,
+              List.of("-D", "rest.port=" + restPort, "-D", "jobmanager.rpc.port=" + rpcPort));
       // Flink's own memory arithmetic (what flink-dist's scripts call), JM and TM at once.
       Process jmParams = launch.resourceParams("GET_JM_RESOURCE_PARAMS");
       Process tmParams = launch.resourceParams("GET_TM_RESOURCE_PARAMS");
@@ -126,8 +136,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
       record(state, "jobmanager", jm, dir);
       List<ProcessHandle> tms = new ArrayList<>();
       for (int i = 1; i <= spec.taskManagers(); i++) {
-        ProcessHandle tm = launch.start("taskmanager-" + i, tmResources, TASK_MANAGER_MAIN,
-            List.of("-D", "taskmanager.resource-id=tm-" + i));
+        ProcessHandle tm =
+            launch.start(
+                "taskmanager-" + i,
+                tmResources,
+                TASK_MANAGER_MAIN,
+                List.of("-D", "taskmanager.resource-id=tm-" + i));
         started.add(tm);
         tms.add(tm);
         record(state, "taskmanager." + i, tm, dir);
@@ -137,7 +151,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
       return cluster;
     } catch (IOException e) {
       stopQuietly(started, dir);
-      throw new RunFailedException("cannot start a Flink cluster in " + dir + ": " + e.getMessage(), e);
+      throw new RunFailedException(
+          "cannot start a Flink cluster in " + dir + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       stopQuietly(started, dir);
       Thread.currentThread().interrupt();
@@ -194,13 +209,18 @@ public final class FlinkSessionCluster implements AutoCloseable {
    * @return how many processes were still running
    */
   public static int stop(Path dir) {
-    List<ProcessHandle> live = recordedProcesses(dir).stream()
-        .map(ProcessIdentity::liveHandle).flatMap(Optional::stream).toList();
+    List<ProcessHandle> live =
+        recordedProcesses(dir).stream()
+            .map(ProcessIdentity::liveHandle)
+            .flatMap(Optional::stream)
+            .toList();
     stopQuietly(live, dir);
     return live.size();
   }
 
-  /** What {@code mlproof flink status} prints: the recorded processes and the JobManager's overview. */
+  /**
+   * What {@code mlproof flink status} prints: the recorded processes and the JobManager's overview.
+   */
   public static Optional<Status> status(Path dir) {
     Path file = dir.resolve(STATE_FILE);
     if (!Files.exists(file)) {
@@ -208,7 +228,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
     Properties state = readState(dir);
     List<ProcessIdentity> processes = recordedProcesses(dir);
-    long alive = processes.stream().map(ProcessIdentity::liveHandle).flatMap(Optional::stream).count();
+    long alive =
+        processes.stream().map(ProcessIdentity::liveHandle).flatMap(Optional::stream).count();
     String master = LOOPBACK + ":" + state.getProperty("rest.port", "?");
     JsonNode overview;
     try {
@@ -219,10 +240,14 @@ public final class FlinkSessionCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       overview = null;
     }
-    return Optional.of(new Status(master, processes.size(), (int) alive, Optional.ofNullable(overview)));
+    return Optional.of(
+        new Status(master, processes.size(), (int) alive, Optional.ofNullable(overview)));
   }
 
-  /** A recorded cluster: its master, processes recorded and alive, the JobManager's overview if it answered. */
+  /**
+   * A recorded cluster: its master, processes recorded and alive, the JobManager's overview if it
+   * answered.
+   */
   public record Status(String master, int processes, int alive, Optional<JsonNode> overview) {}
 
   // ---- start ------------------------------------------------------------------------------------
@@ -238,8 +263,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
         if (!ProcessIdentity.isRunning(all.get(i))) {
           String name = i == 0 ? "jobmanager" : "taskmanager-" + i;
           Path log = spec.dir().toAbsolutePath().resolve("log").resolve(name + ".log");
-          throw new RunFailedException("the Flink " + name + " (pid " + all.get(i).pid() + ") exited while"
-              + " the cluster started: " + rootCause(log) + " (log: " + log + ")");
+          throw new RunFailedException(
+              "the Flink "
+                  + name
+                  + " (pid "
+                  + all.get(i).pid()
+                  + ") exited while"
+                  + " the cluster started: "
+                  + rootCause(log)
+                  + " (log: "
+                  + log
+                  + ")");
         }
       }
       try {
@@ -251,9 +285,18 @@ public final class FlinkSessionCluster implements AutoCloseable {
         // The REST endpoint is not up yet.
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new RunFailedException("the Flink cluster in " + spec.dir() + " did not get ready in "
-            + spec.readyTimeout().toSeconds() + " s: " + registered + " of " + spec.taskManagers()
-            + " TaskManagers registered (logs in " + spec.dir().resolve("log") + ")");
+        throw new RunFailedException(
+            "the Flink cluster in "
+                + spec.dir()
+                + " did not get ready in "
+                + spec.readyTimeout().toSeconds()
+                + " s: "
+                + registered
+                + " of "
+                + spec.taskManagers()
+                + " TaskManagers registered (logs in "
+                + spec.dir().resolve("log")
+                + ")");
       }
       // Polling is the readiness protocol: Flink has no start-up callback. 250 ms is far below the
       // seconds a JVM start takes, and each poll is one small local request.
@@ -264,7 +307,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
   /** The innermost "Caused by:" of a Flink log, else its last line: what a user can act on. */
   static String rootCause(Path log) {
     try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
-      return lines.filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
+      return lines
+          .filter(l -> l.startsWith("Caused by: "))
+          .reduce((a, b) -> b)
           .orElseGet(() -> ProcessSupervisor.lastLine(log));
     } catch (IOException | UncheckedIOException e) {
       return ProcessSupervisor.lastLine(log);
@@ -283,31 +328,55 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
 
     Process resourceParams(String command) throws IOException {
-      List<String> cmd = List.of(java().toString(), "-Xmx64m", "-XX:TieredStopAtLevel=1",
-          "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
-          "-Dlog.file=" + logs.resolve("sizing.log"),
-          "-cp", classpath(), RESOURCE_PARAMS_MAIN, command, "--configDir", conf.toString());
-      return new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      List<String> cmd =
+          List.of(
+              java().toString(),
+              "-Xmx64m",
+              "-XX:TieredStopAtLevel=1",
+              "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
+              "-Dlog.file=" + logs.resolve("sizing.log"),
+              "-cp",
+              classpath(),
+              RESOURCE_PARAMS_MAIN,
+              command,
+              "--configDir",
+              conf.toString());
+      return new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .start();
     }
 
-    /** The two result lines of BashJavaUtils: the JVM's memory flags and its {@code -D} settings. */
-    static List<String> resourceLines(Process process, String what) throws IOException, InterruptedException {
+    /**
+     * The two result lines of BashJavaUtils: the JVM's memory flags and its {@code -D} settings.
+     */
+    static List<String> resourceLines(Process process, String what)
+        throws IOException, InterruptedException {
       String output;
       try (InputStream in = process.getInputStream()) {
         output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       process.waitFor();
-      List<String> lines = output.lines().filter(l -> l.startsWith(RESOURCE_PARAMS_PREFIX))
-          .map(l -> l.substring(RESOURCE_PARAMS_PREFIX.length()).strip()).toList();
+      List<String> lines =
+          output
+              .lines()
+              .filter(l -> l.startsWith(RESOURCE_PARAMS_PREFIX))
+              .map(l -> l.substring(RESOURCE_PARAMS_PREFIX.length()).strip())
+              .toList();
       if (process.exitValue() != 0 || lines.size() != 2) {
-        throw new RunFailedException("Flink could not size the " + what + " process (exit code "
-            + process.exitValue() + "): " + output.lines().reduce((a, b) -> b).orElse("no output"));
+        throw new RunFailedException(
+            "Flink could not size the "
+                + what
+                + " process (exit code "
+                + process.exitValue()
+                + "): "
+                + output.lines().reduce((a, b) -> b).orElse("no output"));
       }
       return lines;
     }
 
-    ProcessHandle start(String name, List<String> resources, String main, List<String> extra) throws IOException {
+    ProcessHandle start(String name, List<String> resources, String main, List<String> extra)
+        throws IOException {
       List<String> cmd = new ArrayList<>();
       cmd.add(java().toString());
       cmd.addAll(Arrays.asList(resources.get(0).split("\\s+")));
@@ -323,16 +392,19 @@ public final class FlinkSessionCluster implements AutoCloseable {
       }
       Path out = logs.resolve(name + ".out");
       Files.writeString(out, "$ " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
-      return new ProcessBuilder(cmd).redirectErrorStream(true)
+      return new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .start().toHandle();
+          .start()
+          .toHandle();
     }
   }
 
   /** The cluster's config.yaml: loopback only, small processes, restarts on a lost TaskManager. */
   static String config(FlinkClusterSpec spec, Path tmp) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "# Written by mlproof for a local session cluster; see docs/DEPLOY.md.",
         "jobmanager.rpc.address: " + LOOPBACK,
         "jobmanager.bind-host: " + LOOPBACK,
@@ -350,12 +422,14 @@ public final class FlinkSessionCluster implements AutoCloseable {
         // Flink's sort-shuffle holds at least 512 network buffers (16 MB) per blocking result
         // partition; after a TaskManager was lost, the survivor hosted every task of a job with
         // several outputs and had too few ("Insufficient number of network buffers: required 512,
-        // but only 391 available", FlinkClusterIT's failover test). 64 still writes in 2 MB batches.
+        // but only 391 available", FlinkClusterIT's failover test). 64 still writes in 2 MB
+        // batches.
         "taskmanager.network.sort-shuffle.min-buffers: 64",
         "restart-strategy.type: fixed-delay",
         "restart-strategy.fixed-delay.attempts: 3",
         "restart-strategy.fixed-delay.delay: 2 s",
-        // A killed TaskManager is noticed after 2 failed heartbeat RPCs (heartbeat.rpc-failure-threshold),
+        // A killed TaskManager is noticed after 2 failed heartbeat RPCs
+        // (heartbeat.rpc-failure-threshold),
         // about 4 s; a slow one gets a minute: with a 5 s timeout, TaskManagers starved of CPU on a
         // loaded 2-core machine were declared lost and the job failed.
         "heartbeat.interval: 2000",
@@ -370,26 +444,29 @@ public final class FlinkSessionCluster implements AutoCloseable {
         "web.tmpdir: " + tmp,
         "web.upload.dir: " + tmp,
         "blob.storage.directory: " + tmp,
-        "") ;
+        "");
   }
 
-  private static final String LOG4J = String.join("\n",
-      "# One log file per process (log.file), as flink-dist's log4j.properties.",
-      "rootLogger.level = INFO",
-      "rootLogger.appenderRef.file.ref = MainAppender",
-      "logger.akka.name = akka",
-      "logger.akka.level = WARN",
-      "logger.pekko.name = org.apache.pekko",
-      "logger.pekko.level = WARN",
-      "appender.main.name = MainAppender",
-      "appender.main.type = File",
-      "appender.main.append = true",
-      "appender.main.fileName = ${sys:log.file}",
-      "appender.main.layout.type = PatternLayout",
-      "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-      "");
+  private static final String LOG4J =
+      String.join(
+          "\n",
+          "# One log file per process (log.file), as flink-dist's log4j.properties.",
+          "rootLogger.level = INFO",
+          "rootLogger.appenderRef.file.ref = MainAppender",
+          "logger.akka.name = akka",
+          "logger.akka.level = WARN",
+          "logger.pekko.name = org.apache.pekko",
+          "logger.pekko.level = WARN",
+          "appender.main.name = MainAppender",
+          "appender.main.type = File",
+          "appender.main.append = true",
+          "appender.main.fileName = ${sys:log.file}",
+          "appender.main.layout.type = PatternLayout",
+          "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+          "");
 
-  private static void record(Properties state, String name, ProcessHandle process, Path dir) throws IOException {
+  private static void record(Properties state, String name, ProcessHandle process, Path dir)
+      throws IOException {
     ProcessIdentity id = ProcessIdentity.of(process);
     state.setProperty(name + ".pid", Long.toString(id.pid()));
     state.setProperty(name + ".start", Long.toString(id.startMillis()));
@@ -399,7 +476,10 @@ public final class FlinkSessionCluster implements AutoCloseable {
     try (OutputStream out = Files.newOutputStream(partial)) {
       state.store(out, "mlproof Flink session cluster: pids and ports while it runs");
     }
-    Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        partial,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -418,16 +498,25 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
   private static List<ProcessIdentity> recordedProcesses(Path dir) {
     Properties state = readState(dir);
-    return state.stringPropertyNames().stream().filter(k -> k.endsWith(".pid")).sorted()
+    return state.stringPropertyNames().stream()
+        .filter(k -> k.endsWith(".pid"))
+        .sorted()
         .map(k -> k.substring(0, k.length() - ".pid".length()))
-        .map(p -> new ProcessIdentity(Long.parseLong(state.getProperty(p + ".pid")),
-            Long.parseLong(state.getProperty(p + ".start", "0")), state.getProperty(p + ".host", "")))
+        .map(
+            p ->
+                new ProcessIdentity(
+                    Long.parseLong(state.getProperty(p + ".pid")),
+                    Long.parseLong(state.getProperty(p + ".start", "0")),
+                    state.getProperty(p + ".host", "")))
         .toList();
   }
 
   // ---- stop -------------------------------------------------------------------------------------
 
-  /** SIGTERM to all, up to 10 s for them to go, SIGKILL to the rest; then the tmp folder and state go. */
+  /**
+   * SIGTERM to all, up to 10 s for them to go, SIGKILL to the rest; then the tmp folder and state
+   * go.
+   */
   private static void stopQuietly(List<ProcessHandle> processes, Path dir) {
     processes.forEach(ProcessHandle::destroy);
     Instant deadline = Instant.now().plus(GRACE);
@@ -445,7 +534,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
     try {
       Files.deleteIfExists(dir.resolve(STATE_FILE));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot remove " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
     }
   }
 
@@ -475,8 +565,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove the Flink cluster's temporary files in " + dir + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot remove the Flink cluster's temporary files in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -484,9 +574,10 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
   static JsonNode getJson(URI uri) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpResponse<String> response = client.send(
-        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("GET " + uri + ": HTTP " + response.statusCode());
     }

@@ -10,17 +10,18 @@ import java.util.Optional;
  *
  * @param master {@code --flink-master host:port}: overrides the DAG's {@code flinkMaster}
  * @param lib the Flink cluster class path for local session clusters ({@code target/flink-lib})
- * @param clusterJar the bundled jar tasks stage with {@code --filesToStage}
- *     ({@code target/mlproof-flink.jar}), if it was built
+ * @param clusterJar the bundled jar tasks stage with {@code --filesToStage} ({@code
+ *     target/mlproof-flink.jar}), if it was built
  * @param local the size of the local session cluster a run starts when no master is given
  */
-public record FlinkSetup(Optional<String> master, Path lib, Optional<Path> clusterJar, LocalCluster local) {
+public record FlinkSetup(
+    Optional<String> master, Path lib, Optional<Path> clusterJar, LocalCluster local) {
 
   /** The local session cluster of a DAG run: TaskManagers, slots each and TaskManager memory. */
   public record LocalCluster(int taskManagers, int slots, String taskManagerMemory) {
     /**
-     * One TaskManager (no network shuffle on one machine) with room for two tasks of parallelism
-     * 2 at once (max_active_tasks 2); 4 GB so a training task's examples fit its heap.
+     * One TaskManager (no network shuffle on one machine) with room for two tasks of parallelism 2
+     * at once (max_active_tasks 2); 4 GB so a training task's examples fit its heap.
      */
     public static final LocalCluster STANDARD = new LocalCluster(1, 4, "4g");
   }
@@ -30,15 +31,21 @@ public record FlinkSetup(Optional<String> master, Path lib, Optional<Path> clust
   public static final String CLUSTER_JAR = "mlproof-flink.jar";
 
   /**
-   * The cluster class path and bundled jar beside the jar this class runs from
-   * ({@code target/flink-lib}, {@code target/mlproof-flink.jar}), or where {@code MLPROOF_FLINK_LIB}
-   * and {@code MLPROOF_FLINK_JAR} say.
+   * The cluster class path and bundled jar beside the jar this class runs from ({@code
+   * target/flink-lib}, {@code target/mlproof-flink.jar}), or where {@code MLPROOF_FLINK_LIB} and
+   * {@code MLPROOF_FLINK_JAR} say.
    */
   public static FlinkSetup standard() {
     Path home = installFolder();
-    Path lib = Optional.ofNullable(System.getenv(LIB_ENV)).map(Path::of).orElse(home.resolve("flink-lib"));
-    Path jar = Optional.ofNullable(System.getenv(JAR_ENV)).map(Path::of).orElse(home.resolve(CLUSTER_JAR));
-    return new FlinkSetup(Optional.empty(), lib, Optional.of(jar).filter(Files::isRegularFile), LocalCluster.STANDARD);
+    Path lib =
+        Optional.ofNullable(System.getenv(LIB_ENV)).map(Path::of).orElse(home.resolve("flink-lib"));
+    Path jar =
+        Optional.ofNullable(System.getenv(JAR_ENV)).map(Path::of).orElse(home.resolve(CLUSTER_JAR));
+    return new FlinkSetup(
+        Optional.empty(),
+        lib,
+        Optional.of(jar).filter(Files::isRegularFile),
+        LocalCluster.STANDARD);
   }
 
   public FlinkSetup withMaster(Optional<String> value) {
@@ -58,16 +65,23 @@ public record FlinkSetup(Optional<String> master, Path lib, Optional<Path> clust
   }
 
   /**
-   * The folder of the mlproof jar ({@code target/}); run from Maven's class folders
-   * ({@code orchestrator/target/classes}), the repository's {@code target/}.
+   * The folder of the mlproof jar ({@code target/}); run from Maven's class folders ({@code
+   * orchestrator/target/classes}), the repository's {@code target/}.
    */
   static Path installFolder() {
     try {
-      Path source = Path.of(FlinkSetup.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path source =
+          Path.of(FlinkSetup.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (Files.isRegularFile(source)) {
         return source.toAbsolutePath().normalize().getParent();
       }
-      return source.toAbsolutePath().normalize().getParent().getParent().getParent().resolve("target");
+      return source
+          .toAbsolutePath()
+          .normalize()
+          .getParent()
+          .getParent()
+          .getParent()
+          .resolve("target");
     } catch (URISyntaxException | RuntimeException e) {
       return Path.of("target").toAbsolutePath();
     }

@@ -18,7 +18,9 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
-/** Typed reads of YAML nodes; each bad value is reported at its node, and the read returns empty. */
+/**
+ * Typed reads of YAML nodes; each bad value is reported at its node, and the read returns empty.
+ */
 final class Nodes {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -47,7 +49,9 @@ final class Nodes {
       return start.plusColumns(offset);
     }
     if (style == ScalarStyle.DOUBLE_QUOTED || style == ScalarStyle.SINGLE_QUOTED) {
-      return value.contains("'") && style == ScalarStyle.SINGLE_QUOTED ? start : start.plusColumns(offset + 1);
+      return value.contains("'") && style == ScalarStyle.SINGLE_QUOTED
+          ? start
+          : start.plusColumns(offset + 1);
     }
     return start;
   }
@@ -98,10 +102,15 @@ final class Nodes {
   static Optional<Duration> duration(Node node, String what, Problems problems) {
     Optional<Duration> parsed = parseDuration(node);
     if (parsed.isEmpty()) {
-      problems.add(at(node), what + " must be a duration such as 30s, 5m, 1h30m or a number of seconds, not "
-          + describe(node));
+      problems.add(
+          at(node),
+          what
+              + " must be a duration such as 30s, 5m, 1h30m or a number of seconds, not "
+              + describe(node));
     } else if (parsed.get().compareTo(MAX_DURATION) > 0) {
-      problems.add(at(node), what + " " + describe(node) + " is longer than the limit of 365d: use a shorter one");
+      problems.add(
+          at(node),
+          what + " " + describe(node) + " is longer than the limit of 365d: use a shorter one");
       return Optional.empty();
     }
     return parsed;
@@ -132,13 +141,15 @@ final class Nodes {
         Matcher m = DURATION.matcher(scalar.getValue());
         while (m.find()) {
           long n = Long.parseLong(m.group(1));
-          total = total.plus(switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-          });
+          total =
+              total.plus(
+                  switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                  });
         }
         return Optional.of(total);
       }

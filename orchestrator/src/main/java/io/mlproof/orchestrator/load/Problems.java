@@ -23,9 +23,10 @@ final class Problems {
 
   List<DefinitionError> sorted() {
     return errors.stream()
-        .sorted(Comparator.comparing((DefinitionError e) -> e.location().file())
-            .thenComparingInt(e -> e.location().line())
-            .thenComparingInt(e -> e.location().column()))
+        .sorted(
+            Comparator.comparing((DefinitionError e) -> e.location().file())
+                .thenComparingInt(e -> e.location().line())
+                .thenComparingInt(e -> e.location().column()))
         .distinct()
         .toList();
   }

@@ -15,12 +15,15 @@ public final class Suggest {
     String lower = word.toLowerCase(Locale.ROOT);
     int limit = Math.max(1, word.length() / 3);
     return candidates.stream()
-        .filter(c -> {
-          int d = distance(lower, c.toLowerCase(Locale.ROOT));
-          return d <= limit && d < word.length() || c.toLowerCase(Locale.ROOT).startsWith(lower) && lower.length() >= 3;
-        })
-        .min(Comparator.comparingInt((String c) -> distance(lower, c.toLowerCase(Locale.ROOT)))
-            .thenComparing(Comparator.naturalOrder()));
+        .filter(
+            c -> {
+              int d = distance(lower, c.toLowerCase(Locale.ROOT));
+              return d <= limit && d < word.length()
+                  || c.toLowerCase(Locale.ROOT).startsWith(lower) && lower.length() >= 3;
+            })
+        .min(
+            Comparator.comparingInt((String c) -> distance(lower, c.toLowerCase(Locale.ROOT)))
+                .thenComparing(Comparator.naturalOrder()));
   }
 
   /** {@code " (did you mean 'x'?)"} or nothing. */
@@ -44,7 +47,10 @@ public final class Suggest {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

@@ -26,7 +26,12 @@ final class TaskSection implements TaskConfig {
   private final Problems problems;
   private final Map<String, MlproofPipeline> pipelines;
 
-  TaskSection(String taskId, YamlMap map, Location location, Problems problems, Map<String, MlproofPipeline> pipelines) {
+  TaskSection(
+      String taskId,
+      YamlMap map,
+      Location location,
+      Problems problems,
+      Map<String, MlproofPipeline> pipelines) {
     this.taskId = taskId;
     this.map = map;
     this.location = location;
@@ -66,17 +71,24 @@ final class TaskSection implements TaskConfig {
 
   @Override
   public Optional<Template> shellTemplate(String key, boolean required) {
-    return present(key, required).flatMap(n -> parsed(n, what(key), problems, TemplateParser::parseShell));
+    return present(key, required)
+        .flatMap(n -> parsed(n, what(key), problems, TemplateParser::parseShell));
   }
 
   @Override
   public Map<String, Template> templates(String key) {
     Map<String, Template> templates = new LinkedHashMap<>();
-    map.value(key).ifPresent(node -> {
-      YamlMap entries = YamlMap.of(node, what(key), problems);
-      entries.entries().forEach((name, tuple) ->
-          template(tuple.getValueNode(), what(key) + "." + name, problems).ifPresent(t -> templates.put(name, t)));
-    });
+    map.value(key)
+        .ifPresent(
+            node -> {
+              YamlMap entries = YamlMap.of(node, what(key), problems);
+              entries
+                  .entries()
+                  .forEach(
+                      (name, tuple) ->
+                          template(tuple.getValueNode(), what(key) + "." + name, problems)
+                              .ifPresent(t -> templates.put(name, t)));
+            });
     return templates;
   }
 
@@ -108,9 +120,12 @@ final class TaskSection implements TaskConfig {
         scalarTemplate(item, what, problems).ifPresent(values::add);
       }
       if (values.size() == items.size() && !values.isEmpty()) {
-        options.add(new Option(e.getKey(), values, list, Nodes.at(e.getValue().getKeyNode()), Nodes.at(value)));
+        options.add(
+            new Option(
+                e.getKey(), values, list, Nodes.at(e.getValue().getKeyNode()), Nodes.at(value)));
       } else if (items.isEmpty()) {
-        problems.add(Nodes.at(value), what + " is an empty list: remove the option or give it values");
+        problems.add(
+            Nodes.at(value), what + " is an empty list: remove the option or give it values");
       }
     }
     return options;
@@ -140,10 +155,15 @@ final class TaskSection implements TaskConfig {
       if (node.getTag().equals(Tag.STR)) {
         return template(node, what, problems);
       }
-      String text = node.getTag().equals(Tag.BOOL) ? scalar.getValue().toLowerCase(Locale.ROOT) : scalar.getValue();
+      String text =
+          node.getTag().equals(Tag.BOOL)
+              ? scalar.getValue().toLowerCase(Locale.ROOT)
+              : scalar.getValue();
       return Optional.of(Template.literal(text, Nodes.at(node)));
     }
-    problems.add(Nodes.at(node), what + " must be a string, a number or true/false, not " + Nodes.describe(node));
+    problems.add(
+        Nodes.at(node),
+        what + " must be a string, a number or true/false, not " + Nodes.describe(node));
     return Optional.empty();
   }
 
@@ -154,10 +174,12 @@ final class TaskSection implements TaskConfig {
   /** A parser of template text: plain or shell. */
   @FunctionalInterface
   private interface Parser {
-    Template parse(String text, java.util.function.IntFunction<Location> locate) throws TemplateParser.TemplateException;
+    Template parse(String text, java.util.function.IntFunction<Location> locate)
+        throws TemplateParser.TemplateException;
   }
 
-  private static Optional<Template> parsed(Node node, String what, Problems problems, Parser parser) {
+  private static Optional<Template> parsed(
+      Node node, String what, Problems problems, Parser parser) {
     if (!(node instanceof ScalarNode scalar) || Nodes.isNull(node)) {
       problems.add(Nodes.at(node), what + " must be a string, not " + Nodes.describe(node));
       return Optional.empty();

@@ -19,8 +19,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * Reads one YAML file into a node tree within limits a hostile or broken file cannot get past: a
  * size checked before any parsing (parse time grows faster than the size), and a nesting depth
- * checked on the parser's event stream before the (recursive) composer builds the tree, so a
- * {@code [[[[...} file is one error instead of a StackOverflowError.
+ * checked on the parser's event stream before the (recursive) composer builds the tree, so a {@code
+ * [[[[...} file is one error instead of a StackOverflowError.
  */
 final class YamlFiles {
 
@@ -38,27 +38,37 @@ final class YamlFiles {
     try {
       long size = Files.size(file);
       if (size > MAX_BYTES) {
-        problems.add(start, "the file is " + size + " bytes, over the limit of " + MAX_BYTES
-            + " bytes for a DAG file: split it or remove what is not needed");
+        problems.add(
+            start,
+            "the file is "
+                + size
+                + " bytes, over the limit of "
+                + MAX_BYTES
+                + " bytes for a DAG file: split it or remove what is not needed");
         return Optional.empty();
       }
     } catch (IOException e) {
       problems.add(start, "cannot read the file: " + e.getMessage());
       return Optional.empty();
     }
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel(file.toString())
-        .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(false)
-        .setCodePointLimit((int) MAX_BYTES)
-        .setMaxAliasesForCollections(50)
-        .build();
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(file.toString())
+            .setSchema(new CoreSchema())
+            .setAllowDuplicateKeys(false)
+            .setCodePointLimit((int) MAX_BYTES)
+            .setMaxAliasesForCollections(50)
+            .build();
     try {
       Optional<Location> tooDeep = tooDeep(file, settings);
       if (tooDeep.isPresent()) {
-        problems.add(tooDeep.get(), "lists and mappings"
-            + " are nested more than " + MAX_DEPTH + " levels deep: a DAG file needs a handful (tasks,"
-            + " options, a list value)");
+        problems.add(
+            tooDeep.get(),
+            "lists and mappings"
+                + " are nested more than "
+                + MAX_DEPTH
+                + " levels deep: a DAG file needs a handful (tasks,"
+                + " options, a list value)");
         return Optional.empty();
       }
       try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -69,11 +79,17 @@ final class YamlFiles {
         return root;
       }
     } catch (MarkedYamlEngineException e) {
-      Location at = e.getProblemMark()
-          .map(m -> new Location(file.toString(), m.getLine() + 1, m.getColumn() + 1))
-          .orElse(start);
-      problems.add(at, "invalid YAML: " + e.getProblem()
-          + (e.getContext() == null || e.getContext().isEmpty() ? "" : " (" + e.getContext() + ")"));
+      Location at =
+          e.getProblemMark()
+              .map(m -> new Location(file.toString(), m.getLine() + 1, m.getColumn() + 1))
+              .orElse(start);
+      problems.add(
+          at,
+          "invalid YAML: "
+              + e.getProblem()
+              + (e.getContext() == null || e.getContext().isEmpty()
+                  ? ""
+                  : " (" + e.getContext() + ")"));
     } catch (YamlEngineException e) {
       problems.add(start, "invalid YAML: " + e.getMessage());
     } catch (IOException | java.io.UncheckedIOException e) {
@@ -90,13 +106,15 @@ final class YamlFiles {
         switch (event.getEventId()) {
           case SequenceStart, MappingStart -> {
             if (++depth > MAX_DEPTH) {
-              return Optional.of(event.getStartMark()
-                  .map(m -> new Location(file.toString(), m.getLine() + 1, m.getColumn() + 1))
-                  .orElse(Location.of(file.toString())));
+              return Optional.of(
+                  event
+                      .getStartMark()
+                      .map(m -> new Location(file.toString(), m.getLine() + 1, m.getColumn() + 1))
+                      .orElse(Location.of(file.toString())));
             }
           }
           case SequenceEnd, MappingEnd -> depth--;
-          default -> { }
+          default -> {}
         }
       }
     }

@@ -37,8 +37,15 @@ final class YamlMap {
       }
       NodeTuple previous = entries.putIfAbsent(key.getValue(), tuple);
       if (previous != null) {
-        problems.add(Nodes.at(key), "duplicate key '" + key.getValue() + "' in " + what
-            + " (first at line " + Nodes.at(previous.getKeyNode()).line() + ")");
+        problems.add(
+            Nodes.at(key),
+            "duplicate key '"
+                + key.getValue()
+                + "' in "
+                + what
+                + " (first at line "
+                + Nodes.at(previous.getKeyNode()).line()
+                + ")");
       }
     }
     return new YamlMap(node, entries);
@@ -69,15 +76,26 @@ final class YamlMap {
   }
 
   /**
-   * Reports every key not in {@code allowed}, with the closest valid key and the list of valid ones.
-   * {@code hint} may add a kind-specific note for a key (e.g. which task kind has it).
+   * Reports every key not in {@code allowed}, with the closest valid key and the list of valid
+   * ones. {@code hint} may add a kind-specific note for a key (e.g. which task kind has it).
    */
-  void checkKeys(Set<String> allowed, String where, Problems problems, java.util.function.Function<String, String> hint) {
+  void checkKeys(
+      Set<String> allowed,
+      String where,
+      Problems problems,
+      java.util.function.Function<String, String> hint) {
     for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        problems.add(Nodes.at(e.getValue().getKeyNode()), "unknown key '" + e.getKey() + "' in " + where
-            + Suggest.didYouMean(e.getKey(), allowed) + hint.apply(e.getKey())
-            + ": valid keys are " + String.join(", ", allowed));
+        problems.add(
+            Nodes.at(e.getValue().getKeyNode()),
+            "unknown key '"
+                + e.getKey()
+                + "' in "
+                + where
+                + Suggest.didYouMean(e.getKey(), allowed)
+                + hint.apply(e.getKey())
+                + ": valid keys are "
+                + String.join(", ", allowed));
       }
     }
   }

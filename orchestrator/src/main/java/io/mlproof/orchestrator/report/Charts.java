@@ -37,8 +37,13 @@ final class Charts {
   static final int WIDTH = 560;
   static final int HEIGHT = 380;
   static final Color[] PALETTE = {
-      new Color(0x1f5fbf), new Color(0xd9822b), new Color(0x2f9e5a), new Color(0x8a63d2), new Color(0x6b7280),
-      new Color(0xc93434)};
+    new Color(0x1f5fbf),
+    new Color(0xd9822b),
+    new Color(0x2f9e5a),
+    new Color(0x8a63d2),
+    new Color(0x6b7280),
+    new Color(0xc93434)
+  };
   private static final Font TITLE = new Font("SansSerif", Font.BOLD, 15);
   private static final Font LABEL = new Font("SansSerif", Font.PLAIN, 12);
 
@@ -56,7 +61,8 @@ final class Charts {
   record Mark(String name, double x, double y) {}
 
   /** Lines and marks on axes from 0 to 1 (shares, rates, probabilities). */
-  static String unitXy(String id, String title, String xLabel, String yLabel, List<Line> lines, List<Mark> marks) {
+  static String unitXy(
+      String id, String title, String xLabel, String yLabel, List<Line> lines, List<Mark> marks) {
     XYSeriesCollection data = new XYSeriesCollection();
     for (Line line : lines) {
       XYSeries series = new XYSeries(line.name(), false, true);
@@ -68,8 +74,9 @@ final class Charts {
       series.add(mark.x(), mark.y());
       data.addSeries(series);
     }
-    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
-        true, false, false);
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
     int i = 0;
@@ -78,9 +85,12 @@ final class Charts {
       renderer.setSeriesLinesVisible(i, true);
       renderer.setSeriesShapesVisible(i, line.showPoints());
       renderer.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
-      renderer.setSeriesStroke(i, line.dashed()
-          ? new BasicStroke(1.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {5f, 4f}, 0f)
-          : new BasicStroke(2.2f));
+      renderer.setSeriesStroke(
+          i,
+          line.dashed()
+              ? new BasicStroke(
+                  1.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {5f, 4f}, 0f)
+              : new BasicStroke(2.2f));
       i++;
     }
     for (Mark mark : marks) {
@@ -90,7 +100,8 @@ final class Charts {
       renderer.setSeriesShapesVisible(i, true);
       renderer.setSeriesShape(i, new Rectangle2D.Double(-6, -6, 12, 12));
       boolean right = mark.x() > 0.5;
-      XYTextAnnotation label = new XYTextAnnotation(right ? mark.name() + "  " : "  " + mark.name(), mark.x(), mark.y());
+      XYTextAnnotation label =
+          new XYTextAnnotation(right ? mark.name() + "  " : "  " + mark.name(), mark.x(), mark.y());
       label.setFont(new Font("SansSerif", Font.BOLD, 11));
       label.setPaint(color);
       label.setTextAnchor(right ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
@@ -108,13 +119,15 @@ final class Charts {
   }
 
   /** Horizontal bars, largest first (feature importance). */
-  static String horizontalBars(String id, String title, String valueLabel, List<String> names, List<Double> values) {
+  static String horizontalBars(
+      String id, String title, String valueLabel, List<String> names, List<Double> values) {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
     for (int i = 0; i < names.size(); i++) {
       data.addValue(values.get(i), valueLabel, names.get(i));
     }
-    JFreeChart chart = ChartFactory.createBarChart(title, null, valueLabel, data, PlotOrientation.HORIZONTAL,
-        false, false, false);
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            title, null, valueLabel, data, PlotOrientation.HORIZONTAL, false, false, false);
     CategoryPlot plot = chart.getCategoryPlot();
     BarRenderer renderer = barRenderer((BarRenderer) plot.getRenderer());
     renderer.setMaximumBarWidth(0.08);
@@ -125,9 +138,11 @@ final class Charts {
   }
 
   /** Grouped vertical bars: one group per category, one bar per series (backtest folds). */
-  static String groupedBars(String id, String title, String valueLabel, DefaultCategoryDataset data) {
-    JFreeChart chart = ChartFactory.createBarChart(title, null, valueLabel, data, PlotOrientation.VERTICAL,
-        true, false, false);
+  static String groupedBars(
+      String id, String title, String valueLabel, DefaultCategoryDataset data) {
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            title, null, valueLabel, data, PlotOrientation.VERTICAL, true, false, false);
     CategoryPlot plot = chart.getCategoryPlot();
     barRenderer((BarRenderer) plot.getRenderer());
     plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
@@ -139,14 +154,20 @@ final class Charts {
   }
 
   /** Bars with symmetric error bars: {@code halfWidths} are the 95% interval half-widths. */
-  static String barsWithIntervals(String id, String title, String valueLabel, List<String> names,
-      List<Double> values, List<Double> halfWidths) {
+  static String barsWithIntervals(
+      String id,
+      String title,
+      String valueLabel,
+      List<String> names,
+      List<Double> values,
+      List<Double> halfWidths) {
     DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
     for (int i = 0; i < names.size(); i++) {
       data.add(values.get(i), halfWidths.get(i), valueLabel, names.get(i));
     }
-    JFreeChart chart = ChartFactory.createBarChart(title, null, valueLabel, data, PlotOrientation.VERTICAL,
-        false, false, false);
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            title, null, valueLabel, data, PlotOrientation.VERTICAL, false, false, false);
     CategoryPlot plot = chart.getCategoryPlot();
     StatisticalBarRenderer renderer = new StatisticalBarRenderer();
     renderer.setErrorIndicatorPaint(Color.BLACK);
@@ -160,7 +181,13 @@ final class Charts {
   }
 
   /** Lines over any numeric axes, with an optional vertical marker (the break-even save rate). */
-  static String xy(String id, String title, String xLabel, String yLabel, List<Line> lines, Double verticalAt,
+  static String xy(
+      String id,
+      String title,
+      String xLabel,
+      String yLabel,
+      List<Line> lines,
+      Double verticalAt,
       String verticalLabel) {
     XYSeriesCollection data = new XYSeriesCollection();
     for (Line line : lines) {
@@ -168,8 +195,9 @@ final class Charts {
       line.points().forEach(p -> series.add(p.x(), p.y()));
       data.addSeries(series);
     }
-    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
-        true, false, false);
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     for (int i = 0; i < lines.size(); i++) {

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The model's ranking curves from its scored held-out rows: ROC, precision-recall and
- * cumulative gains, one point per distinct score (rows with equal scores enter together, as a
- * threshold cannot separate them).
+ * The model's ranking curves from its scored held-out rows: ROC, precision-recall and cumulative
+ * gains, one point per distinct score (rows with equal scores enter together, as a threshold cannot
+ * separate them).
  */
 public final class Curves {
 
@@ -20,13 +20,14 @@ public final class Curves {
   private Curves() {}
 
   /**
-   * ROC (x false-positive rate, y true-positive rate, from (0, 0) to (1, 1)); precision-recall
-   * (x recall, y precision, one point per threshold, starting at the top score); gains (x share of
+   * ROC (x false-positive rate, y true-positive rate, from (0, 0) to (1, 1)); precision-recall (x
+   * recall, y precision, one point per threshold, starting at the top score); gains (x share of
    * rows targeted, y share of positives captured, from (0, 0) to (1, 1)).
    */
   public static Ranked of(double[] scores, boolean[] labels) {
     if (scores.length != labels.length) {
-      throw new IllegalArgumentException(scores.length + " scores for " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          scores.length + " scores for " + labels.length + " labels");
     }
     int n = scores.length;
     long positives = 0;
@@ -35,8 +36,8 @@ public final class Curves {
     }
     long negatives = n - positives;
     if (positives == 0 || negatives == 0) {
-      throw new IllegalArgumentException("curves need both classes: " + positives + " positives, "
-          + negatives + " negatives");
+      throw new IllegalArgumentException(
+          "curves need both classes: " + positives + " positives, " + negatives + " negatives");
     }
     int[] order = Ranking.descending(scores);
     List<Point> roc = new ArrayList<>(List.of(new Point(0, 0)));

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The DAG as a left-to-right graph: a task's column is the length of the longest path to it from
- * a task without upstream, so every edge points right. Drawn as plain SVG (boxes, curves and text
+ * The DAG as a left-to-right graph: a task's column is the length of the longest path to it from a
+ * task without upstream, so every edge points right. Drawn as plain SVG (boxes, curves and text
  * need no chart library).
  */
 public final class DagLayout {
@@ -48,18 +48,27 @@ public final class DagLayout {
     for (JsonNode t : tasks) {
       int layer = t.path("layer").asInt();
       int row = rowsInLayer.merge(layer, 1, Integer::sum) - 1;
-      at.put(t.path("id").asText(), new int[] {PAD + layer * (BOX_W + GAP_X), PAD + row * (BOX_H + GAP_Y)});
+      at.put(
+          t.path("id").asText(),
+          new int[] {PAD + layer * (BOX_W + GAP_X), PAD + row * (BOX_H + GAP_Y)});
       columns = Math.max(columns, layer + 1);
       rows = Math.max(rows, row + 1);
     }
     int width = 2 * PAD + columns * BOX_W + (columns - 1) * GAP_X;
     int height = 2 * PAD + rows * BOX_H + (rows - 1) * GAP_Y;
     StringBuilder svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dag\" role=\"img\" aria-label=\"the DAG run\""
-            + " viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\">", width, height, width, height));
-    svg.append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\""
-        + " markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#8a94a6\"/></marker></defs>");
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dag\" role=\"img\" aria-label=\"the DAG run\""
+                + " viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\">",
+            width,
+            height,
+            width,
+            height));
+    svg.append(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\""
+            + " markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#8a94a6\"/></marker></defs>");
     Map<String, Set<String>> ancestors = ancestors(tasks);
     List<String> edges = new ArrayList<>();
     for (JsonNode t : tasks) {
@@ -78,26 +87,55 @@ public final class DagLayout {
         double x2 = to[0];
         double y2 = to[1] + BOX_H / 2.0;
         double mid = (x1 + x2) / 2;
-        edges.add(String.format(Locale.ROOT, "<path class=\"edge\" d=\"M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f\""
-            + " fill=\"none\" stroke=\"#8a94a6\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"/>",
-            x1, y1, mid, y1, mid, y2, x2, y2));
+        edges.add(
+            String.format(
+                Locale.ROOT,
+                "<path class=\"edge\" d=\"M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f\""
+                    + " fill=\"none\" stroke=\"#8a94a6\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"/>",
+                x1,
+                y1,
+                mid,
+                y1,
+                mid,
+                y2,
+                x2,
+                y2));
       }
     }
     edges.forEach(svg::append);
     for (JsonNode t : tasks) {
       int[] p = at.get(t.path("id").asText());
       String state = t.path("state").asText();
-      String duration = t.has("durationS") ? String.format(Locale.ROOT, " · %.1f s", t.path("durationS").asDouble()) : "";
-      svg.append(String.format(Locale.ROOT,
-          "<g class=\"task state-%s\" data-task=\"%s\"><title>%s: %s%s</title>"
-              + "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"7\" fill=\"%s\" stroke=\"%s\"/>"
-              + "<text x=\"%d\" y=\"%d\" font-size=\"13\" font-weight=\"600\" fill=\"#1b2330\">%s</text>"
-              + "<text x=\"%d\" y=\"%d\" font-size=\"11.5\" fill=\"#3d4757\">%s%s</text></g>",
-          Html.attr(state), Html.attr(t.path("id").asText()), Html.text(t.path("id").asText()), Html.text(state),
-          Html.text(t.path("message").asText("").isEmpty() ? "" : " — " + t.path("message").asText()),
-          p[0], p[1], BOX_W, BOX_H, fill(state), stroke(state),
-          p[0] + 10, p[1] + 19, Html.text(t.path("id").asText()),
-          p[0] + 10, p[1] + 36, Html.text(state.replace('_', ' ')), duration));
+      String duration =
+          t.has("durationS")
+              ? String.format(Locale.ROOT, " · %.1f s", t.path("durationS").asDouble())
+              : "";
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<g class=\"task state-%s\" data-task=\"%s\"><title>%s: %s%s</title>"
+                  + "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"7\" fill=\"%s\" stroke=\"%s\"/>"
+                  + "<text x=\"%d\" y=\"%d\" font-size=\"13\" font-weight=\"600\" fill=\"#1b2330\">%s</text>"
+                  + "<text x=\"%d\" y=\"%d\" font-size=\"11.5\" fill=\"#3d4757\">%s%s</text></g>",
+              Html.attr(state),
+              Html.attr(t.path("id").asText()),
+              Html.text(t.path("id").asText()),
+              Html.text(state),
+              Html.text(
+                  t.path("message").asText("").isEmpty() ? "" : " — " + t.path("message").asText()),
+              p[0],
+              p[1],
+              BOX_W,
+              BOX_H,
+              fill(state),
+              stroke(state),
+              p[0] + 10,
+              p[1] + 19,
+              Html.text(t.path("id").asText()),
+              p[0] + 10,
+              p[1] + 36,
+              Html.text(state.replace('_', ' ')),
+              duration));
     }
     return svg.append("</svg>").toString();
   }

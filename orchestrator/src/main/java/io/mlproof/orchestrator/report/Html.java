@@ -33,7 +33,8 @@ final class Html {
       return "–";
     }
     return v == Math.rint(v) && Math.abs(v) < 1e15
-        ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%,.1f", v);
+        ? String.format(Locale.ROOT, "%,d", (long) v)
+        : String.format(Locale.ROOT, "%,.1f", v);
   }
 
   /** A feature value: up to four significant decimals, no trailing zeros. */

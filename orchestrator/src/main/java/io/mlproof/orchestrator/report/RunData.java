@@ -78,10 +78,20 @@ public record RunData(
       stored = fromOutputs(dag, date, runRoot);
     }
     if (stored.isEmpty()) {
-      throw new InvalidInputException("no run of " + dag.dagId() + " at " + date + " in " + store.file()
-          + " and no task output under " + RenderContext.outputDir(runRoot, dag.dagId(), date, "")
-          + ": run it first (mlproof dags run " + dag.dagId() + " --logical-date " + date
-          + ") or check --state and --run-root");
+      throw new InvalidInputException(
+          "no run of "
+              + dag.dagId()
+              + " at "
+              + date
+              + " in "
+              + store.file()
+              + " and no task output under "
+              + RenderContext.outputDir(runRoot, dag.dagId(), date, "")
+              + ": run it first (mlproof dags run "
+              + dag.dagId()
+              + " --logical-date "
+              + date
+              + ") or check --state and --run-root");
     }
     Map<String, TaskInstance> instances = new LinkedHashMap<>();
     Map<String, Manifest> outputs = new LinkedHashMap<>();
@@ -97,14 +107,28 @@ public record RunData(
     }
     Reader reader = new Reader(instances, outputs);
     Optional<String> train = reader.dirOf("train");
-    Optional<EvaluationResult> evaluation = train.flatMap(d -> reader.proto(d, EVALUATION_JSON,
-        EvaluationResult::newBuilder, EvaluationResult.class));
-    return new RunData(dag, date, run, instances, outputs,
+    Optional<EvaluationResult> evaluation =
+        train.flatMap(
+            d ->
+                reader.proto(
+                    d, EVALUATION_JSON, EvaluationResult::newBuilder, EvaluationResult.class));
+    return new RunData(
+        dag,
+        date,
+        run,
+        instances,
+        outputs,
         evaluation,
         train.flatMap(d -> reader.json(d, EVALUATION_JSON)),
-        reader.dirOf("bless").flatMap(d -> reader.proto(d, BLESSING_JSON, Blessing::newBuilder, Blessing.class)),
-        reader.dirOf("validate").flatMap(d -> reader.proto(d, VALIDATION_JSON, ValidationReport::newBuilder,
-            ValidationReport.class)),
+        reader
+            .dirOf("bless")
+            .flatMap(d -> reader.proto(d, BLESSING_JSON, Blessing::newBuilder, Blessing.class)),
+        reader
+            .dirOf("validate")
+            .flatMap(
+                d ->
+                    reader.proto(
+                        d, VALIDATION_JSON, ValidationReport::newBuilder, ValidationReport.class)),
         reader.trainingStatistics(),
         train.flatMap(reader::predictions),
         reader.dirOf("backtest").flatMap(d -> reader.json(d, BACKTEST_JSON)),
@@ -115,14 +139,30 @@ public record RunData(
     Map<String, TaskInstance> found = new LinkedHashMap<>();
     for (TaskDef task : dag.tasks()) {
       String dir = RenderContext.outputDir(runRoot, dag.dagId(), date, task.id());
-      manifest(dir).ifPresent(m -> found.put(task.id(), new TaskInstance(dag.dagId(), date, task.id(),
-          TaskState.SUCCESS, 1, 1, Optional.empty(), Optional.empty(), dir, Optional.empty(),
-          Optional.of("found complete output (no state for this run)"))));
+      manifest(dir)
+          .ifPresent(
+              m ->
+                  found.put(
+                      task.id(),
+                      new TaskInstance(
+                          dag.dagId(),
+                          date,
+                          task.id(),
+                          TaskState.SUCCESS,
+                          1,
+                          1,
+                          Optional.empty(),
+                          Optional.empty(),
+                          dir,
+                          Optional.empty(),
+                          Optional.of("found complete output (no state for this run)"))));
     }
     return found;
   }
 
-  /** The output directory of the first task whose complete output was written by {@code pipeline}. */
+  /**
+   * The output directory of the first task whose complete output was written by {@code pipeline}.
+   */
   public Optional<String> outputOf(String pipeline) {
     return new Reader(instances, outputs).dirOf(pipeline);
   }
@@ -152,8 +192,12 @@ public record RunData(
         if (!e.getValue().getPipeline().equals("features")) {
           continue;
         }
-        Optional<DatasetStatistics> stats = proto(instances.get(e.getKey()).output(), STATISTICS_JSON,
-            DatasetStatistics::newBuilder, DatasetStatistics.class);
+        Optional<DatasetStatistics> stats =
+            proto(
+                instances.get(e.getKey()).output(),
+                STATISTICS_JSON,
+                DatasetStatistics::newBuilder,
+                DatasetStatistics.class);
         if (stats.isPresent() && stats.get().getLabeledExamples() > 0) {
           return stats;
         }
@@ -173,58 +217,91 @@ public record RunData(
       }
     }
 
-    <T extends Message> Optional<T> proto(String dir, String file, Supplier<Message.Builder> builder,
-        Class<T> type) {
-      return text(dir, file).map(text -> {
-        Message.Builder b = builder.get();
-        try {
-          // Newer stages may add fields: the report shows what it knows and ignores the rest.
-          JsonFormat.parser().ignoringUnknownFields().merge(text, b);
-        } catch (InvalidProtocolBufferException e) {
-          throw new InvalidInputException(dir + "/" + file + " is not a valid " + type.getSimpleName() + ": "
-              + e.getMessage() + " (re-run the task that wrote it)");
-        }
-        return type.cast(b.build());
-      });
+    <T extends Message> Optional<T> proto(
+        String dir, String file, Supplier<Message.Builder> builder, Class<T> type) {
+      return text(dir, file)
+          .map(
+              text -> {
+                Message.Builder b = builder.get();
+                try {
+                  // Newer stages may add fields: the report shows what it knows and ignores the
+                  // rest.
+                  JsonFormat.parser().ignoringUnknownFields().merge(text, b);
+                } catch (InvalidProtocolBufferException e) {
+                  throw new InvalidInputException(
+                      dir
+                          + "/"
+                          + file
+                          + " is not a valid "
+                          + type.getSimpleName()
+                          + ": "
+                          + e.getMessage()
+                          + " (re-run the task that wrote it)");
+                }
+                return type.cast(b.build());
+              });
     }
 
     Optional<JsonNode> json(String dir, String file) {
-      return text(dir, file).map(text -> {
-        try {
-          return JSON.readTree(text);
-        } catch (IOException e) {
-          throw new InvalidInputException(dir + "/" + file + " is not valid JSON: " + e.getMessage()
-              + " (re-run the task that wrote it)");
-        }
-      });
+      return text(dir, file)
+          .map(
+              text -> {
+                try {
+                  return JSON.readTree(text);
+                } catch (IOException e) {
+                  throw new InvalidInputException(
+                      dir
+                          + "/"
+                          + file
+                          + " is not valid JSON: "
+                          + e.getMessage()
+                          + " (re-run the task that wrote it)");
+                }
+              });
     }
 
     /** {@code predictions.csv} of train: entity_id, cutoff_day, label (0/1), score. */
     Optional<Predictions> predictions(String dir) {
-      return text(dir, PREDICTIONS_CSV).map(text -> {
-        String[] lines = text.split("\n");
-        int rows = lines.length - 1;
-        double[] scores = new double[rows];
-        boolean[] labels = new boolean[rows];
-        for (int r = 0; r < rows; r++) {
-          String line = lines[r + 1];
-          int scoreAt = line.lastIndexOf(',');
-          int labelAt = line.lastIndexOf(',', scoreAt - 1);
-          String label = labelAt < 0 ? "" : line.substring(labelAt + 1, scoreAt);
-          try {
-            scores[r] = Double.parseDouble(line.substring(scoreAt + 1));
-          } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new InvalidInputException(dir + "/" + PREDICTIONS_CSV + " line " + (r + 2)
-                + " has no numeric score: '" + line + "' (re-run train)");
-          }
-          if (!label.equals("0") && !label.equals("1")) {
-            throw new InvalidInputException(dir + "/" + PREDICTIONS_CSV + " line " + (r + 2)
-                + " has label '" + label + "', not 0 or 1 (re-run train)");
-          }
-          labels[r] = label.equals("1");
-        }
-        return new Predictions(scores, labels);
-      });
+      return text(dir, PREDICTIONS_CSV)
+          .map(
+              text -> {
+                String[] lines = text.split("\n");
+                int rows = lines.length - 1;
+                double[] scores = new double[rows];
+                boolean[] labels = new boolean[rows];
+                for (int r = 0; r < rows; r++) {
+                  String line = lines[r + 1];
+                  int scoreAt = line.lastIndexOf(',');
+                  int labelAt = line.lastIndexOf(',', scoreAt - 1);
+                  String label = labelAt < 0 ? "" : line.substring(labelAt + 1, scoreAt);
+                  try {
+                    scores[r] = Double.parseDouble(line.substring(scoreAt + 1));
+                  } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                    throw new InvalidInputException(
+                        dir
+                            + "/"
+                            + PREDICTIONS_CSV
+                            + " line "
+                            + (r + 2)
+                            + " has no numeric score: '"
+                            + line
+                            + "' (re-run train)");
+                  }
+                  if (!label.equals("0") && !label.equals("1")) {
+                    throw new InvalidInputException(
+                        dir
+                            + "/"
+                            + PREDICTIONS_CSV
+                            + " line "
+                            + (r + 2)
+                            + " has label '"
+                            + label
+                            + "', not 0 or 1 (re-run train)");
+                  }
+                  labels[r] = label.equals("1");
+                }
+                return new Predictions(scores, labels);
+              });
     }
   }
 }

@@ -30,6 +30,7 @@ import org.apache.beam.sdk.util.MimeTypes;
 public final class RunReport {
   public static final String HTML = "report.html";
   public static final String JSON_FILE = "report.json";
+
   /** The manifest attribute holding the verdict in one line. */
   public static final String HEADLINE = "headline";
 
@@ -44,8 +45,8 @@ public final class RunReport {
    * Reads the run of {@code dag} at {@code date} (state file, outputs under {@code runRoot}) and
    * writes its report to {@code outputDir}.
    */
-  public static Written write(Dag dag, LocalDate date, Path stateFile, String runRoot, String outputDir,
-      String taskId) {
+  public static Written write(
+      Dag dag, LocalDate date, Path stateFile, String runRoot, String outputDir, String taskId) {
     RunData data;
     try (StateStore store = StateStore.open(stateFile)) {
       data = RunData.read(dag, date, store, runRoot);
@@ -53,30 +54,37 @@ public final class RunReport {
     return write(ReportFigures.of(data), dag.dagId(), date, outputDir, taskId);
   }
 
-  static Written write(ObjectNode figures, String dagId, LocalDate date, String outputDir, String taskId) {
+  static Written write(
+      ObjectNode figures, String dagId, LocalDate date, String outputDir, String taskId) {
     String html = HtmlReport.render(figures);
     TaskOutput output = TaskOutput.begin(outputDir);
     try {
       write(output.staging(HTML), html, MimeTypes.TEXT);
-      write(output.staging(JSON_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(figures) + "\n",
+      write(
+          output.staging(JSON_FILE),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(figures) + "\n",
           MimeTypes.TEXT);
       String headline = figures.path("headline").asText();
-      output.commit(Manifest.newBuilder()
-          .setPipeline("report")
-          .setDagId(dagId)
-          .setTaskId(taskId)
-          .setLogicalDate(date.toString())
-          .setRunner("driver")
-          .addFiles(OutputFile.newBuilder().setName("report_html").setPath(HTML).setRecords(1))
-          .addFiles(OutputFile.newBuilder().setName("report_json").setPath(JSON_FILE).setRecords(1))
-          .putAttributes(HEADLINE, headline)
-          .build());
+      output.commit(
+          Manifest.newBuilder()
+              .setPipeline("report")
+              .setDagId(dagId)
+              .setTaskId(taskId)
+              .setLogicalDate(date.toString())
+              .setRunner("driver")
+              .addFiles(OutputFile.newBuilder().setName("report_html").setPath(HTML).setRecords(1))
+              .addFiles(
+                  OutputFile.newBuilder().setName("report_json").setPath(JSON_FILE).setRecords(1))
+              .putAttributes(HEADLINE, headline)
+              .build());
       String dir = output.directory().endsWith("/") ? output.directory() : output.directory() + "/";
       return new Written(dir + HTML, dir + JSON_FILE, headline);
     } catch (IOException | RuntimeException e) {
       output.abort();
-      throw e instanceof RuntimeException r ? r : new RunFailedException("cannot write the report to " + outputDir
-          + ": " + e.getMessage(), e);
+      throw e instanceof RuntimeException r
+          ? r
+          : new RunFailedException(
+              "cannot write the report to " + outputDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -90,7 +98,8 @@ public final class RunReport {
         Manifest m = TaskOutput.read(ti.output());
         if (m.getPipeline().equals("report")) {
           String dir = ti.output().endsWith("/") ? ti.output() : ti.output() + "/";
-          return Optional.of(new Written(dir + HTML, dir + JSON_FILE, m.getAttributesOrDefault(HEADLINE, "")));
+          return Optional.of(
+              new Written(dir + HTML, dir + JSON_FILE, m.getAttributesOrDefault(HEADLINE, "")));
         }
       } catch (InvalidInputException e) {
         // not a complete output (cleared since): no report there
@@ -100,7 +109,8 @@ public final class RunReport {
   }
 
   private static void write(String path, String text, String mime) throws IOException {
-    try (WritableByteChannel channel = FileSystems.create(FileSystems.matchNewResource(path, false), mime)) {
+    try (WritableByteChannel channel =
+        FileSystems.create(FileSystems.matchNewResource(path, false), mime)) {
       channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
   }

@@ -47,8 +47,8 @@ import java.util.function.Consumer;
  * trigger rules, retries with backoff, timeouts, and every state change stored before it is acted
  * on, so a run killed at any point resumes without redoing finished work.
  *
- * <p>One coordinator thread (the caller's) owns the run's state; tasks execute on a pool and
- * report back through a queue.
+ * <p>One coordinator thread (the caller's) owns the run's state; tasks execute on a pool and report
+ * back through a queue.
  */
 public final class DagRunner {
 
@@ -57,6 +57,7 @@ public final class DagRunner {
   private final ProgressListener progress;
   private final Set<ProcessHandle> liveProcesses = ConcurrentHashMap.newKeySet();
   private final Set<Path> liveClusterDirs = ConcurrentHashMap.newKeySet();
+
   /** Jobs of running tasks on Flink clusters, each with where to say that it was cancelled. */
   private final Map<FlinkJob, Consumer<String>> liveJobs = new ConcurrentHashMap<>();
 
@@ -75,17 +76,23 @@ public final class DagRunner {
   public RunResult run(Dag dag, LocalDate date, RunType type, Map<String, Object> params) {
     checkDate(dag, date);
     try (RunLock lock = store.lock(dag.dagId(), date, ProcessIdentity.current())) {
-      lock.takenOverFrom().ifPresent(dead -> progress.note(dag.dagId(), date,
-          "took over the lock of pid " + dead.pid() + ", which is no longer running"));
+      lock.takenOverFrom()
+          .ifPresent(
+              dead ->
+                  progress.note(
+                      dag.dagId(),
+                      date,
+                      "took over the lock of pid " + dead.pid() + ", which is no longer running"));
       return new Execution(dag, date, type, params).execute();
     }
   }
 
   /**
-   * Runs every fire date of the schedule in {@code [from, to]}, in order, stopping at the first
-   * run that fails (later runs may read earlier runs' outputs).
+   * Runs every fire date of the schedule in {@code [from, to]}, in order, stopping at the first run
+   * that fails (later runs may read earlier runs' outputs).
    */
-  public List<RunResult> backfill(Dag dag, LocalDate from, LocalDate to, Map<String, Object> params) {
+  public List<RunResult> backfill(
+      Dag dag, LocalDate from, LocalDate to, Map<String, Object> params) {
     if (to.isBefore(from)) {
       throw new InvalidInputException("backfill --end " + to + " is before --start " + from);
     }
@@ -93,8 +100,17 @@ public final class DagRunner {
     checkDate(dag, to);
     List<LocalDate> dates = dag.schedule().fireDates(from, to);
     if (dates.isEmpty()) {
-      throw new InvalidInputException("the schedule of " + dag.dagId() + " (" + dag.schedule() + ") does not fire"
-          + " between " + from + " and " + to + ": widen the range");
+      throw new InvalidInputException(
+          "the schedule of "
+              + dag.dagId()
+              + " ("
+              + dag.schedule()
+              + ") does not fire"
+              + " between "
+              + from
+              + " and "
+              + to
+              + ": widen the range");
     }
     return runInOrder(dag, dates, RunType.BACKFILL, params);
   }
@@ -111,15 +127,23 @@ public final class DagRunner {
       latest = dag.schedule().previousBefore(latest);
     }
     if (latest.isBefore(dag.startDate())) {
-      progress.note(dag.dagId(), today, "no run is due yet (start_date " + dag.startDate() + ", schedule "
-          + dag.schedule() + ")");
+      progress.note(
+          dag.dagId(),
+          today,
+          "no run is due yet (start_date "
+              + dag.startDate()
+              + ", schedule "
+              + dag.schedule()
+              + ")");
       return List.of();
     }
-    List<LocalDate> dates = dag.catchup() ? dag.schedule().fireDates(dag.startDate(), latest) : List.of(latest);
+    List<LocalDate> dates =
+        dag.catchup() ? dag.schedule().fireDates(dag.startDate(), latest) : List.of(latest);
     return runInOrder(dag, dates, RunType.SCHEDULED, params);
   }
 
-  private List<RunResult> runInOrder(Dag dag, List<LocalDate> dates, RunType type, Map<String, Object> params) {
+  private List<RunResult> runInOrder(
+      Dag dag, List<LocalDate> dates, RunType type, Map<String, Object> params) {
     List<RunResult> results = new ArrayList<>();
     for (LocalDate date : dates) {
       RunResult result = run(dag, date, type, params);
@@ -140,17 +164,37 @@ public final class DagRunner {
    */
   @SuppressWarnings("try") // the lock is only held, for the duration of the block
   public List<String> clear(Dag dag, LocalDate date, Optional<String> task, boolean downstream) {
-    List<String> ids = task.map(t -> {
-      if (dag.task(t).isEmpty()) {
-        List<String> all = dag.tasks().stream().map(TaskDef::id).toList();
-        throw new InvalidInputException("no task '" + t + "' in " + dag.dagId()
-            + io.mlproof.orchestrator.load.Suggest.didYouMean(t, all) + ": tasks are " + String.join(", ", all));
-      }
-      return downstream ? dag.withAllDownstream(t) : List.of(t);
-    }).orElseGet(() -> dag.tasks().stream().map(TaskDef::id).toList());
+    List<String> ids =
+        task.map(
+                t -> {
+                  if (dag.task(t).isEmpty()) {
+                    List<String> all = dag.tasks().stream().map(TaskDef::id).toList();
+                    throw new InvalidInputException(
+                        "no task '"
+                            + t
+                            + "' in "
+                            + dag.dagId()
+                            + io.mlproof.orchestrator.load.Suggest.didYouMean(t, all)
+                            + ": tasks are "
+                            + String.join(", ", all));
+                  }
+                  return downstream ? dag.withAllDownstream(t) : List.of(t);
+                })
+            .orElseGet(() -> dag.tasks().stream().map(TaskDef::id).toList());
     try (RunLock lock = store.lock(dag.dagId(), date, ProcessIdentity.current())) {
-      DagRunRecord run = store.dagRun(dag.dagId(), date).orElseThrow(() -> new InvalidInputException(
-          "no run of " + dag.dagId() + " at " + date + " to clear (see: mlproof dags status " + dag.dagId() + ")"));
+      DagRunRecord run =
+          store
+              .dagRun(dag.dagId(), date)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "no run of "
+                              + dag.dagId()
+                              + " at "
+                              + date
+                              + " to clear (see: mlproof dags status "
+                              + dag.dagId()
+                              + ")"));
       // The outputs are where the run put them, whatever --run-root this command was given.
       String runRoot = run.runRoot().orElse(settings.runRoot());
       Map<String, TaskInstance> stored = store.taskInstances(dag.dagId(), date);
@@ -164,10 +208,19 @@ public final class DagRunner {
         }
       }
       store.save(cleared);
-      // Cleared whole, nothing of the run is kept: its next run may use another run root and params.
+      // Cleared whole, nothing of the run is kept: its next run may use another run root and
+      // params.
       boolean whole = ids.size() == dag.tasks().size();
-      store.saveDagRun(new DagRunRecord(run.dagId(), date, DagRunState.QUEUED, run.runType(), run.conf(),
-          run.start(), Optional.empty(), whole ? Optional.empty() : run.runRoot()));
+      store.saveDagRun(
+          new DagRunRecord(
+              run.dagId(),
+              date,
+              DagRunState.QUEUED,
+              run.runType(),
+              run.conf(),
+              run.start(),
+              Optional.empty(),
+              whole ? Optional.empty() : run.runRoot()));
       return ids;
     }
   }
@@ -190,8 +243,14 @@ public final class DagRunner {
   private static void checkDate(Dag dag, LocalDate date) {
     io.mlproof.pipelines.sql.TemplateContext.checkLogicalDate("logical date", date);
     if (date.isBefore(dag.startDate())) {
-      throw new InvalidInputException("logical date " + date + " is before the start_date of " + dag.dagId()
-          + " (" + dag.startDate() + "): use a later date");
+      throw new InvalidInputException(
+          "logical date "
+              + date
+              + " is before the start_date of "
+              + dag.dagId()
+              + " ("
+              + dag.startDate()
+              + "): use a later date");
     }
   }
 
@@ -204,7 +263,13 @@ public final class DagRunner {
       task.spec().invalidateOutput(outputDir);
     } catch (IOException e) {
       throw new io.mlproof.pipelines.core.RunFailedException(
-          "cannot invalidate the output of " + task.id() + " at " + outputDir + ": " + e.getMessage(), e);
+          "cannot invalidate the output of "
+              + task.id()
+              + " at "
+              + outputDir
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -231,7 +296,8 @@ public final class DagRunner {
       this.date = date;
       this.type = type;
       this.params = params;
-      this.render = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
+      this.render =
+          new RenderContext(dag.dagId(), dag.schedule().datesFor(date), settings.runRoot(), params);
       this.dagRunner = dag.runnerFor(settings.runner());
       this.runner = dagRunner;
       this.maxActive = settings.maxActiveTasks().orElse(dag.maxActiveTasks());
@@ -249,15 +315,25 @@ public final class DagRunner {
         return result;
       }
       prepare(stored);
-      store.saveDagRun(new DagRunRecord(dag.dagId(), date, DagRunState.RUNNING,
-          previous.map(DagRunRecord::runType).orElse(type), conf, Optional.of(started), Optional.empty(),
-          Optional.of(settings.runRoot())));
+      store.saveDagRun(
+          new DagRunRecord(
+              dag.dagId(),
+              date,
+              DagRunState.RUNNING,
+              previous.map(DagRunRecord::runType).orElse(type),
+              conf,
+              Optional.of(started),
+              Optional.empty(),
+              Optional.of(settings.runRoot())));
       progress.runStarted(dag, date, type, maxActive, runner.kind().yamlName());
-      ExecutorService pool = Executors.newFixedThreadPool(maxActive, r -> {
-        Thread t = new Thread(r, "task-" + dag.dagId());
-        t.setDaemon(true);
-        return t;
-      });
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              maxActive,
+              r -> {
+                Thread t = new Thread(r, "task-" + dag.dagId());
+                t.setDaemon(true);
+                return t;
+              });
       FlinkRunTarget flink = null;
       try {
         flink = openFlink();
@@ -265,7 +341,8 @@ public final class DagRunner {
         loop(pool);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new io.mlproof.pipelines.core.RunFailedException("interrupted while running " + dag.dagId() + " " + date);
+        throw new io.mlproof.pipelines.core.RunFailedException(
+            "interrupted while running " + dag.dagId() + " " + date);
       } finally {
         pool.shutdownNow();
         if (flink != null) {
@@ -273,10 +350,20 @@ public final class DagRunner {
         }
         liveClusterDirs.remove(flinkDir());
       }
-      DagRunState state = dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
-          ? DagRunState.FAILED : DagRunState.SUCCESS;
-      store.saveDagRun(new DagRunRecord(dag.dagId(), date, state, previous.map(DagRunRecord::runType).orElse(type),
-          conf, Optional.of(started), Optional.of(Instant.now()), Optional.of(settings.runRoot())));
+      DagRunState state =
+          dag.decidingTasks().stream().anyMatch(t -> instances.get(t.id()).state().isFailure())
+              ? DagRunState.FAILED
+              : DagRunState.SUCCESS;
+      store.saveDagRun(
+          new DagRunRecord(
+              dag.dagId(),
+              date,
+              state,
+              previous.map(DagRunRecord::runType).orElse(type),
+              conf,
+              Optional.of(started),
+              Optional.of(Instant.now()),
+              Optional.of(settings.runRoot())));
       RunResult result = result(state, false, started, instances);
       progress.runFinished(result);
       return result;
@@ -284,32 +371,55 @@ public final class DagRunner {
 
     /**
      * Refuses to continue or report a run under another run root or with other params than it
-     * started with: its outputs would be mixed from two configurations, or be somewhere else
-     * than the result says.
+     * started with: its outputs would be mixed from two configurations, or be somewhere else than
+     * the result says.
      */
     private void checkSameRun(DagRunRecord previous, String conf) {
       String what = dag.dagId() + " " + date + " (" + previous.state().label() + ")";
       String clear = "mlproof dags clear " + dag.dagId() + " --logical-date " + date;
       if (!previous.runRoot().get().equals(settings.runRoot())) {
-        throw new InvalidInputException(what + " ran with --run-root " + previous.runRoot().get() + ", not "
-            + settings.runRoot() + ": pass --run-root " + previous.runRoot().get() + ", or run `" + clear
-            + "` first to run it again under the new run root");
+        throw new InvalidInputException(
+            what
+                + " ran with --run-root "
+                + previous.runRoot().get()
+                + ", not "
+                + settings.runRoot()
+                + ": pass --run-root "
+                + previous.runRoot().get()
+                + ", or run `"
+                + clear
+                + "` first to run it again under the new run root");
       }
       if (!previous.conf().equals(conf)) {
-        throw new InvalidInputException(what + " ran with params " + previous.conf() + ", not " + conf
-            + ": pass the same --conf, or run `" + clear + "` first to run it again with the new params");
+        throw new InvalidInputException(
+            what
+                + " ran with params "
+                + previous.conf()
+                + ", not "
+                + conf
+                + ": pass the same --conf, or run `"
+                + clear
+                + "` first to run it again with the new params");
       }
     }
 
     /**
-     * The run's Flink target: a master, or a local session cluster (in the run's log folder) when
-     * a pipeline task is left to run; the DAG's runner for other runners.
+     * The run's Flink target: a master, or a local session cluster (in the run's log folder) when a
+     * pipeline task is left to run; the DAG's runner for other runners.
      */
     private FlinkRunTarget openFlink() {
-      boolean pipelinesToRun = dag.tasks().stream().anyMatch(t -> t.kind().equals("pipeline")
-          && instances.get(t.id()).state() == TaskState.NONE);
+      boolean pipelinesToRun =
+          dag.tasks().stream()
+              .anyMatch(
+                  t ->
+                      t.kind().equals("pipeline")
+                          && instances.get(t.id()).state() == TaskState.NONE);
       liveClusterDirs.add(flinkDir());
-      return FlinkRunTarget.open(dagRunner, settings.flink(), pipelinesToRun, flinkDir(),
+      return FlinkRunTarget.open(
+          dagRunner,
+          settings.flink(),
+          pipelinesToRun,
+          flinkDir(),
           message -> progress.note(dag.dagId(), date, message));
     }
 
@@ -318,18 +428,24 @@ public final class DagRunner {
       return settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), "_flink"));
     }
 
-    /** Whether every task has a stored success or skip, and successful outputs are still complete. */
+    /**
+     * Whether every task has a stored success or skip, and successful outputs are still complete.
+     */
     private boolean intact(Map<String, TaskInstance> stored) {
-      return dag.tasks().stream().allMatch(t -> {
-        TaskInstance ti = stored.get(t.id());
-        return ti != null && (ti.state() == TaskState.SKIPPED
-            || ti.state() == TaskState.SUCCESS && t.spec().outputComplete(ti.output()));
-      });
+      return dag.tasks().stream()
+          .allMatch(
+              t -> {
+                TaskInstance ti = stored.get(t.id());
+                return ti != null
+                    && (ti.state() == TaskState.SKIPPED
+                        || ti.state() == TaskState.SUCCESS && t.spec().outputComplete(ti.output()));
+              });
     }
 
     /**
      * Decides what runs: stored successes with complete outputs are kept; tasks a dead process left
-     * running are stopped and reset; failed ones are reset, and skipped ones whose upstream re-runs.
+     * running are stopped and reset; failed ones are reset, and skipped ones whose upstream
+     * re-runs.
      */
     private void prepare(Map<String, TaskInstance> stored) {
       Set<String> rerun = new HashSet<>();
@@ -342,14 +458,21 @@ public final class DagRunner {
           next = TaskInstance.fresh(dag.dagId(), date, task.id(), tries, output);
         } else if (ti.state() == TaskState.SUCCESS && task.spec().outputComplete(output)) {
           next = ti;
-        } else if (ti.state() == TaskState.SKIPPED && task.dependsOn().stream().noneMatch(rerun::contains)) {
+        } else if (ti.state() == TaskState.SKIPPED
+            && task.dependsOn().stream().noneMatch(rerun::contains)) {
           next = ti;
         } else {
           if (ti.state() == TaskState.RUNNING || ti.state() == TaskState.UP_FOR_RETRY) {
             stopOrphan(task);
           } else if (ti.state() == TaskState.SUCCESS) {
-            progress.note(dag.dagId(), date, task.id() + " was stored as success but its output is incomplete"
-                + " (no manifest.json in " + output + "): running it again");
+            progress.note(
+                dag.dagId(),
+                date,
+                task.id()
+                    + " was stored as success but its output is incomplete"
+                    + " (no manifest.json in "
+                    + output
+                    + "): running it again");
           }
           next = ti.state() == TaskState.NONE ? ti : ti.reset(tries);
         }
@@ -363,11 +486,16 @@ public final class DagRunner {
 
     /** A task a dead scheduler left running: its process may still be alive, so stop it first. */
     private void stopOrphan(TaskDef task) {
-      Optional<ProcessHandle> orphan = store.taskProcess(dag.dagId(), date, task.id())
-          .flatMap(ProcessIdentity::liveHandle);
+      Optional<ProcessHandle> orphan =
+          store.taskProcess(dag.dagId(), date, task.id()).flatMap(ProcessIdentity::liveHandle);
       orphan.ifPresent(ProcessSupervisor::killTree);
-      progress.note(dag.dagId(), date, task.id() + " was left running by a process that is gone"
-          + orphan.map(p -> " (killed its leftover pid " + p.pid() + ")").orElse("") + ": running it again");
+      progress.note(
+          dag.dagId(),
+          date,
+          task.id()
+              + " was left running by a process that is gone"
+              + orphan.map(p -> " (killed its leftover pid " + p.pid() + ")").orElse("")
+              + ": running it again");
     }
 
     private void loop(ExecutorService pool) throws InterruptedException {
@@ -383,14 +511,16 @@ public final class DagRunner {
           // Wake up for whichever comes first: a try ending or a retry falling due.
           Instant next = retryAt.values().stream().min(Instant::compareTo).orElseThrow();
           long waitMillis = Duration.between(Instant.now(), next).toMillis();
-          done = waitMillis <= 0 ? finished.poll() : finished.poll(waitMillis, TimeUnit.MILLISECONDS);
+          done =
+              waitMillis <= 0 ? finished.poll() : finished.poll(waitMillis, TimeUnit.MILLISECONDS);
         }
         if (done != null) {
           handle(done);
         }
       }
       if (instances.values().stream().anyMatch(ti -> !ti.state().isFinished())) {
-        throw new IllegalStateException("scheduler stopped with unfinished tasks: " + instances.values());
+        throw new IllegalStateException(
+            "scheduler stopped with unfinished tasks: " + instances.values());
       }
     }
 
@@ -412,8 +542,9 @@ public final class DagRunner {
           if (ti.state() != TaskState.NONE) {
             continue;
           }
-          TriggerRule.Decision decision = task.triggerRule().evaluate(
-              task.dependsOn().stream().map(u -> instances.get(u).state()).toList());
+          TriggerRule.Decision decision =
+              task.triggerRule()
+                  .evaluate(task.dependsOn().stream().map(u -> instances.get(u).state()).toList());
           switch (decision) {
             case RUN -> {
               if (running < maxActive) {
@@ -422,15 +553,19 @@ public final class DagRunner {
               }
             }
             case SKIP -> {
-              update(ti.decided(TaskState.SKIPPED, Instant.now(), "skipped by trigger rule "
-                  + task.triggerRule().yamlName()));
+              update(
+                  ti.decided(
+                      TaskState.SKIPPED,
+                      Instant.now(),
+                      "skipped by trigger rule " + task.triggerRule().yamlName()));
               changed = true;
             }
             case UPSTREAM_FAILED -> {
-              update(ti.decided(TaskState.UPSTREAM_FAILED, Instant.now(), "an upstream task failed"));
+              update(
+                  ti.decided(TaskState.UPSTREAM_FAILED, Instant.now(), "an upstream task failed"));
               changed = true;
             }
-            case WAIT -> { }
+            case WAIT -> {}
           }
         }
       }
@@ -439,24 +574,40 @@ public final class DagRunner {
     private void start(ExecutorService pool, TaskDef task) {
       TaskInstance ti = instances.get(task.id());
       int tryNumber = ti.tryNumber() + 1;
-      Path log = settings.logRoot().resolve(Path.of(dag.dagId(), date.toString(), task.id(), "attempt=" + tryNumber + ".log"));
+      Path log =
+          settings
+              .logRoot()
+              .resolve(
+                  Path.of(
+                      dag.dagId(), date.toString(), task.id(), "attempt=" + tryNumber + ".log"));
       Instant now = Instant.now();
       update(ti.started(now, log.toString()));
       running++;
-      TaskContext context = new TaskContext(dag.dagId(), task.id(), tryNumber, render, log,
-          task.retryPolicy().executionTimeout().map(now::plus), runner, settings.launcher(), watcher(task.id()), dag,
-          store.file());
-      pool.execute(() -> {
-        TaskResult result;
-        try {
-          result = task.spec().execute(context);
-        } catch (InterruptedException e) {
-          result = TaskResult.failed("interrupted");
-        } catch (RuntimeException | Error e) {
-          result = TaskResult.failed(e.toString());
-        }
-        finished.add(new Finished(task.id(), result));
-      });
+      TaskContext context =
+          new TaskContext(
+              dag.dagId(),
+              task.id(),
+              tryNumber,
+              render,
+              log,
+              task.retryPolicy().executionTimeout().map(now::plus),
+              runner,
+              settings.launcher(),
+              watcher(task.id()),
+              dag,
+              store.file());
+      pool.execute(
+          () -> {
+            TaskResult result;
+            try {
+              result = task.spec().execute(context);
+            } catch (InterruptedException e) {
+              result = TaskResult.failed("interrupted");
+            } catch (RuntimeException | Error e) {
+              result = TaskResult.failed(e.toString());
+            }
+            finished.add(new Finished(task.id(), result));
+          });
     }
 
     private ProcessWatcher watcher(String taskId) {
@@ -497,10 +648,15 @@ public final class DagRunner {
         case FAILED_NO_RETRY -> update(ti.finished(TaskState.FAILED, now, why));
         case FAILED -> {
           if (ti.tryNumber() < ti.maxTries()) {
-            Duration delay = task.retryPolicy().delayAfter(ti.tryInBudget(task.retryPolicy().maxTries()));
+            Duration delay =
+                task.retryPolicy().delayAfter(ti.tryInBudget(task.retryPolicy().maxTries()));
             retryAt.put(task.id(), now.plus(delay));
-            update(ti.finished(TaskState.UP_FOR_RETRY, now,
-                Optional.of(why.orElse("failed") + " (retry in " + TextProgress.seconds(delay) + ")")));
+            update(
+                ti.finished(
+                    TaskState.UP_FOR_RETRY,
+                    now,
+                    Optional.of(
+                        why.orElse("failed") + " (retry in " + TextProgress.seconds(delay) + ")")));
           } else {
             update(ti.finished(TaskState.FAILED, now, why));
           }
@@ -515,11 +671,20 @@ public final class DagRunner {
       progress.taskChanged(ti);
     }
 
-    private RunResult result(DagRunState state, boolean alreadyDone, Instant started, Map<String, TaskInstance> tis) {
+    private RunResult result(
+        DagRunState state, boolean alreadyDone, Instant started, Map<String, TaskInstance> tis) {
       List<TaskInstance> ordered = dag.tasks().stream().map(t -> tis.get(t.id())).toList();
-      String runDir = RenderContext.outputDir(settings.runRoot(), dag.dagId(), date, "").replaceAll("/$", "");
-      return new RunResult(dag.dagId(), date, state, alreadyDone, Duration.between(started, Instant.now()),
-          runDir, settings.logRoot().resolve(Path.of(dag.dagId(), date.toString())).toString(), ordered);
+      String runDir =
+          RenderContext.outputDir(settings.runRoot(), dag.dagId(), date, "").replaceAll("/$", "");
+      return new RunResult(
+          dag.dagId(),
+          date,
+          state,
+          alreadyDone,
+          Duration.between(started, Instant.now()),
+          runDir,
+          settings.logRoot().resolve(Path.of(dag.dagId(), date.toString())).toString(),
+          ordered);
     }
   }
 }

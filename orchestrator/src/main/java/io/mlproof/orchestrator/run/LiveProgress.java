@@ -52,7 +52,8 @@ public final class LiveProgress implements ProgressListener, AutoCloseable {
   private static final String ERASE_LINE = "\r\033[K";
 
   /** A running task as the status line shows it. */
-  record Running(String taskId, Instant start, Optional<StageProgress> progress, Optional<String> problem) {}
+  record Running(
+      String taskId, Instant start, Optional<StageProgress> progress, Optional<String> problem) {}
 
   private final PrintStream out;
   private final TextProgress lines;
@@ -65,8 +66,8 @@ public final class LiveProgress implements ProgressListener, AutoCloseable {
   private ScheduledExecutorService poller;
 
   /**
-   * @param width the terminal's columns: a longer status line is cut, so it never wraps (a
-   *     wrapped line cannot be redrawn in place)
+   * @param width the terminal's columns: a longer status line is cut, so it never wraps (a wrapped
+   *     line cannot be redrawn in place)
    */
   public LiveProgress(PrintStream out, Style style, int width, Clock clock) {
     this.out = out;
@@ -90,12 +91,15 @@ public final class LiveProgress implements ProgressListener, AutoCloseable {
 
   /** Reads the progress files every {@link #POLL} on a daemon thread until {@link #close()}. */
   public synchronized LiveProgress start() {
-    poller = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "mlproof-live-progress");
-      thread.setDaemon(true);
-      return thread;
-    });
-    poller.scheduleWithFixedDelay(() -> tick(clock.instant()), POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+    poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "mlproof-live-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
+    poller.scheduleWithFixedDelay(
+        () -> tick(clock.instant()), POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -137,18 +141,20 @@ public final class LiveProgress implements ProgressListener, AutoCloseable {
     try {
       return new Running(ti.taskId(), start, StageProgress.read(file), Optional.empty());
     } catch (IOException e) {
-      return new Running(ti.taskId(), start, Optional.empty(), Optional.of("unreadable progress file " + file));
+      return new Running(
+          ti.taskId(), start, Optional.empty(), Optional.of("unreadable progress file " + file));
     }
   }
 
   /**
    * The status of the running tasks, {@code " | "} between them: each task's id, elapsed time and
    * its two largest counters (which counter counts the input differs by pipeline; the largest two
-   * show how far it is without naming one), e.g.
-   * {@code features 1:05 entity_days_read 120,000 · examples 3,000 | score 0:02 starting}.
+   * show how far it is without naming one), e.g. {@code features 1:05 entity_days_read 120,000 ·
+   * examples 3,000 | score 0:02 starting}.
    */
   static String status(List<Running> tasks, Instant now) {
-    return tasks.stream().map(t -> t.taskId() + " " + elapsed(Duration.between(t.start(), now)) + " " + detail(t))
+    return tasks.stream()
+        .map(t -> t.taskId() + " " + elapsed(Duration.between(t.start(), now)) + " " + detail(t))
         .collect(Collectors.joining(" | "));
   }
 
@@ -160,23 +166,29 @@ public final class LiveProgress implements ProgressListener, AutoCloseable {
       return "starting";
     }
     StageProgress progress = task.progress().get();
-    String counters = progress.counters().entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .limit(2)
-        .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
-        .collect(Collectors.joining(" · "));
-    String state = switch (progress.state()) {
-      case RUNNING -> counters.isEmpty() ? "running" : "";
-      case DONE -> "committing";
-      case FAILED -> "failed";
-    };
+    String counters =
+        progress.counters().entrySet().stream()
+            .sorted(
+                Map.Entry.<String, Long>comparingByValue()
+                    .reversed()
+                    .thenComparing(Map.Entry.comparingByKey()))
+            .limit(2)
+            .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
+            .collect(Collectors.joining(" · "));
+    String state =
+        switch (progress.state()) {
+          case RUNNING -> counters.isEmpty() ? "running" : "";
+          case DONE -> "committing";
+          case FAILED -> "failed";
+        };
     return state.isEmpty() ? counters : counters.isEmpty() ? state : state + " " + counters;
   }
 
   /** {@code 0:07}, {@code 12:34}, {@code 1:02:03}. */
   static String elapsed(Duration d) {
     long s = Math.max(0, d.getSeconds());
-    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+    return s >= 3600
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
         : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
@@ -197,7 +209,8 @@ public final class LiveProgress implements ProgressListener, AutoCloseable {
   }
 
   @Override
-  public synchronized void runStarted(Dag dag, LocalDate date, RunType type, int maxActiveTasks, String runner) {
+  public synchronized void runStarted(
+      Dag dag, LocalDate date, RunType type, int maxActiveTasks, String runner) {
     eraseStatus();
     lines.runStarted(dag, date, type, maxActiveTasks, runner);
   }

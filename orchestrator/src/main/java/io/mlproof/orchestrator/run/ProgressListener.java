@@ -10,7 +10,8 @@ public interface ProgressListener {
 
   ProgressListener NONE = new ProgressListener() {};
 
-  default void runStarted(Dag dag, LocalDate date, RunType type, int maxActiveTasks, String runner) {}
+  default void runStarted(
+      Dag dag, LocalDate date, RunType type, int maxActiveTasks, String runner) {}
 
   /** A task instance changed state (running, success, up_for_retry, failed, skipped, ...). */
   default void taskChanged(TaskInstance instance) {}

@@ -54,7 +54,9 @@ public record RunResult(
       t.put("max_tries", ti.maxTries());
       ti.start().ifPresentOrElse(s -> t.put("start", s.toString()), () -> t.putNull("start"));
       ti.end().ifPresentOrElse(e -> t.put("end", e.toString()), () -> t.putNull("end"));
-      ti.duration().ifPresentOrElse(d -> t.put("duration_s", d.toMillis() / 1000.0), () -> t.putNull("duration_s"));
+      ti.duration()
+          .ifPresentOrElse(
+              d -> t.put("duration_s", d.toMillis() / 1000.0), () -> t.putNull("duration_s"));
       t.put("output", ti.output());
       ti.logFile().ifPresentOrElse(l -> t.put("log_file", l), () -> t.putNull("log_file"));
       ti.message().ifPresentOrElse(m -> t.put("message", m), () -> t.putNull("message"));

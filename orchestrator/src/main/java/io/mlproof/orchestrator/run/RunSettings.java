@@ -32,8 +32,14 @@ public record RunSettings(
    */
   public static RunSettings of(String runRoot) {
     Path logs = runRoot.contains("://") ? Path.of("build", "logs") : Path.of(runRoot, "_logs");
-    return new RunSettings(runRoot, logs, Optional.empty(), Optional.empty(),
-        PipelineLauncher.sameJvm(PipelineLauncher.CLI_MAIN), Clock.systemUTC(), FlinkSetup.standard());
+    return new RunSettings(
+        runRoot,
+        logs,
+        Optional.empty(),
+        Optional.empty(),
+        PipelineLauncher.sameJvm(PipelineLauncher.CLI_MAIN),
+        Clock.systemUTC(),
+        FlinkSetup.standard());
   }
 
   public RunSettings withLogRoot(Path value) {

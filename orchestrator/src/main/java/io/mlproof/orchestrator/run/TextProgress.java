@@ -13,8 +13,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /**
- * One line per state change, no cursor tricks, so that it reads the same on a terminal and in a
- * CI log: {@code 12:00:05 demo 2024-06-03 features  success  try 1/2  4.1s}.
+ * One line per state change, no cursor tricks, so that it reads the same on a terminal and in a CI
+ * log: {@code 12:00:05 demo 2024-06-03 features success try 1/2 4.1s}.
  */
 public final class TextProgress implements ProgressListener {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -38,13 +38,24 @@ public final class TextProgress implements ProgressListener {
 
   @Override
   public void runStarted(Dag dag, LocalDate date, RunType type, int maxActiveTasks, String runner) {
-    line(dag.dagId(), date, "started (" + type.label() + ", " + dag.tasks().size() + " tasks, up to "
-        + maxActiveTasks + " at a time, " + runner + " runner)");
+    line(
+        dag.dagId(),
+        date,
+        "started ("
+            + type.label()
+            + ", "
+            + dag.tasks().size()
+            + " tasks, up to "
+            + maxActiveTasks
+            + " at a time, "
+            + runner
+            + " runner)");
   }
 
   @Override
   public void taskChanged(TaskInstance ti) {
-    StringBuilder text = new StringBuilder(String.format("%-22s %-15s", ti.taskId(), ti.state().label()));
+    StringBuilder text =
+        new StringBuilder(String.format("%-22s %-15s", ti.taskId(), ti.state().label()));
     if (ti.tryNumber() > 0) {
       text.append(" try ").append(ti.tryNumber()).append('/').append(ti.maxTries());
     }
@@ -62,9 +73,12 @@ public final class TextProgress implements ProgressListener {
 
   @Override
   public void runFinished(RunResult result) {
-    line(result.dagId(), result.logicalDate(), result.alreadyDone()
-        ? "already succeeded: nothing to run (clear it to run again)"
-        : result.state().label() + " in " + seconds(result.wallTime()));
+    line(
+        result.dagId(),
+        result.logicalDate(),
+        result.alreadyDone()
+            ? "already succeeded: nothing to run (clear it to run again)"
+            : result.state().label() + " in " + seconds(result.wallTime()));
   }
 
   static String seconds(Duration d) {

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** A DAG run's state. {@code QUEUED}: created or cleared, not started since. */
 public enum DagRunState {
-  QUEUED, RUNNING, SUCCESS, FAILED;
+  QUEUED,
+  RUNNING,
+  SUCCESS,
+  FAILED;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -45,7 +45,8 @@ public record ProcessIdentity(long pid, long startMillis, String hostname) {
     }
     return ProcessHandle.of(pid)
         .filter(ProcessIdentity::isRunning)
-        .filter(h -> h.info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(true));
+        .filter(
+            h -> h.info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(true));
   }
 
   /**
@@ -60,15 +61,15 @@ public record ProcessIdentity(long pid, long startMillis, String hostname) {
     }
     Path stat = PROC.resolve(Long.toString(process.pid())).resolve("stat");
     if (!Files.isDirectory(PROC)) {
-      return true;  // no procfs (not Linux): isAlive is all there is
+      return true; // no procfs (not Linux): isAlive is all there is
     }
     try {
       // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ')'.
       String line = Files.readString(stat);
       char state = line.charAt(line.lastIndexOf(')') + 2);
-      return state != 'Z' && state != 'X';  // zombie, or dead and being removed
+      return state != 'Z' && state != 'X'; // zombie, or dead and being removed
     } catch (IOException | UncheckedIOException e) {
-      return false;  // the /proc entry went away between the two checks: reaped
+      return false; // the /proc entry went away between the two checks: reaped
     }
   }
 

@@ -10,7 +10,11 @@ import java.util.Optional;
  * @param takenOverFrom the dead process the lock was taken from, if any
  */
 public record RunLock(
-    StateStore store, String dagId, LocalDate date, ProcessIdentity owner, Optional<ProcessIdentity> takenOverFrom)
+    StateStore store,
+    String dagId,
+    LocalDate date,
+    ProcessIdentity owner,
+    Optional<ProcessIdentity> takenOverFrom)
     implements AutoCloseable {
 
   @Override

@@ -19,8 +19,8 @@ import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
 /**
- * DAG runs, task instances and run locks in one SQLite file (WAL mode, so readers such as
- * {@code dags status} never block a run). One connection, used under this object's monitor.
+ * DAG runs, task instances and run locks in one SQLite file (WAL mode, so readers such as {@code
+ * dags status} never block a run). One connection, used under this object's monitor.
  *
  * <p>Durability: {@code synchronous=NORMAL} in WAL mode survives a killed process (every commit is
  * in the WAL before the call returns), which is the failure this store must survive; it may lose
@@ -28,7 +28,8 @@ import org.sqlite.SQLiteConfig;
  */
 public final class StateStore implements AutoCloseable {
 
-  private static final String SCHEMA = """
+  private static final String SCHEMA =
+      """
       CREATE TABLE IF NOT EXISTS dag_run (
         dag_id TEXT NOT NULL,
         logical_date TEXT NOT NULL,
@@ -87,7 +88,8 @@ public final class StateStore implements AutoCloseable {
       config.setBusyTimeout(30_000);
       // Writers take the write lock when their transaction begins: no deadlocked lock upgrades.
       config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+      Connection connection =
+          DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
       try (Statement st = connection.createStatement()) {
         for (String ddl : SCHEMA.split(";")) {
           if (!ddl.isBlank()) {
@@ -110,31 +112,40 @@ public final class StateStore implements AutoCloseable {
 
   /**
    * Brings a state file written by an older mlproof up to this schema: {@code dag_run.run_root}
-   * (added so a run cannot be resumed or reported under another run root) is filled from the
-   * output directory of one of the run's task instances, {@code <run_root>/<dag_id>/<ds>/<task_id>}.
+   * (added so a run cannot be resumed or reported under another run root) is filled from the output
+   * directory of one of the run's task instances, {@code <run_root>/<dag_id>/<ds>/<task_id>}.
    */
   private void migrate() throws SQLException {
-    boolean hasRunRoot = query("PRAGMA table_info(dag_run)", rs -> rs.getString("name"))
-        .contains("run_root");
+    boolean hasRunRoot =
+        query("PRAGMA table_info(dag_run)", rs -> rs.getString("name")).contains("run_root");
     if (hasRunRoot) {
       return;
     }
-    inTransaction(() -> {
-      try (Statement st = connection.createStatement()) {
-        st.execute("ALTER TABLE dag_run ADD COLUMN run_root TEXT");
-      }
-      List<String[]> outputs = query("SELECT r.dag_id, r.logical_date, t.task_id, t.output FROM dag_run r"
-          + " JOIN task_instance t USING (dag_id, logical_date)",
-          rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
-      for (String[] row : outputs) {
-        String suffix = "/" + row[0] + "/" + row[1] + "/" + row[2];
-        if (row[3].endsWith(suffix)) {
-          update("UPDATE dag_run SET run_root = ? WHERE dag_id = ? AND logical_date = ? AND run_root IS NULL",
-              row[3].substring(0, row[3].length() - suffix.length()), row[0], row[1]);
-        }
-      }
-      return null;
-    });
+    inTransaction(
+        () -> {
+          try (Statement st = connection.createStatement()) {
+            st.execute("ALTER TABLE dag_run ADD COLUMN run_root TEXT");
+          }
+          List<String[]> outputs =
+              query(
+                  "SELECT r.dag_id, r.logical_date, t.task_id, t.output FROM dag_run r"
+                      + " JOIN task_instance t USING (dag_id, logical_date)",
+                  rs ->
+                      new String[] {
+                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)
+                      });
+          for (String[] row : outputs) {
+            String suffix = "/" + row[0] + "/" + row[1] + "/" + row[2];
+            if (row[3].endsWith(suffix)) {
+              update(
+                  "UPDATE dag_run SET run_root = ? WHERE dag_id = ? AND logical_date = ? AND run_root IS NULL",
+                  row[3].substring(0, row[3].length() - suffix.length()),
+                  row[0],
+                  row[1]);
+            }
+          }
+          return null;
+        });
   }
 
   // ---- locks ----------------------------------------------------------------------------------
@@ -145,70 +156,111 @@ public final class StateStore implements AutoCloseable {
    * @throws RunLockedException when a live process (or one on another host) holds it
    */
   public synchronized RunLock lock(String dagId, LocalDate date, ProcessIdentity owner) {
-    return inTransaction(() -> {
-      Optional<ProcessIdentity> holder = lockHolder(dagId, date);
-      if (holder.isPresent() && !holder.get().equals(owner) && holder.get().mayBeAlive()) {
-        ProcessIdentity h = holder.get();
-        throw new RunLockedException(
-            dagId + " " + date + " is being run by pid " + h.pid() + " on " + h.hostname()
-                + (h.isLocalHost() ? "" : " (another host: if that process is gone, delete its"
-                    + " row from run_lock in " + file + ")")
-                + ": wait for it to finish");
-      }
-      try (PreparedStatement ps = connection.prepareStatement(
-          "INSERT OR REPLACE INTO run_lock VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, dagId);
-        ps.setString(2, date.toString());
-        ps.setLong(3, owner.pid());
-        ps.setLong(4, owner.startMillis());
-        ps.setString(5, owner.hostname());
-        ps.setLong(6, System.currentTimeMillis());
-        ps.executeUpdate();
-      }
-      return new RunLock(this, dagId, date, owner, holder.filter(h -> !h.equals(owner)));
-    });
+    return inTransaction(
+        () -> {
+          Optional<ProcessIdentity> holder = lockHolder(dagId, date);
+          if (holder.isPresent() && !holder.get().equals(owner) && holder.get().mayBeAlive()) {
+            ProcessIdentity h = holder.get();
+            throw new RunLockedException(
+                dagId
+                    + " "
+                    + date
+                    + " is being run by pid "
+                    + h.pid()
+                    + " on "
+                    + h.hostname()
+                    + (h.isLocalHost()
+                        ? ""
+                        : " (another host: if that process is gone, delete its"
+                            + " row from run_lock in "
+                            + file
+                            + ")")
+                    + ": wait for it to finish");
+          }
+          try (PreparedStatement ps =
+              connection.prepareStatement(
+                  "INSERT OR REPLACE INTO run_lock VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, dagId);
+            ps.setString(2, date.toString());
+            ps.setLong(3, owner.pid());
+            ps.setLong(4, owner.startMillis());
+            ps.setString(5, owner.hostname());
+            ps.setLong(6, System.currentTimeMillis());
+            ps.executeUpdate();
+          }
+          return new RunLock(this, dagId, date, owner, holder.filter(h -> !h.equals(owner)));
+        });
   }
 
   /** The process holding (dag, date)'s lock, dead or alive. */
   public synchronized Optional<ProcessIdentity> lockHolder(String dagId, LocalDate date) {
-    return query("SELECT pid, pid_start_ms, hostname FROM run_lock WHERE dag_id = ? AND logical_date = ?",
-        rs -> new ProcessIdentity(rs.getLong(1), rs.getLong(2), rs.getString(3)), dagId, date.toString())
-        .stream().findFirst();
+    return query(
+            "SELECT pid, pid_start_ms, hostname FROM run_lock WHERE dag_id = ? AND logical_date = ?",
+            rs -> new ProcessIdentity(rs.getLong(1), rs.getLong(2), rs.getString(3)),
+            dagId,
+            date.toString())
+        .stream()
+        .findFirst();
   }
 
   synchronized void unlock(String dagId, LocalDate date, ProcessIdentity owner) {
-    update("DELETE FROM run_lock WHERE dag_id = ? AND logical_date = ? AND pid = ? AND pid_start_ms = ?",
-        dagId, date.toString(), owner.pid(), owner.startMillis());
+    update(
+        "DELETE FROM run_lock WHERE dag_id = ? AND logical_date = ? AND pid = ? AND pid_start_ms = ?",
+        dagId,
+        date.toString(),
+        owner.pid(),
+        owner.startMillis());
   }
 
   // ---- dag runs -------------------------------------------------------------------------------
 
   public synchronized Optional<DagRunRecord> dagRun(String dagId, LocalDate date) {
-    return query("SELECT * FROM dag_run WHERE dag_id = ? AND logical_date = ?", StateStore::dagRunOf,
-        dagId, date.toString()).stream().findFirst();
+    return query(
+            "SELECT * FROM dag_run WHERE dag_id = ? AND logical_date = ?",
+            StateStore::dagRunOf,
+            dagId,
+            date.toString())
+        .stream()
+        .findFirst();
   }
 
   /** Runs of {@code dagId} (every DAG when null), newest logical date first. */
   public synchronized List<DagRunRecord> dagRuns(String dagId, int limit) {
     return dagId == null
-        ? query("SELECT * FROM dag_run ORDER BY logical_date DESC, dag_id LIMIT ?", StateStore::dagRunOf, limit)
-        : query("SELECT * FROM dag_run WHERE dag_id = ? ORDER BY logical_date DESC LIMIT ?",
-            StateStore::dagRunOf, dagId, limit);
+        ? query(
+            "SELECT * FROM dag_run ORDER BY logical_date DESC, dag_id LIMIT ?",
+            StateStore::dagRunOf,
+            limit)
+        : query(
+            "SELECT * FROM dag_run WHERE dag_id = ? ORDER BY logical_date DESC LIMIT ?",
+            StateStore::dagRunOf,
+            dagId,
+            limit);
   }
 
   public synchronized void saveDagRun(DagRunRecord run) {
-    update("INSERT OR REPLACE INTO dag_run (dag_id, logical_date, state, run_type, conf, start_ms, end_ms, run_root)"
+    update(
+        "INSERT OR REPLACE INTO dag_run (dag_id, logical_date, state, run_type, conf, start_ms, end_ms, run_root)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        run.dagId(), run.logicalDate().toString(), run.state().label(), run.runType().label(), run.conf(),
-        run.start().map(Instant::toEpochMilli).orElse(null), run.end().map(Instant::toEpochMilli).orElse(null),
+        run.dagId(),
+        run.logicalDate().toString(),
+        run.state().label(),
+        run.runType().label(),
+        run.conf(),
+        run.start().map(Instant::toEpochMilli).orElse(null),
+        run.end().map(Instant::toEpochMilli).orElse(null),
         run.runRoot().orElse(null));
   }
 
   private static DagRunRecord dagRunOf(ResultSet rs) throws SQLException {
-    return new DagRunRecord(rs.getString("dag_id"), LocalDate.parse(rs.getString("logical_date")),
+    return new DagRunRecord(
+        rs.getString("dag_id"),
+        LocalDate.parse(rs.getString("logical_date")),
         DagRunState.fromLabel(rs.getString("state")),
         RunType.valueOf(rs.getString("run_type").toUpperCase(java.util.Locale.ROOT)),
-        rs.getString("conf"), instant(rs, "start_ms"), instant(rs, "end_ms"),
+        rs.getString("conf"),
+        instant(rs, "start_ms"),
+        instant(rs, "end_ms"),
         Optional.ofNullable(rs.getString("run_root")));
   }
 
@@ -217,8 +269,12 @@ public final class StateStore implements AutoCloseable {
   /** The task instances of one run by task id, in no particular order. */
   public synchronized Map<String, TaskInstance> taskInstances(String dagId, LocalDate date) {
     Map<String, TaskInstance> byTask = new LinkedHashMap<>();
-    for (TaskInstance ti : query("SELECT * FROM task_instance WHERE dag_id = ? AND logical_date = ?",
-        StateStore::taskInstanceOf, dagId, date.toString())) {
+    for (TaskInstance ti :
+        query(
+            "SELECT * FROM task_instance WHERE dag_id = ? AND logical_date = ?",
+            StateStore::taskInstanceOf,
+            dagId,
+            date.toString())) {
       byTask.put(ti.taskId(), ti);
     }
     return byTask;
@@ -226,12 +282,13 @@ public final class StateStore implements AutoCloseable {
 
   /** Saves the instances in one transaction; their process columns are left as they are. */
   public synchronized void save(Collection<TaskInstance> instances) {
-    inTransaction(() -> {
-      for (TaskInstance ti : instances) {
-        saveOne(ti);
-      }
-      return null;
-    });
+    inTransaction(
+        () -> {
+          for (TaskInstance ti : instances) {
+            saveOne(ti);
+          }
+          return null;
+        });
   }
 
   public synchronized void save(TaskInstance ti) {
@@ -239,7 +296,8 @@ public final class StateStore implements AutoCloseable {
   }
 
   private void saveOne(TaskInstance ti) {
-    update("""
+    update(
+        """
         INSERT INTO task_instance (dag_id, logical_date, task_id, state, try_number, max_tries,
           start_ms, end_ms, duration_ms, output, log_file, message)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -247,33 +305,61 @@ public final class StateStore implements AutoCloseable {
           try_number = excluded.try_number, max_tries = excluded.max_tries, start_ms = excluded.start_ms,
           end_ms = excluded.end_ms, duration_ms = excluded.duration_ms, output = excluded.output,
           log_file = excluded.log_file, message = excluded.message""",
-        ti.dagId(), ti.logicalDate().toString(), ti.taskId(), ti.state().label(), ti.tryNumber(),
-        ti.maxTries(), ti.start().map(Instant::toEpochMilli).orElse(null),
+        ti.dagId(),
+        ti.logicalDate().toString(),
+        ti.taskId(),
+        ti.state().label(),
+        ti.tryNumber(),
+        ti.maxTries(),
+        ti.start().map(Instant::toEpochMilli).orElse(null),
         ti.end().map(Instant::toEpochMilli).orElse(null),
-        ti.duration().map(java.time.Duration::toMillis).orElse(null), ti.output(),
-        ti.logFile().orElse(null), ti.message().orElse(null));
+        ti.duration().map(java.time.Duration::toMillis).orElse(null),
+        ti.output(),
+        ti.logFile().orElse(null),
+        ti.message().orElse(null));
   }
 
   /** Records the process a running task started, so a later run can stop it if this one dies. */
-  public synchronized void recordProcess(String dagId, LocalDate date, String taskId, ProcessIdentity process) {
-    update("UPDATE task_instance SET pid = ?, pid_start_ms = ?, hostname = ?"
+  public synchronized void recordProcess(
+      String dagId, LocalDate date, String taskId, ProcessIdentity process) {
+    update(
+        "UPDATE task_instance SET pid = ?, pid_start_ms = ?, hostname = ?"
             + " WHERE dag_id = ? AND logical_date = ? AND task_id = ?",
-        process.pid(), process.startMillis(), process.hostname(), dagId, date.toString(), taskId);
+        process.pid(),
+        process.startMillis(),
+        process.hostname(),
+        dagId,
+        date.toString(),
+        taskId);
   }
 
   /** The process last recorded for a task instance, if any. */
-  public synchronized Optional<ProcessIdentity> taskProcess(String dagId, LocalDate date, String taskId) {
-    return query("SELECT pid, pid_start_ms, hostname FROM task_instance"
-            + " WHERE dag_id = ? AND logical_date = ? AND task_id = ? AND pid IS NOT NULL",
-        rs -> new ProcessIdentity(rs.getLong(1), rs.getLong(2), rs.getString(3)),
-        dagId, date.toString(), taskId).stream().findFirst();
+  public synchronized Optional<ProcessIdentity> taskProcess(
+      String dagId, LocalDate date, String taskId) {
+    return query(
+            "SELECT pid, pid_start_ms, hostname FROM task_instance"
+                + " WHERE dag_id = ? AND logical_date = ? AND task_id = ? AND pid IS NOT NULL",
+            rs -> new ProcessIdentity(rs.getLong(1), rs.getLong(2), rs.getString(3)),
+            dagId,
+            date.toString(),
+            taskId)
+        .stream()
+        .findFirst();
   }
 
   private static TaskInstance taskInstanceOf(ResultSet rs) throws SQLException {
-    return new TaskInstance(rs.getString("dag_id"), LocalDate.parse(rs.getString("logical_date")),
-        rs.getString("task_id"), TaskState.fromLabel(rs.getString("state")), rs.getInt("try_number"),
-        rs.getInt("max_tries"), instant(rs, "start_ms"), instant(rs, "end_ms"), rs.getString("output"),
-        Optional.ofNullable(rs.getString("log_file")), Optional.ofNullable(rs.getString("message")));
+    return new TaskInstance(
+        rs.getString("dag_id"),
+        LocalDate.parse(rs.getString("logical_date")),
+        rs.getString("task_id"),
+        TaskState.fromLabel(rs.getString("state")),
+        rs.getInt("try_number"),
+        rs.getInt("max_tries"),
+        instant(rs, "start_ms"),
+        instant(rs, "end_ms"),
+        rs.getString("output"),
+        Optional.ofNullable(rs.getString("log_file")),
+        Optional.ofNullable(rs.getString("message")));
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -294,7 +380,8 @@ public final class StateStore implements AutoCloseable {
   }
 
   private <T> List<T> query(String sql, Row<T> row, Object... args) {
-    try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = prepare(sql, args);
+        ResultSet rs = ps.executeQuery()) {
       List<T> out = new ArrayList<>();
       while (rs.next()) {
         out.add(row.read(rs));

@@ -23,21 +23,26 @@ import org.apache.beam.sdk.options.Validation;
 public final class OptionCatalog {
   private static final ObjectMapper ENUM_JSON = new ObjectMapper();
 
-
   /**
    * One option.
    *
-   * @param requiredGroups empty when optional; {@code [""]} when required on its own; otherwise
-   *     the {@code @Validation.Required(groups=...)} groups, of which one option each must be set
+   * @param requiredGroups empty when optional; {@code [""]} when required on its own; otherwise the
+   *     {@code @Validation.Required(groups=...)} groups, of which one option each must be set
    * @param sql the getter is marked {@link SqlOption}: the value is SQL text
    */
-  public record Option(String name, Class<?> type, String description, Set<String> requiredGroups,
-      Class<?> declaringInterface, boolean sql) {}
+  public record Option(
+      String name,
+      Class<?> type,
+      String description,
+      Set<String> requiredGroups,
+      Class<?> declaringInterface,
+      boolean sql) {}
 
   private final Class<? extends PipelineOptions> optionsClass;
   private final Map<String, Option> options;
 
-  private OptionCatalog(Class<? extends PipelineOptions> optionsClass, Map<String, Option> options) {
+  private OptionCatalog(
+      Class<? extends PipelineOptions> optionsClass, Map<String, Option> options) {
     this.optionsClass = optionsClass;
     this.options = Collections.unmodifiableMap(options);
   }
@@ -53,13 +58,25 @@ public final class OptionCatalog {
       Validation.Required required = getter.getAnnotation(Validation.Required.class);
       // Beam counts a default as satisfying @Validation.Required (PipelineOptions' own
       // stableUniqueNames is both); so does this catalog.
-      boolean hasDefault = Arrays.stream(getter.getAnnotations())
-          .anyMatch(a -> a.annotationType().getEnclosingClass() == org.apache.beam.sdk.options.Default.class);
-      Set<String> groups = required == null || hasDefault ? Set.of()
-          : required.groups().length == 0 ? Set.of("") : Set.of(required.groups());
-      options.putIfAbsent(property.get(), new Option(property.get(), getter.getReturnType(),
-          description == null ? "" : description.value(), groups, getter.getDeclaringClass(),
-          getter.isAnnotationPresent(SqlOption.class)));
+      boolean hasDefault =
+          Arrays.stream(getter.getAnnotations())
+              .anyMatch(
+                  a ->
+                      a.annotationType().getEnclosingClass()
+                          == org.apache.beam.sdk.options.Default.class);
+      Set<String> groups =
+          required == null || hasDefault
+              ? Set.of()
+              : required.groups().length == 0 ? Set.of("") : Set.of(required.groups());
+      options.putIfAbsent(
+          property.get(),
+          new Option(
+              property.get(),
+              getter.getReturnType(),
+              description == null ? "" : description.value(),
+              groups,
+              getter.getDeclaringClass(),
+              getter.isAnnotationPresent(SqlOption.class)));
     }
     return new OptionCatalog(optionsClass, options);
   }
@@ -72,7 +89,8 @@ public final class OptionCatalog {
     String rest;
     if (name.startsWith("get") && name.length() > 3) {
       rest = name.substring(3);
-    } else if (name.startsWith("is") && name.length() > 2
+    } else if (name.startsWith("is")
+        && name.length() > 2
         && (m.getReturnType() == boolean.class || m.getReturnType() == Boolean.class)) {
       rest = name.substring(2);
     } else {
@@ -82,10 +100,14 @@ public final class OptionCatalog {
   }
 
   private static boolean hasSetter(Class<?> type, Method getter, String property) {
-    String setter = "set" + property.substring(0, 1).toUpperCase(Locale.ROOT) + property.substring(1);
+    String setter =
+        "set" + property.substring(0, 1).toUpperCase(Locale.ROOT) + property.substring(1);
     return Arrays.stream(type.getMethods())
-        .anyMatch(m -> m.getName().equals(setter) && m.getParameterCount() == 1
-            && m.getParameterTypes()[0] == getter.getReturnType());
+        .anyMatch(
+            m ->
+                m.getName().equals(setter)
+                    && m.getParameterCount() == 1
+                    && m.getParameterTypes()[0] == getter.getReturnType());
   }
 
   public Class<? extends PipelineOptions> optionsClass() {
@@ -116,14 +138,20 @@ public final class OptionCatalog {
   public static Optional<String> checkValue(Option option, String literal) {
     Class<?> type = option.type();
     if (type == boolean.class || type == Boolean.class) {
-      return literal.equals("true") || literal.equals("false") ? Optional.empty()
+      return literal.equals("true") || literal.equals("false")
+          ? Optional.empty()
           : Optional.of("must be true or false");
     }
-    if (type == int.class || type == Integer.class || type == long.class || type == Long.class
-        || type == short.class || type == Short.class) {
+    if (type == int.class
+        || type == Integer.class
+        || type == long.class
+        || type == Long.class
+        || type == short.class
+        || type == Short.class) {
       try {
         long value = Long.parseLong(literal);
-        if ((type == int.class || type == Integer.class) && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
+        if ((type == int.class || type == Integer.class)
+            && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
           return Optional.of("is out of range for an integer");
         }
         return Optional.empty();
@@ -131,7 +159,10 @@ public final class OptionCatalog {
         return Optional.of("must be an integer");
       }
     }
-    if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+    if (type == double.class
+        || type == Double.class
+        || type == float.class
+        || type == Float.class) {
       try {
         Double.parseDouble(literal);
         return Optional.empty();
@@ -142,8 +173,10 @@ public final class OptionCatalog {
     if (type.isEnum()) {
       // Beam reads option values through Jackson, so an enum accepts what its Jackson mapping
       // accepts: the constant name, or the name its @JsonValue/@JsonCreator define.
-      List<String> accepted = Arrays.stream(type.getEnumConstants())
-          .map(c -> ENUM_JSON.convertValue(c, String.class)).toList();
+      List<String> accepted =
+          Arrays.stream(type.getEnumConstants())
+              .map(c -> ENUM_JSON.convertValue(c, String.class))
+              .toList();
       try {
         ENUM_JSON.convertValue(literal, type);
         return Optional.empty();

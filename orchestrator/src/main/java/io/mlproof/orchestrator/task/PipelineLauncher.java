@@ -4,19 +4,24 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How pipeline tasks are forked: {@code java <jvmOptions> -cp <classpath> <mainClass> run <pipeline> ...}.
- * Each pipeline runs in a JVM of its own: a crash or a leak stays in one task, a timeout can kill
- * it, and Flink's class loading works (it does not inside a host that loaded Beam already).
+ * How pipeline tasks are forked: {@code java <jvmOptions> -cp <classpath> <mainClass> run
+ * <pipeline> ...}. Each pipeline runs in a JVM of its own: a crash or a leak stays in one task, a
+ * timeout can kill it, and Flink's class loading works (it does not inside a host that loaded Beam
+ * already).
  */
-public record PipelineLauncher(Path java, String classpath, String mainClass, List<String> jvmOptions) {
+public record PipelineLauncher(
+    Path java, String classpath, String mainClass, List<String> jvmOptions) {
 
   /** The CLI's entry point, which maps errors to exit codes 1 and 2. */
   public static final String CLI_MAIN = "io.mlproof.cli.Main";
 
   /** Java 17 module openings Beam and Flink need (the same as {@code bin/mlproof}'s). */
-  public static final List<String> ADD_OPENS = List.of(
-      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+  public static final List<String> ADD_OPENS =
+      List.of(
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+              "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+              "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
 
   public PipelineLauncher {
     jvmOptions = List.copyOf(jvmOptions);
@@ -24,7 +29,10 @@ public record PipelineLauncher(Path java, String classpath, String mainClass, Li
 
   /** This JVM's java and class path with {@code mainClass}. */
   public static PipelineLauncher sameJvm(String mainClass) {
-    return new PipelineLauncher(Path.of(System.getProperty("java.home"), "bin", "java"),
-        System.getProperty("java.class.path"), mainClass, ADD_OPENS);
+    return new PipelineLauncher(
+        Path.of(System.getProperty("java.home"), "bin", "java"),
+        System.getProperty("java.class.path"),
+        mainClass,
+        ADD_OPENS);
   }
 }

@@ -26,21 +26,31 @@ public final class ProcessSupervisor {
   private ProcessSupervisor() {}
 
   /**
-   * Starts {@code command} with {@code env} added to this process's environment, stdout and
-   * stderr appended to {@code log}, and waits for it. At the deadline, or when the waiting thread
-   * is interrupted, the process and all its descendants are killed.
+   * Starts {@code command} with {@code env} added to this process's environment, stdout and stderr
+   * appended to {@code log}, and waits for it. At the deadline, or when the waiting thread is
+   * interrupted, the process and all its descendants are killed.
    */
-  public static Exit run(List<String> command, Map<String, String> env, Path log,
-      Optional<Instant> deadline, ProcessWatcher watcher) throws InterruptedException {
+  public static Exit run(
+      List<String> command,
+      Map<String, String> env,
+      Path log,
+      Optional<Instant> deadline,
+      ProcessWatcher watcher)
+      throws InterruptedException {
     Process process;
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
-      Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      Files.writeString(
+          log,
+          "$ " + String.join(" ", command) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       builder.environment().putAll(env);
       process = builder.start();
     } catch (IOException e) {

@@ -3,18 +3,19 @@ package io.mlproof.orchestrator.task;
 import io.mlproof.orchestrator.flink.FlinkJob;
 
 /**
- * Told about every process a task starts, so the scheduler can record its pid (a later run kills
- * it if this scheduler dies) and kill it on shutdown.
+ * Told about every process a task starts, so the scheduler can record its pid (a later run kills it
+ * if this scheduler dies) and kill it on shutdown.
  */
 public interface ProcessWatcher {
 
-  ProcessWatcher NONE = new ProcessWatcher() {
-    @Override
-    public void started(ProcessHandle process) {}
+  ProcessWatcher NONE =
+      new ProcessWatcher() {
+        @Override
+        public void started(ProcessHandle process) {}
 
-    @Override
-    public void ended(ProcessHandle process) {}
-  };
+        @Override
+        public void ended(ProcessHandle process) {}
+      };
 
   void started(ProcessHandle process);
 

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * A task's keys as a {@link TaskKind} sees them while the DAG loads. Readers report type errors
- * themselves (with file, line and column) and return empty; a kind adds its own checks with
- * {@link #error}.
+ * themselves (with file, line and column) and return empty; a kind adds its own checks with {@link
+ * #error}.
  */
 public interface TaskConfig {
 
@@ -27,7 +27,10 @@ public interface TaskConfig {
 
   Optional<Template> template(String key, boolean required);
 
-  /** A bash command: its values are shell-quoted unless {@code | raw} (see {@code TemplateParser.parseShell}). */
+  /**
+   * A bash command: its values are shell-quoted unless {@code | raw} (see {@code
+   * TemplateParser.parseShell}).
+   */
   Optional<Template> shellTemplate(String key, boolean required);
 
   /** A mapping of names to templated strings ({@code env:}); empty when absent. */
@@ -38,7 +41,9 @@ public interface TaskConfig {
 
   Optional<Boolean> bool(String key);
 
-  /** A mapping of option names to scalars or lists of scalars ({@code options:}); empty when absent. */
+  /**
+   * A mapping of option names to scalars or lists of scalars ({@code options:}); empty when absent.
+   */
   List<Option> options(String key);
 
   /** The registered pipelines. */
@@ -52,7 +57,12 @@ public interface TaskConfig {
    * @param values one template per value; literal numbers and booleans are literal templates
    * @param list whether it was written as a YAML list (rendered as one {@code --name=value} each)
    */
-  record Option(String name, List<Template> values, boolean list, Location keyLocation, Location valueLocation) {
+  record Option(
+      String name,
+      List<Template> values,
+      boolean list,
+      Location keyLocation,
+      Location valueLocation) {
     public Option {
       values = List.copyOf(values);
     }

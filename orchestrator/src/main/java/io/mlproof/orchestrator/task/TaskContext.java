@@ -41,10 +41,13 @@ public record TaskContext(
     return template.render(render);
   }
 
-  /** The run's dates and params as mlproof's SQL renderer sees them: the interval at midnight UTC. */
+  /**
+   * The run's dates and params as mlproof's SQL renderer sees them: the interval at midnight UTC.
+   */
   public TemplateContext sqlContext() {
     RunDates dates = render.dates();
-    return new TemplateContext(dates.ds(),
+    return new TemplateContext(
+        dates.ds(),
         dates.dataIntervalStart().atStartOfDay(ZoneOffset.UTC).toInstant(),
         dates.dataIntervalEnd().atStartOfDay(ZoneOffset.UTC).toInstant(),
         TemplateContext.parseParams(render.paramsJson()));

@@ -4,9 +4,9 @@ import java.util.Map;
 
 /**
  * A kind of task ({@code kind:} in a DAG file): {@code pipeline}, {@code bash}, {@code empty},
- * {@code file_sensor}, ... Implementations register in
- * {@code META-INF/services/io.mlproof.orchestrator.task.TaskKind}: one class and one line add a
- * kind, with no change to the loader, the scheduler or the Airflow export.
+ * {@code file_sensor}, ... Implementations register in {@code
+ * META-INF/services/io.mlproof.orchestrator.task.TaskKind}: one class and one line add a kind, with
+ * no change to the loader, the scheduler or the Airflow export.
  */
 public interface TaskKind {
 
@@ -17,8 +17,8 @@ public interface TaskKind {
   Map<String, String> keys();
 
   /**
-   * Reads and checks this kind's keys. Every problem goes to {@link TaskConfig#error}; the
-   * returned spec is only used when no error was reported.
+   * Reads and checks this kind's keys. Every problem goes to {@link TaskConfig#error}; the returned
+   * spec is only used when no error was reported.
    */
   TaskSpec parse(TaskConfig config);
 }

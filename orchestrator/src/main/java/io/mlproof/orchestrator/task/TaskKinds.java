@@ -15,8 +15,13 @@ public final class TaskKinds {
     for (TaskKind kind : ServiceLoader.load(TaskKind.class)) {
       TaskKind previous = byName.put(kind.name(), kind);
       if (previous != null) {
-        throw new IllegalStateException("two task kinds registered as '" + kind.name() + "': "
-            + previous.getClass().getName() + " and " + kind.getClass().getName());
+        throw new IllegalStateException(
+            "two task kinds registered as '"
+                + kind.name()
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + kind.getClass().getName());
       }
     }
     return byName;

@@ -21,8 +21,8 @@ public interface TaskSpec {
   TaskResult execute(TaskContext context) throws InterruptedException;
 
   /**
-   * Whether a stored success can still be trusted: for tasks that commit a
-   * {@link io.mlproof.pipelines.core.TaskOutput}, whether {@code manifest.json} is still there.
+   * Whether a stored success can still be trusted: for tasks that commit a {@link
+   * io.mlproof.pipelines.core.TaskOutput}, whether {@code manifest.json} is still there.
    */
   default boolean outputComplete(String outputDir) {
     return true;

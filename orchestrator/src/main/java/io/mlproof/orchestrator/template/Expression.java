@@ -15,6 +15,8 @@ public sealed interface Expression {
   /** {@code {{ task_output('id') }}}: an upstream task's output directory in this run. */
   record TaskOutput(String taskId) implements Expression {}
 
-  /** {@code {{ prev_task_output('id') }}}: a task's output directory in the previous scheduled run. */
+  /**
+   * {@code {{ prev_task_output('id') }}}: a task's output directory in the previous scheduled run.
+   */
   record PrevTaskOutput(String taskId) implements Expression {}
 }

@@ -1,9 +1,9 @@
 package io.mlproof.orchestrator.template;
 
-import io.mlproof.orchestrator.dag.ParamType;
-import io.mlproof.orchestrator.dag.RunDates;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlproof.orchestrator.dag.ParamType;
+import io.mlproof.orchestrator.dag.RunDates;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Everything a template of one run can refer to. */
-public record RenderContext(String dagId, RunDates dates, String runRoot, Map<String, Object> params) {
+public record RenderContext(
+    String dagId, RunDates dates, String runRoot, Map<String, Object> params) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,20 +30,24 @@ public record RenderContext(String dagId, RunDates dates, String runRoot, Map<St
     return outputDir(runRoot, dagId, dates.ds(), taskId);
   }
 
-  /** The params as a JSON object ({@code --params}): numbers and booleans typed, dates as strings. */
+  /**
+   * The params as a JSON object ({@code --params}): numbers and booleans typed, dates as strings.
+   */
   public String paramsJson() {
     ObjectNode json = JSON.createObjectNode();
-    new TreeMap<>(params).forEach((name, value) -> {
-      if (value instanceof Long l) {
-        json.put(name, l);
-      } else if (value instanceof BigDecimal d) {
-        json.put(name, d);
-      } else if (value instanceof Boolean b) {
-        json.put(name, b);
-      } else {
-        json.put(name, String.valueOf(value));
-      }
-    });
+    new TreeMap<>(params)
+        .forEach(
+            (name, value) -> {
+              if (value instanceof Long l) {
+                json.put(name, l);
+              } else if (value instanceof BigDecimal d) {
+                json.put(name, d);
+              } else if (value instanceof Boolean b) {
+                json.put(name, b);
+              } else {
+                json.put(name, String.valueOf(value));
+              }
+            });
     return json.toString();
   }
 
@@ -57,7 +62,8 @@ public record RenderContext(String dagId, RunDates dates, String runRoot, Map<St
     } else if (expression instanceof Expression.TaskOutput t) {
       return outputDir(t.taskId());
     } else {
-      return outputDir(runRoot, dagId, dates.prevDs(), ((Expression.PrevTaskOutput) expression).taskId());
+      return outputDir(
+          runRoot, dagId, dates.prevDs(), ((Expression.PrevTaskOutput) expression).taskId());
     }
   }
 

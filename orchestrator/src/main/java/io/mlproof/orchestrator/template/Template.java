@@ -9,8 +9,8 @@ import java.util.stream.Stream;
  * A parsed string with {@code {{ expression }}} parts, checked when the DAG is loaded. Rendering
  * cannot fail: every name was resolved at load time.
  *
- * @param shell a shell command: every value is shell-quoted (as Python's {@code shlex.quote}) unless
- *     its expression ends in {@code | raw}, so a param cannot add shell syntax
+ * @param shell a shell command: every value is shell-quoted (as Python's {@code shlex.quote})
+ *     unless its expression ends in {@code | raw}, so a param cannot add shell syntax
  */
 public record Template(String source, List<Part> parts, Location location, boolean shell) {
 
@@ -64,7 +64,9 @@ public record Template(String source, List<Part> parts, Location location, boole
     return out.toString();
   }
 
-  /** One shell word holding {@code value} exactly: Python's {@code shlex.quote}, so exports agree. */
+  /**
+   * One shell word holding {@code value} exactly: Python's {@code shlex.quote}, so exports agree.
+   */
   public static String shellQuote(String value) {
     if (value.isEmpty()) {
       return "''";

@@ -9,14 +9,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the small, strict template grammar of task arguments: literal text with
- * {@code {{ expression }}} parts, where an expression is one of
+ * Parses the small, strict template grammar of task arguments: literal text with {@code {{
+ * expression }}} parts, where an expression is one of
+ *
  * <pre>
  *   ds | ds_nodash | prev_ds | next_ds | data_interval_start | data_interval_end | run_root
  *   params.NAME
  *   macros.ds_add(DATE_NAME, [-]N)
  *   task_output('TASK_ID') | prev_task_output('TASK_ID')
  * </pre>
+ *
  * Jinja statements and comments ({@code {% %}}, {@code {# #}}) are refused, so that a template
  * means the same here and in an exported Airflow DAG.
  */
@@ -31,7 +33,8 @@ public final class TemplateParser {
   private static final Pattern NAME = Pattern.compile("[a-z_]+");
   private static final Pattern RAW = Pattern.compile("(.*?)\\s*\\|\\s*raw");
   private static final Pattern PARAM = Pattern.compile("params\\.([A-Za-z_][A-Za-z0-9_]*)");
-  private static final Pattern DS_ADD = Pattern.compile("macros\\.ds_add\\(\\s*([a-z_]+)\\s*,\\s*([+-]?\\d{1,6})\\s*\\)");
+  private static final Pattern DS_ADD =
+      Pattern.compile("macros\\.ds_add\\(\\s*([a-z_]+)\\s*,\\s*([+-]?\\d{1,6})\\s*\\)");
   private static final Pattern OUTPUT =
       Pattern.compile("(task_output|prev_task_output)\\(\\s*(?:'([^']*)'|\"([^\"]*)\")\\s*\\)");
 
@@ -63,12 +66,13 @@ public final class TemplateParser {
 
   /**
    * Parses a shell command: values are shell-quoted when rendered, {@code {{ x | raw }}} splices
-   * one as it is. An expression inside quotes is refused: quoting it again would change the
-   * value, and leaving it unquoted there would let it close the quotes.
+   * one as it is. An expression inside quotes is refused: quoting it again would change the value,
+   * and leaving it unquoted there would let it close the quotes.
    *
    * @throws TemplateException also for an expression inside quotes
    */
-  public static Template parseShell(String text, IntFunction<Location> locate) throws TemplateException {
+  public static Template parseShell(String text, IntFunction<Location> locate)
+      throws TemplateException {
     Template template = parse(text, locate, true);
     ShellQuotes quotes = new ShellQuotes();
     int offset = 0;
@@ -80,9 +84,12 @@ public final class TemplateParser {
         offset = text.indexOf("{{", offset);
         Template.Expr e = (Template.Expr) part;
         if (!e.raw() && quotes.inside() != 0) {
-          throw new TemplateException(offset, "a templated value inside " + (quotes.inside() == '\'' ? "single"
-              : "double") + " quotes: values in bash commands are shell-quoted for you, so remove the"
-              + " quotes around it (or write {{ ... | raw }} to splice it as it is, at your own risk)");
+          throw new TemplateException(
+              offset,
+              "a templated value inside "
+                  + (quotes.inside() == '\'' ? "single" : "double")
+                  + " quotes: values in bash commands are shell-quoted for you, so remove the"
+                  + " quotes around it (or write {{ ... | raw }} to splice it as it is, at your own risk)");
         }
         offset = text.indexOf("}}", offset) + 2;
       }
@@ -114,12 +121,17 @@ public final class TemplateParser {
     }
   }
 
-  private static Template parse(String text, IntFunction<Location> locate, boolean shell) throws TemplateException {
+  private static Template parse(String text, IntFunction<Location> locate, boolean shell)
+      throws TemplateException {
     for (String refused : List.of("{%", "%}", "{#", "#}")) {
       int at = text.indexOf(refused);
       if (at >= 0) {
-        throw new TemplateException(at, "'" + refused + "' is not supported: templates only have"
-            + " {{ expression }} parts (Jinja statements and comments are not allowed)");
+        throw new TemplateException(
+            at,
+            "'"
+                + refused
+                + "' is not supported: templates only have"
+                + " {{ expression }} parts (Jinja statements and comments are not allowed)");
       }
     }
     List<Template.Part> parts = new ArrayList<>();
@@ -145,10 +157,14 @@ public final class TemplateParser {
       Matcher raw = RAW.matcher(body);
       boolean isRaw = raw.matches();
       if (isRaw && !shell) {
-        throw new TemplateException(open, "'| raw' applies only to bash commands, where values are"
-            + " shell-quoted unless raw: remove it here");
+        throw new TemplateException(
+            open,
+            "'| raw' applies only to bash commands, where values are"
+                + " shell-quoted unless raw: remove it here");
       }
-      parts.add(new Template.Expr(expression(isRaw ? raw.group(1).trim() : body, open), locate.apply(open), isRaw));
+      parts.add(
+          new Template.Expr(
+              expression(isRaw ? raw.group(1).trim() : body, open), locate.apply(open), isRaw));
       position = close + 2;
     }
     return new Template(text, parts, locate.apply(0), shell);
@@ -170,20 +186,27 @@ public final class TemplateParser {
     if (m.matches()) {
       Optional<Variable> base = Variable.byName(m.group(1)).filter(Variable::isDateString);
       if (base.isEmpty()) {
-        throw new TemplateException(offset, "macros.ds_add needs a date name as its first argument"
-            + " (ds, prev_ds, next_ds, data_interval_start or data_interval_end), not '" + m.group(1) + "'");
+        throw new TemplateException(
+            offset,
+            "macros.ds_add needs a date name as its first argument"
+                + " (ds, prev_ds, next_ds, data_interval_start or data_interval_end), not '"
+                + m.group(1)
+                + "'");
       }
       return new Expression.DsAdd(base.get(), Integer.parseInt(m.group(2)));
     }
     m = OUTPUT.matcher(body);
     if (m.matches()) {
       String task = m.group(2) != null ? m.group(2) : m.group(3);
-      return m.group(1).equals("task_output") ? new Expression.TaskOutput(task) : new Expression.PrevTaskOutput(task);
+      return m.group(1).equals("task_output")
+          ? new Expression.TaskOutput(task)
+          : new Expression.PrevTaskOutput(task);
     }
     throw unknown(body, offset);
   }
 
   private static TemplateException unknown(String body, int offset) {
-    return new TemplateException(offset, "unknown template expression '{{ " + body + " }}': use one of " + VALID_FORMS);
+    return new TemplateException(
+        offset, "unknown template expression '{{ " + body + " }}': use one of " + VALID_FORMS);
   }
 }

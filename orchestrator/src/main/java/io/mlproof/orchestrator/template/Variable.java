@@ -25,8 +25,11 @@ public enum Variable {
 
   /** Names that hold a YYYY-MM-DD date, valid as the first argument of {@code macros.ds_add}. */
   public boolean isDateString() {
-    return this == DS || this == PREV_DS || this == NEXT_DS
-        || this == DATA_INTERVAL_START || this == DATA_INTERVAL_END;
+    return this == DS
+        || this == PREV_DS
+        || this == NEXT_DS
+        || this == DATA_INTERVAL_START
+        || this == DATA_INTERVAL_END;
   }
 
   public static Optional<Variable> byName(String name) {

@@ -35,8 +35,11 @@ class AirflowExportTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A label param with shell syntax: bash commands must quote it the same way here and in Airflow. */
+  /**
+   * A label param with shell syntax: bash commands must quote it the same way here and in Airflow.
+   */
   private static final String LABEL = "churn; it's $HOME";
+
   /**
    * Debian's interpreter, which bin/install-test-deps gives jinja2 and dateutil (a python3 earlier
    * on PATH, e.g. pyenv's, may lack them); -Dmlproof.python3=... for another one.
@@ -45,7 +48,8 @@ class AirflowExportTest {
 
   @TempDir Path tmp;
 
-  private static final String DAG = """
+  private static final String DAG =
+      """
       dag_id: exported
       description: every kind of task
       schedule: "@weekly"
@@ -95,7 +99,10 @@ class AirflowExportTest {
   void exportedFileCompilesAndHasTheSameGraph() throws Exception {
     Dag dag = dag();
     Path file = tmp.resolve("exported_dag.py");
-    Files.writeString(file, AirflowExporter.export(dag, AirflowExporter.Defaults.STANDARD), StandardCharsets.UTF_8);
+    Files.writeString(
+        file,
+        AirflowExporter.export(dag, AirflowExporter.Defaults.STANDARD),
+        StandardCharsets.UTF_8);
 
     Python compile = python("-m", "py_compile", file.toString());
     assertThat(compile.exitCode()).as(compile.output()).isZero();
@@ -107,33 +114,58 @@ class AirflowExportTest {
     assertThat(parsed.get("dag").get("dag_id").asText()).isEqualTo("'exported'");
     assertThat(parsed.get("dag").get("schedule").asText()).isEqualTo("'@weekly'");
     assertThat(parsed.get("dag").get("catchup").asText()).isEqualTo("True");
-    assertThat(parsed.get("dag").get("start_date").asText()).isEqualTo("datetime(2024, 1, 1, tzinfo=timezone.utc)");
+    assertThat(parsed.get("dag").get("start_date").asText())
+        .isEqualTo("datetime(2024, 1, 1, tzinfo=timezone.utc)");
 
     // Tasks and edges, worked out from the YAML above (not from the exporter).
     Map<String, String> operators = new TreeMap<>();
-    parsed.get("tasks").fields().forEachRemaining(e -> operators.put(e.getKey(), e.getValue().get("operator").asText()));
-    assertThat(operators).isEqualTo(Map.of(
-        "wait", "FileSensor", "extract", "BeamRunJavaPipelineOperator", "features", "BeamRunJavaPipelineOperator",
-        "compare", "BashOperator", "import", "EmptyOperator"));
+    parsed
+        .get("tasks")
+        .fields()
+        .forEachRemaining(e -> operators.put(e.getKey(), e.getValue().get("operator").asText()));
+    assertThat(operators)
+        .isEqualTo(
+            Map.of(
+                "wait",
+                "FileSensor",
+                "extract",
+                "BeamRunJavaPipelineOperator",
+                "features",
+                "BeamRunJavaPipelineOperator",
+                "compare",
+                "BashOperator",
+                "import",
+                "EmptyOperator"));
     List<String> edges = new ArrayList<>();
     parsed.get("edges").forEach(e -> edges.add(e.get(0).asText() + ">" + e.get(1).asText()));
-    assertThat(edges).containsExactlyInAnyOrder(
-        "wait>extract", "extract>features", "features>compare", "extract>compare", "compare>import");
+    assertThat(edges)
+        .containsExactlyInAnyOrder(
+            "wait>extract",
+            "extract>features",
+            "features>compare",
+            "extract>compare",
+            "compare>import");
     // And the same as the loaded DAG's dependencies.
-    List<String> yamlEdges = dag.tasks().stream()
-        .flatMap(t -> t.dependsOn().stream().map(u -> u + ">" + t.id())).collect(Collectors.toList());
+    List<String> yamlEdges =
+        dag.tasks().stream()
+            .flatMap(t -> t.dependsOn().stream().map(u -> u + ">" + t.id()))
+            .collect(Collectors.toList());
     assertThat(edges).containsExactlyInAnyOrderElementsOf(yamlEdges);
     for (TaskDef task : dag.tasks()) {
       JsonNode t = parsed.get("tasks").get(task.id());
       assertThat(t.get("retries").asInt()).as(task.id()).isEqualTo(task.retryPolicy().retries());
-      assertThat(t.get("trigger_rule").asText()).as(task.id()).isEqualTo(task.triggerRule().yamlName());
+      assertThat(t.get("trigger_rule").asText())
+          .as(task.id())
+          .isEqualTo(task.triggerRule().yamlName());
     }
     assertThat(parsed.get("tasks").get("extract").get("retries").asInt()).isEqualTo(3);
     assertThat(parsed.get("tasks").get("extract").get("pipeline").asText()).isEqualTo("touch");
-    assertThat(parsed.get("tasks").get("import").get("trigger_rule").asText()).isEqualTo("one_failed");
+    assertThat(parsed.get("tasks").get("import").get("trigger_rule").asText())
+        .isEqualTo("one_failed");
     String source = Files.readString(file);
     assertThat(source)
-        .contains("from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator")
+        .contains(
+            "from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator")
         .contains("job_class=\"io.mlproof.cli.PipelineMain\"")
         .contains("runner=\"DirectRunner\"")
         .contains("\"targetParallelism\": \"1\"")
@@ -149,7 +181,11 @@ class AirflowExportTest {
    */
   @Test
   void aFlinkDagStagesTheBundledJarAndSubmitsToTheMasterVariable() throws Exception {
-    Dag dag = DagFolder.withDefaults(tmp.resolve("flinkdags")).write("on_flink.yaml", """
+    Dag dag =
+        DagFolder.withDefaults(tmp.resolve("flinkdags"))
+            .write(
+                "on_flink.yaml",
+                """
         dag_id: on_flink
         schedule: "@weekly"
         runner:
@@ -159,14 +195,19 @@ class AirflowExportTest {
         tasks:
           - id: extract
             pipeline: touch
-        """).load("on_flink");
+        """)
+            .load("on_flink");
     Path file = tmp.resolve("on_flink_dag.py");
-    Files.writeString(file, AirflowExporter.export(dag, new AirflowExporter.Defaults("/opt/x/mlproof.jar", "gs://b/runs")),
+    Files.writeString(
+        file,
+        AirflowExporter.export(
+            dag, new AirflowExporter.Defaults("/opt/x/mlproof.jar", "gs://b/runs")),
         StandardCharsets.UTF_8);
     Python compile = python("-m", "py_compile", file.toString());
     assertThat(compile.exitCode()).as(compile.output()).isZero();
     assertThat(Files.readString(file))
-        .contains("MLPROOF_FLINK_JAR = \"{{ var.value.get('mlproof_flink_jar', '/opt/x/mlproof-flink.jar') }}\"")
+        .contains(
+            "MLPROOF_FLINK_JAR = \"{{ var.value.get('mlproof_flink_jar', '/opt/x/mlproof-flink.jar') }}\"")
         .contains("FLINK_MASTER = \"{{ var.value.get('mlproof_flink_master', 'jm.prod:8081') }}\"")
         .contains("jar=MLPROOF_JAR")
         .contains("runner=\"FlinkRunner\"")
@@ -178,21 +219,43 @@ class AirflowExportTest {
   void templatesRenderUnderJinjaAsTheyDoHere() throws Exception {
     Python modules = python("-c", "import jinja2, dateutil");
     assertThat(modules.exitCode())
-        .as(PYTHON3 + " cannot import jinja2/dateutil (run bin/install-test-deps): " + modules.output())
+        .as(
+            PYTHON3
+                + " cannot import jinja2/dateutil (run bin/install-test-deps): "
+                + modules.output())
         .isZero();
     Dag weekly = dag();
-    Dag monthly = DagFolder.withDefaults(tmp.resolve("monthly")).write("monthly.yaml", DAG
-        .replace("exported", "monthly").replace("\"@weekly\"", "\"@monthly\"")).load("monthly");
+    Dag monthly =
+        DagFolder.withDefaults(tmp.resolve("monthly"))
+            .write(
+                "monthly.yaml",
+                DAG.replace("exported", "monthly").replace("\"@weekly\"", "\"@monthly\""))
+            .load("monthly");
     for (Dag dag : List.of(weekly, monthly)) {
       LocalDate date = dag.schedule().nextAfter(LocalDate.parse("2024-02-20"));
-      RenderContext here = new RenderContext(dag.dagId(), dag.schedule().datesFor(date), "gs://bucket/runs",
-          Map.of("days", 28L, "rate", new java.math.BigDecimal("0.5"), "cutoff", LocalDate.parse("2024-02-01"),
-              "label", LABEL));
-      List<Template> templates = dag.tasks().stream().flatMap(t -> t.spec().templates().stream()).toList();
+      RenderContext here =
+          new RenderContext(
+              dag.dagId(),
+              dag.schedule().datesFor(date),
+              "gs://bucket/runs",
+              Map.of(
+                  "days",
+                  28L,
+                  "rate",
+                  new java.math.BigDecimal("0.5"),
+                  "cutoff",
+                  LocalDate.parse("2024-02-01"),
+                  "label",
+                  LABEL));
+      List<Template> templates =
+          dag.tasks().stream().flatMap(t -> t.spec().templates().stream()).toList();
       List<Template> all = new ArrayList<>(templates);
-      all.add(template(dag, "{{ prev_ds }} {{ next_ds }} {{ data_interval_start }} {{ data_interval_end }}"
-          + " {{ macros.ds_add(ds, 3) }} {{ macros.ds_add(prev_ds, -1) }} {{ macros.ds_add(next_ds, 1) }}"
-          + " {{ params.days }} {{ params.label }} {{ params.cutoff }} {{ ds }}/{{ ds_nodash }}"));
+      all.add(
+          template(
+              dag,
+              "{{ prev_ds }} {{ next_ds }} {{ data_interval_start }} {{ data_interval_end }}"
+                  + " {{ macros.ds_add(ds, 3) }} {{ macros.ds_add(prev_ds, -1) }} {{ macros.ds_add(next_ds, 1) }}"
+                  + " {{ params.days }} {{ params.label }} {{ params.cutoff }} {{ ds }}/{{ ds_nodash }}"));
       ObjectNode request = JSON.createObjectNode();
       request.put("logical_date", date.toString());
       request.put("interval_end", dag.schedule().nextAfter(date).toString());
@@ -201,34 +264,44 @@ class AirflowExportTest {
       params.put("days", 28).put("rate", 0.5).put("cutoff", "2024-02-01").put("label", LABEL);
       ArrayNode expressions = request.putArray("expressions");
       all.forEach(t -> expressions.add(AirflowExporter.pythonFor(dag, t)));
-      Python render = python(List.of(resource("render.py").toString()), JSON.writeValueAsString(request));
+      Python render =
+          python(List.of(resource("render.py").toString()), JSON.writeValueAsString(request));
       assertThat(render.exitCode()).as(render.output()).isZero();
       JsonNode rendered = JSON.readTree(render.output());
       for (int i = 0; i < all.size(); i++) {
-        assertThat(rendered.get(i).asText()).as(dag.dagId() + ": " + all.get(i).source()).isEqualTo(all.get(i).render(here));
+        assertThat(rendered.get(i).asText())
+            .as(dag.dagId() + ": " + all.get(i).source())
+            .isEqualTo(all.get(i).render(here));
       }
     }
   }
 
   @Test
   void prevDsNeedsAScheduleWithAFixedPeriod() {
-    Dag dag = DagFolder.withDefaults(tmp.resolve("weekdays")).write("weekdays.yaml", """
+    Dag dag =
+        DagFolder.withDefaults(tmp.resolve("weekdays"))
+            .write(
+                "weekdays.yaml",
+                """
         dag_id: weekdays
         schedule: "0 0 * * 1-5"
         tasks:
           - id: a
             kind: bash
             command: echo {{ prev_ds }}
-        """).load("weekdays");
+        """)
+            .load("weekdays");
     assertThatThrownBy(() -> AirflowExporter.export(dag, AirflowExporter.Defaults.STANDARD))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageEndingWith(": cannot export weekdays to Airflow: 'echo {{ prev_ds }}' needs the previous fire"
-            + " date, which Airflow only gives as a deprecated variable, and the schedule '0 0 * * 1-5' has no"
-            + " fixed period to compute it from (use @daily, @weekly, @monthly or a cron with one weekday)");
+        .hasMessageEndingWith(
+            ": cannot export weekdays to Airflow: 'echo {{ prev_ds }}' needs the previous fire"
+                + " date, which Airflow only gives as a deprecated variable, and the schedule '0 0 * * 1-5' has no"
+                + " fixed period to compute it from (use @daily, @weekly, @monthly or a cron with one weekday)");
   }
 
   private static Template template(Dag dag, String text) throws Exception {
-    return io.mlproof.orchestrator.template.TemplateParser.parse(text, o -> io.mlproof.orchestrator.dag.Location.of("t"));
+    return io.mlproof.orchestrator.template.TemplateParser.parse(
+        text, o -> io.mlproof.orchestrator.dag.Location.of("t"));
   }
 
   private static Path resource(String name) throws URISyntaxException {
@@ -241,7 +314,8 @@ class AirflowExportTest {
     return python(List.of(args), "");
   }
 
-  private static Python python(List<String> args, String stdin) throws IOException, InterruptedException {
+  private static Python python(List<String> args, String stdin)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(PYTHON3));
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

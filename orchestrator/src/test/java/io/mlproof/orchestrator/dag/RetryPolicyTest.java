@@ -10,8 +10,9 @@ class RetryPolicyTest {
 
   @Test
   void exponentialBackoffDoublesTheDelayAfterEachFailedTryUpToTheCap() {
-    RetryPolicy policy = new RetryPolicy(5, Duration.ofSeconds(10), true, Optional.of(Duration.ofSeconds(60)),
-        Optional.empty());
+    RetryPolicy policy =
+        new RetryPolicy(
+            5, Duration.ofSeconds(10), true, Optional.of(Duration.ofSeconds(60)), Optional.empty());
     assertThat(policy.delayAfter(1)).isEqualTo(Duration.ofSeconds(10));
     assertThat(policy.delayAfter(2)).isEqualTo(Duration.ofSeconds(20));
     assertThat(policy.delayAfter(3)).isEqualTo(Duration.ofSeconds(40));
@@ -22,7 +23,8 @@ class RetryPolicyTest {
 
   @Test
   void withoutBackoffTheDelayIsConstant() {
-    RetryPolicy policy = new RetryPolicy(2, Duration.ofMinutes(5), false, Optional.empty(), Optional.empty());
+    RetryPolicy policy =
+        new RetryPolicy(2, Duration.ofMinutes(5), false, Optional.empty(), Optional.empty());
     assertThat(policy.delayAfter(1)).isEqualTo(Duration.ofMinutes(5));
     assertThat(policy.delayAfter(3)).isEqualTo(Duration.ofMinutes(5));
   }

@@ -45,6 +45,7 @@ class ScheduleTest {
   void weekdaysHaveNoFixedPeriodAndSubDailyCronsAreRefused() {
     assertThat(Schedule.parse("0 0 * * 1-5").fixedPeriod(d("2024-01-01"))).isEmpty();
     assertThat(Schedule.parse("0 0 29 2 *").nextAfter(d("2024-03-01"))).isEqualTo(d("2028-02-29"));
-    assertThatThrownBy(() -> Schedule.parse("0 */6 * * *")).hasMessageContaining("fires more than once a day");
+    assertThatThrownBy(() -> Schedule.parse("0 */6 * * *"))
+        .hasMessageContaining("fires more than once a day");
   }
 }

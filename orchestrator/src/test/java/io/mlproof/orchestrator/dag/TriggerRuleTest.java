@@ -25,14 +25,19 @@ class TriggerRuleTest {
     assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(SUCCESS, RUNNING))).isEqualTo(WAIT);
     assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(UP_FOR_RETRY))).isEqualTo(WAIT);
     // Decided early: one failure is enough, whatever the others are doing.
-    assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(FAILED, RUNNING))).isEqualTo(TriggerRule.Decision.UPSTREAM_FAILED);
-    assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(TaskState.UPSTREAM_FAILED, SUCCESS))).isEqualTo(TriggerRule.Decision.UPSTREAM_FAILED);
+    assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(FAILED, RUNNING)))
+        .isEqualTo(TriggerRule.Decision.UPSTREAM_FAILED);
+    assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(TaskState.UPSTREAM_FAILED, SUCCESS)))
+        .isEqualTo(TriggerRule.Decision.UPSTREAM_FAILED);
     assertThat(TriggerRule.ALL_SUCCESS.evaluate(List.of(SKIPPED, NONE))).isEqualTo(SKIP);
   }
 
   @Test
   void allDone() {
-    assertThat(TriggerRule.ALL_DONE.evaluate(List.of(FAILED, SKIPPED, TaskState.UPSTREAM_FAILED, SUCCESS))).isEqualTo(RUN);
+    assertThat(
+            TriggerRule.ALL_DONE.evaluate(
+                List.of(FAILED, SKIPPED, TaskState.UPSTREAM_FAILED, SUCCESS)))
+        .isEqualTo(RUN);
     assertThat(TriggerRule.ALL_DONE.evaluate(List.of(FAILED, RUNNING))).isEqualTo(WAIT);
     assertThat(TriggerRule.ALL_DONE.evaluate(List.of(UP_FOR_RETRY))).isEqualTo(WAIT);
   }
@@ -49,6 +54,7 @@ class TriggerRuleTest {
   void noneFailed() {
     assertThat(TriggerRule.NONE_FAILED.evaluate(List.of(SUCCESS, SKIPPED))).isEqualTo(RUN);
     assertThat(TriggerRule.NONE_FAILED.evaluate(List.of(SKIPPED, RUNNING))).isEqualTo(WAIT);
-    assertThat(TriggerRule.NONE_FAILED.evaluate(List.of(FAILED, RUNNING))).isEqualTo(TriggerRule.Decision.UPSTREAM_FAILED);
+    assertThat(TriggerRule.NONE_FAILED.evaluate(List.of(FAILED, RUNNING)))
+        .isEqualTo(TriggerRule.Decision.UPSTREAM_FAILED);
   }
 }

@@ -30,11 +30,12 @@ class FlinkJobTest {
 
   @Test
   void anEmbeddedClusterOrNoMasterOrAnotherRunnerHasNoJobToCancel() {
-    for (RunnerSpec runner : List.of(
-        runner(RunnerKind.FLINK, Map.of("flinkMaster", "[local]")),
-        runner(RunnerKind.FLINK, Map.of("flinkMaster", "[auto]")),
-        runner(RunnerKind.FLINK, Map.of("parallelism", "2")),
-        runner(RunnerKind.DIRECT, Map.of("flinkMaster", "jm.internal:8081")))) {
+    for (RunnerSpec runner :
+        List.of(
+            runner(RunnerKind.FLINK, Map.of("flinkMaster", "[local]")),
+            runner(RunnerKind.FLINK, Map.of("flinkMaster", "[auto]")),
+            runner(RunnerKind.FLINK, Map.of("parallelism", "2")),
+            runner(RunnerKind.DIRECT, Map.of("flinkMaster", "jm.internal:8081")))) {
       assertThat(FlinkJob.of(runner, "demo", DS, "features", 1)).as(runner.toString()).isEmpty();
     }
   }
@@ -47,7 +48,11 @@ class FlinkJobTest {
     options.put("flinkMaster", "127.0.0.1:40123");
     RunnerSpec runner = runner(RunnerKind.FLINK, options);
     FlinkJob job = FlinkJob.of(runner, "demo", DS, "train", 1).orElseThrow();
-    assertThat(job.named(runner).arguments()).containsExactly("--runner=FlinkRunner", "--parallelism=2",
-        "--jobName=mlproof-demo-2024-04-29-train-try1", "--flinkMaster=127.0.0.1:40123");
+    assertThat(job.named(runner).arguments())
+        .containsExactly(
+            "--runner=FlinkRunner",
+            "--parallelism=2",
+            "--jobName=mlproof-demo-2024-04-29-train-try1",
+            "--flinkMaster=127.0.0.1:40123");
   }
 }

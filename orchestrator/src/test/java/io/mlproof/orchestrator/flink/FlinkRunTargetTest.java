@@ -24,7 +24,10 @@ class FlinkRunTargetTest {
   private final List<String> notes = new ArrayList<>();
 
   private FlinkSetup setup(Optional<String> master) {
-    return new FlinkSetup(master, dir.resolve("no-lib"), Optional.of(Path.of("/opt/mlproof/mlproof-flink.jar")),
+    return new FlinkSetup(
+        master,
+        dir.resolve("no-lib"),
+        Optional.of(Path.of("/opt/mlproof/mlproof-flink.jar")),
         FlinkSetup.LocalCluster.STANDARD);
   }
 
@@ -33,7 +36,8 @@ class FlinkRunTargetTest {
   }
 
   private RunnerSpec open(RunnerSpec runner, FlinkSetup setup) {
-    try (FlinkRunTarget target = FlinkRunTarget.open(runner, setup, true, dir.resolve("cluster"), notes::add)) {
+    try (FlinkRunTarget target =
+        FlinkRunTarget.open(runner, setup, true, dir.resolve("cluster"), notes::add)) {
       assertThat(target.cluster()).isEmpty();
       return target.runner();
     }
@@ -44,20 +48,26 @@ class FlinkRunTargetTest {
     Map<String, String> dagOptions = new java.util.LinkedHashMap<>();
     dagOptions.put("parallelism", "2");
     dagOptions.put("flinkMaster", "dag-host:8081");
-    RunnerSpec runner = open(flink(dagOptions),
-        setup(Optional.of("127.0.0.1:40123")));
-    assertThat(runner.arguments()).containsExactly("--runner=FlinkRunner", "--parallelism=2",
-        "--flinkMaster=127.0.0.1:40123", "--filesToStage=/opt/mlproof/mlproof-flink.jar");
+    RunnerSpec runner = open(flink(dagOptions), setup(Optional.of("127.0.0.1:40123")));
+    assertThat(runner.arguments())
+        .containsExactly(
+            "--runner=FlinkRunner",
+            "--parallelism=2",
+            "--flinkMaster=127.0.0.1:40123",
+            "--filesToStage=/opt/mlproof/mlproof-flink.jar");
     assertThat(runner.jvmOptions()).containsExactly("-Xmx1g");
     assertThat(notes).isEmpty();
   }
 
   @Test
   void theDagsMasterIsUsedWhenTheCommandLineHasNoneAndItsOwnFilesToStageAreKept() {
-    RunnerSpec runner = open(flink(Map.of("flinkMaster", "jm.internal:8081", "filesToStage", "/x.jar")),
-        setup(Optional.empty()));
-    assertThat(runner.options()).containsOnly(
-        Map.entry("flinkMaster", "jm.internal:8081"), Map.entry("filesToStage", "/x.jar"));
+    RunnerSpec runner =
+        open(
+            flink(Map.of("flinkMaster", "jm.internal:8081", "filesToStage", "/x.jar")),
+            setup(Optional.empty()));
+    assertThat(runner.options())
+        .containsOnly(
+            Map.entry("flinkMaster", "jm.internal:8081"), Map.entry("filesToStage", "/x.jar"));
   }
 
   @Test
@@ -68,26 +78,34 @@ class FlinkRunTargetTest {
 
   @Test
   void otherRunnersPassThroughButRejectAFlinkMaster() {
-    RunnerSpec direct = new RunnerSpec(RunnerKind.DIRECT, Map.of("targetParallelism", "2"), List.of());
+    RunnerSpec direct =
+        new RunnerSpec(RunnerKind.DIRECT, Map.of("targetParallelism", "2"), List.of());
     assertThat(open(direct, setup(Optional.empty()))).isEqualTo(direct);
     assertThatThrownBy(() -> open(direct, setup(Optional.of("127.0.0.1:8081"))))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--flink-master is for the flink runner, but this run uses direct: add --runner flink");
+        .hasMessage(
+            "--flink-master is for the flink runner, but this run uses direct: add --runner flink");
   }
 
   @Test
   void aMasterThatIsNotHostAndPortIsInvalidInput() {
     for (String bad : List.of("localhost", "host:", ":8081", "host:http", "host:70000")) {
       assertThatThrownBy(() -> open(flink(Map.of()), setup(Optional.of(bad))))
-          .as(bad).isInstanceOf(InvalidInputException.class)
+          .as(bad)
+          .isInstanceOf(InvalidInputException.class)
           .hasMessageStartingWith("Flink master '" + bad + "' is not host:port");
     }
   }
 
   @Test
   void noMasterAndNothingToRunStartsNoCluster() {
-    try (FlinkRunTarget target = FlinkRunTarget.open(flink(Map.of("parallelism", "2")), setup(Optional.empty()),
-        false, dir.resolve("cluster"), notes::add)) {
+    try (FlinkRunTarget target =
+        FlinkRunTarget.open(
+            flink(Map.of("parallelism", "2")),
+            setup(Optional.empty()),
+            false,
+            dir.resolve("cluster"),
+            notes::add)) {
       assertThat(target.cluster()).isEmpty();
       assertThat(target.runner().options()).containsExactly(Map.entry("parallelism", "2"));
     }

@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The DAGs in the repository's {@code dags/} folder load, as {@code mlproof dags validate} checks in CI. */
+/**
+ * The DAGs in the repository's {@code dags/} folder load, as {@code mlproof dags validate} checks
+ * in CI.
+ */
 class ShippedDagsTest {
 
   /** The repository's DAG folder (tests run in the module's directory). */
   static final Path DAGS = Path.of("..", "dags");
 
   /** The pipelines the shipped DAGs use: the contract between the stages. */
-  static final List<String> CONTRACT = List.of("extract", "features", "validate", "train", "bless", "score");
+  static final List<String> CONTRACT =
+      List.of("extract", "features", "validate", "train", "bless", "score");
 
   @Test
   void everyShippedDagIsValid() {
@@ -23,7 +27,8 @@ class ShippedDagsTest {
     assertThat(Pipelines.all().keySet()).containsAll(CONTRACT);
     DagLoader.Report report = DagLoader.standard().loadAll(DAGS);
     assertThat(report.errors()).extracting(DefinitionError::toString).isEmpty();
-    assertThat(report.dags()).extracting(Dag::dagId)
+    assertThat(report.dags())
+        .extracting(Dag::dagId)
         .contains("churn_training", "demo", "churn_backtest", "churn_ab_test", "demo_ab_test");
   }
 }

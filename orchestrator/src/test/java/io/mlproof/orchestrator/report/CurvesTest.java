@@ -20,8 +20,13 @@ class CurvesTest {
 
   @Test
   void rocIsFalsePositiveRateAgainstRecallFromOriginToOne() {
-    assertThat(Curves.of(SCORES, LABELS).roc()).containsExactly(
-        new Point(0, 0), new Point(0, 1.0 / 3), new Point(0.5, 2.0 / 3), new Point(1, 2.0 / 3), new Point(1, 1));
+    assertThat(Curves.of(SCORES, LABELS).roc())
+        .containsExactly(
+            new Point(0, 0),
+            new Point(0, 1.0 / 3),
+            new Point(0.5, 2.0 / 3),
+            new Point(1, 2.0 / 3),
+            new Point(1, 1));
   }
 
   @Test
@@ -37,14 +42,23 @@ class CurvesTest {
 
   @Test
   void precisionRecallHasOnePointPerThreshold() {
-    assertThat(Curves.of(SCORES, LABELS).precisionRecall()).containsExactly(
-        new Point(1.0 / 3, 1), new Point(2.0 / 3, 2.0 / 3), new Point(2.0 / 3, 0.5), new Point(1, 0.6));
+    assertThat(Curves.of(SCORES, LABELS).precisionRecall())
+        .containsExactly(
+            new Point(1.0 / 3, 1),
+            new Point(2.0 / 3, 2.0 / 3),
+            new Point(2.0 / 3, 0.5),
+            new Point(1, 0.6));
   }
 
   @Test
   void gainsAreTheShareOfChurnersReachedByTheShareContacted() {
-    assertThat(Curves.of(SCORES, LABELS).gains()).containsExactly(
-        new Point(0, 0), new Point(0.2, 1.0 / 3), new Point(0.6, 2.0 / 3), new Point(0.8, 2.0 / 3), new Point(1, 1));
+    assertThat(Curves.of(SCORES, LABELS).gains())
+        .containsExactly(
+            new Point(0, 0),
+            new Point(0.2, 1.0 / 3),
+            new Point(0.6, 2.0 / 3),
+            new Point(0.8, 2.0 / 3),
+            new Point(1, 1));
   }
 
   @Test
@@ -54,7 +68,8 @@ class CurvesTest {
       ten.add(new Point(i, i));
     }
     // Indices round(i * 9 / 3) for i = 0..3: 0, 3, 6, 9.
-    assertThat(Curves.thin(ten, 4)).containsExactly(new Point(0, 0), new Point(3, 3), new Point(6, 6), new Point(9, 9));
+    assertThat(Curves.thin(ten, 4))
+        .containsExactly(new Point(0, 0), new Point(3, 3), new Point(6, 6), new Point(9, 9));
     assertThat(Curves.thin(ten, 10)).isEqualTo(ten);
   }
 

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 class ReportTaskTest extends HarnessTest {
 
   private Dag dag(String failing) {
-    return h.dag("reported", """
+    return h.dag(
+        "reported",
+        """
         dag_id: reported
         schedule: "0 0 * * 1"
         tasks:
@@ -33,7 +35,8 @@ class ReportTaskTest extends HarnessTest {
             kind: report
             depends_on: [ok, maybe]
             trigger_rule: all_done
-        """.formatted(failing));
+        """
+            .formatted(failing));
   }
 
   @Test
@@ -45,8 +48,11 @@ class ReportTaskTest extends HarnessTest {
     JsonNode report = new ObjectMapper().readTree(report("report.json").toFile());
     assertThat(report.path("alerts").toString()).contains("Task maybe failed", "exit code 3");
     assertThat(report.path("run").path("tasks").get(2).path("state").asText()).isEqualTo("running");
-    assertThat(report("report.html")).content().contains("<section id=\"run\">", "data-task=\"maybe\"");
-    assertThat(RunReport.of(result.tasks())).map(RunReport.Written::html)
+    assertThat(report("report.html"))
+        .content()
+        .contains("<section id=\"run\">", "data-task=\"maybe\"");
+    assertThat(RunReport.of(result.tasks()))
+        .map(RunReport.Written::html)
         .contains(report("report.html").toString());
   }
 
@@ -55,7 +61,8 @@ class ReportTaskTest extends HarnessTest {
     RunResult result = h.run(dag("'true'"), "2024-01-08");
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
     assertThat(report("manifest.json")).exists();
-    assertThat(RunReport.of(result.tasks()).orElseThrow().headline()).isEqualTo("No model was evaluated in this run.");
+    assertThat(RunReport.of(result.tasks()).orElseThrow().headline())
+        .isEqualTo("No model was evaluated in this run.");
   }
 
   private Path report(String file) {

@@ -44,18 +44,23 @@ class CrashResumeTest extends HarnessTest {
     threads.shutdownNow();
   }
 
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fifo");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fifo");
+            t.setDaemon(true);
+            return t;
+          });
 
   @Test
   void resumesAfterTheSchedulerIsKilledMidTask() throws Exception {
     Path gate = h.fifo("gate");
     Path signal = h.fifo("signal");
     String trace = h.file("trace.txt").toString();
-    Dag dag = h.dag("crash", """
+    Dag dag =
+        h.dag(
+            "crash",
+            """
         dag_id: crash
         schedule: "0 0 * * 1"
         tasks:
@@ -72,27 +77,43 @@ class CrashResumeTest extends HarnessTest {
             kind: bash
             depends_on: [b]
             command: echo c >> TRACE
-        """.replace("TRACE", trace).replace("GATE", gate.toString()).replace("SIGNAL", signal.toString()));
+        """
+                .replace("TRACE", trace)
+                .replace("GATE", gate.toString())
+                .replace("SIGNAL", signal.toString()));
     LocalDate date = LocalDate.parse("2024-01-08");
     Path bOutput = h.root.resolve("runs/crash/2024-01-08/b");
 
     PipelineLauncher java = Harness.testLauncher(SchedulerMain.class.getName());
     List<String> command = new ArrayList<>(List.of(java.java().toString()));
     command.addAll(java.jvmOptions());
-    command.addAll(List.of("-cp", java.classpath(), java.mainClass(), h.dags.path().toString(), "crash",
-        date.toString(), h.root.resolve("runs").toString(), h.store.file().toString()));
-    Process scheduler = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(h.file("scheduler.log").toFile())
-        .start();
+    command.addAll(
+        List.of(
+            "-cp",
+            java.classpath(),
+            java.mainClass(),
+            h.dags.path().toString(),
+            "crash",
+            date.toString(),
+            h.root.resolve("runs").toString(),
+            h.store.file().toString()));
+    Process scheduler =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(h.file("scheduler.log").toFile())
+            .start();
     long orphanPid;
     try {
       // Blocks until task b has staged part of its output and opened the signal pipe.
-      orphanPid = Long.parseLong(CompletableFuture.supplyAsync(() -> readLine(signal), threads)
-          .get(GIVE_UP_SECONDS, TimeUnit.SECONDS).replace("started ", ""));
+      orphanPid =
+          Long.parseLong(
+              CompletableFuture.supplyAsync(() -> readLine(signal), threads)
+                  .get(GIVE_UP_SECONDS, TimeUnit.SECONDS)
+                  .replace("started ", ""));
       TaskInstance b = h.store.taskInstances("crash", date).get("b");
       assertThat(b.state()).isEqualTo(TaskState.RUNNING);
-      assertThat(h.store.taskInstances("crash", date).get("a").state()).isEqualTo(TaskState.SUCCESS);
+      assertThat(h.store.taskInstances("crash", date).get("a").state())
+          .isEqualTo(TaskState.SUCCESS);
       // A second process may not run the same (dag, date) while the first is alive.
       assertThatThrownBy(() -> h.run(dag, "2024-01-08"))
           .isInstanceOf(RunLockedException.class)
@@ -103,19 +124,26 @@ class CrashResumeTest extends HarnessTest {
       scheduler.waitFor();
     }
     ProcessHandle orphan = ProcessHandle.of(orphanPid).orElseThrow();
-    assertThat(ProcessIdentity.isRunning(orphan)).as("the task's JVM outlives the killed scheduler").isTrue();
+    assertThat(ProcessIdentity.isRunning(orphan))
+        .as("the task's JVM outlives the killed scheduler")
+        .isTrue();
     // The half-written output: staged files but no manifest, so it does not count as complete.
     try (var files = Files.walk(bOutput)) {
-      assertThat(files.filter(f -> f.getFileName().toString().equals("part-0.txt")).count()).isEqualTo(1);
+      assertThat(files.filter(f -> f.getFileName().toString().equals("part-0.txt")).count())
+          .isEqualTo(1);
     }
-    assertThatThrownBy(() -> TaskOutput.read(bOutput.toString())).isInstanceOf(InvalidInputException.class);
-    assertThat(h.store.lockHolder("crash", date)).map(ProcessIdentity::pid).contains(scheduler.pid());
+    assertThatThrownBy(() -> TaskOutput.read(bOutput.toString()))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(h.store.lockHolder("crash", date))
+        .map(ProcessIdentity::pid)
+        .contains(scheduler.pid());
 
     // Resume: the new b signals and waits at the gate like the first; this time the gate says go.
     // Each blocking pipe end on a thread of its own: opening a FIFO waits for the other end. The
     // gate opens only once the new try has signalled: the orphan, killed before that, must not
     // be the one that reads "go".
-    CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> readLine(signal), threads);
+    CompletableFuture<String> started =
+        CompletableFuture.supplyAsync(() -> readLine(signal), threads);
     CompletableFuture<Void> go = started.thenRunAsync(() -> writeLine(gate, "go"), threads);
     RunResult result = h.run(dag, "2024-01-08");
     started.get(GIVE_UP_SECONDS, TimeUnit.SECONDS);
@@ -127,10 +155,15 @@ class CrashResumeTest extends HarnessTest {
     assertThat(h.task(result, "b").tryNumber()).isEqualTo(2);
     assertThat(TaskOutput.read(bOutput.toString()).getTaskId()).isEqualTo("b");
     // Killed, and perhaps a zombie until PID 1 reaps it (late, in a container): gone either way.
-    assertThat(ProcessIdentity.isRunning(orphan)).as("the orphaned task JVM was killed before b ran again").isFalse();
-    assertThat(h.notes).contains(
-        "took over the lock of pid " + scheduler.pid() + ", which is no longer running",
-        "b was left running by a process that is gone (killed its leftover pid " + orphanPid + "): running it again");
+    assertThat(ProcessIdentity.isRunning(orphan))
+        .as("the orphaned task JVM was killed before b ran again")
+        .isFalse();
+    assertThat(h.notes)
+        .contains(
+            "took over the lock of pid " + scheduler.pid() + ", which is no longer running",
+            "b was left running by a process that is gone (killed its leftover pid "
+                + orphanPid
+                + "): running it again");
     assertThat(h.store.lockHolder("crash", date)).isEmpty();
   }
 

@@ -24,12 +24,22 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The executor with bash and empty tasks: order, parallelism, retries, timeouts, trigger rules, state. */
+/**
+ * The executor with bash and empty tasks: order, parallelism, retries, timeouts, trigger rules,
+ * state.
+ */
 class DagRunnerTest extends HarnessTest {
 
   /** A bash task appending its id (and more) to trace.txt. */
   private String traced(String id, String deps, String extra) {
-    return "  - id: " + id + "\n    kind: bash\n    command: echo " + id + " >> " + h.file("trace.txt") + extra + "\n"
+    return "  - id: "
+        + id
+        + "\n    kind: bash\n    command: echo "
+        + id
+        + " >> "
+        + h.file("trace.txt")
+        + extra
+        + "\n"
         + (deps.isEmpty() ? "" : "    depends_on: [" + deps + "]\n");
   }
 
@@ -41,15 +51,27 @@ class DagRunnerTest extends HarnessTest {
   void independentTasksRunInParallelAndDependentsAfterThem() {
     Path toB = h.fifo("to_b");
     Path toC = h.fifo("to_c");
-    // b and c can only finish if they run at the same time: each waits for the other through a FIFO.
+    // b and c can only finish if they run at the same time: each waits for the other through a
+    // FIFO.
     // If they ran one after the other, the first would block until its 20 s timeout and fail.
-    Dag dag = h.dag("diamond", dagHeader("diamond")
-        + traced("a", "", "")
-        + "  - id: b\n    kind: bash\n    execution_timeout: 20s\n    depends_on: [a]\n"
-        + "    command: echo b > " + toC + " && read x < " + toB + "\n"
-        + "  - id: c\n    kind: bash\n    execution_timeout: 20s\n    depends_on: [a]\n"
-        + "    command: read x < " + toC + " && echo c > " + toB + "\n"
-        + traced("d", "b, c", ""));
+    Dag dag =
+        h.dag(
+            "diamond",
+            dagHeader("diamond")
+                + traced("a", "", "")
+                + "  - id: b\n    kind: bash\n    execution_timeout: 20s\n    depends_on: [a]\n"
+                + "    command: echo b > "
+                + toC
+                + " && read x < "
+                + toB
+                + "\n"
+                + "  - id: c\n    kind: bash\n    execution_timeout: 20s\n    depends_on: [a]\n"
+                + "    command: read x < "
+                + toC
+                + " && echo c > "
+                + toB
+                + "\n"
+                + traced("d", "b, c", ""));
     RunResult result = h.run(dag, "2024-01-08");
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
     assertThat(result.tasks()).extracting(TaskInstance::state).containsOnly(TaskState.SUCCESS);
@@ -66,29 +88,45 @@ class DagRunnerTest extends HarnessTest {
   void retriesThenSucceeds() {
     // Fails on its first two tries (the counter file holds the try count), succeeds on the third.
     String counter = h.file("count").toString();
-    Dag dag = h.dag("flaky", dagHeader("flaky")
-        + "  - id: flaky\n    kind: bash\n    retries: 2\n"
-        + "    command: n=$(( $(cat " + counter + " 2>/dev/null || echo 0) + 1 )); echo $n > " + counter
-        + "; [ $n -ge 3 ]\n");
+    Dag dag =
+        h.dag(
+            "flaky",
+            dagHeader("flaky")
+                + "  - id: flaky\n    kind: bash\n    retries: 2\n"
+                + "    command: n=$(( $(cat "
+                + counter
+                + " 2>/dev/null || echo 0) + 1 )); echo $n > "
+                + counter
+                + "; [ $n -ge 3 ]\n");
     RunResult result = h.run(dag, "2024-01-08");
     TaskInstance flaky = h.task(result, "flaky");
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
     assertThat(flaky.state()).isEqualTo(TaskState.SUCCESS);
     assertThat(flaky.tryNumber()).isEqualTo(3);
     assertThat(flaky.maxTries()).isEqualTo(3);
-    assertThat(h.changes).containsExactly("flaky running", "flaky up_for_retry", "flaky running",
-        "flaky up_for_retry", "flaky running", "flaky success");
+    assertThat(h.changes)
+        .containsExactly(
+            "flaky running",
+            "flaky up_for_retry",
+            "flaky running",
+            "flaky up_for_retry",
+            "flaky running",
+            "flaky success");
     // One log file per try.
-    assertThat(flaky.logFile()).contains(h.root.resolve("runs/_logs/flaky/2024-01-08/flaky/attempt=3.log").toString());
+    assertThat(flaky.logFile())
+        .contains(h.root.resolve("runs/_logs/flaky/2024-01-08/flaky/attempt=3.log").toString());
     assertThat(h.root.resolve("runs/_logs/flaky/2024-01-08/flaky/attempt=1.log")).exists();
   }
 
   @Test
   void retriesExhaustedFailsTheTaskAndMarksDownstreamUpstreamFailed() {
-    Dag dag = h.dag("broken", dagHeader("broken")
-        + "  - id: broken\n    kind: bash\n    retries: 1\n    command: echo oops >&2; exit 3\n"
-        + traced("after", "broken", "")
-        + traced("after_after", "after", ""));
+    Dag dag =
+        h.dag(
+            "broken",
+            dagHeader("broken")
+                + "  - id: broken\n    kind: bash\n    retries: 1\n    command: echo oops >&2; exit 3\n"
+                + traced("after", "broken", "")
+                + traced("after_after", "after", ""));
     RunResult result = h.run(dag, "2024-01-08");
     assertThat(result.state()).isEqualTo(DagRunState.FAILED);
     TaskInstance broken = h.task(result, "broken");
@@ -105,13 +143,19 @@ class DagRunnerTest extends HarnessTest {
   void timeoutKillsTheTaskAndEveryProcessItStarted() throws Exception {
     Path pidFile = h.file("sleep.pid");
     // The command starts a child (sleep) and waits: a timeout must kill the child too.
-    Dag dag = h.dag("slow", dagHeader("slow")
-        + "  - id: slow\n    kind: bash\n    execution_timeout: 1s\n"
-        + "    command: sleep 300 & echo $! > " + pidFile + "; wait\n");
+    Dag dag =
+        h.dag(
+            "slow",
+            dagHeader("slow")
+                + "  - id: slow\n    kind: bash\n    execution_timeout: 1s\n"
+                + "    command: sleep 300 & echo $! > "
+                + pidFile
+                + "; wait\n");
     RunResult result = h.run(dag, "2024-01-08");
     TaskInstance slow = h.task(result, "slow");
     assertThat(slow.state()).isEqualTo(TaskState.FAILED);
-    assertThat(slow.message()).contains("timed out (execution_timeout); the command's processes were killed");
+    assertThat(slow.message())
+        .contains("timed out (execution_timeout); the command's processes were killed");
     long sleepPid = Long.parseLong(Files.readString(pidFile).trim());
     Optional<ProcessHandle> sleep = ProcessHandle.of(sleepPid);
     // killTree waits for the processes to go; the orphaned sleep may stay a zombie until PID 1
@@ -121,31 +165,35 @@ class DagRunnerTest extends HarnessTest {
 
   @Test
   void triggerRules() {
-    Dag dag = h.dag("rules", dagHeader("rules")
-        + "  - id: ok\n    kind: bash\n    command: 'true'\n"
-        + "  - id: fail\n    kind: bash\n    command: exit 1\n"
-        + "  - id: skipper\n    kind: bash\n    command: exit 99\n"
-        + "  - id: all_success_after_fail\n    kind: empty\n    depends_on: [ok, fail]\n"
-        + "  - id: chained_after_upstream_failed\n    kind: empty\n    depends_on: [all_success_after_fail]\n"
-        + "  - id: all_done_after_fail\n    kind: empty\n    trigger_rule: all_done\n    depends_on: [ok, fail]\n"
-        + "  - id: one_failed_after_fail\n    kind: empty\n    trigger_rule: one_failed\n    depends_on: [ok, fail]\n"
-        + "  - id: one_failed_after_ok\n    kind: empty\n    trigger_rule: one_failed\n    depends_on: [ok]\n"
-        + "  - id: none_failed_after_skip\n    kind: empty\n    trigger_rule: none_failed\n    depends_on: [ok, skipper]\n"
-        + "  - id: none_failed_after_fail\n    kind: empty\n    trigger_rule: none_failed\n    depends_on: [fail]\n"
-        + "  - id: all_success_after_skip\n    kind: empty\n    depends_on: [skipper]\n");
+    Dag dag =
+        h.dag(
+            "rules",
+            dagHeader("rules")
+                + "  - id: ok\n    kind: bash\n    command: 'true'\n"
+                + "  - id: fail\n    kind: bash\n    command: exit 1\n"
+                + "  - id: skipper\n    kind: bash\n    command: exit 99\n"
+                + "  - id: all_success_after_fail\n    kind: empty\n    depends_on: [ok, fail]\n"
+                + "  - id: chained_after_upstream_failed\n    kind: empty\n    depends_on: [all_success_after_fail]\n"
+                + "  - id: all_done_after_fail\n    kind: empty\n    trigger_rule: all_done\n    depends_on: [ok, fail]\n"
+                + "  - id: one_failed_after_fail\n    kind: empty\n    trigger_rule: one_failed\n    depends_on: [ok, fail]\n"
+                + "  - id: one_failed_after_ok\n    kind: empty\n    trigger_rule: one_failed\n    depends_on: [ok]\n"
+                + "  - id: none_failed_after_skip\n    kind: empty\n    trigger_rule: none_failed\n    depends_on: [ok, skipper]\n"
+                + "  - id: none_failed_after_fail\n    kind: empty\n    trigger_rule: none_failed\n    depends_on: [fail]\n"
+                + "  - id: all_success_after_skip\n    kind: empty\n    depends_on: [skipper]\n");
     RunResult result = h.run(dag, "2024-01-08");
-    Map<String, TaskState> expected = Map.ofEntries(
-        Map.entry("ok", TaskState.SUCCESS),
-        Map.entry("fail", TaskState.FAILED),
-        Map.entry("skipper", TaskState.SKIPPED),
-        Map.entry("all_success_after_fail", TaskState.UPSTREAM_FAILED),
-        Map.entry("chained_after_upstream_failed", TaskState.UPSTREAM_FAILED),
-        Map.entry("all_done_after_fail", TaskState.SUCCESS),
-        Map.entry("one_failed_after_fail", TaskState.SUCCESS),
-        Map.entry("one_failed_after_ok", TaskState.SKIPPED),
-        Map.entry("none_failed_after_skip", TaskState.SUCCESS),
-        Map.entry("none_failed_after_fail", TaskState.UPSTREAM_FAILED),
-        Map.entry("all_success_after_skip", TaskState.SKIPPED));
+    Map<String, TaskState> expected =
+        Map.ofEntries(
+            Map.entry("ok", TaskState.SUCCESS),
+            Map.entry("fail", TaskState.FAILED),
+            Map.entry("skipper", TaskState.SKIPPED),
+            Map.entry("all_success_after_fail", TaskState.UPSTREAM_FAILED),
+            Map.entry("chained_after_upstream_failed", TaskState.UPSTREAM_FAILED),
+            Map.entry("all_done_after_fail", TaskState.SUCCESS),
+            Map.entry("one_failed_after_fail", TaskState.SUCCESS),
+            Map.entry("one_failed_after_ok", TaskState.SKIPPED),
+            Map.entry("none_failed_after_skip", TaskState.SUCCESS),
+            Map.entry("none_failed_after_fail", TaskState.UPSTREAM_FAILED),
+            Map.entry("all_success_after_skip", TaskState.SKIPPED));
     for (TaskInstance ti : result.tasks()) {
       assertThat(ti.state()).as(ti.taskId()).isEqualTo(expected.get(ti.taskId()));
     }
@@ -155,9 +203,12 @@ class DagRunnerTest extends HarnessTest {
 
   @Test
   void aFailedTaskHandledByAnAllDoneLeafLeavesTheRunSuccessfulAsInAirflow() {
-    Dag dag = h.dag("handled", dagHeader("handled")
-        + "  - id: fail\n    kind: bash\n    command: exit 1\n"
-        + "  - id: cleanup\n    kind: empty\n    trigger_rule: all_done\n    depends_on: [fail]\n");
+    Dag dag =
+        h.dag(
+            "handled",
+            dagHeader("handled")
+                + "  - id: fail\n    kind: bash\n    command: exit 1\n"
+                + "  - id: cleanup\n    kind: empty\n    trigger_rule: all_done\n    depends_on: [fail]\n");
     assertThat(h.run(dag, "2024-01-08").state()).isEqualTo(DagRunState.SUCCESS);
   }
 
@@ -174,8 +225,14 @@ class DagRunnerTest extends HarnessTest {
 
   @Test
   void clearReRunsOnlyTheClearedTasks() {
-    Dag dag = h.dag("cleared", dagHeader("cleared")
-        + traced("a", "", "") + traced("b", "a", "") + traced("c", "b", "") + traced("other", "", ""));
+    Dag dag =
+        h.dag(
+            "cleared",
+            dagHeader("cleared")
+                + traced("a", "", "")
+                + traced("b", "a", "")
+                + traced("c", "b", "")
+                + traced("other", "", ""));
     LocalDate date = LocalDate.parse("2024-01-08");
     h.run(dag, "2024-01-08");
     List<String> first = h.lines("trace.txt");
@@ -185,7 +242,8 @@ class DagRunnerTest extends HarnessTest {
     assertThat(h.store.dagRun("cleared", date).orElseThrow().state()).isEqualTo(DagRunState.QUEUED);
     RunResult again = h.run(dag, "2024-01-08");
     assertThat(again.alreadyDone()).isFalse();
-    assertThat(h.lines("trace.txt").subList(4, h.lines("trace.txt").size())).containsExactly("b", "c");
+    assertThat(h.lines("trace.txt").subList(4, h.lines("trace.txt").size()))
+        .containsExactly("b", "c");
     // Tries count on across clears, like Airflow's try_number.
     assertThat(h.task(again, "b").tryNumber()).isEqualTo(2);
     assertThat(h.task(again, "a").tryNumber()).isEqualTo(1);
@@ -202,11 +260,17 @@ class DagRunnerTest extends HarnessTest {
   @Test
   void aFailedRunResumesWithoutRedoingItsSuccessfulTasks() throws Exception {
     Path gate = h.file("gate");
-    Dag dag = h.dag("resume", dagHeader("resume")
-        + traced("a", "", "")
-        + "  - id: b\n    kind: bash\n    depends_on: [a]\n    command: echo b >> " + h.file("trace.txt")
-        + " && test -f " + gate + "\n"
-        + traced("c", "b", ""));
+    Dag dag =
+        h.dag(
+            "resume",
+            dagHeader("resume")
+                + traced("a", "", "")
+                + "  - id: b\n    kind: bash\n    depends_on: [a]\n    command: echo b >> "
+                + h.file("trace.txt")
+                + " && test -f "
+                + gate
+                + "\n"
+                + traced("c", "b", ""));
     assertThat(h.run(dag, "2024-01-08").state()).isEqualTo(DagRunState.FAILED);
     Files.createFile(gate);
     RunResult second = h.run(dag, "2024-01-08");
@@ -218,15 +282,19 @@ class DagRunnerTest extends HarnessTest {
   void aLiveOwnerHoldsTheLockAndADeadOneLosesIt() throws Exception {
     Dag dag = h.dag("locked", dagHeader("locked") + traced("a", "", ""));
     LocalDate date = LocalDate.parse("2024-01-08");
-    Process other = new ProcessBuilder("cat").start();  // blocks on stdin: alive until we close it
+    Process other = new ProcessBuilder("cat").start(); // blocks on stdin: alive until we close it
     try {
       ProcessIdentity otherOwner = ProcessIdentity.of(other.toHandle());
       RunLock held = h.store.lock("locked", date, otherOwner);
       assertThat(held.takenOverFrom()).isEmpty();
       assertThatThrownBy(() -> h.run(dag, "2024-01-08"))
           .isInstanceOf(RunLockedException.class)
-          .hasMessage("locked 2024-01-08 is being run by pid " + other.pid() + " on " + otherOwner.hostname()
-              + ": wait for it to finish");
+          .hasMessage(
+              "locked 2024-01-08 is being run by pid "
+                  + other.pid()
+                  + " on "
+                  + otherOwner.hostname()
+                  + ": wait for it to finish");
       assertThat(h.lines("trace.txt")).isEmpty();
     } finally {
       other.getOutputStream().close();
@@ -234,7 +302,8 @@ class DagRunnerTest extends HarnessTest {
     }
     RunResult result = h.run(dag, "2024-01-08");
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
-    assertThat(h.notes).contains("took over the lock of pid " + other.pid() + ", which is no longer running");
+    assertThat(h.notes)
+        .contains("took over the lock of pid " + other.pid() + ", which is no longer running");
     // Released at the end of the run.
     assertThat(h.store.lockHolder("locked", date)).isEmpty();
   }
@@ -242,21 +311,36 @@ class DagRunnerTest extends HarnessTest {
   @Test
   void backfillRunsEveryFireDateInOrderAndStopsAtAFailure() {
     String trace = h.file("trace.txt").toString();
-    Dag dag = h.dag("weekly", dagHeader("weekly")
-        + "  - id: a\n    kind: bash\n    command: echo {{ ds }} >> " + trace + "; [ {{ ds }} != 2024-01-22 ]\n");
-    List<RunResult> runs = h.runner().backfill(dag, LocalDate.parse("2024-01-01"), LocalDate.parse("2024-01-14"), Map.of());
+    Dag dag =
+        h.dag(
+            "weekly",
+            dagHeader("weekly")
+                + "  - id: a\n    kind: bash\n    command: echo {{ ds }} >> "
+                + trace
+                + "; [ {{ ds }} != 2024-01-22 ]\n");
+    List<RunResult> runs =
+        h.runner()
+            .backfill(dag, LocalDate.parse("2024-01-01"), LocalDate.parse("2024-01-14"), Map.of());
     // Mondays in [Jan 1, Jan 14]: the 1st and the 8th.
-    assertThat(runs).extracting(RunResult::logicalDate)
+    assertThat(runs)
+        .extracting(RunResult::logicalDate)
         .containsExactly(LocalDate.parse("2024-01-01"), LocalDate.parse("2024-01-08"));
     assertThat(h.lines("trace.txt")).containsExactly("2024-01-01", "2024-01-08");
 
-    runs = h.runner().backfill(dag, LocalDate.parse("2024-01-02"), LocalDate.parse("2024-02-05"), Map.of());
+    runs =
+        h.runner()
+            .backfill(dag, LocalDate.parse("2024-01-02"), LocalDate.parse("2024-02-05"), Map.of());
     // The 8th is done (a no-op), the 15th runs, the 22nd fails, the 29th and Feb 5th wait.
-    assertThat(runs).extracting(RunResult::logicalDate).containsExactly(
-        LocalDate.parse("2024-01-08"), LocalDate.parse("2024-01-15"), LocalDate.parse("2024-01-22"));
+    assertThat(runs)
+        .extracting(RunResult::logicalDate)
+        .containsExactly(
+            LocalDate.parse("2024-01-08"),
+            LocalDate.parse("2024-01-15"),
+            LocalDate.parse("2024-01-22"));
     assertThat(runs.get(0).alreadyDone()).isTrue();
     assertThat(runs.get(2).state()).isEqualTo(DagRunState.FAILED);
-    assertThat(h.lines("trace.txt")).containsExactly("2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22");
+    assertThat(h.lines("trace.txt"))
+        .containsExactly("2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22");
     assertThat(h.store.dagRun("weekly", LocalDate.parse("2024-01-15")).orElseThrow().runType())
         .isEqualTo(RunType.BACKFILL);
   }
@@ -264,15 +348,21 @@ class DagRunnerTest extends HarnessTest {
   @Test
   void catchupRunsEveryMissedIntervalElseOnlyTheLatest() {
     String trace = h.file("trace.txt").toString();
-    String tasks = "tasks:\n  - id: a\n    kind: bash\n    command: echo {{ dag_ds }} >> " + trace + "\n";
+    String tasks =
+        "tasks:\n  - id: a\n    kind: bash\n    command: echo {{ dag_ds }} >> " + trace + "\n";
     tasks = tasks.replace("{{ dag_ds }}", "{{ ds }}");
-    // Saturday 2024-01-20: the Monday intervals of Jan 1 and Jan 8 have ended, Jan 15's ends on the 22nd.
-    RunSettings saturday = h.settings.withClock(Clock.fixed(Instant.parse("2024-01-20T10:00:00Z"), ZoneOffset.UTC));
-    Dag catchup = h.dag("catchup", "dag_id: catchup\nschedule: \"0 0 * * 1\"\ncatchup: true\n" + tasks);
+    // Saturday 2024-01-20: the Monday intervals of Jan 1 and Jan 8 have ended, Jan 15's ends on the
+    // 22nd.
+    RunSettings saturday =
+        h.settings.withClock(Clock.fixed(Instant.parse("2024-01-20T10:00:00Z"), ZoneOffset.UTC));
+    Dag catchup =
+        h.dag("catchup", "dag_id: catchup\nschedule: \"0 0 * * 1\"\ncatchup: true\n" + tasks);
     Dag latest = h.dag("latest", "dag_id: latest\nschedule: \"0 0 * * 1\"\n" + tasks);
-    assertThat(h.runner(saturday).runDue(catchup, Map.of())).extracting(RunResult::logicalDate)
+    assertThat(h.runner(saturday).runDue(catchup, Map.of()))
+        .extracting(RunResult::logicalDate)
         .containsExactly(LocalDate.parse("2024-01-01"), LocalDate.parse("2024-01-08"));
-    assertThat(h.runner(saturday).runDue(latest, Map.of())).extracting(RunResult::logicalDate)
+    assertThat(h.runner(saturday).runDue(latest, Map.of()))
+        .extracting(RunResult::logicalDate)
         .containsExactly(LocalDate.parse("2024-01-08"));
     assertThat(h.lines("trace.txt")).containsExactly("2024-01-01", "2024-01-08", "2024-01-08");
     assertThat(h.store.dagRun("catchup", LocalDate.parse("2024-01-01")).orElseThrow().runType())
@@ -282,7 +372,10 @@ class DagRunnerTest extends HarnessTest {
   @Test
   void templatesRenderTheRunsDatesParamsAndOutputs() throws Exception {
     String out = h.file("rendered.txt").toString();
-    Dag dag = h.dag("tpl", """
+    Dag dag =
+        h.dag(
+            "tpl",
+            """
         dag_id: tpl
         schedule: "0 0 * * 1"
         params:
@@ -302,26 +395,46 @@ class DagRunnerTest extends HarnessTest {
               {{ data_interval_end }} {{ macros.ds_add(ds, -3) }} {{ macros.ds_add(next_ds, 1) }}
               {{ params.days }} {{ params.rate }} {{ params.on }} $LABEL
               {{ task_output('up') }} {{ prev_task_output('show') }} {{ run_root }} $MLPROOF_OUTPUT > @OUT@
-        """.replace("@OUT@", out));
-    RunResult result = h.runner().run(dag, LocalDate.parse("2024-01-08"), RunType.MANUAL,
-        RunConf.resolve(dag, "{\"days\": 14}"));
+        """
+                .replace("@OUT@", out));
+    RunResult result =
+        h.runner()
+            .run(
+                dag,
+                LocalDate.parse("2024-01-08"),
+                RunType.MANUAL,
+                RunConf.resolve(dag, "{\"days\": 14}"));
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
     String runs = h.root.resolve("runs").toString();
-    assertThat(Files.readString(Path.of(out)).trim()).isEqualTo(
-        "2024-01-08 20240108 2024-01-01 2024-01-15 2024-01-08 2024-01-15 2024-01-05 2024-01-16 14 0.25 true 14d "
-            + runs + "/tpl/2024-01-08/up " + runs + "/tpl/2024-01-01/show " + runs + " " + runs + "/tpl/2024-01-08/show");
+    assertThat(Files.readString(Path.of(out)).trim())
+        .isEqualTo(
+            "2024-01-08 20240108 2024-01-01 2024-01-15 2024-01-08 2024-01-15 2024-01-05 2024-01-16 14 0.25 true 14d "
+                + runs
+                + "/tpl/2024-01-08/up "
+                + runs
+                + "/tpl/2024-01-01/show "
+                + runs
+                + " "
+                + runs
+                + "/tpl/2024-01-08/show");
   }
 
   @Test
   void confIsCheckedAgainstTheDeclaredParams() {
-    Dag dag = h.dag("conf", "dag_id: conf\nschedule: '@daily'\nparams:\n  days: 28\n  cutoff: {type: date}\n"
-        + "tasks:\n  - id: a\n    kind: empty\n");
-    assertThatThrownBy(() -> RunConf.resolve(dag, "{\"days\": \"many\", \"cutoff\": \"2024-01-01\"}"))
+    Dag dag =
+        h.dag(
+            "conf",
+            "dag_id: conf\nschedule: '@daily'\nparams:\n  days: 28\n  cutoff: {type: date}\n"
+                + "tasks:\n  - id: a\n    kind: empty\n");
+    assertThatThrownBy(
+            () -> RunConf.resolve(dag, "{\"days\": \"many\", \"cutoff\": \"2024-01-01\"}"))
         .hasMessage("--conf param 'days' must be of type integer, not \"many\"");
     assertThatThrownBy(() -> RunConf.resolve(dag, "{\"dayz\": 3}"))
-        .hasMessage("--conf sets unknown param 'dayz' (did you mean 'days'?): conf declares days, cutoff");
+        .hasMessage(
+            "--conf sets unknown param 'dayz' (did you mean 'days'?): conf declares days, cutoff");
     assertThatThrownBy(() -> RunConf.resolve(dag, null))
-        .hasMessage("param 'cutoff' of conf has no default: pass it with --conf '{\"cutoff\": ...}' (type date)");
+        .hasMessage(
+            "param 'cutoff' of conf has no default: pass it with --conf '{\"cutoff\": ...}' (type date)");
     assertThatThrownBy(() -> RunConf.resolve(dag, "[1]"))
         .hasMessage("--conf must be a JSON object, e.g. --conf '{\"lookback_days\": 90}'");
     assertThat(RunConf.resolve(dag, "{\"cutoff\": \"2024-03-01\"}"))
@@ -333,6 +446,7 @@ class DagRunnerTest extends HarnessTest {
     Dag dag = h.dag("early", dagHeader("early") + traced("a", "", ""));
     assertThatThrownBy(() -> h.run(dag, "2023-12-25"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("logical date 2023-12-25 is before the start_date of early (2024-01-01): use a later date");
+        .hasMessage(
+            "logical date 2023-12-25 is before the start_date of early (2024-01-01): use a later date");
   }
 }

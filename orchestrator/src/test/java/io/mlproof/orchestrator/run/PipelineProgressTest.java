@@ -25,14 +25,20 @@ class PipelineProgressTest extends HarnessTest {
     Path warehouse = tmp.resolve("w.duckdb");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse);
         Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR)");
+      s.execute(
+          "CREATE TABLE users (user_id BIGINT, signup_at TIMESTAMP, country VARCHAR, acquisition_channel VARCHAR)");
       // 1,234 users signed up before the interval's end (2024-01-15); 6 after it, which the
       // point-in-time query leaves out.
-      s.execute("INSERT INTO users SELECT range, TIMESTAMP '2023-01-01' + INTERVAL (range) MINUTE, 'DE', 'ads'"
-          + " FROM range(1234)");
-      s.execute("INSERT INTO users SELECT 10000 + range, TIMESTAMP '2024-02-01', 'FR', 'seo' FROM range(6)");
+      s.execute(
+          "INSERT INTO users SELECT range, TIMESTAMP '2023-01-01' + INTERVAL (range) MINUTE, 'DE', 'ads'"
+              + " FROM range(1234)");
+      s.execute(
+          "INSERT INTO users SELECT 10000 + range, TIMESTAMP '2024-02-01', 'FR', 'seo' FROM range(6)");
     }
-    Dag dag = h.dag("extracting", """
+    Dag dag =
+        h.dag(
+            "extracting",
+            """
         dag_id: extracting
         schedule: "0 0 * * 1"
         tasks:
@@ -41,11 +47,14 @@ class PipelineProgressTest extends HarnessTest {
             options:
               warehouse: "duckdb:%s"
               recordType: users
-        """.formatted(warehouse));
+        """
+                .formatted(warehouse));
 
     RunResult result = h.run(dag, "2024-01-08");
 
-    assertThat(result.state()).as(h.task(result, "users").message().orElse("")).isEqualTo(DagRunState.SUCCESS);
+    assertThat(result.state())
+        .as(h.task(result, "users").message().orElse(""))
+        .isEqualTo(DagRunState.SUCCESS);
     Path log = Path.of(h.task(result, "users").logFile().orElseThrow());
     Path file = log.resolveSibling("attempt=1.progress.json");
     StageProgress progress = StageProgress.read(file).orElseThrow();

@@ -19,7 +19,10 @@ class PipelineTaskTest extends HarnessTest {
 
   @Test
   void passesDatesParamsOptionsAndTheUpstreamOutput() throws Exception {
-    Dag dag = h.dag("chain", """
+    Dag dag =
+        h.dag(
+            "chain",
+            """
         dag_id: chain
         schedule: "0 0 * * 1"
         params:
@@ -41,31 +44,41 @@ class PipelineTaskTest extends HarnessTest {
     String up = "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=1\n";
     assertThat(Files.readString(runDir.resolve("up/data.txt"))).isEqualTo(up);
     assertThat(Files.readString(runDir.resolve("down/data.txt")))
-        .isEqualTo("ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=5\n" + up);
+        .isEqualTo(
+            "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=5\n" + up);
     assertThat(TaskOutput.read(runDir.resolve("down").toString()).getTaskId()).isEqualTo("down");
     assertThat(h.task(result, "down").output()).isEqualTo(runDir.resolve("down").toString());
   }
 
   @Test
   void runnerOverrideSwitchesThePipelinesRunnerAndItsOptions() throws Exception {
-    Dag dag = h.dag("flinky", """
+    Dag dag =
+        h.dag(
+            "flinky",
+            """
         dag_id: flinky
         schedule: "0 0 * * 1"
         tasks:
           - id: only
             pipeline: touch
         """);
-    RunResult result = h.runner(h.settings.withRunner(java.util.Optional.of(RunnerKind.FLINK)))
-        .run(dag, java.time.LocalDate.parse("2024-01-08"), RunType.MANUAL, java.util.Map.of());
-    // The forked pipeline parsed the Flink options strictly (Beam rejects unknown ones) and committed.
+    RunResult result =
+        h.runner(h.settings.withRunner(java.util.Optional.of(RunnerKind.FLINK)))
+            .run(dag, java.time.LocalDate.parse("2024-01-08"), RunType.MANUAL, java.util.Map.of());
+    // The forked pipeline parsed the Flink options strictly (Beam rejects unknown ones) and
+    // committed.
     assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
-    String command = Files.readAllLines(Path.of(h.task(result, "only").logFile().orElseThrow())).get(0);
+    String command =
+        Files.readAllLines(Path.of(h.task(result, "only").logFile().orElseThrow())).get(0);
     assertThat(command).endsWith(" --runner=FlinkRunner --parallelism=2 --flinkMaster=[local]");
   }
 
   @Test
   void invalidInputIsNotRetriedButAFailedRunIs() {
-    Dag dag = h.dag("exits", """
+    Dag dag =
+        h.dag(
+            "exits",
+            """
         dag_id: exits
         schedule: "0 0 * * 1"
         max_active_tasks: 2
@@ -87,7 +100,8 @@ class PipelineTaskTest extends HarnessTest {
     assertThat(invalid.state()).isEqualTo(TaskState.FAILED);
     assertThat(invalid.tryNumber()).isEqualTo(1);
     assertThat(invalid.message())
-        .contains("invalid input (exit code 2, not retried): mlproof: --failWith=2 asks for invalid input");
+        .contains(
+            "invalid input (exit code 2, not retried): mlproof: --failWith=2 asks for invalid input");
     assertThat(crashed.state()).isEqualTo(TaskState.FAILED);
     assertThat(crashed.tryNumber()).isEqualTo(2);
     assertThat(crashed.message()).hasValueSatisfying(m -> assertThat(m).startsWith("exit code 1"));
@@ -95,7 +109,10 @@ class PipelineTaskTest extends HarnessTest {
 
   @Test
   void aStoredSuccessWhoseOutputLostItsManifestRunsAgain() throws Exception {
-    Dag dag = h.dag("lost", """
+    Dag dag =
+        h.dag(
+            "lost",
+            """
         dag_id: lost
         schedule: "0 0 * * 1"
         tasks:
@@ -109,7 +126,10 @@ class PipelineTaskTest extends HarnessTest {
     assertThat(again.alreadyDone()).isFalse();
     assertThat(h.task(again, "only").tryNumber()).isEqualTo(2);
     assertThat(output.resolve(TaskOutput.MANIFEST)).exists();
-    assertThat(h.notes).contains("only was stored as success but its output is incomplete (no manifest.json in "
-        + output + "): running it again");
+    assertThat(h.notes)
+        .contains(
+            "only was stored as success but its output is incomplete (no manifest.json in "
+                + output
+                + "): running it again");
   }
 }

@@ -32,14 +32,25 @@ class SqlSensorTest extends HarnessTest {
   }
 
   private Dag dag(String id, String sql, String extra) {
-    return h.dag(id, "dag_id: " + id + "\nschedule: \"0 0 * * 1\"\n"
-        + "params:\n  country: {type: string, default: \"DE\"}\n"
-        + "tasks:\n"
-        + "  - id: landed\n    kind: sql_sensor\n    warehouse: \"duckdb:" + warehouse + "\"\n"
-        + "    poke_interval: 100ms\n    timeout: 400ms\n    retries: 2\n" + extra
-        + "    sql: \"" + sql + "\"\n"
-        + "  - id: after\n    kind: bash\n    depends_on: [landed]\n"
-        + "    command: echo after >> " + h.file("trace.txt") + "\n");
+    return h.dag(
+        id,
+        "dag_id: "
+            + id
+            + "\nschedule: \"0 0 * * 1\"\n"
+            + "params:\n  country: {type: string, default: \"DE\"}\n"
+            + "tasks:\n"
+            + "  - id: landed\n    kind: sql_sensor\n    warehouse: \"duckdb:"
+            + warehouse
+            + "\"\n"
+            + "    poke_interval: 100ms\n    timeout: 400ms\n    retries: 2\n"
+            + extra
+            + "    sql: \""
+            + sql
+            + "\"\n"
+            + "  - id: after\n    kind: bash\n    depends_on: [landed]\n"
+            + "    command: echo after >> "
+            + h.file("trace.txt")
+            + "\n");
   }
 
   private static final String DAYS_ROWS =
@@ -60,9 +71,11 @@ class SqlSensorTest extends HarnessTest {
     TaskInstance landed = h.task(result, "landed");
     assertThat(landed.state()).isEqualTo(TaskState.SKIPPED);
     // The dates and the param reach the query as typed literals.
-    assertThat(landed.message()).hasValue("sensor timed out after 400ms waiting for `SELECT count(*) FROM"
-        + " \"events\" WHERE event_at >= TIMESTAMP '2024-01-15 00:00:00' AND event_at < TIMESTAMP"
-        + " '2024-01-22 00:00:00' AND country = 'DE'`");
+    assertThat(landed.message())
+        .hasValue(
+            "sensor timed out after 400ms waiting for `SELECT count(*) FROM"
+                + " \"events\" WHERE event_at >= TIMESTAMP '2024-01-15 00:00:00' AND event_at < TIMESTAMP"
+                + " '2024-01-22 00:00:00' AND country = 'DE'`");
     assertThat(h.lines("trace.txt")).isEmpty();
   }
 
@@ -80,22 +93,30 @@ class SqlSensorTest extends HarnessTest {
   @Test
   void aParamThatIsNotASafeLiteralFailsWithoutRetry() {
     Dag dag = dag("injected", DAYS_ROWS, "");
-    RunResult result = h.runner().run(dag, LocalDate.parse("2024-01-08"), RunType.MANUAL,
-        RunConf.resolve(dag, "{\"country\": \"DE' OR 1=1 --\"}"));
+    RunResult result =
+        h.runner()
+            .run(
+                dag,
+                LocalDate.parse("2024-01-08"),
+                RunType.MANUAL,
+                RunConf.resolve(dag, "{\"country\": \"DE' OR 1=1 --\"}"));
     TaskInstance landed = h.task(result, "landed");
     assertThat(landed.state()).isEqualTo(TaskState.FAILED);
     assertThat(landed.tryNumber()).isEqualTo(1);
-    assertThat(landed.message().orElseThrow()).startsWith("template task landed sql line 1: params.country")
+    assertThat(landed.message().orElseThrow())
+        .startsWith("template task landed sql line 1: params.country")
         .contains("has characters not allowed in SQL text");
   }
 
   @Test
   void aMissingTableFailsWithoutRetryNamingIt() {
-    RunResult result = h.run(dag("no_table", "SELECT count(*) FROM {{ table('payments') }}", ""), "2024-01-08");
+    RunResult result =
+        h.run(dag("no_table", "SELECT count(*) FROM {{ table('payments') }}", ""), "2024-01-08");
     TaskInstance landed = h.task(result, "landed");
     assertThat(landed.state()).isEqualTo(TaskState.FAILED);
     assertThat(landed.tryNumber()).isEqualTo(1);
-    assertThat(landed.message().orElseThrow()).startsWith("table 'payments' does not exist in duckdb:")
+    assertThat(landed.message().orElseThrow())
+        .startsWith("table 'payments' does not exist in duckdb:")
         .endsWith("(it has: events): load it, or point --warehouse at the right warehouse");
   }
 }

@@ -25,8 +25,11 @@ class ProcessSupervisorTest {
     // stays a zombie until cat exits, and cat runs until this test closes its stdin.
     Process parent = new ProcessBuilder("bash", "-c", "sleep 600 & echo $!; exec cat").start();
     try {
-      long pid = Long.parseLong(new BufferedReader(
-          new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8)).readLine());
+      long pid =
+          Long.parseLong(
+              new BufferedReader(
+                      new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))
+                  .readLine());
       ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
       ProcessIdentity identity = ProcessIdentity.of(child);
       assertThat(identity.liveHandle()).map(ProcessHandle::pid).contains(pid);

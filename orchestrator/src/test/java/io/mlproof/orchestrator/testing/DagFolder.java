@@ -13,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A temporary DAG folder for tests: write files, load them, read errors with the folder as "dags". */
+/**
+ * A temporary DAG folder for tests: write files, load them, read errors with the folder as "dags".
+ */
 public final class DagFolder {
 
   /** Defaults most tests share: fast retries, the Direct runner with a small parallelism. */
-  public static final String DEFAULTS = """
+  public static final String DEFAULTS =
+      """
       start_date: 2024-01-01
       default_args:
         retries: 0

@@ -16,10 +16,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 
 /**
- * Test-only pipeline that stops half-way: it begins its output and stages a file, appends
- * {@code started <pid>} to {@code --signal}, then blocks reading a line from the FIFO
- * {@code --gate}; {@code go} commits, anything else fails. Crash tests kill the scheduler while
- * it blocks.
+ * Test-only pipeline that stops half-way: it begins its output and stages a file, appends {@code
+ * started <pid>} to {@code --signal}, then blocks reading a line from the FIFO {@code --gate};
+ * {@code go} commits, anything else fails. Crash tests kill the scheduler while it blocks.
  */
 public final class GatePipeline implements MlproofPipeline {
 
@@ -55,12 +54,17 @@ public final class GatePipeline implements MlproofPipeline {
 
   @Override
   public void run(String[] args) {
-    GateOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(GateOptions.class);
+    GateOptions options =
+        PipelineOptionsFactory.fromArgs(args).withValidation().as(GateOptions.class);
     TaskOutput output = TaskOutput.begin(options.getOutput());
     TouchPipeline.write(Path.of(output.staging("part-0.txt")), "half\n");
     try {
-      Files.writeString(Path.of(options.getSignal()), "started " + ProcessHandle.current().pid() + "\n",
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of(options.getSignal()),
+          "started " + ProcessHandle.current().pid() + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
       String line;
       try (BufferedReader gate = Files.newBufferedReader(Path.of(options.getGate()))) {
         line = gate.readLine();
@@ -71,6 +75,7 @@ public final class GatePipeline implements MlproofPipeline {
     } catch (IOException e) {
       throw new RunFailedException("gate: " + e.getMessage(), e);
     }
-    output.commit(Manifest.newBuilder().setDagId(options.getDagId()).setTaskId(options.getTaskId()).build());
+    output.commit(
+        Manifest.newBuilder().setDagId(options.getDagId()).setTaskId(options.getTaskId()).build());
   }
 }

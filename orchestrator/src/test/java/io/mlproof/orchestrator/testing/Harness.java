@@ -20,22 +20,27 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** A DAG folder, a run root, a SQLite state file and a runner that forks {@link TestPipelineMain}. */
+/**
+ * A DAG folder, a run root, a SQLite state file and a runner that forks {@link TestPipelineMain}.
+ */
 public final class Harness implements AutoCloseable {
   public final Path root;
   public final DagFolder dags;
   public final StateStore store;
   public final RunSettings settings;
+
   /** Every state change, as "task state", in order. */
   public final List<String> changes = Collections.synchronizedList(new ArrayList<>());
+
   public final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
   public Harness(Path root) {
     this.root = root;
     this.dags = DagFolder.withDefaults(root.resolve("dags"));
     this.store = StateStore.open(root.resolve("state.sqlite"));
-    this.settings = RunSettings.of(root.resolve("runs").toString())
-        .withLauncher(testLauncher(TestPipelineMain.class.getName()));
+    this.settings =
+        RunSettings.of(root.resolve("runs").toString())
+            .withLauncher(testLauncher(TestPipelineMain.class.getName()));
   }
 
   /**

@@ -5,7 +5,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Base of executor tests: a fresh {@link Harness} (DAG folder, run root, SQLite state) per test. */
+/**
+ * Base of executor tests: a fresh {@link Harness} (DAG folder, run root, SQLite state) per test.
+ */
 public abstract class HarnessTest {
 
   @TempDir protected Path tmp;

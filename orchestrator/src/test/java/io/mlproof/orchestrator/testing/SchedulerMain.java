@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 
 /**
- * A scheduler in a JVM of its own, for the crash test to kill:
- * {@code <dags folder> <dag id> <date> <run root> <state file>}.
+ * A scheduler in a JVM of its own, for the crash test to kill: {@code <dags folder> <dag id> <date>
+ * <run root> <state file>}.
  */
 public final class SchedulerMain {
 
@@ -22,10 +22,12 @@ public final class SchedulerMain {
   public static void main(String[] args) {
     try (StateStore store = StateStore.open(Path.of(args[4]))) {
       Dag dag = DagFolder.loader().load(Path.of(args[0]), args[1]);
-      RunSettings settings = RunSettings.of(args[3])
-          .withLauncher(Harness.testLauncher(TestPipelineMain.class.getName()));
-      RunResult result = new DagRunner(store, settings, new TextProgress(System.err))
-          .run(dag, LocalDate.parse(args[2]), RunType.MANUAL, RunConf.resolve(dag, null));
+      RunSettings settings =
+          RunSettings.of(args[3])
+              .withLauncher(Harness.testLauncher(TestPipelineMain.class.getName()));
+      RunResult result =
+          new DagRunner(store, settings, new TextProgress(System.err))
+              .run(dag, LocalDate.parse(args[2]), RunType.MANUAL, RunConf.resolve(dag, null));
       System.exit(result.succeeded() ? 0 : 1);
     }
   }

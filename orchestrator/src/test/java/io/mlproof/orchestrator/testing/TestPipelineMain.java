@@ -25,7 +25,8 @@ public final class TestPipelineMain {
     } catch (RuntimeException e) {
       RuntimeException user = UserErrors.find(e);
       System.err.println("mlproof: " + (user != null ? user.getMessage() : e));
-      System.exit(user instanceof InvalidInputException ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED);
+      System.exit(
+          user instanceof InvalidInputException ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED);
     }
   }
 }

@@ -16,8 +16,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * Test-only pipeline: commits an output whose {@code data.txt} holds the run's logical date, its
- * params and, when {@code --input} names an upstream output, that output's {@code data.txt}:
- * enough to see which upstream output and which options a task got.
+ * params and, when {@code --input} names an upstream output, that output's {@code data.txt}: enough
+ * to see which upstream output and which options a task got.
  */
 public final class TouchPipeline implements MlproofPipeline {
 
@@ -59,7 +59,8 @@ public final class TouchPipeline implements MlproofPipeline {
 
   @Override
   public void run(String[] args) {
-    TouchOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(TouchOptions.class);
+    TouchOptions options =
+        PipelineOptionsFactory.fromArgs(args).withValidation().as(TouchOptions.class);
     if (options.getFailWith() == 2) {
       throw new InvalidInputException("--failWith=2 asks for invalid input");
     }
@@ -72,11 +73,22 @@ public final class TouchPipeline implements MlproofPipeline {
       TaskOutput.read(options.getInput());
       upstream = read(Path.of(options.getInput(), "data.txt"));
     }
-    String text = "ds=" + options.getLogicalDate() + " interval=" + options.getDataIntervalStart() + ".."
-        + options.getDataIntervalEnd() + " params=" + options.getParams() + " count=" + options.getCount()
-        + "\n" + upstream;
+    String text =
+        "ds="
+            + options.getLogicalDate()
+            + " interval="
+            + options.getDataIntervalStart()
+            + ".."
+            + options.getDataIntervalEnd()
+            + " params="
+            + options.getParams()
+            + " count="
+            + options.getCount()
+            + "\n"
+            + upstream;
     write(Path.of(output.staging("data.txt")), text);
-    output.commit(Manifest.newBuilder().setDagId(options.getDagId()).setTaskId(options.getTaskId()).build());
+    output.commit(
+        Manifest.newBuilder().setDagId(options.getDagId()).setTaskId(options.getTaskId()).build());
   }
 
   static String read(Path file) {
@@ -92,7 +104,8 @@ public final class TouchPipeline implements MlproofPipeline {
       Files.createDirectories(file.getParent());
       Files.writeString(file, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new io.mlproof.pipelines.core.RunFailedException("cannot write " + file + ": " + e.getMessage(), e);
+      throw new io.mlproof.pipelines.core.RunFailedException(
+          "cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 }

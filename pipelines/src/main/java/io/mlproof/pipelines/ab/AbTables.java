@@ -15,24 +15,35 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * The assignment and target-list tables in the warehouse: the experiment's rows replaced, so a
  * re-run never leaves two assignments. On DuckDB one table each, the rows replaced in one
  * transaction; on BigQuery one table per experiment, {@code ab_assignments__<experiment id>}
- * replaced by a load job (read them all as {@code ab_assignments__*}; BigQueryDestination says why).
+ * replaced by a load job (read them all as {@code ab_assignments__*}; BigQueryDestination says
+ * why).
  */
 final class AbTables {
-  static final WarehouseTable ASSIGNMENTS = new WarehouseTable("assignments", "assignments", List.of(
-      Column.required("experiment_id", ColumnType.STRING),
-      Column.required("entity_id", ColumnType.STRING),
-      Column.required("arm", ColumnType.STRING),
-      Column.required("bucket", ColumnType.INT32),
-      Column.required("flagged", ColumnType.BOOLEAN),
-      Column.required("targeted", ColumnType.BOOLEAN),
-      Column.nullable("score", ColumnType.DOUBLE),
-      Column.nullable("rank", ColumnType.INT64)), "experiment_id");
-  static final WarehouseTable TARGETS = new WarehouseTable("targets", "targets", List.of(
-      Column.required("experiment_id", ColumnType.STRING),
-      Column.required("entity_id", ColumnType.STRING),
-      Column.required("arm", ColumnType.STRING),
-      Column.required("score", ColumnType.DOUBLE),
-      Column.required("rank", ColumnType.INT64)), "experiment_id");
+  static final WarehouseTable ASSIGNMENTS =
+      new WarehouseTable(
+          "assignments",
+          "assignments",
+          List.of(
+              Column.required("experiment_id", ColumnType.STRING),
+              Column.required("entity_id", ColumnType.STRING),
+              Column.required("arm", ColumnType.STRING),
+              Column.required("bucket", ColumnType.INT32),
+              Column.required("flagged", ColumnType.BOOLEAN),
+              Column.required("targeted", ColumnType.BOOLEAN),
+              Column.nullable("score", ColumnType.DOUBLE),
+              Column.nullable("rank", ColumnType.INT64)),
+          "experiment_id");
+  static final WarehouseTable TARGETS =
+      new WarehouseTable(
+          "targets",
+          "targets",
+          List.of(
+              Column.required("experiment_id", ColumnType.STRING),
+              Column.required("entity_id", ColumnType.STRING),
+              Column.required("arm", ColumnType.STRING),
+              Column.required("score", ColumnType.DOUBLE),
+              Column.required("rank", ColumnType.INT64)),
+          "experiment_id");
 
   private final Warehouse warehouse;
   private final String assignmentsTable;
@@ -62,8 +73,16 @@ final class AbTables {
       List<List<Object>> rows = new ArrayList<>();
       for (Assignment a : assignments) {
         boolean scored = !Double.isNaN(a.getScore());
-        rows.add(Arrays.asList(a.getExperimentId(), a.getEntityId(), a.getArm(), a.getBucket(), a.getFlagged(),
-            a.getTargeted(), scored ? a.getScore() : null, scored ? a.getRank() : null));
+        rows.add(
+            Arrays.asList(
+                a.getExperimentId(),
+                a.getEntityId(),
+                a.getArm(),
+                a.getBucket(),
+                a.getFlagged(),
+                a.getTargeted(),
+                scored ? a.getScore() : null,
+                scored ? a.getRank() : null));
       }
       writes.add(new TableWrite(ASSIGNMENTS.named(assignmentsTable), experimentId, rows));
     }
@@ -71,7 +90,8 @@ final class AbTables {
       List<List<Object>> rows = new ArrayList<>();
       for (Assignment a : assignments) {
         if (a.getTargeted()) {
-          rows.add(List.of(a.getExperimentId(), a.getEntityId(), a.getArm(), a.getScore(), a.getRank()));
+          rows.add(
+              List.of(a.getExperimentId(), a.getEntityId(), a.getArm(), a.getScore(), a.getRank()));
         }
       }
       writes.add(new TableWrite(TARGETS.named(targetsTable), experimentId, rows));

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A planned split of the entities over arms, control first: {@code 50/50}, {@code 90/10},
- * {@code 34/33/33} (arms named control, treatment, treatment_2, ...) or named,
- * {@code control:80,email:10,discount:10}. Weights need not sum to 100: they are shares.
+ * A planned split of the entities over arms, control first: {@code 50/50}, {@code 90/10}, {@code
+ * 34/33/33} (arms named control, treatment, treatment_2, ...) or named, {@code
+ * control:80,email:10,discount:10}. Weights need not sum to 100: they are shares.
  */
 public final class Allocation {
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
@@ -57,8 +57,12 @@ public final class Allocation {
   /** The same shares renamed (the names of {@code --arm} in {@code ab summary}). */
   public static List<AbAnalyzer.Arm> rename(List<AbAnalyzer.Arm> arms, List<String> names) {
     if (arms.size() != names.size()) {
-      throw new InvalidInputException("the allocation has " + arms.size() + " arms but " + names.size()
-          + " were given: give one weight per arm, in the same order");
+      throw new InvalidInputException(
+          "the allocation has "
+              + arms.size()
+              + " arms but "
+              + names.size()
+              + " were given: give one weight per arm, in the same order");
     }
     List<AbAnalyzer.Arm> renamed = new ArrayList<>();
     for (int i = 0; i < arms.size(); i++) {
@@ -91,7 +95,11 @@ public final class Allocation {
   }
 
   private static InvalidInputException invalid(String text, String why) {
-    return new InvalidInputException("allocation '" + text + "': " + why
-        + " (write it as 50/50, 90/10 or control:80,email:10,discount:10)");
+    return new InvalidInputException(
+        "allocation '"
+            + text
+            + "': "
+            + why
+            + " (write it as 50/50, 90/10 or control:80,email:10,discount:10)");
   }
 }

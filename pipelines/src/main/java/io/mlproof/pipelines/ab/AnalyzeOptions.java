@@ -10,14 +10,16 @@ import org.apache.beam.sdk.options.Validation;
 /** Options of {@code mlproof run analyze}. */
 public interface AnalyzeOptions extends TaskOptions, WarehouseOptions, LogicalDateOptions {
 
-  @Description("Output directory of the assign task: the assignments, the experiment id and the planned allocation.")
+  @Description(
+      "Output directory of the assign task: the assignments, the experiment id and the planned allocation.")
   @Validation.Required
   String getAssignments();
 
   void setAssignments(String value);
 
-  @Description("SQL template of the outcomes (entity_id, churned as boolean or 0/1, and the covariate column);"
-      + " {{ params.experiment_id }} is the assign task's experiment id.")
+  @Description(
+      "SQL template of the outcomes (entity_id, churned as boolean or 0/1, and the covariate column);"
+          + " {{ params.experiment_id }} is the assign task's experiment id.")
   @Default.String("ab/outcomes.sql")
   String getOutcomes();
 
@@ -41,7 +43,8 @@ public interface AnalyzeOptions extends TaskOptions, WarehouseOptions, LogicalDa
 
   void setPower(double value);
 
-  @Description("Largest share of assigned entities that may lack an outcome row before the run fails.")
+  @Description(
+      "Largest share of assigned entities that may lack an outcome row before the run fails.")
   @Default.Double(0.01)
   double getMaxMissingFraction();
 

@@ -16,7 +16,8 @@ public interface AssignOptions extends TaskOptions, WarehouseOptions, LogicalDat
 
   void setExperimentId(String value);
 
-  @Description("Split over the arms, control first: 50/50, 90/10, 34/33/33 or control:80,email:10,discount:10.")
+  @Description(
+      "Split over the arms, control first: 50/50, 90/10, 34/33/33 or control:80,email:10,discount:10.")
   @Default.String("50/50")
   String getAllocation();
 
@@ -28,7 +29,8 @@ public interface AssignOptions extends TaskOptions, WarehouseOptions, LogicalDat
 
   void setBuckets(int value);
 
-  @Description("SQL template of the eligible entities (one column, entity_id): bundled name or file path.")
+  @Description(
+      "SQL template of the eligible entities (one column, entity_id): bundled name or file path.")
   @Default.String("ab/eligible.sql")
   String getEligibility();
 
@@ -40,7 +42,8 @@ public interface AssignOptions extends TaskOptions, WarehouseOptions, LogicalDat
 
   void setScores(String value);
 
-  @Description("Flag the top fraction of the scored entities by rank (ignored when --targetThreshold is set).")
+  @Description(
+      "Flag the top fraction of the scored entities by rank (ignored when --targetThreshold is set).")
   @Default.Double(0.1)
   double getTargetTopFraction();
 
@@ -51,13 +54,15 @@ public interface AssignOptions extends TaskOptions, WarehouseOptions, LogicalDat
 
   void setTargetThreshold(Double value);
 
-  @Description("Warehouse table of every assignment (rows of this experiment replaced); empty = files only.")
+  @Description(
+      "Warehouse table of every assignment (rows of this experiment replaced); empty = files only.")
   @Default.String("ab_assignments")
   String getAssignmentsTable();
 
   void setAssignmentsTable(String value);
 
-  @Description("Warehouse table of the target list: flagged entities in treatment arms; empty = files only.")
+  @Description(
+      "Warehouse table of the target list: flagged entities in treatment arms; empty = files only.")
   @Default.String("ab_targets")
   String getTargetsTable();
 

@@ -27,8 +27,8 @@ public final class Bucketing implements Serializable {
       throw new io.mlproof.pipelines.core.InvalidInputException("--experimentId must not be empty");
     }
     if (buckets < allocation.size() || buckets > 1_000_000) {
-      throw new io.mlproof.pipelines.core.InvalidInputException("--buckets=" + buckets
-          + " must be between the number of arms and 1000000");
+      throw new io.mlproof.pipelines.core.InvalidInputException(
+          "--buckets=" + buckets + " must be between the number of arms and 1000000");
     }
     this.experimentId = experimentId;
     this.buckets = buckets;
@@ -41,8 +41,8 @@ public final class Bucketing implements Serializable {
     }
     for (int i = 0; i < arms.length; i++) {
       if (upperBucket[i] <= (i == 0 ? 0 : upperBucket[i - 1])) {
-        throw new io.mlproof.pipelines.core.InvalidInputException("arm " + arms[i] + " gets no bucket of "
-            + buckets + ": raise --buckets or its share");
+        throw new io.mlproof.pipelines.core.InvalidInputException(
+            "arm " + arms[i] + " gets no bucket of " + buckets + ": raise --buckets or its share");
       }
     }
   }

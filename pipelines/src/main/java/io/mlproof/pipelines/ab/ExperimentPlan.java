@@ -3,21 +3,32 @@ package io.mlproof.pipelines.ab;
 import java.util.List;
 
 /**
- * Sizing a whole experiment: every treatment arm against control with {@link SampleSize}. With
- * m treatment arms each comparison is sized at alpha / m, the Bonferroni level that Holm's
- * correction never falls below, so the plan holds whatever the analysis adjusts.
+ * Sizing a whole experiment: every treatment arm against control with {@link SampleSize}. With m
+ * treatment arms each comparison is sized at alpha / m, the Bonferroni level that Holm's correction
+ * never falls below, so the plan holds whatever the analysis adjusts.
  */
 public final class ExperimentPlan {
 
   private ExperimentPlan() {}
 
-  /** Entities per arm (rounded up, in the allocation's order) to detect base rate -> treatment rate. */
-  public static long[] sizes(double baseRate, double treatmentRate, double alpha, double power, List<AbAnalyzer.Arm> arms) {
+  /**
+   * Entities per arm (rounded up, in the allocation's order) to detect base rate -> treatment rate.
+   */
+  public static long[] sizes(
+      double baseRate,
+      double treatmentRate,
+      double alpha,
+      double power,
+      List<AbAnalyzer.Arm> arms) {
     double alphaEach = alpha / (arms.size() - 1);
     double control = arms.get(0).share();
     double needed = 0;
     for (AbAnalyzer.Arm arm : arms.subList(1, arms.size())) {
-      needed = Math.max(needed, SampleSize.controlSize(baseRate, treatmentRate, alphaEach, power, arm.share() / control));
+      needed =
+          Math.max(
+              needed,
+              SampleSize.controlSize(
+                  baseRate, treatmentRate, alphaEach, power, arm.share() / control));
     }
     long[] sizes = new long[arms.size()];
     for (int i = 0; i < arms.size(); i++) {
@@ -31,7 +42,8 @@ public final class ExperimentPlan {
    * The smallest absolute decrease of the base rate every treatment arm detects with this power
    * when {@code entities} are split by the allocation; NaN when none is detectable.
    */
-  public static double mde(double baseRate, long entities, double alpha, double power, List<AbAnalyzer.Arm> arms) {
+  public static double mde(
+      double baseRate, long entities, double alpha, double power, List<AbAnalyzer.Arm> arms) {
     SampleSize.checkRate(baseRate, "base rate");
     SampleSize.checkProbability(alpha, "alpha");
     SampleSize.checkProbability(power, "power");
@@ -39,7 +51,9 @@ public final class ExperimentPlan {
     double control = entities * arms.get(0).share();
     double worst = 0;
     for (AbAnalyzer.Arm arm : arms.subList(1, arms.size())) {
-      worst = Math.max(worst, SampleSize.mde(baseRate, control, entities * arm.share(), alphaEach, power));
+      worst =
+          Math.max(
+              worst, SampleSize.mde(baseRate, control, entities * arm.share(), alphaEach, power));
     }
     return worst;
   }

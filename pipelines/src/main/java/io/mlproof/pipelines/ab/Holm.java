@@ -3,8 +3,8 @@ package io.mlproof.pipelines.ab;
 /**
  * Holm's step-down correction for several treatment arms against one control (as statsmodels'
  * {@code multipletests(method="holm")}): sort the m p-values ascending, multiply the i-th smallest
- * (i from 0) by (m - i), keep the running maximum, cap at 1. It controls the family-wise error
- * rate like Bonferroni and is never less powerful.
+ * (i from 0) by (m - i), keep the running maximum, cap at 1. It controls the family-wise error rate
+ * like Bonferroni and is never less powerful.
  */
 public final class Holm {
 

@@ -3,10 +3,10 @@ package io.mlproof.pipelines.ab;
 import java.io.Serializable;
 
 /**
- * Count, means and co-moments of an outcome y and a pre-period covariate x over a set of
- * entities: all CUPED and the proportion tests need, mergeable in any order (Chan, Golub and
- * LeVeque's pairwise update), so a Beam {@code Combine} can build it shard by shard without the
- * cancellation of raw sums of squares.
+ * Count, means and co-moments of an outcome y and a pre-period covariate x over a set of entities:
+ * all CUPED and the proportion tests need, mergeable in any order (Chan, Golub and LeVeque's
+ * pairwise update), so a Beam {@code Combine} can build it shard by shard without the cancellation
+ * of raw sums of squares.
  *
  * @param n entities
  * @param meanY mean outcome (the churn rate for a 0/1 outcome)
@@ -15,7 +15,8 @@ import java.io.Serializable;
  * @param m2X sum of squared deviations of x
  * @param cXY sum of products of the deviations of x and y
  */
-public record Moments(long n, double meanY, double meanX, double m2Y, double m2X, double cXY) implements Serializable {
+public record Moments(long n, double meanY, double meanX, double m2Y, double m2X, double cXY)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final Moments EMPTY = new Moments(0, 0, 0, 0, 0, 0);
@@ -43,7 +44,8 @@ public record Moments(long n, double meanY, double meanX, double m2Y, double m2X
     double dy = other.meanY - meanY;
     double dx = other.meanX - meanX;
     double weight = (double) n * other.n / total;
-    return new Moments(total,
+    return new Moments(
+        total,
         meanY + dy * other.n / total,
         meanX + dx * other.n / total,
         m2Y + other.m2Y + dy * dy * weight,

@@ -42,8 +42,8 @@ public final class Proportions {
 
   /**
    * Pooled two-proportion z-test: under the null both arms share one rate, so the standard error
-   * uses the pooled rate. Zero variance (no churners or all churners in both arms) gives z = 0,
-   * p = 1: the data cannot tell the arms apart.
+   * uses the pooled rate. Zero variance (no churners or all churners in both arms) gives z = 0, p =
+   * 1: the data cannot tell the arms apart.
    */
   public static ZTest zTest(long controlN, long controlX, long treatmentN, long treatmentX) {
     check(controlN, controlX, "control");
@@ -58,7 +58,8 @@ public final class Proportions {
   }
 
   /** Wald interval of (treatment rate - control rate) at confidence {@code 1 - alpha}. */
-  public static Interval waldDifference(long controlN, long controlX, long treatmentN, long treatmentX, double alpha) {
+  public static Interval waldDifference(
+      long controlN, long controlX, long treatmentN, long treatmentX, double alpha) {
     check(controlN, controlX, "control");
     check(treatmentN, treatmentX, "treatment");
     double pc = (double) controlX / controlN;
@@ -68,11 +69,12 @@ public final class Proportions {
   }
 
   /**
-   * Relative lift (treatment rate / control rate - 1) with the delta-method interval:
-   * Var(pt/pc) ~ (pt/pc)^2 (Var(pt)/pt^2 + Var(pc)/pc^2), Var(p) = p(1-p)/n. Undefined (NaN) when the
-   * control rate is 0. A treatment rate of 0 gives the interval from the control term alone.
+   * Relative lift (treatment rate / control rate - 1) with the delta-method interval: Var(pt/pc) ~
+   * (pt/pc)^2 (Var(pt)/pt^2 + Var(pc)/pc^2), Var(p) = p(1-p)/n. Undefined (NaN) when the control
+   * rate is 0. A treatment rate of 0 gives the interval from the control term alone.
    */
-  public static Interval relativeLift(long controlN, long controlX, long treatmentN, long treatmentX, double alpha) {
+  public static Interval relativeLift(
+      long controlN, long controlX, long treatmentN, long treatmentX, double alpha) {
     check(controlN, controlX, "control");
     check(treatmentN, treatmentX, "treatment");
     double pc = (double) controlX / controlN;
@@ -81,8 +83,9 @@ public final class Proportions {
       return new Interval(Double.NaN, Double.NaN, Double.NaN);
     }
     double ratio = pt / pc;
-    double se = Math.sqrt(pt * (1 - pt) / treatmentN / (pc * pc)
-        + ratio * ratio * (1 - pc) / (controlN * pc));
+    double se =
+        Math.sqrt(
+            pt * (1 - pt) / treatmentN / (pc * pc) + ratio * ratio * (1 - pc) / (controlN * pc));
     return around(ratio - 1, se, alpha);
   }
 
@@ -94,8 +97,13 @@ public final class Proportions {
 
   private static void check(long n, long x, String arm) {
     if (n <= 0 || x < 0 || x > n) {
-      throw new InvalidInputException(arm + " arm: need entities > 0 and 0 <= churners <= entities, got "
-          + n + " entities and " + x + " churners");
+      throw new InvalidInputException(
+          arm
+              + " arm: need entities > 0 and 0 <= churners <= entities, got "
+              + n
+              + " entities and "
+              + x
+              + " churners");
     }
   }
 }

@@ -5,9 +5,9 @@ import org.apache.commons.math3.special.Gamma;
 
 /**
  * The sample-ratio-mismatch check: Pearson's chi-square goodness of fit of the arm sizes against
- * the planned allocation (as scipy's {@code chisquare(observed, expected)}). A split that far
- * from the plan means the assignment or the logging is broken, and no difference between the
- * arms can be trusted: the analysis gives no verdict while it is flagged.
+ * the planned allocation (as scipy's {@code chisquare(observed, expected)}). A split that far from
+ * the plan means the assignment or the logging is broken, and no difference between the arms can be
+ * trusted: the analysis gives no verdict while it is flagged.
  */
 public final class SampleRatio {
   /** The threshold GrowthBook, Eppo and Statsig use: rare enough to be a bug, not chance. */
@@ -18,7 +18,9 @@ public final class SampleRatio {
   /** Chi-square statistic, degrees of freedom, p-value and whether p < {@link #THRESHOLD}. */
   public record Check(double chiSquare, int degreesOfFreedom, double pValue, boolean flagged) {}
 
-  /** {@code observed[i]} entities in arm i, planned share {@code shares[i]} (normalised to sum 1). */
+  /**
+   * {@code observed[i]} entities in arm i, planned share {@code shares[i]} (normalised to sum 1).
+   */
   public static Check check(List<Long> observed, List<Double> shares) {
     if (observed.size() != shares.size() || observed.size() < 2) {
       throw new IllegalArgumentException("need one planned share per arm and at least two arms");

@@ -5,9 +5,9 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
 
 /**
  * Sizing a two-arm comparison of proportions with the standard normal approximation (Fleiss's
- * formula without the continuity correction; statsmodels' {@code power_proportions_2indep}
- * computes the same power): the test statistic's standard error is the pooled one under the null
- * and the unpooled one under the alternative.
+ * formula without the continuity correction; statsmodels' {@code power_proportions_2indep} computes
+ * the same power): the test statistic's standard error is the pooled one under the null and the
+ * unpooled one under the alternative.
  *
  * <pre>
  *   k = nT / nC,  pbar = (pC + k pT) / (1 + k),  delta = pT - pC
@@ -16,15 +16,18 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
  *   s0 = sqrt(pbar (1-pbar) (1/nC + 1/nT)),  s1 = sqrt(pC(1-pC)/nC + pT(1-pT)/nT)
  * </pre>
  *
- * The sample-size formula drops the second (wrong-direction) power term, as the textbook does,
- * so {@link #power} at the returned size is at least the requested power.
+ * The sample-size formula drops the second (wrong-direction) power term, as the textbook does, so
+ * {@link #power} at the returned size is at least the requested power.
  */
 public final class SampleSize {
 
   private SampleSize() {}
 
-  /** Control-arm size (not rounded) that detects {@code treatmentRate} against {@code controlRate}. */
-  public static double controlSize(double controlRate, double treatmentRate, double alpha, double power, double ratio) {
+  /**
+   * Control-arm size (not rounded) that detects {@code treatmentRate} against {@code controlRate}.
+   */
+  public static double controlSize(
+      double controlRate, double treatmentRate, double alpha, double power, double ratio) {
     checkRate(controlRate, "base rate");
     checkRate(treatmentRate, "treatment rate (base rate - MDE)");
     checkProbability(alpha, "alpha");
@@ -37,18 +40,25 @@ public final class SampleSize {
       throw new InvalidInputException("the minimum detectable effect must not be 0");
     }
     double pbar = (controlRate + ratio * treatmentRate) / (1 + ratio);
-    double null0 = Proportions.normalQuantile(1 - alpha / 2) * Math.sqrt(pbar * (1 - pbar) * (1 + 1 / ratio));
-    double alt = Proportions.normalQuantile(power)
-        * Math.sqrt(controlRate * (1 - controlRate) + treatmentRate * (1 - treatmentRate) / ratio);
+    double null0 =
+        Proportions.normalQuantile(1 - alpha / 2) * Math.sqrt(pbar * (1 - pbar) * (1 + 1 / ratio));
+    double alt =
+        Proportions.normalQuantile(power)
+            * Math.sqrt(
+                controlRate * (1 - controlRate) + treatmentRate * (1 - treatmentRate) / ratio);
     return (null0 + alt) * (null0 + alt) / (delta * delta);
   }
 
   /** Power of the two-sided pooled z-test at level alpha for true rates pC, pT and sizes nC, nT. */
-  public static double power(double controlRate, double treatmentRate, double controlN, double treatmentN, double alpha) {
+  public static double power(
+      double controlRate, double treatmentRate, double controlN, double treatmentN, double alpha) {
     double delta = Math.abs(treatmentRate - controlRate);
     double pbar = (controlN * controlRate + treatmentN * treatmentRate) / (controlN + treatmentN);
     double s0 = Math.sqrt(pbar * (1 - pbar) * (1 / controlN + 1 / treatmentN));
-    double s1 = Math.sqrt(controlRate * (1 - controlRate) / controlN + treatmentRate * (1 - treatmentRate) / treatmentN);
+    double s1 =
+        Math.sqrt(
+            controlRate * (1 - controlRate) / controlN
+                + treatmentRate * (1 - treatmentRate) / treatmentN);
     double crit = Proportions.normalQuantile(1 - alpha / 2) * s0;
     if (s1 == 0) {
       return delta > crit ? 1 : 0;
@@ -61,15 +71,21 @@ public final class SampleSize {
    * detects with the given power at these sizes; NaN when even d = pC (no treated churner at all)
    * falls short.
    */
-  public static double mde(double controlRate, double controlN, double treatmentN, double alpha, double power) {
-    if (!(controlRate > 0 && controlRate < 1) || power(controlRate, 0, controlN, treatmentN, alpha) < power) {
+  public static double mde(
+      double controlRate, double controlN, double treatmentN, double alpha, double power) {
+    if (!(controlRate > 0 && controlRate < 1)
+        || power(controlRate, 0, controlN, treatmentN, alpha) < power) {
       return Double.NaN;
     }
     double low = 0;
     double high = controlRate;
     // power(d) rises with d on (0, pC]; Brent finds the root to full double precision.
-    return new BrentSolver(1e-15, 1e-15).solve(
-        200, d -> power(controlRate, controlRate - d, controlN, treatmentN, alpha) - power, low, high);
+    return new BrentSolver(1e-15, 1e-15)
+        .solve(
+            200,
+            d -> power(controlRate, controlRate - d, controlN, treatmentN, alpha) - power,
+            low,
+            high);
   }
 
   static void checkRate(double rate, String what) {

@@ -11,8 +11,9 @@ import org.apache.beam.sdk.options.Description;
  */
 public interface BacktestOptions extends TrainOptions {
 
-  @Description("Cutoff of the first fold (YYYY-MM-DD, one of the features output's cutoffs); default: the"
-      + " one that puts the last fold on the newest cutoff.")
+  @Description(
+      "Cutoff of the first fold (YYYY-MM-DD, one of the features output's cutoffs); default: the"
+          + " one that puts the last fold on the newest cutoff.")
   @Default.String("")
   String getFirstFold();
 
@@ -30,15 +31,17 @@ public interface BacktestOptions extends TrainOptions {
 
   void setFolds(int value);
 
-  @Description("Fewest cutoffs each fold's model learns from: cutoffs whose label window ends at or before the"
-      + " early-stopping cutoff, itself the newest cutoff whose label window ends at or before the fold.")
+  @Description(
+      "Fewest cutoffs each fold's model learns from: cutoffs whose label window ends at or before the"
+          + " early-stopping cutoff, itself the newest cutoff whose label window ends at or before the fold.")
   @Default.Integer(1)
   int getMinTrainingCutoffs();
 
   void setMinTrainingCutoffs(int value);
 
-  @Description("Who the campaign can contact per fold: a share of the eligible entities (10%) or a number"
-      + " (500). Every strategy contacts the same number.")
+  @Description(
+      "Who the campaign can contact per fold: a share of the eligible entities (10%) or a number"
+          + " (500). Every strategy contacts the same number.")
   @Default.String("10%")
   String getCapacity();
 
@@ -50,8 +53,9 @@ public interface BacktestOptions extends TrainOptions {
 
   void setValuePerCustomer(double value);
 
-  @Description("A numeric feature giving each entity's value instead of --valuePerCustomer, e.g. revenue_90d"
-      + " (missing values count as 0).")
+  @Description(
+      "A numeric feature giving each entity's value instead of --valuePerCustomer, e.g. revenue_90d"
+          + " (missing values count as 0).")
   @Default.String("")
   String getValueFeature();
 
@@ -63,22 +67,25 @@ public interface BacktestOptions extends TrainOptions {
 
   void setCostPerContact(double value);
 
-  @Description("Cost of the offer, paid for every contacted customer who takes it: the would-be churners"
-      + " kept, and the customers who would have stayed anyway.")
+  @Description(
+      "Cost of the offer, paid for every contacted customer who takes it: the would-be churners"
+          + " kept, and the customers who would have stayed anyway.")
   @Default.Double(10.0)
   double getOfferCost();
 
   void setOfferCost(double value);
 
-  @Description("Assumed save rate: the share of contacted would-be churners the campaign keeps. The history"
-      + " cannot tell it (nobody was contacted): an A/B test measures it (--saveRateFrom).")
+  @Description(
+      "Assumed save rate: the share of contacted would-be churners the campaign keeps. The history"
+          + " cannot tell it (nobody was contacted): an A/B test measures it (--saveRateFrom).")
   @Default.Double(0.2)
   double getSaveRate();
 
   void setSaveRate(double value);
 
-  @Description("Output directory of an A/B analysis: its analysis.json saveRate.estimate replaces --saveRate"
-      + " and its 95% interval joins the save-rate grid.")
+  @Description(
+      "Output directory of an A/B analysis: its analysis.json saveRate.estimate replaces --saveRate"
+          + " and its 95% interval joins the save-rate grid.")
   @Default.String("")
   String getSaveRateFrom();
 

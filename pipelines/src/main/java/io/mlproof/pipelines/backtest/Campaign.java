@@ -10,18 +10,21 @@ import io.mlproof.pipelines.core.InvalidInputException;
  * a contacted churner who leaves anyway costs only the contact.
  *
  * <p>So one contacted entity is worth, in expectation, {@code s (v - d) - f} if it would churn and
- * {@code -d - f} if not ({@code s} save rate, {@code v} value, {@code d} offer cost, {@code f}
- * cost per contact): everything is linear in {@code s}, which makes the save-rate grid and the
+ * {@code -d - f} if not ({@code s} save rate, {@code v} value, {@code d} offer cost, {@code f} cost
+ * per contact): everything is linear in {@code s}, which makes the save-rate grid and the
  * break-even save rate exact.
  */
-public record Campaign(Capacity capacity, double costPerContact, double offerCost) implements java.io.Serializable {
+public record Campaign(Capacity capacity, double costPerContact, double offerCost)
+    implements java.io.Serializable {
 
   public Campaign {
     if (!(costPerContact >= 0) || Double.isInfinite(costPerContact)) {
-      throw new InvalidInputException("--costPerContact must be a non-negative number, got " + costPerContact);
+      throw new InvalidInputException(
+          "--costPerContact must be a non-negative number, got " + costPerContact);
     }
     if (!(offerCost >= 0) || Double.isInfinite(offerCost)) {
-      throw new InvalidInputException("--offerCost must be a non-negative number, got " + offerCost);
+      throw new InvalidInputException(
+          "--offerCost must be a non-negative number, got " + offerCost);
     }
   }
 
@@ -58,35 +61,53 @@ public record Campaign(Capacity capacity, double costPerContact, double offerCos
 
   /** Money figures of a reach at save rate {@code s}. */
   public record Figures(
-      double contacted, double churnersReached, double expectedRetained, double valueRetained, double cost,
-      double netValue, double roi) {}
+      double contacted,
+      double churnersReached,
+      double expectedRetained,
+      double valueRetained,
+      double cost,
+      double netValue,
+      double roi) {}
 
   public Figures figures(Reach reach, double s) {
     double retained = s * reach.churnersReached();
-    double cost = costPerContact * reach.contacted()
-        + offerCost * (retained + reach.contacted() - reach.churnersReached());
+    double cost =
+        costPerContact * reach.contacted()
+            + offerCost * (retained + reach.contacted() - reach.churnersReached());
     double valueRetained = s * reach.valueReached();
     double net = valueRetained - cost;
-    return new Figures(reach.contacted(), reach.churnersReached(), retained, valueRetained, cost, net,
+    return new Figures(
+        reach.contacted(),
+        reach.churnersReached(),
+        retained,
+        valueRetained,
+        cost,
+        net,
         cost > 0 ? net / cost : 0);
   }
 
   /**
    * The save rate at which the net value is zero: net(s) = s (V - d R) - (f C + d (C - R)) with C
-   * contacted, R churners reached, V their value. NaN when no save rate makes it pay (V - d R <= 0);
-   * above 1 when not even keeping every churner reached would.
+   * contacted, R churners reached, V their value. NaN when no save rate makes it pay (V - d R <=
+   * 0); above 1 when not even keeping every churner reached would.
    */
   public double breakEvenSaveRate(Reach reach) {
     double slope = reach.valueReached() - offerCost * reach.churnersReached();
-    double fixed = costPerContact * reach.contacted() + offerCost * (reach.contacted() - reach.churnersReached());
+    double fixed =
+        costPerContact * reach.contacted()
+            + offerCost * (reach.contacted() - reach.churnersReached());
     return slope > 0 ? fixed / slope : Double.NaN;
   }
 
-  /** Expected net value of each entity at save rate {@code s}: the terms the bootstrap resamples. */
-  public double[] netPerEntity(double[] contactProbability, boolean[] churner, double[] value, double s) {
+  /**
+   * Expected net value of each entity at save rate {@code s}: the terms the bootstrap resamples.
+   */
+  public double[] netPerEntity(
+      double[] contactProbability, boolean[] churner, double[] value, double s) {
     double[] net = new double[contactProbability.length];
     for (int i = 0; i < net.length; i++) {
-      double each = churner[i] ? s * (value[i] - offerCost) - costPerContact : -offerCost - costPerContact;
+      double each =
+          churner[i] ? s * (value[i] - offerCost) - costPerContact : -offerCost - costPerContact;
       net[i] = contactProbability[i] * each;
     }
     return net;

@@ -14,14 +14,16 @@ public record Capacity(double fraction, long topN) implements java.io.Serializab
 
   public static Capacity fraction(double fraction) {
     if (!(fraction > 0 && fraction <= 1)) {
-      throw new InvalidInputException("--capacity: a share must be in (0%, 100%], got " + fraction * 100 + "%");
+      throw new InvalidInputException(
+          "--capacity: a share must be in (0%, 100%], got " + fraction * 100 + "%");
     }
     return new Capacity(fraction, 0);
   }
 
   public static Capacity topN(long n) {
     if (n <= 0) {
-      throw new InvalidInputException("--capacity: a number of contacts must be positive, got " + n);
+      throw new InvalidInputException(
+          "--capacity: a number of contacts must be positive, got " + n);
     }
     return new Capacity(Double.NaN, n);
   }
@@ -36,11 +38,16 @@ public record Capacity(double fraction, long topN) implements java.io.Serializab
       return topN(Long.parseLong(v));
     } catch (NumberFormatException e) {
       throw new InvalidInputException(
-          "--capacity: '" + value + "' is neither a share like 10% nor a number of contacts like 500");
+          "--capacity: '"
+              + value
+              + "' is neither a share like 10% nor a number of contacts like 500");
     }
   }
 
-  /** Contacts the campaign makes among {@code eligible} entities: round(share x eligible), or min(N, eligible). */
+  /**
+   * Contacts the campaign makes among {@code eligible} entities: round(share x eligible), or min(N,
+   * eligible).
+   */
   public int contacts(int eligible) {
     return (int) (topN > 0 ? Math.min(topN, eligible) : Math.round(fraction * eligible));
   }

@@ -17,15 +17,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The campaign in money per fold and over folds: figures per strategy at the assumed save rate,
- * the save-rate grid and break-even, a seeded bootstrap over entities, and seeded draws of random
+ * The campaign in money per fold and over folds: figures per strategy at the assumed save rate, the
+ * save-rate grid and break-even, a seeded bootstrap over entities, and seeded draws of random
  * targeting around its expectation.
  *
- * <p>The bootstrap resamples a fold's entities with replacement and keeps each strategy's
- * contacts fixed: it measures how much the figures owe to which customers happened to be in the
- * fold, not how the ranking would change on other customers. The same resampled entities serve
- * every strategy (paired), and each fold draws from its own seed (from {@code seed} and its cutoff
- * day), so one fold's figures do not depend on which other folds ran.
+ * <p>The bootstrap resamples a fold's entities with replacement and keeps each strategy's contacts
+ * fixed: it measures how much the figures owe to which customers happened to be in the fold, not
+ * how the ranking would change on other customers. The same resampled entities serve every strategy
+ * (paired), and each fold draws from its own seed (from {@code seed} and its cutoff day), so one
+ * fold's figures do not depend on which other folds ran.
  */
 public final class Economics implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -47,11 +47,21 @@ public final class Economics implements Serializable {
    * @param saveRate the assumed share of contacted would-be churners the campaign keeps
    * @param grid further save rates the net value is reported at
    */
-  public Economics(Campaign campaign, double saveRate, double[] grid, int bootstrapResamples, int randomDraws,
+  public Economics(
+      Campaign campaign,
+      double saveRate,
+      double[] grid,
+      int bootstrapResamples,
+      int randomDraws,
       long seed) {
     this.campaign = campaign;
     this.saveRate = Campaign.saveRate("the save rate", saveRate);
-    this.grid = Arrays.stream(grid).map(s -> Campaign.saveRate("--saveRateGrid", s)).sorted().distinct().toArray();
+    this.grid =
+        Arrays.stream(grid)
+            .map(s -> Campaign.saveRate("--saveRateGrid", s))
+            .sorted()
+            .distinct()
+            .toArray();
     if (bootstrapResamples < 2) {
       throw new InvalidInputException(
           "--bootstrapResamples must be at least 2, got " + bootstrapResamples);
@@ -92,7 +102,8 @@ public final class Economics implements Serializable {
   public record Strategy(String name, double[] contactProbability) {}
 
   /** The five strategies at one fold, given the model's and the heuristic's ranking scores. */
-  public List<Strategy> strategies(double[] modelScores, double[] heuristicScores, boolean[] churner, double[] value) {
+  public List<Strategy> strategies(
+      double[] modelScores, double[] heuristicScores, boolean[] churner, double[] value) {
     int n = churner.length;
     int k = campaign.capacity().contacts(n);
     return List.of(
@@ -106,7 +117,8 @@ public final class Economics implements Serializable {
   /** One fold's figures per strategy, with the bootstrap replicates the aggregate needs. */
   public record Measured(List<StrategyFigures> figures, List<StrategyReplicates> replicates) {}
 
-  public Measured measure(int cutoffDay, List<Strategy> strategies, boolean[] churner, double[] value) {
+  public Measured measure(
+      int cutoffDay, List<Strategy> strategies, boolean[] churner, double[] value) {
     int n = churner.length;
     SplittableRandom foldRandom = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + cutoffDay);
     SplittableRandom bootstrapRandom = foldRandom.split();
@@ -153,47 +165,55 @@ public final class Economics implements Serializable {
     List<StrategyReplicates> replicates = new ArrayList<>();
     for (int j = 0; j < s; j++) {
       Strategy strategy = strategies.get(j);
-      StrategyFigures.Builder f = figures(strategy.name(), Campaign.Reach.of(strategy.contactProbability(), churner, value))
-          .setNetValueCi95(interval(netReplicates[j]))
-          .setChurnersReachedCi95(interval(reachedReplicates[j]));
+      StrategyFigures.Builder f =
+          figures(strategy.name(), Campaign.Reach.of(strategy.contactProbability(), churner, value))
+              .setNetValueCi95(interval(netReplicates[j]))
+              .setChurnersReachedCi95(interval(reachedReplicates[j]));
       if (strategy.name().equals(RANDOM)) {
         f.setDraws(randomDraws(campaign.capacity().contacts(n), churner, value, drawRandom));
       }
       figures.add(f.build());
-      replicates.add(StrategyReplicates.newBuilder().setName(strategy.name())
-          .addAllNetValue(Arrays.stream(netReplicates[j]).boxed().toList())
-          .addAllChurnersReached(Arrays.stream(reachedReplicates[j]).boxed().toList())
-          .build());
+      replicates.add(
+          StrategyReplicates.newBuilder()
+              .setName(strategy.name())
+              .addAllNetValue(Arrays.stream(netReplicates[j]).boxed().toList())
+              .addAllChurnersReached(Arrays.stream(reachedReplicates[j]).boxed().toList())
+              .build());
     }
     return new Measured(figures, replicates);
   }
 
-  /** Contacted, reached, retained, value, cost, net, ROI, the grid and the break-even of a reach. */
+  /**
+   * Contacted, reached, retained, value, cost, net, ROI, the grid and the break-even of a reach.
+   */
   StrategyFigures.Builder figures(String name, Campaign.Reach reach) {
     Campaign.Figures at = campaign.figures(reach, saveRate);
-    StrategyFigures.Builder f = StrategyFigures.newBuilder()
-        .setName(name)
-        .setContacted(at.contacted())
-        .setChurnersReached(at.churnersReached())
-        .setExpectedRetained(at.expectedRetained())
-        .setValueOfChurnersReached(reach.valueReached())
-        .setValueRetained(at.valueRetained())
-        .setCost(at.cost())
-        .setNetValue(at.netValue())
-        .setRoi(at.roi());
+    StrategyFigures.Builder f =
+        StrategyFigures.newBuilder()
+            .setName(name)
+            .setContacted(at.contacted())
+            .setChurnersReached(at.churnersReached())
+            .setExpectedRetained(at.expectedRetained())
+            .setValueOfChurnersReached(reach.valueReached())
+            .setValueRetained(at.valueRetained())
+            .setCost(at.cost())
+            .setNetValue(at.netValue())
+            .setRoi(at.roi());
     double breakEven = campaign.breakEvenSaveRate(reach);
     if (!Double.isNaN(breakEven)) {
       f.setBreakEvenSaveRate(breakEven);
     }
     for (double rate : grid) {
       Campaign.Figures g = campaign.figures(reach, rate);
-      f.addSaveRateGrid(SaveRatePoint.newBuilder().setSaveRate(rate).setNetValue(g.netValue()).setRoi(g.roi()));
+      f.addSaveRateGrid(
+          SaveRatePoint.newBuilder().setSaveRate(rate).setNetValue(g.netValue()).setRoi(g.roi()));
     }
     return f;
   }
 
   /** {@code draws} random campaigns of {@code k} entities, drawn without replacement. */
-  private RandomDraws randomDraws(int k, boolean[] churner, double[] value, SplittableRandom random) {
+  private RandomDraws randomDraws(
+      int k, boolean[] churner, double[] value, SplittableRandom random) {
     int n = churner.length;
     double[] everyone = new double[n];
     Arrays.fill(everyone, 1);
@@ -224,46 +244,64 @@ public final class Economics implements Serializable {
   }
 
   /**
-   * Over the complete folds, per strategy: the mean per fold (the figures of the mean reach, so
-   * ROI is total net over total cost), the standard deviation across folds, and a bootstrap
-   * interval of the mean (replicate b is the mean of the folds' replicates b: each fold resampled
-   * on its own, a stratified bootstrap).
+   * Over the complete folds, per strategy: the mean per fold (the figures of the mean reach, so ROI
+   * is total net over total cost), the standard deviation across folds, and a bootstrap interval of
+   * the mean (replicate b is the mean of the folds' replicates b: each fold resampled on its own, a
+   * stratified bootstrap).
    */
   public BacktestAggregate aggregate(List<FoldOutcome> complete, int incomplete) {
-    BacktestAggregate.Builder out = BacktestAggregate.newBuilder()
-        .setCompleteFolds(complete.size())
-        .setIncompleteFolds(incomplete);
+    BacktestAggregate.Builder out =
+        BacktestAggregate.newBuilder()
+            .setCompleteFolds(complete.size())
+            .setIncompleteFolds(incomplete);
     if (complete.isEmpty()) {
       return out.build();
     }
     Map<String, List<StrategyFigures>> byName = new LinkedHashMap<>();
     Map<String, List<StrategyReplicates>> replicatesByName = new LinkedHashMap<>();
     for (FoldOutcome fold : complete) {
-      fold.getFold().getStrategiesList().forEach(f -> byName.computeIfAbsent(f.getName(), x -> new ArrayList<>()).add(f));
-      fold.getReplicatesList().forEach(r -> replicatesByName.computeIfAbsent(r.getName(), x -> new ArrayList<>()).add(r));
+      fold.getFold()
+          .getStrategiesList()
+          .forEach(f -> byName.computeIfAbsent(f.getName(), x -> new ArrayList<>()).add(f));
+      fold.getReplicatesList()
+          .forEach(
+              r -> replicatesByName.computeIfAbsent(r.getName(), x -> new ArrayList<>()).add(r));
     }
     int folds = complete.size();
-    byName.forEach((name, perFold) -> {
-      Campaign.Reach mean = new Campaign.Reach(
-          perFold.stream().mapToDouble(StrategyFigures::getContacted).sum() / folds,
-          perFold.stream().mapToDouble(StrategyFigures::getChurnersReached).sum() / folds,
-          perFold.stream().mapToDouble(StrategyFigures::getValueOfChurnersReached).sum() / folds);
-      List<StrategyReplicates> reps = replicatesByName.get(name);
-      double[] netMean = new double[bootstrapResamples];
-      double[] reachedMean = new double[bootstrapResamples];
-      for (StrategyReplicates r : reps) {
-        for (int b = 0; b < bootstrapResamples; b++) {
-          netMean[b] += r.getNetValue(b) / folds;
-          reachedMean[b] += r.getChurnersReached(b) / folds;
-        }
-      }
-      out.addStrategies(figures(name, mean)
-          .setNetValueSd(sd(perFold.stream().mapToDouble(StrategyFigures::getNetValue).toArray()))
-          .setChurnersReachedSd(sd(perFold.stream().mapToDouble(StrategyFigures::getChurnersReached).toArray()))
-          .setExpectedRetainedSd(sd(perFold.stream().mapToDouble(StrategyFigures::getExpectedRetained).toArray()))
-          .setNetValueCi95(interval(netMean))
-          .setChurnersReachedCi95(interval(reachedMean)));
-    });
+    byName.forEach(
+        (name, perFold) -> {
+          Campaign.Reach mean =
+              new Campaign.Reach(
+                  perFold.stream().mapToDouble(StrategyFigures::getContacted).sum() / folds,
+                  perFold.stream().mapToDouble(StrategyFigures::getChurnersReached).sum() / folds,
+                  perFold.stream().mapToDouble(StrategyFigures::getValueOfChurnersReached).sum()
+                      / folds);
+          List<StrategyReplicates> reps = replicatesByName.get(name);
+          double[] netMean = new double[bootstrapResamples];
+          double[] reachedMean = new double[bootstrapResamples];
+          for (StrategyReplicates r : reps) {
+            for (int b = 0; b < bootstrapResamples; b++) {
+              netMean[b] += r.getNetValue(b) / folds;
+              reachedMean[b] += r.getChurnersReached(b) / folds;
+            }
+          }
+          out.addStrategies(
+              figures(name, mean)
+                  .setNetValueSd(
+                      sd(perFold.stream().mapToDouble(StrategyFigures::getNetValue).toArray()))
+                  .setChurnersReachedSd(
+                      sd(
+                          perFold.stream()
+                              .mapToDouble(StrategyFigures::getChurnersReached)
+                              .toArray()))
+                  .setExpectedRetainedSd(
+                      sd(
+                          perFold.stream()
+                              .mapToDouble(StrategyFigures::getExpectedRetained)
+                              .toArray()))
+                  .setNetValueCi95(interval(netMean))
+                  .setChurnersReachedCi95(interval(reachedMean)));
+        });
     return out.build();
   }
 
@@ -288,7 +326,10 @@ public final class Economics implements Serializable {
   static Interval interval(double[] replicates) {
     double[] sorted = replicates.clone();
     Arrays.sort(sorted);
-    return Interval.newBuilder().setLow(quantile(sorted, 0.025)).setHigh(quantile(sorted, 0.975)).build();
+    return Interval.newBuilder()
+        .setLow(quantile(sorted, 0.025))
+        .setHigh(quantile(sorted, 0.975))
+        .build();
   }
 
   static double quantile(double[] sorted, double q) {

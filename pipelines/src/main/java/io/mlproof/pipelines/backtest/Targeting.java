@@ -4,9 +4,9 @@ import io.mlproof.pipelines.evaluate.IndexSort;
 import io.mlproof.pipelines.evaluate.Ranking;
 
 /**
- * Who each strategy contacts, as a contact probability per entity (1 or 0, except random
- * targeting, whose expectation contacts everyone with probability k / n). Entities are in the
- * canonical order (entity id within one cutoff), so "ties by row" means ties by entity id.
+ * Who each strategy contacts, as a contact probability per entity (1 or 0, except random targeting,
+ * whose expectation contacts everyone with probability k / n). Entities are in the canonical order
+ * (entity id within one cutoff), so "ties by row" means ties by entity id.
  */
 public final class Targeting {
 
@@ -22,7 +22,9 @@ public final class Targeting {
     return p;
   }
 
-  /** Random targeting of {@code k} of {@code n}, in expectation: everyone with probability k / n. */
+  /**
+   * Random targeting of {@code k} of {@code n}, in expectation: everyone with probability k / n.
+   */
   public static double[] random(int n, int k) {
     double[] p = new double[n];
     java.util.Arrays.fill(p, n == 0 ? 0 : (double) k / n);
@@ -39,10 +41,13 @@ public final class Targeting {
    * at most {@code k}; it never spends a contact on a customer who would have stayed.
    */
   public static double[] oracle(boolean[] churner, double[] value, int k) {
-    int[] order = IndexSort.sorted(churner.length, (a, b) -> {
-      int c = Boolean.compare(churner[b], churner[a]);
-      return c != 0 ? c : Double.compare(value[b], value[a]);
-    });
+    int[] order =
+        IndexSort.sorted(
+            churner.length,
+            (a, b) -> {
+              int c = Boolean.compare(churner[b], churner[a]);
+              return c != 0 ? c : Double.compare(value[b], value[a]);
+            });
     double[] p = new double[churner.length];
     for (int i = 0; i < Math.min(k, order.length) && churner[order[i]]; i++) {
       p[order[i]] = 1;

@@ -16,22 +16,25 @@ public interface BlessOptions extends TaskOptions {
 
   void setModel(String value);
 
-  @Description("Absolute F1 by which the model must beat the best baseline at its operating point (judged"
-      + " by --blessRule). Owned by bless, so raising the bar does not mean retraining.")
+  @Description(
+      "Absolute F1 by which the model must beat the best baseline at its operating point (judged"
+          + " by --blessRule). Owned by bless, so raising the bar does not mean retraining.")
   @Default.Double(BlessCriteria.DEFAULT_MARGIN)
   double getBlessMargin();
 
   void setBlessMargin(double value);
 
-  @Description("Which figure of the model's F1 lead must reach --blessMargin: LOWER_BOUND (of its 95%"
-      + " bootstrap interval on the test rows: a lead within noise is not enough) or POINT_ESTIMATE.")
+  @Description(
+      "Which figure of the model's F1 lead must reach --blessMargin: LOWER_BOUND (of its 95%"
+          + " bootstrap interval on the test rows: a lead within noise is not enough) or POINT_ESTIMATE.")
   @Default.Enum("LOWER_BOUND")
   BlessRule getBlessRule();
 
   void setBlessRule(BlessRule value);
 
-  @Description("Output directory of the bless task of the previously blessed model, if there is one:"
-      + " the new model must not fall behind it by more than --tolerance (F1 on the new test rows).")
+  @Description(
+      "Output directory of the bless task of the previously blessed model, if there is one:"
+          + " the new model must not fall behind it by more than --tolerance (F1 on the new test rows).")
   @Default.String("")
   String getPreviousModel();
 

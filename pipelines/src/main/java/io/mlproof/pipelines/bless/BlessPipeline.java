@@ -1,7 +1,7 @@
 package io.mlproof.pipelines.bless;
 
-import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.FileBytes;
+import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
@@ -38,9 +38,9 @@ import org.apache.beam.sdk.util.MimeTypes;
  * {@code mlproof run bless}: what TFX's Evaluator does. A model is blessed only when its F1 lead
  * over the best baseline on the test rows (the lower bound of its 95% interval, or the point
  * estimate: {@code --blessRule}) reaches {@code --blessMargin} and, if a previously blessed model
- * exists, it does not fall behind it by more than {@code --tolerance} F1 on the new model's test rows (the
- * previous model is re-scored on them). A blessed model is copied into the output with its
- * blessing, so the output is the model scoring uses. An unblessed model still gets its report
+ * exists, it does not fall behind it by more than {@code --tolerance} F1 on the new model's test
+ * rows (the previous model is re-scored on them). A blessed model is copied into the output with
+ * its blessing, so the output is the model scoring uses. An unblessed model still gets its report
  * (blessing.json, no model), and the task fails (exit 1), which stops the DAG before scoring.
  */
 public final class BlessPipeline implements Stage<BlessOptions> {
@@ -63,7 +63,9 @@ public final class BlessPipeline implements Stage<BlessOptions> {
     return BlessOptions.class;
   }
 
-  /** Decides, writes and commits the blessing; throws {@link RunFailedException} when not blessed. */
+  /**
+   * Decides, writes and commits the blessing; throws {@link RunFailedException} when not blessed.
+   */
   public static Blessing run(BlessOptions options, PrintStream out) {
     StageRun.execute(new BlessPipeline(), options, out);
     return Blessings.read(options.getOutput()).orElseThrow();
@@ -72,7 +74,8 @@ public final class BlessPipeline implements Stage<BlessOptions> {
   @Override
   public Plan prepare(BlessOptions options) {
     if (!(options.getTolerance() >= 0 && options.getTolerance() < 1)) {
-      throw new InvalidInputException("--tolerance must be in [0, 1), got " + options.getTolerance());
+      throw new InvalidInputException(
+          "--tolerance must be in [0, 1), got " + options.getTolerance());
     }
     criteria(options);
     ModelArtifact.load(options.getModel()); // verified against its manifest before any work
@@ -81,31 +84,36 @@ public final class BlessPipeline implements Stage<BlessOptions> {
 
   /**
    * A one-element pipeline: the decision is inherently single-machine (one model, a few thousand
-   * test rows), and running it as a step gives it the stage contract and the runner in the
-   * manifest like every stage.
+   * test rows), and running it as a step gives it the stage contract and the runner in the manifest
+   * like every stage.
    */
   private record BlessPlan(String modelDir, String outputDir) implements Plan {
 
     @Override
     public void expand(Pipeline pipeline, TaskOutput output) {
-      pipeline.apply("Model", Create.of(modelDir))
+      pipeline
+          .apply("Model", Create.of(modelDir))
           .apply("DecideBlessing", ParDo.of(new DecideFn(output.staging(Blessings.FILE))));
     }
 
     @Override
-    public void finish(StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
       String staged = output.staging(Blessings.FILE);
       Blessing blessing;
       try {
         blessing = Blessings.parse(FileBytes.read(staged), staged);
       } catch (IOException e) {
-        throw new RunFailedException("cannot read the staged blessing " + staged + ": " + e.getMessage(), e);
+        throw new RunFailedException(
+            "cannot read the staged blessing " + staged + ": " + e.getMessage(), e);
       }
-      manifest.addFiles(OutputFile.newBuilder().setName(Blessings.OUTPUT_NAME).setPath(Blessings.FILE));
+      manifest.addFiles(
+          OutputFile.newBuilder().setName(Blessings.OUTPUT_NAME).setPath(Blessings.FILE));
       if (blessing.getBlessed()) {
         manifest.addAllFiles(ModelArtifact.load(modelDir).writeTo(output));
       }
-      manifest.putAttributes("model_id", blessing.getModelId())
+      manifest
+          .putAttributes("model_id", blessing.getModelId())
           .putAttributes("blessed", Boolean.toString(blessing.getBlessed()));
       out.println(blessing.getSummary());
     }
@@ -114,8 +122,12 @@ public final class BlessPipeline implements Stage<BlessOptions> {
     public void committed(Manifest manifest) {
       Blessing blessing = Blessings.read(outputDir).orElseThrow();
       if (!blessing.getBlessed()) {
-        throw new RunFailedException("model " + blessing.getModelId() + " is not blessed: "
-            + String.join("; ", blessing.getReasonsList()) + " (downstream scoring stops here)");
+        throw new RunFailedException(
+            "model "
+                + blessing.getModelId()
+                + " is not blessed: "
+                + String.join("; ", blessing.getReasonsList())
+                + " (downstream scoring stops here)");
       }
     }
   }
@@ -131,14 +143,18 @@ public final class BlessPipeline implements Stage<BlessOptions> {
     @ProcessElement
     public void process(@Element String modelDir, PipelineOptions options) {
       Blessing blessing = decide(ModelArtifact.load(modelDir), options.as(BlessOptions.class));
-      ModelArtifact.write(blessingFile, ModelArtifact.json(blessing).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+      ModelArtifact.write(
+          blessingFile,
+          ModelArtifact.json(blessing).getBytes(StandardCharsets.UTF_8),
+          MimeTypes.TEXT);
     }
   }
 
   static BlessCriteria criteria(BlessOptions options) {
     double margin = options.getBlessMargin();
     if (!(margin >= 0 && margin < 1)) {
-      throw new InvalidInputException("--blessMargin must be in [0, 1) (absolute F1), got " + margin);
+      throw new InvalidInputException(
+          "--blessMargin must be in [0, 1) (absolute F1), got " + margin);
     }
     return new BlessCriteria(margin, options.getBlessRule());
   }
@@ -151,60 +167,93 @@ public final class BlessPipeline implements Stage<BlessOptions> {
     BlessCriteria criteria = criteria(options);
     Verdict verdict = Verdicts.againstBaselines(model.metadata().getEvaluation(), criteria);
     ClassificationMetrics metrics = model.metadata().getEvaluation().getModel();
-    Blessing.Builder blessing = Blessing.newBuilder()
-        .setModelId(model.id())
-        .setModelSha256(model.metadata().getModelSha256())
-        .setMetadataSha256(model.metadataSha256())
-        .setVerdict(verdict)
-        .setModelF1(metrics.getF1())
-        .setTolerance(options.getTolerance())
-        .setMargin(criteria.margin())
-        .setBlessRule(criteria.rule().label())
-        .setCreatedAtMicros(System.currentTimeMillis() * 1000);
+    Blessing.Builder blessing =
+        Blessing.newBuilder()
+            .setModelId(model.id())
+            .setModelSha256(model.metadata().getModelSha256())
+            .setMetadataSha256(model.metadataSha256())
+            .setVerdict(verdict)
+            .setModelF1(metrics.getF1())
+            .setTolerance(options.getTolerance())
+            .setMargin(criteria.margin())
+            .setBlessRule(criteria.rule().label())
+            .setCreatedAtMicros(System.currentTimeMillis() * 1000);
     List<String> reasons = new ArrayList<>();
     if (!verdict.getBlessed()) {
-      reasons.addAll(verdict.getReasonsList().isEmpty() ? List.of(verdict.getSummary()) : verdict.getReasonsList());
+      reasons.addAll(
+          verdict.getReasonsList().isEmpty()
+              ? List.of(verdict.getSummary())
+              : verdict.getReasonsList());
     }
     String previousNote = "";
     if (!options.getPreviousModel().isEmpty()) {
       String previousDir = options.getPreviousModel();
-      Blessing previousBlessing = Blessings.read(previousDir)
-          .filter(Blessing::getBlessed)
-          .orElseThrow(() -> new InvalidInputException(
-              "--previousModel=" + previousDir + " is not a blessed model (no positive blessing there):"
-                  + " point it at the output of a bless task that passed, or leave it out"));
+      Blessing previousBlessing =
+          Blessings.read(previousDir)
+              .filter(Blessing::getBlessed)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "--previousModel="
+                              + previousDir
+                              + " is not a blessed model (no positive blessing there):"
+                              + " point it at the output of a bless task that passed, or leave it out"));
       ModelArtifact previous = ModelArtifact.load(previousDir);
-      boolean sameRows = previous.metadata().getFeatureSpecHash().equals(model.metadata().getFeatureSpecHash());
-      double previousF1 = sameRows
-          ? f1OnTestRows(previous, model, options.getModel(), options.getNumThreads())
-          : previous.metadata().getEvaluation().getModel().getF1();
-      blessing.setPreviousModelId(previousBlessing.getModelId())
+      boolean sameRows =
+          previous.metadata().getFeatureSpecHash().equals(model.metadata().getFeatureSpecHash());
+      double previousF1 =
+          sameRows
+              ? f1OnTestRows(previous, model, options.getModel(), options.getNumThreads())
+              : previous.metadata().getEvaluation().getModel().getF1();
+      blessing
+          .setPreviousModelId(previousBlessing.getModelId())
           .setPreviousModelF1(previousF1)
           .setComparedOnSameRows(sameRows);
-      String where = sameRows ? "on the same test rows"
-          : "on its own test rows (its feature spec differs, so it cannot score these)";
+      String where =
+          sameRows
+              ? "on the same test rows"
+              : "on its own test rows (its feature spec differs, so it cannot score these)";
       if (metrics.getF1() + options.getTolerance() + SLACK < previousF1) {
-        reasons.add(String.format(Locale.ROOT,
-            "it falls behind the previously blessed model %s by %.3f F1 (%.3f vs %.3f %s), more than the"
-                + " tolerance of %.3f", previous.id(), previousF1 - metrics.getF1(), metrics.getF1(), previousF1,
-            where, options.getTolerance()));
+        reasons.add(
+            String.format(
+                Locale.ROOT,
+                "it falls behind the previously blessed model %s by %.3f F1 (%.3f vs %.3f %s), more than the"
+                    + " tolerance of %.3f",
+                previous.id(),
+                previousF1 - metrics.getF1(),
+                metrics.getF1(),
+                previousF1,
+                where,
+                options.getTolerance()));
       } else {
-        previousNote = String.format(Locale.ROOT,
-            " It keeps up with the previously blessed model %s (F1 %.3f vs %.3f %s, tolerance %.3f).",
-            previous.id(), metrics.getF1(), previousF1, where, options.getTolerance());
+        previousNote =
+            String.format(
+                Locale.ROOT,
+                " It keeps up with the previously blessed model %s (F1 %.3f vs %.3f %s, tolerance %.3f).",
+                previous.id(),
+                metrics.getF1(),
+                previousF1,
+                where,
+                options.getTolerance());
       }
     }
     boolean blessed = reasons.isEmpty();
-    return blessing.setBlessed(blessed)
+    return blessing
+        .setBlessed(blessed)
         .addAllReasons(reasons)
-        .setSummary(blessed
-            ? "Model " + model.id() + " is blessed. " + verdict.getSummary() + previousNote
-            : "Model " + model.id() + " is NOT blessed: " + String.join("; ", reasons) + ".")
+        .setSummary(
+            blessed
+                ? "Model " + model.id() + " is blessed. " + verdict.getSummary() + previousNote
+                : "Model " + model.id() + " is NOT blessed: " + String.join("; ", reasons) + ".")
         .build();
   }
 
-  /** F1 of {@code previous} on {@code model}'s test rows, at the previous model's own operating point. */
-  static double f1OnTestRows(ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
+  /**
+   * F1 of {@code previous} on {@code model}'s test rows, at the previous model's own operating
+   * point.
+   */
+  static double f1OnTestRows(
+      ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
     String pattern = TaskOutput.verifiedFilePattern(modelDir, TrainPipeline.TEST_ROWS);
     ExampleBuffer rows = ExampleReader.read(pattern, model.metadata().getFeatureSpec(), 0);
     ExampleMatrix matrix = rows.select(rows.canonicalOrder());
@@ -213,7 +262,8 @@ public final class BlessPipeline implements Stage<BlessOptions> {
     boolean[] targeted;
     if (point.getOperatingPoint().getRule().equals(OperatingPointRule.TOP_K.label())) {
       Metrics.Ranked ranked = new Metrics.Ranked(scores, matrix.labels());
-      targeted = ranked.topK(Math.round(point.getOperatingPoint().getTargetedFraction() * scores.length));
+      targeted =
+          ranked.topK(Math.round(point.getOperatingPoint().getTargetedFraction() * scores.length));
     } else {
       double threshold = point.getOperatingPoint().getThreshold();
       targeted = new boolean[scores.length];

@@ -24,7 +24,8 @@ public final class Blessings {
     if (manifest.getFilesList().stream().noneMatch(f -> f.getName().equals(OUTPUT_NAME))) {
       return Optional.empty();
     }
-    return Optional.of(parse(TaskOutput.readVerified(dir, OUTPUT_NAME), TaskOutput.filePattern(dir, OUTPUT_NAME)));
+    return Optional.of(
+        parse(TaskOutput.readVerified(dir, OUTPUT_NAME), TaskOutput.filePattern(dir, OUTPUT_NAME)));
   }
 
   /** A blessing from its JSON file's bytes; {@code path} names the file in the error. */
@@ -34,13 +35,14 @@ public final class Blessings {
       JsonFormat.parser().merge(new String(json, StandardCharsets.UTF_8), blessing);
       return blessing.build();
     } catch (InvalidProtocolBufferException e) {
-      throw new InvalidInputException("blessing " + path + " is corrupt: " + e.getMessage() + " (re-run bless)");
+      throw new InvalidInputException(
+          "blessing " + path + " is corrupt: " + e.getMessage() + " (re-run bless)");
     }
   }
 
   /**
-   * The blessing of the model in {@code dir}, required to say yes: an unblessed model is never
-   * used silently. {@code allowUnblessed} lets a person score a model bless has not seen (a train
+   * The blessing of the model in {@code dir}, required to say yes: an unblessed model is never used
+   * silently. {@code allowUnblessed} lets a person score a model bless has not seen (a train
    * output) on purpose; a model bless rejected is refused even then.
    *
    * @return the blessing, or empty when allowed to go without
@@ -52,12 +54,17 @@ public final class Blessings {
         return blessing;
       }
       throw new InvalidInputException(
-          "the model at " + dir + " has no blessing: point --model at the output of `mlproof run bless`"
+          "the model at "
+              + dir
+              + " has no blessing: point --model at the output of `mlproof run bless`"
               + " for it, or pass --allowUnblessed to score with an unvetted model on purpose");
     }
     if (!blessing.get().getBlessed()) {
       throw new RunFailedException(
-          "model " + blessing.get().getModelId() + " was not blessed (" + String.join("; ", blessing.get().getReasonsList())
+          "model "
+              + blessing.get().getModelId()
+              + " was not blessed ("
+              + String.join("; ", blessing.get().getReasonsList())
               + "): it is not used for scoring; train a better model or keep the baseline");
     }
     return blessing;
@@ -70,10 +77,20 @@ public final class Blessings {
   public static void requireSameModel(Blessing blessing, ModelArtifact model, String dir) {
     if (!blessing.getModelSha256().equals(model.metadata().getModelSha256())
         || !blessing.getMetadataSha256().equals(model.metadataSha256())) {
-      throw new InvalidInputException("the model in " + dir + " (model " + model.metadata().getModelSha256()
-          + ", metadata " + model.metadataSha256() + ") is not the model its blessing names (model "
-          + blessing.getModelSha256() + ", metadata " + (blessing.getMetadataSha256().isEmpty() ? "not recorded"
-          : blessing.getMetadataSha256()) + "): the files were replaced after bless; re-run bless for this model");
+      throw new InvalidInputException(
+          "the model in "
+              + dir
+              + " (model "
+              + model.metadata().getModelSha256()
+              + ", metadata "
+              + model.metadataSha256()
+              + ") is not the model its blessing names (model "
+              + blessing.getModelSha256()
+              + ", metadata "
+              + (blessing.getMetadataSha256().isEmpty()
+                  ? "not recorded"
+                  : blessing.getMetadataSha256())
+              + "): the files were replaced after bless; re-run bless for this model");
     }
   }
 }

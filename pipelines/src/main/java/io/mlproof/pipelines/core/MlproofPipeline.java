@@ -3,9 +3,9 @@ package io.mlproof.pipelines.core;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * One runnable stage (extract, features, train, ...). Implementations register in
- * {@code META-INF/services/io.mlproof.pipelines.core.MlproofPipeline}; that one line is all the CLI
- * and the DAG scheduler need to offer a new pipeline.
+ * One runnable stage (extract, features, train, ...). Implementations register in {@code
+ * META-INF/services/io.mlproof.pipelines.core.MlproofPipeline}; that one line is all the CLI and
+ * the DAG scheduler need to offer a new pipeline.
  */
 public interface MlproofPipeline {
 

@@ -15,12 +15,17 @@ public final class OptionsParser {
     try {
       return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
     } catch (IllegalArgumentException e) {
-      RuntimeException user = UserErrors.find(e); // an option's own check (e.g. a bad enum value type)
+      RuntimeException user =
+          UserErrors.find(e); // an option's own check (e.g. a bad enum value type)
       if (user != null) {
         throw user;
       }
-      throw new InvalidInputException(String.valueOf(e.getMessage()).lines().findFirst().orElse("invalid options")
-          + " (see: mlproof run " + pipeline + " --help)", e);
+      throw new InvalidInputException(
+          String.valueOf(e.getMessage()).lines().findFirst().orElse("invalid options")
+              + " (see: mlproof run "
+              + pipeline
+              + " --help)",
+          e);
     }
   }
 }

@@ -16,8 +16,12 @@ public final class Pipelines {
       MlproofPipeline previous = byName.put(pipeline.name(), pipeline);
       if (previous != null) {
         throw new IllegalStateException(
-            "two pipelines registered as '" + pipeline.name() + "': "
-                + previous.getClass().getName() + " and " + pipeline.getClass().getName());
+            "two pipelines registered as '"
+                + pipeline.name()
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + pipeline.getClass().getName());
       }
     }
     return byName;

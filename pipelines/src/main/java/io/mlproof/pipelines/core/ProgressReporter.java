@@ -35,11 +35,13 @@ final class ProgressReporter implements AutoCloseable {
     this.file = file;
     this.clock = clock;
     this.started = clock.instant();
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "mlproof-progress");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "mlproof-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
     write(StageProgress.State.RUNNING, Map.of());
   }
 
@@ -56,13 +58,17 @@ final class ProgressReporter implements AutoCloseable {
     if (file.isEmpty()) {
       return;
     }
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        write(StageProgress.State.RUNNING, attempted(result));
-      } catch (RuntimeException e) {
-        // A runner that cannot answer mid-run: the next poll, or the final write, says more.
-      }
-    }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            write(StageProgress.State.RUNNING, attempted(result));
+          } catch (RuntimeException e) {
+            // A runner that cannot answer mid-run: the next poll, or the final write, says more.
+          }
+        },
+        PERIOD.toMillis(),
+        PERIOD.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Stops polling and writes the final state with {@code counters}. */
@@ -89,15 +95,20 @@ final class ProgressReporter implements AutoCloseable {
       new StageProgress(state, started, clock.instant(), counters).writeTo(file.get());
     } catch (IOException | RuntimeException e) {
       broken = true;
-      System.err.println("mlproof: cannot write the progress file " + file.get() + " (" + e.getMessage()
-          + "): the run goes on without live progress");
+      System.err.println(
+          "mlproof: cannot write the progress file "
+              + file.get()
+              + " ("
+              + e.getMessage()
+              + "): the run goes on without live progress");
     }
   }
 
   /** Attempted value of every counter so far, summed across steps. */
   static Map<String, Long> attempted(PipelineResult result) {
     Map<String, Long> byName = new TreeMap<>();
-    for (MetricResult<Long> counter : result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+    for (MetricResult<Long> counter :
+        result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
       Long value = counter.getAttempted();
       if (value != null) {
         byName.merge(counter.getName().getName(), value, Long::sum);

@@ -19,20 +19,26 @@ public final class ProtoRecords {
 
   private ProtoRecords() {}
 
-  /** Writes serialized protos under {@code prefix} (sharded, {@code prefix-SSSSS-of-NNNNN.tfrecord}). */
+  /**
+   * Writes serialized protos under {@code prefix} (sharded, {@code
+   * prefix-SSSSS-of-NNNNN.tfrecord}).
+   */
   public static <T extends Message> PTransform<PCollection<T>, PDone> write(String prefix) {
     return new PTransform<>() {
       @Override
       public PDone expand(PCollection<T> records) {
         return records
-            .apply("Serialize", MapElements.into(TypeDescriptor.of(byte[].class)).via(Message::toByteArray))
+            .apply(
+                "Serialize",
+                MapElements.into(TypeDescriptor.of(byte[].class)).via(Message::toByteArray))
             .apply("WriteTFRecord", TFRecordIO.write().to(prefix).withSuffix(SUFFIX));
       }
     };
   }
 
   /** Reads protos of {@code type} from files matching {@code pattern}. */
-  public static <T extends Message> PTransform<PBegin, PCollection<T>> read(String pattern, Class<T> type) {
+  public static <T extends Message> PTransform<PBegin, PCollection<T>> read(
+      String pattern, Class<T> type) {
     return new PTransform<>() {
       @Override
       public PCollection<T> expand(PBegin begin) {
@@ -63,7 +69,8 @@ public final class ProtoRecords {
       try {
         return parser().parseFrom(bytes);
       } catch (InvalidProtocolBufferException e) {
-        throw new RunFailedException("corrupt " + type.getSimpleName() + " record: " + e.getMessage(), e);
+        throw new RunFailedException(
+            "corrupt " + type.getSimpleName() + " record: " + e.getMessage(), e);
       }
     }
 

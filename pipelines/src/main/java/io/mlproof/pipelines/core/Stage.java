@@ -8,14 +8,14 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /**
  * One stage as a Beam pipeline. A stage says only what is its own: its options interface, what it
  * checks before any work ({@link #prepare}: options, and its inputs verified against their
- * manifests' counts and SHA-256s), the transforms it adds ({@link Plan#expand}) and its part of
- * the manifest ({@link Plan#finish}). The skeleton ({@link StageRun#execute}) does the rest, the
- * same for every stage: option parsing with one error format (exit 2), staging the output,
- * running the pipeline on the runner the options name, the manifest header (pipeline, dag and
- * task ids, logical date, runner, counters), and commit, or abort on any failure.
+ * manifests' counts and SHA-256s), the transforms it adds ({@link Plan#expand}) and its part of the
+ * manifest ({@link Plan#finish}). The skeleton ({@link StageRun#execute}) does the rest, the same
+ * for every stage: option parsing with one error format (exit 2), staging the output, running the
+ * pipeline on the runner the options name, the manifest header (pipeline, dag and task ids, logical
+ * date, runner, counters), and commit, or abort on any failure.
  *
- * <p>A stage registers with one line in
- * {@code META-INF/services/io.mlproof.pipelines.core.MlproofPipeline}.
+ * <p>A stage registers with one line in {@code
+ * META-INF/services/io.mlproof.pipelines.core.MlproofPipeline}.
  */
 public interface Stage<O extends TaskOptions> extends MlproofPipeline {
 
@@ -33,16 +33,18 @@ public interface Stage<O extends TaskOptions> extends MlproofPipeline {
   }
 
   /**
-   * Everything checked before any work: option values and inputs (read through
-   * {@link TaskOutput#readVerified} or {@link TaskOutput#verifiedFilePattern}). Throws
-   * {@link InvalidInputException} for what the user must fix; nothing has been written yet.
+   * Everything checked before any work: option values and inputs (read through {@link
+   * TaskOutput#readVerified} or {@link TaskOutput#verifiedFilePattern}). Throws {@link
+   * InvalidInputException} for what the user must fix; nothing has been written yet.
    */
   Plan prepare(O options);
 
   /** What a prepared stage does with its pipeline and output. */
   interface Plan {
 
-    /** Adds the stage's transforms to {@code pipeline}; files go to {@code output.staging(name)}. */
+    /**
+     * Adds the stage's transforms to {@code pipeline}; files go to {@code output.staging(name)}.
+     */
     void expand(Pipeline pipeline, TaskOutput output);
 
     /**
@@ -50,7 +52,8 @@ public interface Stage<O extends TaskOptions> extends MlproofPipeline {
      * type, files, attributes; the header and the pipeline's counters are set already) and its
      * summary line on {@code out}. Throwing here aborts the output.
      */
-    void finish(StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out);
+    void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out);
 
     /**
      * After the commit. A stage whose committed output is a verdict that must stop the DAG (bless

@@ -22,18 +22,23 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * How far a running pipeline is: its Beam counters so far, written by the pipeline's own process
- * to a small JSON file that the scheduler reads for the terminal. The file is replaced whole
- * (temp file, then rename), so a reader sees the previous state or the next, never half of one:
- * <pre>{"format":1,"state":"running","started":"2026-01-01T12:00:00Z","updated":"2026-01-01T12:00:05Z",
+ * How far a running pipeline is: its Beam counters so far, written by the pipeline's own process to
+ * a small JSON file that the scheduler reads for the terminal. The file is replaced whole (temp
+ * file, then rename), so a reader sees the previous state or the next, never half of one:
+ *
+ * <pre>
+ * {"format":1,"state":"running","started":"2026-01-01T12:00:00Z","updated":"2026-01-01T12:00:05Z",
  * "counters":{"rows":12000,"records":11990}}</pre>
  *
  * @param counters attempted values so far (final values once {@code state} is done), summed over
  *     steps, by counter name
  */
-public record StageProgress(State state, Instant started, Instant updated, Map<String, Long> counters) {
+public record StageProgress(
+    State state, Instant started, Instant updated, Map<String, Long> counters) {
 
-  /** The environment variable naming the file the pipeline process writes (set by the scheduler). */
+  /**
+   * The environment variable naming the file the pipeline process writes (set by the scheduler).
+   */
   public static final String ENV = "MLPROOF_PROGRESS_FILE";
 
   /** The file's version; a reader rejects any other. */
@@ -59,7 +64,10 @@ public record StageProgress(State state, Instant started, Instant updated, Map<S
     counters = Collections.unmodifiableMap(new TreeMap<>(counters));
   }
 
-  /** The progress file of a try whose log is {@code log}: {@code attempt=1.log} has {@code attempt=1.progress.json}. */
+  /**
+   * The progress file of a try whose log is {@code log}: {@code attempt=1.log} has {@code
+   * attempt=1.progress.json}.
+   */
   public static Path besideLog(Path log) {
     String name = log.getFileName().toString();
     String base = name.endsWith(".log") ? name.substring(0, name.length() - 4) : name;
@@ -73,11 +81,12 @@ public record StageProgress(State state, Instant started, Instant updated, Map<S
   }
 
   public String toJson() {
-    ObjectNode root = JSON.createObjectNode()
-        .put("format", FORMAT)
-        .put("state", state.label())
-        .put("started", started.toString())
-        .put("updated", updated.toString());
+    ObjectNode root =
+        JSON.createObjectNode()
+            .put("format", FORMAT)
+            .put("state", state.label())
+            .put("started", started.toString())
+            .put("updated", updated.toString());
     ObjectNode values = root.putObject("counters");
     counters.forEach(values::put);
     return root.toString();
@@ -101,17 +110,23 @@ public record StageProgress(State state, Instant started, Instant updated, Map<S
     try {
       State state = State.valueOf(root.path("state").asText().toUpperCase(Locale.ROOT));
       Map<String, Long> counters = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = root.path("counters").fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.path("counters").fields();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> counter = it.next();
         if (!counter.getValue().canConvertToLong()) {
-          throw new IllegalArgumentException("counter '" + counter.getKey() + "' is not a whole number");
+          throw new IllegalArgumentException(
+              "counter '" + counter.getKey() + "' is not a whole number");
         }
         counters.put(counter.getKey(), counter.getValue().asLong());
       }
-      return new StageProgress(state, Instant.parse(root.path("started").asText()),
-          Instant.parse(root.path("updated").asText()), counters);
+      return new StageProgress(
+          state,
+          Instant.parse(root.path("started").asText()),
+          Instant.parse(root.path("updated").asText()),
+          counters);
     } catch (DateTimeException e) {
-      throw new IllegalArgumentException("started/updated is not an ISO-8601 instant: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "started/updated is not an ISO-8601 instant: " + e.getMessage());
     }
   }
 
@@ -136,8 +151,8 @@ public record StageProgress(State state, Instant started, Instant updated, Map<S
   }
 
   /**
-   * The progress in {@code file}, or empty when there is none yet (the process has not written
-   * it). A file that is there but unreadable is an error: it is written whole or not at all.
+   * The progress in {@code file}, or empty when there is none yet (the process has not written it).
+   * A file that is there but unreadable is an error: it is written whole or not at all.
    */
   public static Optional<StageProgress> read(Path file) throws IOException {
     String json;

@@ -1,8 +1,8 @@
 package io.mlproof.pipelines.core;
 
 import io.mlproof.proto.v1.Manifest;
-import java.nio.file.Path;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -53,7 +53,8 @@ public final class StageRun {
           throw new RunFailedException("pipeline ended in state " + state);
         }
       } catch (RuntimeException e) {
-        reporter.finish(StageProgress.State.FAILED, result == null ? Map.of() : attemptedOrNone(result));
+        reporter.finish(
+            StageProgress.State.FAILED, result == null ? Map.of() : attemptedOrNone(result));
         throw readable(e);
       }
       Finished finished = new Finished(result, counters(result));
@@ -79,10 +80,11 @@ public final class StageRun {
   }
 
   /**
-   * Runs {@code pipeline}; on success {@code manifest} gets the counters and is committed to
-   * {@code output}; on any failure the staged files are dropped and the error rethrown.
+   * Runs {@code pipeline}; on success {@code manifest} gets the counters and is committed to {@code
+   * output}; on any failure the staged files are dropped and the error rethrown.
    */
-  public static Manifest runAndCommit(Pipeline pipeline, TaskOutput output, Manifest.Builder manifest) {
+  public static Manifest runAndCommit(
+      Pipeline pipeline, TaskOutput output, Manifest.Builder manifest) {
     Finished finished;
     try {
       finished = run(pipeline);
@@ -95,14 +97,16 @@ public final class StageRun {
 
   /**
    * The skeleton every {@link Stage} runs in: prepare (checks before any work), stage the output,
-   * build and run the pipeline, write the manifest with the header all stages share, commit; on
-   * any failure after the output was begun and before the commit, abort it and rethrow.
+   * build and run the pipeline, write the manifest with the header all stages share, commit; on any
+   * failure after the output was begun and before the commit, abort it and rethrow.
    */
-  public static <O extends TaskOptions> Manifest execute(Stage<O> stage, O options, PrintStream out) {
+  public static <O extends TaskOptions> Manifest execute(
+      Stage<O> stage, O options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     Stage.Plan plan = stage.prepare(options);
     Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(stage.name(), options));
+    TaskOutput output =
+        TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(stage.name(), options));
     Manifest committed;
     try {
       plan.expand(pipeline, output);
@@ -118,10 +122,14 @@ public final class StageRun {
     return committed;
   }
 
-  /** The manifest header every stage writes: which stage, task and date, and the runner that ran it. */
+  /**
+   * The manifest header every stage writes: which stage, task and date, and the runner that ran it.
+   */
   public static Manifest.Builder header(String stage, TaskOptions options) {
-    String logicalDate = options instanceof LogicalDateOptions dated && dated.getLogicalDate() != null
-        ? dated.getLogicalDate() : "";
+    String logicalDate =
+        options instanceof LogicalDateOptions dated && dated.getLogicalDate() != null
+            ? dated.getLogicalDate()
+            : "";
     return Manifest.newBuilder()
         .setPipeline(stage)
         .setDagId(options.getDagId())

@@ -6,8 +6,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /**
- * Options every mlproof pipeline shares: where its output goes and which DAG task it is.
- * Each pipeline's own options interface extends this group.
+ * Options every mlproof pipeline shares: where its output goes and which DAG task it is. Each
+ * pipeline's own options interface extends this group.
  */
 public interface TaskOptions extends PipelineOptions {
 

@@ -38,34 +38,37 @@ import org.apache.beam.sdk.util.MimeTypes;
  * never someone else's directory.
  *
  * <p>Protocol (works on any Beam file system, local or {@code gs://}, since it needs no directory
- * rename): {@link #begin} refuses a directory that holds anything but an earlier output of the
- * same task (so {@code --output} equal to an input, or to a folder of other files, is an exit-2
- * error before anything is deleted), takes the directory's lock, then deletes the old
- * {@code manifest.json} first, so an interrupted re-run can never look complete, and everything
- * else the earlier attempt left; the pipeline writes under {@link #staging(String)}; {@link
- * #commit} moves the staged files into the directory and writes {@code manifest.json} last.
- * Readers go through {@link #read}, which refuses a directory without a manifest.
+ * rename): {@link #begin} refuses a directory that holds anything but an earlier output of the same
+ * task (so {@code --output} equal to an input, or to a folder of other files, is an exit-2 error
+ * before anything is deleted), takes the directory's lock, then deletes the old {@code
+ * manifest.json} first, so an interrupted re-run can never look complete, and everything else the
+ * earlier attempt left; the pipeline writes under {@link #staging(String)}; {@link #commit} moves
+ * the staged files into the directory and writes {@code manifest.json} last. Readers go through
+ * {@link #read}, which refuses a directory without a manifest.
  *
  * <p>The owner file {@value #OWNER} names the pipeline, DAG and task that write the directory and
  * is the lock: an OS file lock on it is held from {@link #begin} to {@link #commit}/{@link #abort}
- * (the OS drops it when the process dies, so a killed try never blocks the next one). Locking
- * needs a local file system; on object stores (gs://) the ownership check still runs, the lock
- * does not (DESIGN.md).
+ * (the OS drops it when the process dies, so a killed try never blocks the next one). Locking needs
+ * a local file system; on object stores (gs://) the ownership check still runs, the lock does not
+ * (DESIGN.md).
  *
- * <p>Paths are literal: the directory is listed, never matched as a pattern, and a path with a
- * glob character is refused, because Beam's readers take file patterns.
+ * <p>Paths are literal: the directory is listed, never matched as a pattern, and a path with a glob
+ * character is refused, because Beam's readers take file patterns.
  *
  * <p>Call {@link #begin} once before the pipeline is built; {@link FileSystems} must already know
- * the pipeline's options (Beam registers them when a pipeline is created, or call
- * {@code FileSystems.setDefaultPipelineOptions}).
+ * the pipeline's options (Beam registers them when a pipeline is created, or call {@code
+ * FileSystems.setDefaultPipelineOptions}).
  */
 public final class TaskOutput {
   public static final String MANIFEST = "manifest.json";
   public static final int MANIFEST_SCHEMA_VERSION = 1;
+
   /** Names the writer of the directory and carries its lock; kept across attempts. */
   public static final String OWNER = ".mlproof-owner.json";
+
   private static final String STAGING_PREFIX = ".staging-";
   private static final String GLOB_CHARACTERS = "*?[]{}\\";
+
   /** Local output directories a writer in this process holds. */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
@@ -99,8 +102,13 @@ public final class TaskOutput {
   private FileChannel lockChannel;
   private FileLock lock;
 
-  private TaskOutput(ResourceId directory, ResourceId stagingDirectory, String given, Path lockKey,
-      FileChannel lockChannel, FileLock lock) {
+  private TaskOutput(
+      ResourceId directory,
+      ResourceId stagingDirectory,
+      String given,
+      Path lockKey,
+      FileChannel lockChannel,
+      FileLock lock) {
     this.directory = directory;
     this.stagingDirectory = stagingDirectory;
     this.given = given;
@@ -123,23 +131,39 @@ public final class TaskOutput {
     requireLiteral(outputDir, "--output");
     ResourceId directory = directory(outputDir);
     ResourceId staging =
-        directory.resolve(STAGING_PREFIX + UUID.randomUUID(), StandardResolveOptions.RESOLVE_DIRECTORY);
+        directory.resolve(
+            STAGING_PREFIX + UUID.randomUUID(), StandardResolveOptions.RESOLVE_DIRECTORY);
     Path local = localPath(directory);
     try {
       if (local == null) {
-        refuseForeign(outputDir, owner, listRemote(directory), readRemote(directory, OWNER),
+        refuseForeign(
+            outputDir,
+            owner,
+            listRemote(directory),
+            readRemote(directory, OWNER),
             readRemote(directory, MANIFEST));
-        writeString(directory.resolve(OWNER, StandardResolveOptions.RESOLVE_FILE), toJson(owner.toManifest()));
+        writeString(
+            directory.resolve(OWNER, StandardResolveOptions.RESOLVE_FILE),
+            toJson(owner.toManifest()));
         clearRemote(directory);
         return new TaskOutput(directory, staging, outputDir, null, null, null);
       }
       return beginLocal(outputDir, local, owner, directory, staging);
     } catch (FileAlreadyExistsException | NotDirectoryException e) {
-      throw new InvalidInputException("output " + outputDir + " is not a directory (" + e.getFile()
-          + " is a file): choose another --output");
+      throw new InvalidInputException(
+          "output "
+              + outputDir
+              + " is not a directory ("
+              + e.getFile()
+              + " is a file): choose another --output");
     } catch (IOException e) {
       throw new InvalidInputException(
-          "cannot prepare output directory " + outputDir + ": " + e + " (check the path and its permissions)", e);
+          "cannot prepare output directory "
+              + outputDir
+              + ": "
+              + e
+              + " (check the path and its permissions)",
+          e);
     }
   }
 
@@ -148,8 +172,9 @@ public final class TaskOutput {
    * descriptor of it, so the owner file is read only through the locked channel, and writers in
    * this process are kept apart by {@link #HELD} before a descriptor is opened.
    */
-  private static TaskOutput beginLocal(String given, Path local, Owner owner, ResourceId directory,
-      ResourceId staging) throws IOException {
+  private static TaskOutput beginLocal(
+      String given, Path local, Owner owner, ResourceId directory, ResourceId staging)
+      throws IOException {
     Path key = local.toAbsolutePath().normalize();
     if (!HELD.add(key)) {
       throw locked(given);
@@ -162,17 +187,27 @@ public final class TaskOutput {
       }
       List<String> names = Files.exists(local) ? list(local) : List.of();
       if (!names.contains(OWNER)) {
-        refuseForeign(given, owner, names, null, readLocal(local.resolve(MANIFEST))); // before creating anything
+        refuseForeign(
+            given,
+            owner,
+            names,
+            null,
+            readLocal(local.resolve(MANIFEST))); // before creating anything
       }
       Files.createDirectories(local);
-      channel = FileChannel.open(local.resolve(OWNER),
-          StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel =
+          FileChannel.open(
+              local.resolve(OWNER),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       held = channel.tryLock();
       if (held == null) {
         throw locked(given);
       }
       // again, now that no other writer can change it
-      refuseForeign(given, owner, list(local), readAll(channel), readLocal(local.resolve(MANIFEST)));
+      refuseForeign(
+          given, owner, list(local), readAll(channel), readLocal(local.resolve(MANIFEST)));
       byte[] content = toJson(owner.toManifest()).getBytes(StandardCharsets.UTF_8);
       channel.truncate(0);
       channel.write(ByteBuffer.wrap(content), 0);
@@ -191,8 +226,12 @@ public final class TaskOutput {
   }
 
   private static RunFailedException locked(String given) {
-    return new RunFailedException("output " + given + " is being written by another run (it holds the lock on "
-        + OWNER + "): wait for that run to end, or choose another --output");
+    return new RunFailedException(
+        "output "
+            + given
+            + " is being written by another run (it holds the lock on "
+            + OWNER
+            + "): wait for that run to end, or choose another --output");
   }
 
   private static String readAll(FileChannel channel) throws IOException {
@@ -211,7 +250,9 @@ public final class TaskOutput {
     return names;
   }
 
-  /** Where the pipeline writes a logical output, e.g. {@code staging("records")} as a file prefix. */
+  /**
+   * Where the pipeline writes a logical output, e.g. {@code staging("records")} as a file prefix.
+   */
   public String staging(String name) {
     return stagingDirectory.resolve(name, StandardResolveOptions.RESOLVE_FILE).toString();
   }
@@ -235,14 +276,16 @@ public final class TaskOutput {
         destinations.add(
             directory.resolve(source.getFilename(), StandardResolveOptions.RESOLVE_FILE));
       }
-      FileSystems.rename(sources, destinations, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      FileSystems.rename(
+          sources, destinations, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
       deleteStaging();
       Manifest complete =
           withHashes(manifest).toBuilder()
               .setSchemaVersion(MANIFEST_SCHEMA_VERSION)
               .setCreatedAtMicros(System.currentTimeMillis() * 1000L)
               .build();
-      writeString(directory.resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE), toJson(complete));
+      writeString(
+          directory.resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE), toJson(complete));
       return complete;
     } catch (IOException e) {
       throw new RunFailedException("could not commit output " + given + ": " + e.getMessage(), e);
@@ -259,12 +302,18 @@ public final class TaskOutput {
     Manifest.Builder hashed = manifest.toBuilder();
     for (OutputFile.Builder file : hashed.getFilesBuilderList()) {
       if (file.getSha256().isEmpty() && !hasGlob(file.getPath())) {
-        ResourceId resource = directory.resolve(file.getPath(), StandardResolveOptions.RESOLVE_FILE);
+        ResourceId resource =
+            directory.resolve(file.getPath(), StandardResolveOptions.RESOLVE_FILE);
         try {
           file.setSha256(Sha256.hex(FileBytes.read(resource)));
         } catch (FileNotFoundException | NoSuchFileException e) {
-          throw new RunFailedException("the manifest of " + given + " lists " + file.getPath()
-              + ", which the stage did not write", e);
+          throw new RunFailedException(
+              "the manifest of "
+                  + given
+                  + " lists "
+                  + file.getPath()
+                  + ", which the stage did not write",
+              e);
         }
       }
     }
@@ -272,25 +321,41 @@ public final class TaskOutput {
   }
 
   /**
-   * The bytes of a single-file entry of a complete output, checked against the SHA-256 its
-   * manifest records: a file changed after its stage wrote it is exit 2, never used.
+   * The bytes of a single-file entry of a complete output, checked against the SHA-256 its manifest
+   * records: a file changed after its stage wrote it is exit 2, never used.
    */
   public static byte[] readVerified(String outputDir, String name) {
     Manifest manifest = read(outputDir);
     OutputFile entry = entry(outputDir, manifest, name);
-    ResourceId file = directory(outputDir).resolve(entry.getPath(), StandardResolveOptions.RESOLVE_FILE);
+    ResourceId file =
+        directory(outputDir).resolve(entry.getPath(), StandardResolveOptions.RESOLVE_FILE);
     byte[] bytes;
     try {
       bytes = FileBytes.read(file);
     } catch (IOException e) {
-      throw new InvalidInputException("cannot read " + file + ": " + e.getMessage()
-          + " (its manifest lists it: re-run the task that wrote " + outputDir + ")", e);
+      throw new InvalidInputException(
+          "cannot read "
+              + file
+              + ": "
+              + e.getMessage()
+              + " (its manifest lists it: re-run the task that wrote "
+              + outputDir
+              + ")",
+          e);
     }
     String actual = Sha256.hex(bytes);
     if (!entry.getSha256().isEmpty() && !entry.getSha256().equals(actual)) {
-      throw new InvalidInputException(file + " has SHA-256 " + actual + " but the manifest of " + outputDir
-          + " records " + entry.getSha256() + ": the file was changed after " + describe(manifest)
-          + " wrote it; re-run that task");
+      throw new InvalidInputException(
+          file
+              + " has SHA-256 "
+              + actual
+              + " but the manifest of "
+              + outputDir
+              + " records "
+              + entry.getSha256()
+              + ": the file was changed after "
+              + describe(manifest)
+              + " wrote it; re-run that task");
     }
     return bytes;
   }
@@ -311,18 +376,35 @@ public final class TaskOutput {
       throw new InvalidInputException(e.getMessage(), e);
     }
     if (records[0] != entry.getRecords()) {
-      throw new InvalidInputException(pattern + " holds " + records[0] + " records but the manifest of " + outputDir
-          + " records " + entry.getRecords() + ": files were cut short, lost or added after " + describe(manifest)
-          + " wrote them; re-run that task");
+      throw new InvalidInputException(
+          pattern
+              + " holds "
+              + records[0]
+              + " records but the manifest of "
+              + outputDir
+              + " records "
+              + entry.getRecords()
+              + ": files were cut short, lost or added after "
+              + describe(manifest)
+              + " wrote them; re-run that task");
     }
     return pattern;
   }
 
   private static OutputFile entry(String outputDir, Manifest manifest, String name) {
-    return manifest.getFilesList().stream().filter(f -> f.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new InvalidInputException("output " + outputDir + " has no '" + name + "' files (it holds "
-            + manifest.getFilesList().stream().map(OutputFile::getName).toList()
-            + "): point this task at the right upstream output"));
+    return manifest.getFilesList().stream()
+        .filter(f -> f.getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "output "
+                        + outputDir
+                        + " has no '"
+                        + name
+                        + "' files (it holds "
+                        + manifest.getFilesList().stream().map(OutputFile::getName).toList()
+                        + "): point this task at the right upstream output"));
   }
 
   private static String describe(Manifest manifest) {
@@ -342,7 +424,8 @@ public final class TaskOutput {
       deleteStaging();
     } catch (IOException e) {
       // The directory has no manifest either way, so it cannot be mistaken for a complete output.
-      throw new RunFailedException("could not clean staging " + stagingDirectory + ": " + e.getMessage(), e);
+      throw new RunFailedException(
+          "could not clean staging " + stagingDirectory + ": " + e.getMessage(), e);
     } finally {
       release();
     }
@@ -351,18 +434,27 @@ public final class TaskOutput {
   /** The manifest of a complete output, or a one-line error saying the output is not there. */
   public static Manifest read(String outputDir) {
     requireLiteral(outputDir, "an input directory");
-    ResourceId manifest = directory(outputDir).resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE);
+    ResourceId manifest =
+        directory(outputDir).resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE);
     try {
       Manifest.Builder builder = Manifest.newBuilder();
-      JsonFormat.parser().merge(new String(FileBytes.read(manifest), StandardCharsets.UTF_8), builder);
+      JsonFormat.parser()
+          .merge(new String(FileBytes.read(manifest), StandardCharsets.UTF_8), builder);
       return builder.build();
     } catch (FileNotFoundException | NoSuchFileException e) {
       throw new InvalidInputException(
-          "no complete output at " + outputDir + " (" + MANIFEST
+          "no complete output at "
+              + outputDir
+              + " ("
+              + MANIFEST
               + " is missing): run the task that produces it first");
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException(
-          "corrupt manifest " + manifest + ": " + e.getMessage() + " (re-run the task that wrote it)");
+          "corrupt manifest "
+              + manifest
+              + ": "
+              + e.getMessage()
+              + " (re-run the task that wrote it)");
     } catch (IOException e) {
       throw new InvalidInputException("cannot read " + manifest + ": " + e.getMessage());
     }
@@ -371,7 +463,9 @@ public final class TaskOutput {
   /** Absolute file pattern of one logical output named in a complete output's manifest. */
   public static String filePattern(String outputDir, String name) {
     OutputFile entry = entry(outputDir, read(outputDir), name);
-    return directory(outputDir).resolve(entry.getPath(), StandardResolveOptions.RESOLVE_FILE).toString();
+    return directory(outputDir)
+        .resolve(entry.getPath(), StandardResolveOptions.RESOLVE_FILE)
+        .toString();
   }
 
   public static String toJson(Manifest manifest) {
@@ -383,14 +477,21 @@ public final class TaskOutput {
   }
 
   /**
-   * Refuses a path with a glob character: Beam reads outputs through file patterns, where
-   * {@code out/keep*} would also read (and formerly delete) {@code out/keepA}.
+   * Refuses a path with a glob character: Beam reads outputs through file patterns, where {@code
+   * out/keep*} would also read (and formerly delete) {@code out/keepA}.
    */
   static void requireLiteral(String path, String what) {
     for (char c : path.toCharArray()) {
       if (GLOB_CHARACTERS.indexOf(c) >= 0) {
-        throw new InvalidInputException(what + " " + path + " contains the glob character '" + c
-            + "': mlproof paths are literal and may not contain any of " + GLOB_CHARACTERS + "; rename the directory");
+        throw new InvalidInputException(
+            what
+                + " "
+                + path
+                + " contains the glob character '"
+                + c
+                + "': mlproof paths are literal and may not contain any of "
+                + GLOB_CHARACTERS
+                + "; rename the directory");
       }
     }
   }
@@ -400,8 +501,8 @@ public final class TaskOutput {
    * absent): empty, or the owner file (else, for outputs written before owner files, the manifest)
    * names {@code owner}.
    */
-  private static void refuseForeign(String given, Owner owner, List<String> names, String ownerJson,
-      String manifestJson) {
+  private static void refuseForeign(
+      String given, Owner owner, List<String> names, String ownerJson, String manifestJson) {
     List<String> content = names.stream().filter(n -> !n.equals(OWNER)).sorted().toList();
     if (content.isEmpty()) {
       return;
@@ -411,12 +512,21 @@ public final class TaskOutput {
     if (owner.equals(previous)) {
       return;
     }
-    String shown = content.size() <= 3 ? String.join(", ", content)
-        : String.join(", ", content.subList(0, 3)) + " and " + (content.size() - 3) + " more";
-    throw new InvalidInputException("output " + given + " is not empty (" + shown + ") and "
-        + (previous == null ? "is not an mlproof output" : "is the output of " + previous)
-        + ", not of " + owner + ": nothing was deleted; choose an empty or new --output, or remove the directory"
-        + " yourself");
+    String shown =
+        content.size() <= 3
+            ? String.join(", ", content)
+            : String.join(", ", content.subList(0, 3)) + " and " + (content.size() - 3) + " more";
+    throw new InvalidInputException(
+        "output "
+            + given
+            + " is not empty ("
+            + shown
+            + ") and "
+            + (previous == null ? "is not an mlproof output" : "is the output of " + previous)
+            + ", not of "
+            + owner
+            + ": nothing was deleted; choose an empty or new --output, or remove the directory"
+            + " yourself");
   }
 
   private static Manifest parseManifest(String json) {
@@ -491,7 +601,9 @@ public final class TaskOutput {
 
   private static String readRemote(ResourceId dir, String name) throws IOException {
     try {
-      return new String(FileBytes.read(dir.resolve(name, StandardResolveOptions.RESOLVE_FILE)), StandardCharsets.UTF_8);
+      return new String(
+          FileBytes.read(dir.resolve(name, StandardResolveOptions.RESOLVE_FILE)),
+          StandardCharsets.UTF_8);
     } catch (FileNotFoundException | NoSuchFileException e) {
       return null;
     }
@@ -506,7 +618,8 @@ public final class TaskOutput {
   }
 
   private static void clearRemote(ResourceId dir) throws IOException {
-    FileSystems.delete(List.of(dir.resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE)),
+    FileSystems.delete(
+        List.of(dir.resolve(MANIFEST, StandardResolveOptions.RESOLVE_FILE)),
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     List<ResourceId> files = new ArrayList<>();
     for (MatchResult.Metadata m : match(dir.toString() + "**")) {

@@ -21,11 +21,11 @@ import org.apache.beam.sdk.util.MimeTypes;
 
 /**
  * TFRecord files read and written in the driver, through Beam's {@link FileSystems} (local or
- * {@code gs://}) or inside a DoFn that handles a whole file, in the same framing Beam's
- * {@code TFRecordIO} uses: length (8 bytes LE), masked CRC32C of the length, data, masked CRC32C of
- * the data. Training needs the whole matrix in one process, and the features stage folds a file's
- * rows where it reads them: either way a record per pipeline element would cost more than the
- * record. (Beam's own codec is package-private.) Checksums are verified: a corrupt file fails loudly.
+ * {@code gs://}) or inside a DoFn that handles a whole file, in the same framing Beam's {@code
+ * TFRecordIO} uses: length (8 bytes LE), masked CRC32C of the length, data, masked CRC32C of the
+ * data. Training needs the whole matrix in one process, and the features stage folds a file's rows
+ * where it reads them: either way a record per pipeline element would cost more than the record.
+ * (Beam's own codec is package-private.) Checksums are verified: a corrupt file fails loudly.
  */
 public final class TfRecordFiles {
   private static final int MASK_DELTA = 0xa282ead8;
@@ -71,8 +71,10 @@ public final class TfRecordFiles {
   public static void readFile(ResourceId file, RecordConsumer consumer) {
     String name = file.toString();
     Compression compression = Compression.detect(file.getFilename());
-    try (InputStream in = new BufferedInputStream(
-        Channels.newInputStream(compression.readDecompressed(FileSystems.open(file))), BUFFER)) {
+    try (InputStream in =
+        new BufferedInputStream(
+            Channels.newInputStream(compression.readDecompressed(FileSystems.open(file))),
+            BUFFER)) {
       byte[] header = new byte[12];
       byte[] footer = new byte[4];
       byte[] data = new byte[4096];
@@ -123,8 +125,12 @@ public final class TfRecordFiles {
 
     public Writer(String path) {
       try {
-        this.out = new BufferedOutputStream(Channels.newOutputStream(
-            FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY)), BUFFER);
+        this.out =
+            new BufferedOutputStream(
+                Channels.newOutputStream(
+                    FileSystems.create(
+                        FileSystems.matchNewResource(path, false), MimeTypes.BINARY)),
+                BUFFER);
       } catch (IOException e) {
         throw new RunFailedException("cannot create " + path + ": " + e.getMessage(), e);
       }
@@ -160,7 +166,12 @@ public final class TfRecordFiles {
 
   private static RunFailedException corrupt(String file, long offset, String what) {
     return new RunFailedException(
-        "corrupt TFRecord file " + file + " at byte " + offset + ": " + what
+        "corrupt TFRecord file "
+            + file
+            + " at byte "
+            + offset
+            + ": "
+            + what
             + " (re-run the task that wrote it)");
   }
 }

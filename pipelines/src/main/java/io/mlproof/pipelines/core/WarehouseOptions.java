@@ -4,7 +4,9 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Which warehouse a pipeline reads: the embedded DuckDB file by default, BigQuery in production. */
+/**
+ * Which warehouse a pipeline reads: the embedded DuckDB file by default, BigQuery in production.
+ */
 public interface WarehouseOptions extends PipelineOptions {
 
   @Description(

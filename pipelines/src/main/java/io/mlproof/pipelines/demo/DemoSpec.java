@@ -27,8 +27,10 @@ public record DemoSpec(int users, int days, LocalDate start, long seed, double b
 
   public static final int MAX_USERS = 10_000_000;
   public static final int MAX_DAYS = 3_650;
+
   /** Malformed rows carry 1970 timestamps; windows must start well after them (and stay sane). */
   public static final LocalDate MIN_START = LocalDate.of(2000, 1, 1);
+
   public static final LocalDate MAX_START = LocalDate.of(2099, 12, 31);
   public static final double MAX_BAD_ROW_RATE = 0.1;
 
@@ -54,7 +56,8 @@ public record DemoSpec(int users, int days, LocalDate start, long seed, double b
 
   /** The default demo: 10,000 users over 180 days from 2024-01-01, about 1.1 million events. */
   public static DemoSpec defaults() {
-    return new DemoSpec(DEFAULT_USERS, DEFAULT_DAYS, DEFAULT_START, DEFAULT_SEED, DEFAULT_BAD_ROW_RATE);
+    return new DemoSpec(
+        DEFAULT_USERS, DEFAULT_DAYS, DEFAULT_START, DEFAULT_SEED, DEFAULT_BAD_ROW_RATE);
   }
 
   /**
@@ -92,7 +95,15 @@ public record DemoSpec(int users, int days, LocalDate start, long seed, double b
 
   @Override
   public String toString() {
-    return "users=" + users + ", days=" + days + ", start=" + start + ", seed=" + seed
-        + ", bad-row-rate=" + badRowRate;
+    return "users="
+        + users
+        + ", days="
+        + days
+        + ", start="
+        + start
+        + ", seed="
+        + seed
+        + ", bad-row-rate="
+        + badRowRate;
   }
 }

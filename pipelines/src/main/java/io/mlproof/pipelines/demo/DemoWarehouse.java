@@ -24,9 +24,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The embedded demo warehouse: a DuckDB file with {@code users}, {@code events} and
- * {@code payments} of a made-up e-commerce startup (see docs/DATA.md), plus {@code demo_truth}
- * (the latent traits; never a feature) and {@code mlproof_demo_meta} (the spec it was built for).
+ * The embedded demo warehouse: a DuckDB file with {@code users}, {@code events} and {@code
+ * payments} of a made-up e-commerce startup (see docs/DATA.md), plus {@code demo_truth} (the latent
+ * traits; never a feature) and {@code mlproof_demo_meta} (the spec it was built for).
  *
  * <p>Everything is generated inside DuckDB by {@code generate.sql} (set-based SQL, no row-by-row
  * inserts) into a temporary file next to the target, which is renamed into place only when
@@ -58,7 +58,9 @@ public final class DemoWarehouse {
 
   private DemoWarehouse() {}
 
-  /** Builds the warehouse at {@code file}, or reuses it if it was already built for {@code spec}. */
+  /**
+   * Builds the warehouse at {@code file}, or reuses it if it was already built for {@code spec}.
+   */
   public static DemoSummary create(Path file, DemoSpec spec) {
     return create(file, spec, OnExisting.REUSE_IF_SAME_SPEC);
   }
@@ -67,12 +69,18 @@ public final class DemoWarehouse {
     return create(file, spec, onExisting, 0);
   }
 
-  /** {@code threads} > 0 caps DuckDB's threads (tests use it to show the result does not depend on it). */
+  /**
+   * {@code threads} > 0 caps DuckDB's threads (tests use it to show the result does not depend on
+   * it).
+   */
   static DemoSummary create(Path file, DemoSpec spec, OnExisting onExisting, int threads) {
     Path target = file.toAbsolutePath().normalize();
     if (Files.isDirectory(target)) {
       throw new InvalidInputException(
-          "--path " + file + " is a directory; give a file such as " + file.resolve("warehouse.duckdb"));
+          "--path "
+              + file
+              + " is a directory; give a file such as "
+              + file.resolve("warehouse.duckdb"));
     }
     if (Files.exists(target) && onExisting == OnExisting.REUSE_IF_SAME_SPEC) {
       return reuse(target, spec);
@@ -91,15 +99,16 @@ public final class DemoWarehouse {
 
   /** The generation script with the spec filled in, as statements in execution order. */
   static List<String> statements(DemoSpec spec) {
-    Map<String, String> values = Map.of(
-        "users", Integer.toString(spec.users()),
-        "days", Integer.toString(spec.days()),
-        "start", spec.start().toString(),
-        // Parenthesized so that Long.MIN_VALUE survives the ::BIGINT casts in the script.
-        "seed", "(" + spec.seed() + ")",
-        // Double.toString round-trips exactly, so the stored rate equals the spec's.
-        "bad_row_rate", Double.toString(spec.badRowRate()),
-        "process_version", Integer.toString(PROCESS_VERSION));
+    Map<String, String> values =
+        Map.of(
+            "users", Integer.toString(spec.users()),
+            "days", Integer.toString(spec.days()),
+            "start", spec.start().toString(),
+            // Parenthesized so that Long.MIN_VALUE survives the ::BIGINT casts in the script.
+            "seed", "(" + spec.seed() + ")",
+            // Double.toString round-trips exactly, so the stored rate equals the spec's.
+            "bad_row_rate", Double.toString(spec.badRowRate()),
+            "process_version", Integer.toString(PROCESS_VERSION));
     Matcher m = PLACEHOLDER.matcher(script());
     StringBuilder sql = new StringBuilder();
     while (m.find()) {
@@ -131,12 +140,20 @@ public final class DemoWarehouse {
   }
 
   private static DemoSummary reuse(Path target, DemoSpec spec) {
-    try (Connection c = readOnly(target); Statement s = c.createStatement()) {
+    try (Connection c = readOnly(target);
+        Statement s = c.createStatement()) {
       Stored stored = readStored(target, s);
       if (stored.processVersion() != PROCESS_VERSION || !stored.spec().equals(spec)) {
-        throw new InvalidInputException(target + " holds a demo warehouse for " + stored.spec()
-            + (stored.processVersion() == PROCESS_VERSION ? "" : " (process version " + stored.processVersion() + ")")
-            + "; pass --force to rebuild it for " + spec + ", or choose another --path");
+        throw new InvalidInputException(
+            target
+                + " holds a demo warehouse for "
+                + stored.spec()
+                + (stored.processVersion() == PROCESS_VERSION
+                    ? ""
+                    : " (process version " + stored.processVersion() + ")")
+                + "; pass --force to rebuild it for "
+                + spec
+                + ", or choose another --path");
       }
       return summarize(target, spec, DemoSummary.Outcome.REUSED, s);
     } catch (SQLException e) {
@@ -150,7 +167,12 @@ public final class DemoWarehouse {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new InvalidInputException(
-          "cannot create directory " + dir + " for the demo warehouse (" + e + "); choose another --path", e);
+          "cannot create directory "
+              + dir
+              + " for the demo warehouse ("
+              + e
+              + "); choose another --path",
+          e);
     }
     // Hidden, unique and in the same directory, so the final rename is atomic and concurrent
     // builders never share a file.
@@ -168,15 +190,22 @@ public final class DemoWarehouse {
         summary = summarize(target, spec, DemoSummary.Outcome.BUILT, s);
         s.execute("CHECKPOINT");
       }
-      // A write-ahead log left by an unclean close of the old file would be replayed into the new one.
+      // A write-ahead log left by an unclean close of the old file would be replayed into the new
+      // one.
       Files.deleteIfExists(wal(target));
-      Files.move(building, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          building, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return summary;
     } catch (SQLException e) {
       throw new IllegalStateException("generating the demo warehouse failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new InvalidInputException(
-          "cannot write the demo warehouse " + target + " (" + e + "); check the path and free space", e);
+          "cannot write the demo warehouse "
+              + target
+              + " ("
+              + e
+              + "); check the path and free space",
+          e);
     } finally {
       deleteQuietly(building);
       deleteQuietly(wal(building));
@@ -199,7 +228,8 @@ public final class DemoWarehouse {
   private record Stored(int processVersion, DemoSpec spec, long badEvents, long badPayments) {}
 
   private static Stored readStored(Path file) {
-    try (Connection c = readOnly(file); Statement s = c.createStatement()) {
+    try (Connection c = readOnly(file);
+        Statement s = c.createStatement()) {
       return readStored(file, s);
     } catch (SQLException e) {
       throw unreadable(file, e);
@@ -207,39 +237,69 @@ public final class DemoWarehouse {
   }
 
   private static InvalidInputException unreadable(Path file, SQLException e) {
-    return new InvalidInputException(file + " exists but cannot be read as a DuckDB database ("
-        + firstLine(e.getMessage()) + "); pass --force to replace it, or choose another --path", e);
+    return new InvalidInputException(
+        file
+            + " exists but cannot be read as a DuckDB database ("
+            + firstLine(e.getMessage())
+            + "); pass --force to replace it, or choose another --path",
+        e);
   }
 
   private static Stored readStored(Path file, Statement s) throws SQLException {
-    try (ResultSet tables = s.executeQuery(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '" + META_TABLE + "'")) {
+    try (ResultSet tables =
+        s.executeQuery(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = '" + META_TABLE + "'")) {
       tables.next();
       if (tables.getLong(1) == 0) {
-        throw new InvalidInputException(file + " exists but is not an mlproof demo warehouse (no table "
-            + META_TABLE + "); pass --force to replace it, or choose another --path");
+        throw new InvalidInputException(
+            file
+                + " exists but is not an mlproof demo warehouse (no table "
+                + META_TABLE
+                + "); pass --force to replace it, or choose another --path");
       }
     }
-    try (ResultSet r = s.executeQuery("SELECT process_version, users, days, CAST(start_date AS VARCHAR), seed,"
-        + " bad_row_rate, bad_events, bad_payments FROM " + META_TABLE)) {
+    try (ResultSet r =
+        s.executeQuery(
+            "SELECT process_version, users, days, CAST(start_date AS VARCHAR), seed,"
+                + " bad_row_rate, bad_events, bad_payments FROM "
+                + META_TABLE)) {
       if (!r.next()) {
-        throw new InvalidInputException(file + " has an empty " + META_TABLE
-            + " table; pass --force to rebuild it, or choose another --path");
+        throw new InvalidInputException(
+            file
+                + " has an empty "
+                + META_TABLE
+                + " table; pass --force to rebuild it, or choose another --path");
       }
-      return new Stored(r.getInt(1),
-          new DemoSpec(r.getInt(2), r.getInt(3), LocalDate.parse(r.getString(4)), r.getLong(5), r.getDouble(6)),
-          r.getLong(7), r.getLong(8));
+      return new Stored(
+          r.getInt(1),
+          new DemoSpec(
+              r.getInt(2),
+              r.getInt(3),
+              LocalDate.parse(r.getString(4)),
+              r.getLong(5),
+              r.getDouble(6)),
+          r.getLong(7),
+          r.getLong(8));
     }
   }
 
-  private static DemoSummary summarize(Path file, DemoSpec spec, DemoSummary.Outcome outcome, Statement s)
-      throws SQLException {
+  private static DemoSummary summarize(
+      Path file, DemoSpec spec, DemoSummary.Outcome outcome, Statement s) throws SQLException {
     Stored stored = readStored(file, s);
-    try (ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM events),"
-        + " (SELECT count(*) FROM payments)")) {
+    try (ResultSet r =
+        s.executeQuery(
+            "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM events),"
+                + " (SELECT count(*) FROM payments)")) {
       r.next();
-      return new DemoSummary(file, spec, outcome, r.getLong(1), r.getLong(2), r.getLong(3),
-          stored.badEvents(), stored.badPayments());
+      return new DemoSummary(
+          file,
+          spec,
+          outcome,
+          r.getLong(1),
+          r.getLong(2),
+          r.getLong(3),
+          stored.badEvents(),
+          stored.badPayments());
     }
   }
 

@@ -40,25 +40,36 @@ public final class ExperimentSimulator {
   /** What was written. */
   public record Summary(long users, long churned, long targeted, long targetedChurned) {}
 
-  public static Summary simulate(Path warehouse, String experimentId, LocalDate assignedOn, double saveRate, long seed,
+  public static Summary simulate(
+      Path warehouse,
+      String experimentId,
+      LocalDate assignedOn,
+      double saveRate,
+      long seed,
       String assignmentsTable) {
     if (!Files.isRegularFile(warehouse)) {
-      throw new InvalidInputException("--path " + warehouse + " is not a DuckDB file: run `mlproof demo init` first");
+      throw new InvalidInputException(
+          "--path " + warehouse + " is not a DuckDB file: run `mlproof demo init` first");
     }
     if (!(saveRate >= 0 && saveRate <= 1)) {
       throw new InvalidInputException("--save-rate " + saveRate + " must be between 0 and 1");
     }
     if (!assignmentsTable.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new InvalidInputException("--assignments-table " + assignmentsTable + " is not a plain table name");
+      throw new InvalidInputException(
+          "--assignments-table " + assignmentsTable + " is not a plain table name");
     }
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + warehouse)) {
       connection.setAutoCommit(false);
       try (Statement s = connection.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS " + OUTCOMES_TABLE + " (experiment_id VARCHAR NOT NULL,"
-            + " entity_id VARCHAR NOT NULL, churned BOOLEAN NOT NULL, pre_sessions BIGINT NOT NULL)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + OUTCOMES_TABLE
+                + " (experiment_id VARCHAR NOT NULL,"
+                + " entity_id VARCHAR NOT NULL, churned BOOLEAN NOT NULL, pre_sessions BIGINT NOT NULL)");
       }
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + OUTCOMES_TABLE
-          + " WHERE experiment_id = ?")) {
+      try (PreparedStatement delete =
+          connection.prepareStatement(
+              "DELETE FROM " + OUTCOMES_TABLE + " WHERE experiment_id = ?")) {
         delete.setString(1, experimentId);
         delete.executeUpdate();
       }
@@ -66,17 +77,22 @@ public final class ExperimentSimulator {
       long churned = 0;
       long targeted = 0;
       long targetedChurned = 0;
-      String query = "WITH pre AS (SELECT user_id, count(*) AS sessions FROM events"
-          + " WHERE event_type = 'session_start' AND event_at >= CAST(? AS TIMESTAMP) - INTERVAL " + PRE_PERIOD_DAYS
-          + " DAY AND event_at < CAST(? AS TIMESTAMP) AND user_id IS NOT NULL GROUP BY user_id)"
-          + " SELECT a.entity_id, a.targeted, coalesce(pre.sessions, 0) AS sessions,"
-          + " coalesce(t.churned_at < CAST(? AS TIMESTAMP), false) AS gone"
-          + " FROM " + assignmentsTable + " a"
-          + " LEFT JOIN pre ON pre.user_id = TRY_CAST(a.entity_id AS BIGINT)"
-          + " LEFT JOIN demo_truth t ON t.user_id = TRY_CAST(a.entity_id AS BIGINT)"
-          + " WHERE a.experiment_id = ? ORDER BY a.entity_id";
+      String query =
+          "WITH pre AS (SELECT user_id, count(*) AS sessions FROM events"
+              + " WHERE event_type = 'session_start' AND event_at >= CAST(? AS TIMESTAMP) - INTERVAL "
+              + PRE_PERIOD_DAYS
+              + " DAY AND event_at < CAST(? AS TIMESTAMP) AND user_id IS NOT NULL GROUP BY user_id)"
+              + " SELECT a.entity_id, a.targeted, coalesce(pre.sessions, 0) AS sessions,"
+              + " coalesce(t.churned_at < CAST(? AS TIMESTAMP), false) AS gone"
+              + " FROM "
+              + assignmentsTable
+              + " a"
+              + " LEFT JOIN pre ON pre.user_id = TRY_CAST(a.entity_id AS BIGINT)"
+              + " LEFT JOIN demo_truth t ON t.user_id = TRY_CAST(a.entity_id AS BIGINT)"
+              + " WHERE a.experiment_id = ? ORDER BY a.entity_id";
       try (PreparedStatement select = connection.prepareStatement(query);
-           DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("main", OUTCOMES_TABLE)) {
+          DuckDBAppender appender =
+              connection.unwrap(DuckDBConnection.class).createAppender("main", OUTCOMES_TABLE)) {
         String day = assignedOn.toString();
         select.setString(1, day);
         select.setString(2, day);
@@ -92,7 +108,13 @@ public final class ExperimentSimulator {
               p *= 1 - saveRate;
             }
             boolean churn = new SplittableRandom(seed * 31 + id.hashCode()).nextDouble() < p;
-            appender.beginRow().append(experimentId).append(id).append(churn).append(sessions).endRow();
+            appender
+                .beginRow()
+                .append(experimentId)
+                .append(id)
+                .append(churn)
+                .append(sessions)
+                .endRow();
             users++;
             churned += churn ? 1 : 0;
             targeted += isTargeted ? 1 : 0;
@@ -102,18 +124,32 @@ public final class ExperimentSimulator {
       }
       if (users == 0) {
         connection.rollback();
-        throw new InvalidInputException("experiment " + experimentId + " has no rows in " + assignmentsTable + " of "
-            + warehouse + ": run `mlproof run assign` for it first");
+        throw new InvalidInputException(
+            "experiment "
+                + experimentId
+                + " has no rows in "
+                + assignmentsTable
+                + " of "
+                + warehouse
+                + ": run `mlproof run assign` for it first");
       }
       connection.commit();
       return new Summary(users, churned, targeted, targetedChurned);
     } catch (SQLException e) {
       String message = e.getMessage().lines().findFirst().orElse("");
       if (message.contains("does not exist")) {
-        throw new InvalidInputException("cannot simulate experiment " + experimentId + " in " + warehouse + ": "
-            + message + " (build it with `mlproof demo init` and run `mlproof run assign` first)", e);
+        throw new InvalidInputException(
+            "cannot simulate experiment "
+                + experimentId
+                + " in "
+                + warehouse
+                + ": "
+                + message
+                + " (build it with `mlproof demo init` and run `mlproof run assign` first)",
+            e);
       }
-      throw new RunFailedException("cannot simulate the experiment in " + warehouse + ": " + message, e);
+      throw new RunFailedException(
+          "cannot simulate the experiment in " + warehouse + ": " + message, e);
     }
   }
 }

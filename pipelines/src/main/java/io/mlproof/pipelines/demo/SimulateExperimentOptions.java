@@ -8,9 +8,11 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code mlproof run simulate_experiment} (the demo DAG's campaign, docs/DATA.md). */
-public interface SimulateExperimentOptions extends TaskOptions, WarehouseOptions, LogicalDateOptions {
+public interface SimulateExperimentOptions
+    extends TaskOptions, WarehouseOptions, LogicalDateOptions {
 
-  @Description("Output directory of the assign task: the experiment id and the assignments table it wrote.")
+  @Description(
+      "Output directory of the assign task: the experiment id and the assignments table it wrote.")
   @Validation.Required
   String getAssignments();
 

@@ -7,7 +7,8 @@ package io.mlproof.pipelines.evaluate;
  */
 public record BlessCriteria(double margin, BlessRule rule) {
   public static final double DEFAULT_MARGIN = 0.02;
-  public static final BlessCriteria DEFAULT = new BlessCriteria(DEFAULT_MARGIN, BlessRule.LOWER_BOUND);
+  public static final BlessCriteria DEFAULT =
+      new BlessCriteria(DEFAULT_MARGIN, BlessRule.LOWER_BOUND);
 
   public BlessCriteria {
     if (!(margin >= 0 && margin < 1)) {

@@ -3,11 +3,12 @@ package io.mlproof.pipelines.evaluate;
 import io.mlproof.proto.v1.ConfusionMatrix;
 
 /**
- * Counts at one operating point. Ratios with a zero denominator are 0 (scikit-learn's
- * {@code zero_division=0}): targeting no one has precision 0, not "undefined", so the status quo
- * can sit in the same table as the model.
+ * Counts at one operating point. Ratios with a zero denominator are 0 (scikit-learn's {@code
+ * zero_division=0}): targeting no one has precision 0, not "undefined", so the status quo can sit
+ * in the same table as the model.
  */
-public record Confusion(long truePositives, long falsePositives, long trueNegatives, long falseNegatives) {
+public record Confusion(
+    long truePositives, long falsePositives, long trueNegatives, long falseNegatives) {
 
   public Confusion {
     if (truePositives < 0 || falsePositives < 0 || trueNegatives < 0 || falseNegatives < 0) {

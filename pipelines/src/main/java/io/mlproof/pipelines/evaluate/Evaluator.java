@@ -21,6 +21,7 @@ import java.util.List;
 public final class Evaluator {
   /** The top fractions lift and gains are reported at. */
   public static final double[] LIFT_FRACTIONS = {0.05, 0.10, 0.20};
+
   public static final String STATUS_QUO = "status_quo";
   public static final String RANDOM = "random";
 
@@ -33,7 +34,11 @@ public final class Evaluator {
    * @param topFraction share of rows targeted under {@link OperatingPointRule#TOP_K}
    * @param criteria what the verdict requires (the bless stage may decide again with its own)
    */
-  public Evaluator(OperatingPointRule rule, double topFraction, BlessCriteria criteria, PairedBootstrap bootstrap) {
+  public Evaluator(
+      OperatingPointRule rule,
+      double topFraction,
+      BlessCriteria criteria,
+      PairedBootstrap bootstrap) {
     if (!(topFraction > 0 && topFraction <= 1)) {
       throw new IllegalArgumentException("top fraction must be in (0, 1], got " + topFraction);
     }
@@ -48,7 +53,8 @@ public final class Evaluator {
    *
    * @param modelThreshold the model's best-F1 threshold, chosen on the validation scores
    * @param heuristic the heuristic rule, tuned on the validation rows
-   * @param baseRate the positive rate of the rows the model learned from (the status quo's probability)
+   * @param baseRate the positive rate of the rows the model learned from (the status quo's
+   *     probability)
    */
   public record Inputs(
       LabeledMatrix test,
@@ -65,9 +71,12 @@ public final class Evaluator {
     requireBothClasses("test", labels);
 
     Metrics.Ranked model = new Metrics.Ranked(in.testScores(), labels);
-    Pick modelPick = rule == OperatingPointRule.TOP_K
-        ? topK(model) : atThreshold(in.modelThreshold(), in.testScores());
-    ClassificationMetrics modelMetrics = metrics("model", modelPick, model, in.testScores(), labels, true);
+    Pick modelPick =
+        rule == OperatingPointRule.TOP_K
+            ? topK(model)
+            : atThreshold(in.modelThreshold(), in.testScores());
+    ClassificationMetrics modelMetrics =
+        metrics("model", modelPick, model, in.testScores(), labels, true);
     double targetedFraction = modelPick.targetedFraction(labels.length);
 
     ThresholdRule heuristic = in.heuristic();
@@ -82,29 +91,42 @@ public final class Evaluator {
       heuristicTargeted[r] = heuristic.targets(x);
     }
     Metrics.Ranked heuristicRanked = new Metrics.Ranked(heuristicRanking, labels);
-    Pick heuristicPick = rule == OperatingPointRule.BEST_F1
-        ? new Pick(heuristic.threshold(), heuristicTargeted)
-        : topK(heuristicRanked);
+    Pick heuristicPick =
+        rule == OperatingPointRule.BEST_F1
+            ? new Pick(heuristic.threshold(), heuristicTargeted)
+            : topK(heuristicRanked);
 
     double[] constant = new double[n];
     java.util.Arrays.fill(constant, in.baseRate());
     Metrics.Ranked constantRanked = new Metrics.Ranked(constant, labels);
     Pick nobody = new Pick(Double.POSITIVE_INFINITY, new boolean[n]);
 
-    EvaluationResult.Builder result = EvaluationResult.newBuilder()
-        .setModel(modelMetrics)
-        .addBaselines(metrics(STATUS_QUO, nobody, constantRanked, constant, labels, true))
-        .addBaselines(random(targetedFraction, constantRanked, constant, labels))
-        .addBaselines(metrics(heuristic.name(), heuristicPick, heuristicRanked, heuristicProbability, labels, false))
-        .addAllImportance(in.importance())
-        .setExamples(n)
-        .setPositives(model.positives())
-        .setSelection(in.selection())
-        .setUncertainty(bootstrap.lead(labels,
-            new PairedBootstrap.Contender("model", modelPick.targeted(), in.testScores()),
-            List.of(new PairedBootstrap.Contender(STATUS_QUO, nobody.targeted(), null),
-                new PairedBootstrap.Contender(RANDOM, null, null),
-                new PairedBootstrap.Contender(heuristic.name(), heuristicPick.targeted(), heuristicRanking))));
+    EvaluationResult.Builder result =
+        EvaluationResult.newBuilder()
+            .setModel(modelMetrics)
+            .addBaselines(metrics(STATUS_QUO, nobody, constantRanked, constant, labels, true))
+            .addBaselines(random(targetedFraction, constantRanked, constant, labels))
+            .addBaselines(
+                metrics(
+                    heuristic.name(),
+                    heuristicPick,
+                    heuristicRanked,
+                    heuristicProbability,
+                    labels,
+                    false))
+            .addAllImportance(in.importance())
+            .setExamples(n)
+            .setPositives(model.positives())
+            .setSelection(in.selection())
+            .setUncertainty(
+                bootstrap.lead(
+                    labels,
+                    new PairedBootstrap.Contender("model", modelPick.targeted(), in.testScores()),
+                    List.of(
+                        new PairedBootstrap.Contender(STATUS_QUO, nobody.targeted(), null),
+                        new PairedBootstrap.Contender(RANDOM, null, null),
+                        new PairedBootstrap.Contender(
+                            heuristic.name(), heuristicPick.targeted(), heuristicRanking))));
     return result.setVerdict(Verdicts.againstBaselines(result.build(), criteria)).build();
   }
 
@@ -132,28 +154,38 @@ public final class Evaluator {
     return new Pick(ranked.scoreAtRank(k), ranked.topK(k));
   }
 
-  /** @param rankedByProbability whether {@code ranked} orders the rows by {@code probabilities} too */
-  private ClassificationMetrics metrics(String name, Pick pick, Metrics.Ranked ranked,
-      double[] probabilities, boolean[] labels, boolean rankedByProbability) {
+  /**
+   * @param rankedByProbability whether {@code ranked} orders the rows by {@code probabilities} too
+   */
+  private ClassificationMetrics metrics(
+      String name,
+      Pick pick,
+      Metrics.Ranked ranked,
+      double[] probabilities,
+      boolean[] labels,
+      boolean rankedByProbability) {
     Confusion confusion = Confusion.of(pick.targeted(), labels);
-    ClassificationMetrics.Builder m = ClassificationMetrics.newBuilder()
-        .setName(name)
-        .setOperatingPoint(OperatingPoint.newBuilder()
-            .setRule(rule.label())
-            .setThreshold(pick.threshold())
-            .setTargetedFraction((double) confusion.targeted() / labels.length))
-        .setConfusion(confusion.toProto())
-        .setPrecision(confusion.precision())
-        .setRecall(confusion.recall())
-        .setF1(confusion.f1())
-        .setAccuracy(confusion.accuracy())
-        .setRocAuc(ranked.rocAuc())
-        .setPrAuc(ranked.averagePrecision())
-        .setLogLoss(Metrics.logLoss(probabilities, labels))
-        .setBrier(Metrics.brier(probabilities, labels))
-        .addAllCalibration(rankedByProbability
-            ? Metrics.calibration(probabilities, labels, ranked.order())
-            : Metrics.calibration(probabilities, labels));
+    ClassificationMetrics.Builder m =
+        ClassificationMetrics.newBuilder()
+            .setName(name)
+            .setOperatingPoint(
+                OperatingPoint.newBuilder()
+                    .setRule(rule.label())
+                    .setThreshold(pick.threshold())
+                    .setTargetedFraction((double) confusion.targeted() / labels.length))
+            .setConfusion(confusion.toProto())
+            .setPrecision(confusion.precision())
+            .setRecall(confusion.recall())
+            .setF1(confusion.f1())
+            .setAccuracy(confusion.accuracy())
+            .setRocAuc(ranked.rocAuc())
+            .setPrAuc(ranked.averagePrecision())
+            .setLogLoss(Metrics.logLoss(probabilities, labels))
+            .setBrier(Metrics.brier(probabilities, labels))
+            .addAllCalibration(
+                rankedByProbability
+                    ? Metrics.calibration(probabilities, labels, ranked.order())
+                    : Metrics.calibration(probabilities, labels));
     for (double fraction : LIFT_FRACTIONS) {
       m.addLift(ranked.lift(fraction));
     }
@@ -174,26 +206,29 @@ public final class Evaluator {
     double tp = fraction * positives;
     double fp = fraction * (n - positives);
     double f1 = p + fraction == 0 ? 0 : 2 * p * fraction / (p + fraction);
-    ClassificationMetrics.Builder m = ClassificationMetrics.newBuilder()
-        .setName(RANDOM)
-        .setOperatingPoint(OperatingPoint.newBuilder()
-            .setRule(rule.label())
-            .setThreshold(Double.NaN)
-            .setTargetedFraction(fraction))
-        .setConfusion(ConfusionMatrix.newBuilder()
-            .setTruePositives(Math.round(tp))
-            .setFalsePositives(Math.round(fp))
-            .setFalseNegatives(positives - Math.round(tp))
-            .setTrueNegatives((n - positives) - Math.round(fp)))
-        .setPrecision(fraction == 0 ? 0 : p)
-        .setRecall(fraction)
-        .setF1(fraction == 0 ? 0 : f1)
-        .setAccuracy(fraction * p + (1 - fraction) * (1 - p))
-        .setRocAuc(0.5)
-        .setPrAuc(p)
-        .setLogLoss(Metrics.logLoss(constant, labels))
-        .setBrier(Metrics.brier(constant, labels))
-        .addAllCalibration(Metrics.calibration(constant, labels, constantRanked.order()));
+    ClassificationMetrics.Builder m =
+        ClassificationMetrics.newBuilder()
+            .setName(RANDOM)
+            .setOperatingPoint(
+                OperatingPoint.newBuilder()
+                    .setRule(rule.label())
+                    .setThreshold(Double.NaN)
+                    .setTargetedFraction(fraction))
+            .setConfusion(
+                ConfusionMatrix.newBuilder()
+                    .setTruePositives(Math.round(tp))
+                    .setFalsePositives(Math.round(fp))
+                    .setFalseNegatives(positives - Math.round(tp))
+                    .setTrueNegatives((n - positives) - Math.round(fp)))
+            .setPrecision(fraction == 0 ? 0 : p)
+            .setRecall(fraction)
+            .setF1(fraction == 0 ? 0 : f1)
+            .setAccuracy(fraction * p + (1 - fraction) * (1 - p))
+            .setRocAuc(0.5)
+            .setPrAuc(p)
+            .setLogLoss(Metrics.logLoss(constant, labels))
+            .setBrier(Metrics.brier(constant, labels))
+            .addAllCalibration(Metrics.calibration(constant, labels, constantRanked.order()));
     for (double f : LIFT_FRACTIONS) {
       m.addLift(LiftPoint.newBuilder().setTopFraction(f).setGain(f).setLift(1.0));
     }
@@ -203,12 +238,18 @@ public final class Evaluator {
   /** Fails the run when {@code what} rows are empty or hold one class only. */
   public static void requireBothClasses(String what, boolean[] labels) {
     if (labels.length == 0) {
-      throw new RunFailedException("the " + what + " rows are empty: nothing to train or evaluate on");
+      throw new RunFailedException(
+          "the " + what + " rows are empty: nothing to train or evaluate on");
     }
     double rate = Metrics.positiveRate(labels);
     if (rate == 0 || rate == 1) {
       throw new RunFailedException(
-          "the " + what + " rows (" + labels.length + ") are all " + (rate == 0 ? "negative" : "positive")
+          "the "
+              + what
+              + " rows ("
+              + labels.length
+              + ") are all "
+              + (rate == 0 ? "negative" : "positive")
               + ": a classifier cannot be trained or evaluated on one class (check the label definition"
               + " and the cutoff dates)");
     }

@@ -2,15 +2,26 @@ package io.mlproof.pipelines.evaluate;
 
 /**
  * Feature values in row-major order with one label per row: what evaluation needs from the
- * examples. NaN is a missing value. The arrays are shared, not copied: callers must not mutate them.
+ * examples. NaN is a missing value. The arrays are shared, not copied: callers must not mutate
+ * them.
  */
 public record LabeledMatrix(double[] values, int rows, int columns, boolean[] labels) {
 
   public LabeledMatrix {
     if ((long) rows * columns != values.length || labels.length != rows) {
       throw new IllegalArgumentException(
-          "matrix of " + rows + " x " + columns + " needs " + (long) rows * columns + " values and "
-              + rows + " labels, got " + values.length + " and " + labels.length);
+          "matrix of "
+              + rows
+              + " x "
+              + columns
+              + " needs "
+              + (long) rows * columns
+              + " values and "
+              + rows
+              + " labels, got "
+              + values.length
+              + " and "
+              + labels.length);
     }
   }
 

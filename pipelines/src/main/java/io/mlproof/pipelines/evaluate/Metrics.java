@@ -150,7 +150,11 @@ public final class Metrics {
         start = end;
       }
       double gain = positives == 0 ? Double.NaN : captured / positives;
-      return LiftPoint.newBuilder().setTopFraction(fraction).setGain(gain).setLift(gain / fraction).build();
+      return LiftPoint.newBuilder()
+          .setTopFraction(fraction)
+          .setGain(gain)
+          .setLift(gain / fraction)
+          .build();
     }
 
     private int groupEnd(int start) {
@@ -164,9 +168,9 @@ public final class Metrics {
   }
 
   /**
-   * The threshold t maximising F1 of "target when score >= t" over the distinct scores; on equal
-   * F1 the higher threshold (fewer people targeted) wins. Positives' and negatives' scores are
-   * sorted apart (primitive sorts) and walked together from the top, one tie group at a time.
+   * The threshold t maximising F1 of "target when score >= t" over the distinct scores; on equal F1
+   * the higher threshold (fewer people targeted) wins. Positives' and negatives' scores are sorted
+   * apart (primitive sorts) and walked together from the top, one tie group at a time.
    */
   public static double bestF1Threshold(double[] scores, boolean[] labels) {
     requireRows(scores.length, labels.length);
@@ -195,7 +199,10 @@ public final class Metrics {
     double best = -1;
     double threshold = Double.POSITIVE_INFINITY;
     while (i >= 0 || j >= 0) {
-      double t = Math.max(i >= 0 ? pos[i] : Double.NEGATIVE_INFINITY, j >= 0 ? neg[j] : Double.NEGATIVE_INFINITY);
+      double t =
+          Math.max(
+              i >= 0 ? pos[i] : Double.NEGATIVE_INFINITY,
+              j >= 0 ? neg[j] : Double.NEGATIVE_INFINITY);
       while (i >= 0 && pos[i] == t) {
         tp++;
         i--;
@@ -260,12 +267,13 @@ public final class Metrics {
     List<CalibrationBin> bins = new ArrayList<>();
     for (int b = 0; b < 10; b++) {
       if (counts[b] > 0) {
-        bins.add(CalibrationBin.newBuilder()
-            .setDecile(b + 1)
-            .setMeanPredicted(sumPredicted[b] / counts[b])
-            .setObservedRate((double) positives[b] / counts[b])
-            .setCount(counts[b])
-            .build());
+        bins.add(
+            CalibrationBin.newBuilder()
+                .setDecile(b + 1)
+                .setMeanPredicted(sumPredicted[b] / counts[b])
+                .setObservedRate((double) positives[b] / counts[b])
+                .setCount(counts[b])
+                .build());
       }
     }
     return bins;
@@ -283,16 +291,19 @@ public final class Metrics {
 
   static void requireRows(int values, int labels) {
     if (values != labels) {
-      throw new IllegalArgumentException(values + " scores but " + labels + " labels: one score per label");
+      throw new IllegalArgumentException(
+          values + " scores but " + labels + " labels: one score per label");
     }
     if (labels == 0) {
-      throw new IllegalArgumentException("no rows to evaluate: metrics need at least one labelled row");
+      throw new IllegalArgumentException(
+          "no rows to evaluate: metrics need at least one labelled row");
     }
   }
 
   private static double requireProbability(double p, int row) {
     if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException("probability of row " + row + " is " + p + ", not in [0, 1]");
+      throw new IllegalArgumentException(
+          "probability of row " + row + " is " + p + ", not in [0, 1]");
     }
     return p;
   }

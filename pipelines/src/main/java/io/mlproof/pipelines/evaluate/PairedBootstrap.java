@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
  * bootstrap. Each resample draws n of the n test rows with replacement; the model and every
  * baseline are measured on the same drawn rows (paired, so the noise they share cancels), and the
  * lead is the model's figure minus the best baseline's <em>in that resample</em> (so picking the
- * best baseline is part of what is resampled). The 95% interval is the 2.5th and 97.5th
- * percentile of the leads (linear interpolation between order statistics, numpy's default).
+ * best baseline is part of what is resampled). The 95% interval is the 2.5th and 97.5th percentile
+ * of the leads (linear interpolation between order statistics, numpy's default).
  *
  * <p>A resample is a row-count vector, so no resampled array is built: F1 is weighted counts, and
  * ROC-AUC walks each contender's ranking, sorted once, with weights. The targeted rows are fixed
@@ -20,9 +20,11 @@ import java.util.SplittableRandom;
  * so the interval is about the test rows' sampling noise, not about re-choosing the cut.
  */
 public final class PairedBootstrap {
-  public static final String METHOD = "paired bootstrap over the test rows, 95% percentile interval";
+  public static final String METHOD =
+      "paired bootstrap over the test rows, 95% percentile interval";
   public static final String F1 = "f1";
   public static final String ROC_AUC = "roc_auc";
+
   /** The fewest resamples an interval is reported with. */
   public static final int MIN_RESAMPLES = 1000;
 
@@ -56,12 +58,14 @@ public final class PairedBootstrap {
     }
     int n = labels.length;
     Scorer modelScorer = new Scorer(model, labels);
-    Scorer[] baselineScorers = baselines.stream().map(b -> new Scorer(b, labels)).toArray(Scorer[]::new);
+    Scorer[] baselineScorers =
+        baselines.stream().map(b -> new Scorer(b, labels)).toArray(Scorer[]::new);
     int[] ones = new int[n];
     Arrays.fill(ones, 1);
     Figures full = figures(ones, labels, modelScorer, baselineScorers);
     if (full == null) {
-      throw new IllegalArgumentException("the test rows need both classes for a lead to mean anything");
+      throw new IllegalArgumentException(
+          "the test rows need both classes for a lead to mean anything");
     }
     double[] f1Leads = new double[resamples];
     double[] aucLeads = new double[resamples];
@@ -162,8 +166,12 @@ public final class PairedBootstrap {
       int targetedRows = contender.targeted() == null ? labels.length : contender.targeted().length;
       int rankedRows = contender.ranking() == null ? labels.length : contender.ranking().length;
       if (targetedRows != labels.length || rankedRows != labels.length) {
-        throw new IllegalArgumentException(contender.name() + " covers " + Math.min(targetedRows, rankedRows)
-            + " rows, the labels " + labels.length);
+        throw new IllegalArgumentException(
+            contender.name()
+                + " covers "
+                + Math.min(targetedRows, rankedRows)
+                + " rows, the labels "
+                + labels.length);
       }
       this.order = contender.ranking() == null ? null : Ranking.descending(contender.ranking());
     }

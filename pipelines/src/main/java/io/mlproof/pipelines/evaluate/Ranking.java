@@ -1,9 +1,9 @@
 package io.mlproof.pipelines.evaluate;
 
 /**
- * Orders rows by score: the order every ranking metric, the top-k operating point and the
- * scoring ranks share (highest score first, ties broken by row index, i.e. by the canonical
- * entity order the rows were assembled in).
+ * Orders rows by score: the order every ranking metric, the top-k operating point and the scoring
+ * ranks share (highest score first, ties broken by row index, i.e. by the canonical entity order
+ * the rows were assembled in).
  */
 public final class Ranking {
 

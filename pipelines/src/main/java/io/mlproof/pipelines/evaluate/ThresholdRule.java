@@ -9,8 +9,13 @@ import java.util.List;
  * rule is tuned on the training rows only; validation rows only measure it.
  */
 public record ThresholdRule(
-    String feature, int column, Direction direction, double threshold, boolean missingTargeted,
-    double targetedTrainRate, double otherTrainRate) {
+    String feature,
+    int column,
+    Direction direction,
+    double threshold,
+    boolean missingTargeted,
+    double targetedTrainRate,
+    double otherTrainRate) {
 
   /** Which side of the threshold is targeted. */
   public enum Direction {
@@ -51,9 +56,16 @@ public record ThresholdRule(
     return targets(value) ? targetedTrainRate : otherTrainRate;
   }
 
-  /** e.g. {@code heuristic:days_since_last_purchase>21.0} (plus {@code |missing} when missing is targeted). */
+  /**
+   * e.g. {@code heuristic:days_since_last_purchase>21.0} (plus {@code |missing} when missing is
+   * targeted).
+   */
   public String name() {
-    return "heuristic:" + feature + direction.symbol + Numbers.plain(threshold) + (missingTargeted ? "|missing" : "");
+    return "heuristic:"
+        + feature
+        + direction.symbol
+        + Numbers.plain(threshold)
+        + (missingTargeted ? "|missing" : "");
   }
 
   /**
@@ -76,7 +88,8 @@ public record ThresholdRule(
     }
     if (best == null) {
       throw new IllegalArgumentException(
-          "heuristic features " + candidates.stream().map(Candidate::feature).toList()
+          "heuristic features "
+              + candidates.stream().map(Candidate::feature).toList()
               + " have no values in the training rows");
     }
     return best.rule(positives, train.rows());
@@ -86,8 +99,13 @@ public record ThresholdRule(
   public record Candidate(int column, String feature) {}
 
   private record Best(
-      Candidate candidate, Direction direction, double threshold, boolean missing, double f1,
-      long tp, long fp) {
+      Candidate candidate,
+      Direction direction,
+      double threshold,
+      boolean missing,
+      double f1,
+      long tp,
+      long fp) {
     ThresholdRule rule(long positives, int rows) {
       long negatives = rows - positives;
       long fn = positives - tp;
@@ -96,11 +114,18 @@ public record ThresholdRule(
       double targetedRate = tp + fp == 0 ? base : (double) tp / (tp + fp);
       double otherRate = fn + tn == 0 ? base : (double) fn / (fn + tn);
       return new ThresholdRule(
-          candidate.feature(), candidate.column(), direction, threshold, missing, targetedRate, otherRate);
+          candidate.feature(),
+          candidate.column(),
+          direction,
+          threshold,
+          missing,
+          targetedRate,
+          otherRate);
     }
   }
 
-  private static Best tuneColumn(LabeledMatrix train, Candidate candidate, long positives, Best best) {
+  private static Best tuneColumn(
+      LabeledMatrix train, Candidate candidate, long positives, Best best) {
     double[] column = train.column(candidate.column());
     boolean[] labels = train.labels();
     int presentPositives = 0;

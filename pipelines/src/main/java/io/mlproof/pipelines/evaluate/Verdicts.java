@@ -45,58 +45,113 @@ public final class Verdicts {
     double low = hasInterval ? f1.getCi95Low() : Double.NaN;
     double high = hasInterval ? f1.getCi95High() : Double.NaN;
     double judged = criteria.rule() == BlessRule.LOWER_BOUND ? low : lead;
-    boolean cleared = !Double.isNaN(judged) && judged + SLACK >= criteria.margin() && model.getF1() > 0;
-    String interval = hasInterval ? String.format(Locale.ROOT, " (95%% CI %.3f to %.3f)", low, high) : "";
-    String where = String.format(Locale.ROOT, "at the %s operating point on %d test rows (model %.3f vs %.3f)",
-        model.getOperatingPoint().getRule(), result.getExamples(), model.getF1(), best.getF1());
+    boolean cleared =
+        !Double.isNaN(judged) && judged + SLACK >= criteria.margin() && model.getF1() > 0;
+    String interval =
+        hasInterval ? String.format(Locale.ROOT, " (95%% CI %.3f to %.3f)", low, high) : "";
+    String where =
+        String.format(
+            Locale.ROOT,
+            "at the %s operating point on %d test rows (model %.3f vs %.3f)",
+            model.getOperatingPoint().getRule(),
+            result.getExamples(),
+            model.getF1(),
+            best.getF1());
     StringBuilder summary = new StringBuilder();
     if (hasInterval && low > 0) {
-      summary.append(String.format(Locale.ROOT, "The model beats the best baseline, %s, by %.3f F1%s %s.",
-          best.getName(), lead, interval, where));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "The model beats the best baseline, %s, by %.3f F1%s %s.",
+              best.getName(),
+              lead,
+              interval,
+              where));
     } else if (hasInterval && high < 0) {
-      summary.append(String.format(Locale.ROOT, "The best baseline, %s, beats the model by %.3f F1%s %s.",
-          best.getName(), -lead, String.format(Locale.ROOT, " (95%% CI %.3f to %.3f)", -high, -low), where));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "The best baseline, %s, beats the model by %.3f F1%s %s.",
+              best.getName(),
+              -lead,
+              String.format(Locale.ROOT, " (95%% CI %.3f to %.3f)", -high, -low),
+              where));
     } else if (hasInterval) {
-      summary.append(String.format(Locale.ROOT,
-          "The model and the best baseline, %s, cannot be told apart on this much data: the model's lead is"
-              + " %.3f F1%s %s.", best.getName(), lead, interval, where));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "The model and the best baseline, %s, cannot be told apart on this much data: the model's lead is"
+                  + " %.3f F1%s %s.",
+              best.getName(),
+              lead,
+              interval,
+              where));
     } else {
-      summary.append(String.format(Locale.ROOT, "The model's lead over the best baseline, %s, is %.3f F1 %s"
-          + " (no interval was recorded).", best.getName(), lead, where));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "The model's lead over the best baseline, %s, is %.3f F1 %s"
+                  + " (no interval was recorded).",
+              best.getName(),
+              lead,
+              where));
     }
     if (hasInterval) {
       Lead auc = result.getUncertainty().getRocAuc();
-      summary.append(String.format(Locale.ROOT, " In ROC-AUC it leads %s by %.3f (95%% CI %.3f to %.3f).",
-          auc.getBaseline(), auc.getEstimate(), auc.getCi95Low(), auc.getCi95High()));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              " In ROC-AUC it leads %s by %.3f (95%% CI %.3f to %.3f).",
+              auc.getBaseline(),
+              auc.getEstimate(),
+              auc.getCi95Low(),
+              auc.getCi95High()));
     }
-    String figure = criteria.rule() == BlessRule.LOWER_BOUND
-        ? String.format(Locale.ROOT, "the lead's lower bound (%.3f)", low)
-        : String.format(Locale.ROOT, "the lead (%.3f)", lead);
+    String figure =
+        criteria.rule() == BlessRule.LOWER_BOUND
+            ? String.format(Locale.ROOT, "the lead's lower bound (%.3f)", low)
+            : String.format(Locale.ROOT, "the lead (%.3f)", lead);
     if (cleared) {
-      summary.append(String.format(Locale.ROOT,
-          " Bless requires %s to reach the margin of %.3f F1: it does, ML pays here.", figure, criteria.margin()));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              " Bless requires %s to reach the margin of %.3f F1: it does, ML pays here.",
+              figure,
+              criteria.margin()));
     } else {
-      summary.append(String.format(Locale.ROOT,
-          " Bless requires %s to reach the margin of %.3f F1: it does not, keep the baseline.",
-          criteria.rule() == BlessRule.LOWER_BOUND && !hasInterval ? "the lead's lower bound, which was not recorded,"
-              : figure, criteria.margin()));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              " Bless requires %s to reach the margin of %.3f F1: it does not, keep the baseline.",
+              criteria.rule() == BlessRule.LOWER_BOUND && !hasInterval
+                  ? "the lead's lower bound, which was not recorded,"
+                  : figure,
+              criteria.margin()));
     }
-    Verdict.Builder verdict = Verdict.newBuilder()
-        .setBlessed(cleared)
-        .setSummary(summary.toString())
-        .setBestBaseline(best.getName())
-        .setModelF1(model.getF1())
-        .setBestBaselineF1(best.getF1())
-        .setRequiredMargin(criteria.margin())
-        .setLead(lead)
-        .setLeadCi95Low(low)
-        .setLeadCi95High(high)
-        .setBlessRule(criteria.rule().label());
+    Verdict.Builder verdict =
+        Verdict.newBuilder()
+            .setBlessed(cleared)
+            .setSummary(summary.toString())
+            .setBestBaseline(best.getName())
+            .setModelF1(model.getF1())
+            .setBestBaselineF1(best.getF1())
+            .setRequiredMargin(criteria.margin())
+            .setLead(lead)
+            .setLeadCi95Low(low)
+            .setLeadCi95High(high)
+            .setBlessRule(criteria.rule().label());
     if (!cleared) {
-      verdict.addReasons(hasInterval || criteria.rule() == BlessRule.POINT_ESTIMATE
-          ? String.format(Locale.ROOT, "the %s of the F1 lead over %s is %.3f%s, below the required margin of %.3f",
-              criteria.rule().words(), best.getName(), judged, interval, criteria.margin())
-          : "the evaluation records no interval for the lead: retrain, or bless with --blessRule=POINT_ESTIMATE");
+      verdict.addReasons(
+          hasInterval || criteria.rule() == BlessRule.POINT_ESTIMATE
+              ? String.format(
+                  Locale.ROOT,
+                  "the %s of the F1 lead over %s is %.3f%s, below the required margin of %.3f",
+                  criteria.rule().words(),
+                  best.getName(),
+                  judged,
+                  interval,
+                  criteria.margin())
+              : "the evaluation records no interval for the lead: retrain, or bless with --blessRule=POINT_ESTIMATE");
     }
     return verdict.build();
   }

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Why a row became a dead letter. The names are the stable {@code DeadLetter.reason_code}s; each
- * has a Beam counter {@code bad_<code in lowercase>} (e.g. {@code bad_null_id}) and, in the
- * {@code entity_days} template, a count column of the same name.
+ * has a Beam counter {@code bad_<code in lowercase>} (e.g. {@code bad_null_id}) and, in the {@code
+ * entity_days} template, a count column of the same name.
  */
 public enum BadRowReason {
   /** An id column (the row's own id or the entity id) is NULL. */

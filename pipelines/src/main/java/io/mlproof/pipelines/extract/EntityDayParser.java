@@ -13,16 +13,28 @@ import java.util.Arrays;
  * Instead each rollup row carries {@code raw_rows} (every raw event and payment it covers) and a
  * count per reason ({@code bad_null_id}, {@code bad_negative_amount}, ...) of the raw rows it left
  * out of its sums. Each non-zero count becomes one dead letter (keeping the rollup row) and adds
- * its count to the bad-row counters, so the bad fraction is over raw rows, as for plain extracts.
- * A rollup row that cannot become a record at all (NULL user or day, a day outside the interval,
- * a user without signup) dead-letters its remaining valid raw rows too.
+ * its count to the bad-row counters, so the bad fraction is over raw rows, as for plain extracts. A
+ * rollup row that cannot become a record at all (NULL user or day, a day outside the interval, a
+ * user without signup) dead-letters its remaining valid raw rows too.
  */
 final class EntityDayParser extends ParserBase<EntityDay> {
   private static final long serialVersionUID = 1L;
 
   EntityDayParser() {
-    super(EntityDay.class, "user_id", "activity_date", "signup_date", "raw_rows", "sessions", "page_views",
-        "add_to_carts", "purchases", "revenue", "failed_payments", "refunds", "purchases_at_midnight",
+    super(
+        EntityDay.class,
+        "user_id",
+        "activity_date",
+        "signup_date",
+        "raw_rows",
+        "sessions",
+        "page_views",
+        "add_to_carts",
+        "purchases",
+        "revenue",
+        "failed_payments",
+        "refunds",
+        "purchases_at_midnight",
         "sessions_at_midnight");
   }
 
@@ -38,14 +50,20 @@ final class EntityDayParser extends ParserBase<EntityDay> {
       BadRowReason reason = reasonOf(column);
       long bad = count(row, column);
       if (bad > 0) {
-        sink.bad(reason, bad + " raw event or payment rows of this user-day are " + reason
-            + ": extract events or payments for the same interval to see them", bad);
+        sink.bad(
+            reason,
+            bad
+                + " raw event or payment rows of this user-day are "
+                + reason
+                + ": extract events or payments for the same interval to see them",
+            bad);
         valid -= bad;
       }
     }
     if (valid < 0) {
       throw new InvalidInputException(
-          "entity_days row counts more bad rows than raw_rows (" + row.toText()
+          "entity_days row counts more bad rows than raw_rows ("
+              + row.toText()
               + "): fix the template's counts");
     }
     if (valid == 0) {
@@ -65,10 +83,14 @@ final class EntityDayParser extends ParserBase<EntityDay> {
     if (!window.containsDay(day)) {
       throw new BadRow(
           BadRowReason.OUTSIDE_WINDOW,
-          "activity_date " + LocalDate.ofEpochDay(day) + " is outside the data interval " + window.describe());
+          "activity_date "
+              + LocalDate.ofEpochDay(day)
+              + " is outside the data interval "
+              + window.describe());
     }
     if (row.isNull("signup_date")) {
-      throw new BadRow(BadRowReason.UNKNOWN_ENTITY, "user_id " + entityId + " has no signup in users");
+      throw new BadRow(
+          BadRowReason.UNKNOWN_ENTITY, "user_id " + entityId + " has no signup in users");
     }
     return EntityDay.newBuilder()
         .setEntityId(entityId)
@@ -88,9 +110,15 @@ final class EntityDayParser extends ParserBase<EntityDay> {
 
   static BadRowReason reasonOf(String column) {
     return BadRowReason.ofCountColumn(column)
-        .orElseThrow(() -> new InvalidInputException(
-            "column '" + column + "' looks like a bad-row count but names no reason: use one of "
-                + Arrays.stream(BadRowReason.values()).map(BadRowReason::counterName).toList()));
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "column '"
+                        + column
+                        + "' looks like a bad-row count but names no reason: use one of "
+                        + Arrays.stream(BadRowReason.values())
+                            .map(BadRowReason::counterName)
+                            .toList()));
   }
 
   private static long count(SqlRow row, String column) {

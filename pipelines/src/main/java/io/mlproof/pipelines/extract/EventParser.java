@@ -6,9 +6,9 @@ import io.mlproof.proto.v1.EventType;
 import java.util.Map;
 
 /**
- * {@code events} rows into {@link Event}s. Checks, in this order (the same order as the
- * {@code problem} CASE in {@code extract/entity_days.sql}): ids, time present, known type,
- * non-negative amount, a purchase has an amount, time inside the data interval.
+ * {@code events} rows into {@link Event}s. Checks, in this order (the same order as the {@code
+ * problem} CASE in {@code extract/entity_days.sql}): ids, time present, known type, non-negative
+ * amount, a purchase has an amount, time inside the data interval.
  */
 final class EventParser extends SingleRowParser<Event> {
   private static final long serialVersionUID = 1L;

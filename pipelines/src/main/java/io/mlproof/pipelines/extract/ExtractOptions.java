@@ -12,7 +12,8 @@ import org.apache.beam.sdk.options.Validation;
 /** Options of {@code mlproof run extract}. */
 public interface ExtractOptions extends TaskOptions, WarehouseOptions, LogicalDateOptions {
 
-  @Description("Records to produce: events, payments, users or entity_days (daily per-user rollup).")
+  @Description(
+      "Records to produce: events, payments, users or entity_days (daily per-user rollup).")
   @Validation.Required
   RecordType getRecordType();
 

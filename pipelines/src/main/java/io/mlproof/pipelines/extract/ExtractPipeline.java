@@ -113,26 +113,45 @@ public final class ExtractPipeline implements MlproofPipeline {
       String kept = keepDeadLetters(output);
       output.abort();
       throw new RunFailedException(
-          "extract " + plan.recordType().optionName() + ": " + counts.describe() + ", above --maxBadFraction="
-              + plan.maxBadFraction() + "; nothing committed, dead letters kept in " + kept
+          "extract "
+              + plan.recordType().optionName()
+              + ": "
+              + counts.describe()
+              + ", above --maxBadFraction="
+              + plan.maxBadFraction()
+              + "; nothing committed, dead letters kept in "
+              + kept
               + " (fix the data or raise --maxBadFraction)");
     }
-    return output.commit(manifest(options, plan, warehouse, counts).putAllCounters(finished.counters()).build());
+    return output.commit(
+        manifest(options, plan, warehouse, counts).putAllCounters(finished.counters()).build());
   }
 
   /** The pipeline: read, parse and validate, write; returns the parsed outputs. */
-  public static PCollectionTuple build(Pipeline pipeline, ExtractPlan plan, Warehouse warehouse, TaskOutput output) {
-    ParseAndValidate<? extends Message> parse = ParseAndValidate.of(plan.recordType(), plan.window());
+  public static PCollectionTuple build(
+      Pipeline pipeline, ExtractPlan plan, Warehouse warehouse, TaskOutput output) {
+    ParseAndValidate<? extends Message> parse =
+        ParseAndValidate.of(plan.recordType(), plan.window());
     PCollectionTuple parsed = read(pipeline, plan, warehouse).apply("ParseAndValidate", parse);
-    parsed.apply("WriteOutputs", new WriteOutputs<>(parse, output.staging(RECORDS), output.staging(DEAD_LETTER)));
+    parsed.apply(
+        "WriteOutputs",
+        new WriteOutputs<>(parse, output.staging(RECORDS), output.staging(DEAD_LETTER)));
     return parsed;
   }
 
   /** The raw rows of the plan's query, engine-neutral. */
-  public static PCollection<ResultRow> read(Pipeline pipeline, ExtractPlan plan, Warehouse warehouse) {
-    // Every record type requires the key column (checkColumns), so the parts always cover every row.
-    return pipeline.apply("ReadWarehouseRows", warehouse.readPartitioned(plan.sql(), ExtractPlan.PARTITION_KEY,
-        plan.readPartitions(), SqlRowMapper.copy(), ResultRowCoder.of()));
+  public static PCollection<ResultRow> read(
+      Pipeline pipeline, ExtractPlan plan, Warehouse warehouse) {
+    // Every record type requires the key column (checkColumns), so the parts always cover every
+    // row.
+    return pipeline.apply(
+        "ReadWarehouseRows",
+        warehouse.readPartitioned(
+            plan.sql(),
+            ExtractPlan.PARTITION_KEY,
+            plan.readPartitions(),
+            SqlRowMapper.copy(),
+            ResultRowCoder.of()));
   }
 
   /** Writes records and dead letters as TFRecord files under two prefixes. */
@@ -151,13 +170,16 @@ public final class ExtractPipeline implements MlproofPipeline {
     @Override
     public PDone expand(PCollectionTuple outputs) {
       outputs.get(parsed.recordsTag()).apply("WriteRecords", ProtoRecords.<T>write(recordsPrefix));
-      outputs.get(parsed.deadLettersTag()).apply("WriteDeadLetters", ProtoRecords.<DeadLetter>write(deadLetterPrefix));
+      outputs
+          .get(parsed.deadLettersTag())
+          .apply("WriteDeadLetters", ProtoRecords.<DeadLetter>write(deadLetterPrefix));
       return PDone.in(outputs.getPipeline());
     }
   }
 
   /** The counters that decide a run, read back from the finished pipeline. */
-  record Counts(long rows, long records, long badRows, long deadLetters, Map<BadRowReason, Long> byReason) {
+  record Counts(
+      long rows, long records, long badRows, long deadLetters, Map<BadRowReason, Long> byReason) {
 
     static Counts of(Map<String, Long> counters) {
       Map<BadRowReason, Long> byReason = new EnumMap<>(BadRowReason.class);
@@ -182,12 +204,18 @@ public final class ExtractPipeline implements MlproofPipeline {
     String describe() {
       List<String> reasons = new ArrayList<>();
       byReason.forEach((reason, count) -> reasons.add(reason + " " + count));
-      return String.format(Locale.ROOT, "%d of %d rows were bad (%.2f%%: %s)", badRows, rows,
-          100 * badFraction(), String.join(", ", reasons));
+      return String.format(
+          Locale.ROOT,
+          "%d of %d rows were bad (%.2f%%: %s)",
+          badRows,
+          rows,
+          100 * badFraction(),
+          String.join(", ", reasons));
     }
   }
 
-  private static Manifest.Builder manifest(ExtractOptions options, ExtractPlan plan, Warehouse warehouse, Counts counts) {
+  private static Manifest.Builder manifest(
+      ExtractOptions options, ExtractPlan plan, Warehouse warehouse, Counts counts) {
     return Manifest.newBuilder()
         .setPipeline(NAME)
         .setTaskId(options.getTaskId())
@@ -196,16 +224,18 @@ public final class ExtractPipeline implements MlproofPipeline {
         .setQuerySha256(plan.sql().sha256())
         .setRecordType(plan.recordType().protoName())
         .setRunner(options.getRunner().getSimpleName())
-        .addFiles(OutputFile.newBuilder()
-            .setName(RECORDS)
-            .setPath(ProtoRecords.shardGlob(RECORDS))
-            .setRecords(counts.records())
-            .setRecordType(plan.recordType().protoName()))
-        .addFiles(OutputFile.newBuilder()
-            .setName(DEAD_LETTER)
-            .setPath(ProtoRecords.shardGlob(DEAD_LETTER))
-            .setRecords(counts.deadLetters())
-            .setRecordType(DeadLetter.getDescriptor().getFullName()))
+        .addFiles(
+            OutputFile.newBuilder()
+                .setName(RECORDS)
+                .setPath(ProtoRecords.shardGlob(RECORDS))
+                .setRecords(counts.records())
+                .setRecordType(plan.recordType().protoName()))
+        .addFiles(
+            OutputFile.newBuilder()
+                .setName(DEAD_LETTER)
+                .setPath(ProtoRecords.shardGlob(DEAD_LETTER))
+                .setRecords(counts.deadLetters())
+                .setRecordType(DeadLetter.getDescriptor().getFullName()))
         .putAttributes("record_type", plan.recordType().optionName())
         .putAttributes("template", plan.sql().template())
         .putAttributes("warehouse", warehouse.spec())
@@ -224,19 +254,26 @@ public final class ExtractPipeline implements MlproofPipeline {
   private static String keepDeadLetters(TaskOutput output) {
     ResourceId directory = FileSystems.matchNewResource(output.directory(), true);
     try {
-      MatchResult staged = FileSystems.match(output.staging(DEAD_LETTER) + "*", EmptyMatchTreatment.ALLOW);
+      MatchResult staged =
+          FileSystems.match(output.staging(DEAD_LETTER) + "*", EmptyMatchTreatment.ALLOW);
       List<ResourceId> sources = new ArrayList<>();
       List<ResourceId> destinations = new ArrayList<>();
       if (staged.status() == MatchResult.Status.OK) {
         for (MatchResult.Metadata file : staged.metadata()) {
           sources.add(file.resourceId());
-          destinations.add(directory.resolve(file.resourceId().getFilename(), StandardResolveOptions.RESOLVE_FILE));
+          destinations.add(
+              directory.resolve(
+                  file.resourceId().getFilename(), StandardResolveOptions.RESOLVE_FILE));
         }
       }
-      FileSystems.rename(sources, destinations, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      FileSystems.rename(
+          sources, destinations, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     } catch (IOException e) {
-      throw new RunFailedException("could not keep the dead letters of " + output.directory() + ": " + e.getMessage(), e);
+      throw new RunFailedException(
+          "could not keep the dead letters of " + output.directory() + ": " + e.getMessage(), e);
     }
-    return directory.resolve(ProtoRecords.shardGlob(DEAD_LETTER), StandardResolveOptions.RESOLVE_FILE).toString();
+    return directory
+        .resolve(ProtoRecords.shardGlob(DEAD_LETTER), StandardResolveOptions.RESOLVE_FILE)
+        .toString();
   }
 }

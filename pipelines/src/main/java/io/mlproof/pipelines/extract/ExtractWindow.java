@@ -4,14 +4,17 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** The data interval {@code [start, end)} in UTC epoch microseconds, as rows are checked against it. */
+/**
+ * The data interval {@code [start, end)} in UTC epoch microseconds, as rows are checked against it.
+ */
 record ExtractWindow(long startMicros, long endMicros) implements Serializable {
 
   static final long MICROS_PER_DAY = 86_400_000_000L;
 
   static ExtractWindow of(Instant start, Instant end) {
     return new ExtractWindow(
-        ChronoUnit.MICROS.between(Instant.EPOCH, start), ChronoUnit.MICROS.between(Instant.EPOCH, end));
+        ChronoUnit.MICROS.between(Instant.EPOCH, start),
+        ChronoUnit.MICROS.between(Instant.EPOCH, end));
   }
 
   boolean contains(long micros) {

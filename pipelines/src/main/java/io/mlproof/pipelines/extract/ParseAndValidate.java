@@ -19,10 +19,12 @@ import org.apache.beam.sdk.values.TupleTagList;
 /**
  * Warehouse rows into records of one type, and every bad row into a {@link DeadLetter} that keeps
  * the row's columns as text and the reason. Counters (the run's contract, asserted in tests):
- * {@value #ROWS} raw rows seen, {@value #RECORDS} records out, {@value #BAD_ROWS} raw rows rejected,
- * {@value #DEAD_LETTERS} dead letters out, and {@code bad_<reason>} per {@link BadRowReason}.
+ * {@value #ROWS} raw rows seen, {@value #RECORDS} records out, {@value #BAD_ROWS} raw rows
+ * rejected, {@value #DEAD_LETTERS} dead letters out, and {@code bad_<reason>} per {@link
+ * BadRowReason}.
  */
-public final class ParseAndValidate<T extends Message> extends PTransform<PCollection<ResultRow>, PCollectionTuple> {
+public final class ParseAndValidate<T extends Message>
+    extends PTransform<PCollection<ResultRow>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   public static final String ROWS = "rows";
@@ -89,7 +91,11 @@ public final class ParseAndValidate<T extends Message> extends PTransform<PColle
     private final Counter deadLetterCount = Metrics.counter(ParseAndValidate.class, DEAD_LETTERS);
     private transient Map<BadRowReason, Counter> byReason;
 
-    ParseFn(String source, RecordParser<T> parser, ExtractWindow window, TupleTag<T> records,
+    ParseFn(
+        String source,
+        RecordParser<T> parser,
+        ExtractWindow window,
+        TupleTag<T> records,
         TupleTag<DeadLetter> deadLetters) {
       this.source = source;
       this.parser = parser;
@@ -108,32 +114,36 @@ public final class ParseAndValidate<T extends Message> extends PTransform<PColle
 
     @ProcessElement
     public void process(@Element ResultRow row, MultiOutputReceiver out) {
-      parser.parse(row, window, new RecordParser.Sink<T>() {
-        @Override
-        public void rows(long count) {
-          rows.inc(count);
-        }
+      parser.parse(
+          row,
+          window,
+          new RecordParser.Sink<T>() {
+            @Override
+            public void rows(long count) {
+              rows.inc(count);
+            }
 
-        @Override
-        public void record(T record) {
-          recordCount.inc();
-          out.get(records).output(record);
-        }
+            @Override
+            public void record(T record) {
+              recordCount.inc();
+              out.get(records).output(record);
+            }
 
-        @Override
-        public void bad(BadRowReason reason, String why, long count) {
-          badRows.inc(count);
-          byReason.get(reason).inc(count);
-          deadLetterCount.inc();
-          out.get(deadLetters).output(
-              DeadLetter.newBuilder()
-                  .setSource(source)
-                  .setReasonCode(reason.name())
-                  .setReason(why)
-                  .putAllOriginal(row.toText())
-                  .build());
-        }
-      });
+            @Override
+            public void bad(BadRowReason reason, String why, long count) {
+              badRows.inc(count);
+              byReason.get(reason).inc(count);
+              deadLetterCount.inc();
+              out.get(deadLetters)
+                  .output(
+                      DeadLetter.newBuilder()
+                          .setSource(source)
+                          .setReasonCode(reason.name())
+                          .setReason(why)
+                          .putAllOriginal(row.toText())
+                          .build());
+            }
+          });
     }
   }
 }

@@ -6,9 +6,9 @@ import io.mlproof.proto.v1.PaymentStatus;
 import java.util.Map;
 
 /**
- * {@code payments} rows into {@link Payment}s. Checks, in the order of the payments
- * {@code problem} CASE in {@code extract/entity_days.sql}: ids, time and amount present, known
- * status, non-negative amount; then time inside the data interval.
+ * {@code payments} rows into {@link Payment}s. Checks, in the order of the payments {@code problem}
+ * CASE in {@code extract/entity_days.sql}: ids, time and amount present, known status, non-negative
+ * amount; then time inside the data interval.
  */
 final class PaymentParser extends SingleRowParser<Payment> {
   private static final long serialVersionUID = 1L;

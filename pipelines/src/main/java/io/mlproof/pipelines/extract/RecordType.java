@@ -33,9 +33,13 @@ public enum RecordType {
     return Arrays.stream(values())
         .filter(type -> type.optionName().equals(name))
         .findFirst()
-        .orElseThrow(() -> new InvalidInputException(
-            "--recordType=" + name + " is not a record type: use one of "
-                + Arrays.stream(values()).map(RecordType::optionName).toList()));
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "--recordType="
+                        + name
+                        + " is not a record type: use one of "
+                        + Arrays.stream(values()).map(RecordType::optionName).toList()));
   }
 
   /** The bundled template, e.g. {@code extract/events.sql}. */

@@ -4,7 +4,9 @@ import io.mlproof.pipelines.warehouse.SqlRow;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** The per-column checks the record parsers share; each throws {@link BadRow} with a readable why. */
+/**
+ * The per-column checks the record parsers share; each throws {@link BadRow} with a readable why.
+ */
 final class RowChecks {
 
   private RowChecks() {}
@@ -39,13 +41,15 @@ final class RowChecks {
       return 0;
     }
     if (row.getDecimal(column).signum() < 0) {
-      throw new BadRow(BadRowReason.NEGATIVE_AMOUNT, column + " " + row.getText(column) + " is negative");
+      throw new BadRow(
+          BadRowReason.NEGATIVE_AMOUNT, column + " " + row.getText(column) + " is negative");
     }
     return row.getCents(column);
   }
 
   /** A categorical text column mapped through {@code known}. */
-  static <E> E category(SqlRow row, String column, Map<String, E> known, BadRowReason reason) throws BadRow {
+  static <E> E category(SqlRow row, String column, Map<String, E> known, BadRowReason reason)
+      throws BadRow {
     E value = row.isNull(column) ? null : known.get(row.getString(column));
     if (value == null) {
       String expected = String.join(", ", new TreeSet<>(known.keySet()));
@@ -62,7 +66,11 @@ final class RowChecks {
     if (!window.contains(micros)) {
       throw new BadRow(
           BadRowReason.OUTSIDE_WINDOW,
-          column + " " + ExtractWindow.instant(micros) + " is outside the data interval " + window.describe());
+          column
+              + " "
+              + ExtractWindow.instant(micros)
+              + " is outside the data interval "
+              + window.describe());
     }
   }
 }

@@ -23,7 +23,9 @@ final class UserParser extends SingleRowParser<User> {
     if (signup >= window.endMicros()) {
       throw new BadRow(
           BadRowReason.OUTSIDE_WINDOW,
-          "signup_at " + ExtractWindow.instant(signup) + " is not before the data interval's end "
+          "signup_at "
+              + ExtractWindow.instant(signup)
+              + " is not before the data interval's end "
               + ExtractWindow.instant(window.endMicros()));
     }
     return User.newBuilder()

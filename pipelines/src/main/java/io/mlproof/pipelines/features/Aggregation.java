@@ -5,12 +5,15 @@ import java.util.List;
 
 /**
  * How one feature is computed from an entity's days before a cutoff. Implementations are small
- * immutable records registered by name in {@link Aggregations}; a feature names one with
- * {@code Feature.aggregation}.
+ * immutable records registered by name in {@link Aggregations}; a feature names one with {@code
+ * Feature.aggregation}.
  */
 public interface Aggregation extends Serializable {
 
-  /** Whether the feature needs {@code window_days > 0} (true, the default) or must leave it 0 (false). */
+  /**
+   * Whether the feature needs {@code window_days > 0} (true, the default) or must leave it 0
+   * (false).
+   */
   default boolean windowed() {
     return true;
   }

@@ -50,7 +50,10 @@ public final class Aggregations {
     return REGISTRY.keySet().stream().sorted().toList();
   }
 
-  /** Sum of a measure over the window, divided by {@code unit} (100 turns cents into currency units). */
+  /**
+   * Sum of a measure over the window, divided by {@code unit} (100 turns cents into currency
+   * units).
+   */
   public record WindowSum(Measure measure, double unit) implements Aggregation {
     @Override
     public List<Slot> slots(int windowDays) {
@@ -125,7 +128,9 @@ public final class Aggregations {
     }
   }
 
-  /** max(add_to_carts - purchases, 0) / add_to_carts over the window; missing without add-to-carts. */
+  /**
+   * max(add_to_carts - purchases, 0) / add_to_carts over the window; missing without add-to-carts.
+   */
   public record CartAbandonmentRate() implements Aggregation {
     @Override
     public List<Slot> slots(int windowDays) {

@@ -4,15 +4,15 @@ import io.mlproof.proto.v1.FeatureStatistics;
 import java.util.TreeSet;
 
 /**
- * Drift between two runs of one feature: the L-infinity (Kolmogorov-Smirnov) distance between
- * their distribution functions, each rebuilt from its saved deciles.
+ * Drift between two runs of one feature: the L-infinity (Kolmogorov-Smirnov) distance between their
+ * distribution functions, each rebuilt from its saved deciles.
  *
  * <p>Rebuilding: between consecutive distinct deciles the CDF rises linearly by 10% per decile
- * step; equal deciles are a point mass (a feature that is 0 for 70% of entities has
- * {@code q0 = ... = q70 = 0}). Missing values count as one more value above every number, so a
- * change in the missing share is drift too. The distance is in [0, 1]: the largest difference, over
- * all values x, in the share of entities at or below x. This is TFDV's approach (distances over
- * rebinned saved histograms) with deciles as the histogram.
+ * step; equal deciles are a point mass (a feature that is 0 for 70% of entities has {@code q0 = ...
+ * = q70 = 0}). Missing values count as one more value above every number, so a change in the
+ * missing share is drift too. The distance is in [0, 1]: the largest difference, over all values x,
+ * in the share of entities at or below x. This is TFDV's approach (distances over rebinned saved
+ * histograms) with deciles as the histogram.
  */
 public final class CdfDistance {
   private static final int STEPS = StatisticsFn.QUANTILES - 1;
@@ -24,7 +24,8 @@ public final class CdfDistance {
     TreeSet<Double> points = new TreeSet<>();
     a.getQuantilesList().forEach(points::add);
     b.getQuantilesList().forEach(points::add);
-    double worst = Math.abs(presentShare(a) - presentShare(b)); // at +infinity, before the missing mass
+    double worst =
+        Math.abs(presentShare(a) - presentShare(b)); // at +infinity, before the missing mass
     for (double x : points) {
       worst = Math.max(worst, Math.abs(cdf(a, x, false) - cdf(b, x, false)));
       worst = Math.max(worst, Math.abs(cdf(a, x, true) - cdf(b, x, true)));
@@ -32,7 +33,9 @@ public final class CdfDistance {
     return worst;
   }
 
-  /** Share of all examples with a value at or below x (or strictly below, when {@code leftLimit}). */
+  /**
+   * Share of all examples with a value at or below x (or strictly below, when {@code leftLimit}).
+   */
   static double cdf(FeatureStatistics s, double x, boolean leftLimit) {
     return presentShare(s) * presentCdf(s, x, leftLimit);
   }

@@ -28,28 +28,37 @@ import org.apache.beam.sdk.values.TupleTag;
  * <p>Each entity's rows are folded into one accumulator holding every cutoff's window statistics:
  * first per bundle ({@link FoldEntityDays}), then across bundles with {@code Combine.perKey}
  * ({@link MergeWindowsFn}, lifted by the runner). No step holds a user's history, and a row feeds
- * every cutoff without being copied per cutoff. Outputs: {@link #EXAMPLES} and {@link #DEAD_LETTERS}.
+ * every cutoff without being copied per cutoff. Outputs: {@link #EXAMPLES} and {@link
+ * #DEAD_LETTERS}.
  */
-public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT>, PCollectionTuple> {
+public final class ComputeExamples<InputT>
+    extends PTransform<PCollection<InputT>, PCollectionTuple> {
   public static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = FoldEntityDays.DEAD_LETTERS;
 
   /**
-   * Groups of entities after the combine, so that on the Direct runner each later step runs once per
-   * group instead of once per entity (see {@link Rebundle}). Above the parallelism used here; small
-   * enough that the Direct runner's per-group copies stay cheap at ~70k entities (10M events).
+   * Groups of entities after the combine, so that on the Direct runner each later step runs once
+   * per group instead of once per entity (see {@link Rebundle}). Above the parallelism used here;
+   * small enough that the Direct runner's per-group copies stay cheap at ~70k entities (10M
+   * events).
    */
   static final int REBUNDLE_GROUPS = 64;
 
   private final FeaturePlan plan;
   private final int[] cutoffDays;
   private final boolean requireLabels;
+
   /** Bound of the per-bundle fold; 0 sizes it by {@link FoldEntityDays#BUDGET_BYTES}. */
   private final int maxEntitiesPerBundle;
+
   /** Rows or files; only used while the pipeline is built, so never serialized. */
   private final transient BiFunction<WindowFolder, Integer, FoldEntityDays<InputT>> fold;
 
-  private ComputeExamples(FeaturePlan plan, int[] cutoffDays, boolean requireLabels, int maxEntitiesPerBundle,
+  private ComputeExamples(
+      FeaturePlan plan,
+      int[] cutoffDays,
+      boolean requireLabels,
+      int maxEntitiesPerBundle,
       BiFunction<WindowFolder, Integer, FoldEntityDays<InputT>> fold) {
     this.plan = plan;
     this.cutoffDays = cutoffDays;
@@ -62,17 +71,23 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
    * Examples from entity-day elements.
    *
    * @param cutoffDays cutoffs as days since epoch (any order, duplicates ignored)
-   * @param requireLabels keep only examples whose label window has ended within the data (training);
-   *     false keeps every eligible entity, with {@code has_label=false} when the window is open (scoring)
+   * @param requireLabels keep only examples whose label window has ended within the data
+   *     (training); false keeps every eligible entity, with {@code has_label=false} when the window
+   *     is open (scoring)
    */
-  public static ComputeExamples<EntityDay> of(FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
-    return new ComputeExamples<>(plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::rows);
+  public static ComputeExamples<EntityDay> of(
+      FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
+    return new ComputeExamples<>(
+        plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::rows);
   }
 
-  /** Examples from entity-day TFRecord files, each read whole where it is folded (the stage's path). */
+  /**
+   * Examples from entity-day TFRecord files, each read whole where it is folded (the stage's path).
+   */
   public static ComputeExamples<MatchResult.Metadata> ofFiles(
       FeaturePlan plan, List<Integer> cutoffDays, boolean requireLabels) {
-    return new ComputeExamples<>(plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::files);
+    return new ComputeExamples<>(
+        plan, sortedCutoffs(cutoffDays), requireLabels, 0, FoldEntityDays::files);
   }
 
   private static int[] sortedCutoffs(List<Integer> cutoffDays) {
@@ -87,14 +102,20 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
     WindowFolder folder = new WindowFolder(plan, cutoffDays);
     PCollectionTuple folded = input.apply("CheckAndFold", fold.apply(folder, maxEntitiesPerBundle));
     // A label window is complete when the data reaches its last day.
-    PCollectionView<Integer> lastDay = folded.get(FoldEntityDays.LAST_DAYS)
-        .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
-    PCollection<Example> examples = folded.get(FoldEntityDays.PARTIALS)
-        .apply("AggregateWindows", Combine.perKey(new MergeWindowsFn(folder)))
-        .apply("Rebundle", Rebundle.into(REBUNDLE_GROUPS))
-        .apply("BuildExamples", ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
-            .withSideInputs(lastDay))
-        .setCoder(ProtoCoder.of(Example.class));
+    PCollectionView<Integer> lastDay =
+        folded
+            .get(FoldEntityDays.LAST_DAYS)
+            .apply("LastDay", Combine.globally(Max.ofIntegers()).asSingletonView());
+    PCollection<Example> examples =
+        folded
+            .get(FoldEntityDays.PARTIALS)
+            .apply("AggregateWindows", Combine.perKey(new MergeWindowsFn(folder)))
+            .apply("Rebundle", Rebundle.into(REBUNDLE_GROUPS))
+            .apply(
+                "BuildExamples",
+                ParDo.of(new BuildExamplesFn(plan, cutoffDays, requireLabels, lastDay))
+                    .withSideInputs(lastDay))
+            .setCoder(ProtoCoder.of(Example.class));
     return PCollectionTuple.of(EXAMPLES, examples).and(DEAD_LETTERS, folded.get(DEAD_LETTERS));
   }
 
@@ -102,12 +123,17 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
     return maxEntitiesPerBundle;
   }
 
-  /** The same transform folding at most {@code n} entities per bundle before it flushes (for tests). */
+  /**
+   * The same transform folding at most {@code n} entities per bundle before it flushes (for tests).
+   */
   ComputeExamples<InputT> withMaxEntitiesPerBundle(int n) {
     return new ComputeExamples<>(plan, cutoffDays, requireLabels, n, fold);
   }
 
-  /** Applies the eligibility rule and the label window per cutoff; counts every entity it drops and why. */
+  /**
+   * Applies the eligibility rule and the label window per cutoff; counts every entity it drops and
+   * why.
+   */
   static final class BuildExamplesFn extends DoFn<KV<String, WindowAccumulator>, Example> {
     private static final long serialVersionUID = 1L;
     private final FeaturePlan plan;
@@ -121,7 +147,8 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
     private final Counter unlabeled = counter("examples_without_label");
     private final Counter positives = counter("examples_positive");
 
-    BuildExamplesFn(FeaturePlan plan, int[] cutoffs, boolean requireLabels, PCollectionView<Integer> lastDay) {
+    BuildExamplesFn(
+        FeaturePlan plan, int[] cutoffs, boolean requireLabels, PCollectionView<Integer> lastDay) {
       this.plan = plan;
       this.cutoffs = cutoffs;
       this.requireLabels = requireLabels;
@@ -143,7 +170,8 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
       }
     }
 
-    private void build(String entity, WindowAccumulator acc, int c, long lastDay, ProcessContext context) {
+    private void build(
+        String entity, WindowAccumulator acc, int c, long lastDay, ProcessContext context) {
       int cutoff = cutoffs[c];
       if (acc.signupDay[c] == WindowAccumulator.NONE) {
         // Only label-window rows: no activity before T at all.
@@ -158,18 +186,20 @@ public final class ComputeExamples<InputT> extends PTransform<PCollection<InputT
         inactive.inc();
         return;
       }
-      // (T, T + horizon] ends at the first instant of day T + horizon: the data must reach that day.
+      // (T, T + horizon] ends at the first instant of day T + horizon: the data must reach that
+      // day.
       boolean labelComplete = (long) cutoff + plan.horizonDays() <= lastDay;
       if (requireLabels && !labelComplete) {
         labelOpen.inc();
         return;
       }
-      Example.Builder example = Example.newBuilder()
-          .setEntityId(entity)
-          .setCutoffDay(cutoff)
-          .setFeatureSpecHash(plan.specHash())
-          .setHasLabel(labelComplete)
-          .setLabel(labelComplete && acc.labelCount[c] == 0);
+      Example.Builder example =
+          Example.newBuilder()
+              .setEntityId(entity)
+              .setCutoffDay(cutoff)
+              .setFeatureSpecHash(plan.specHash())
+              .setHasLabel(labelComplete)
+              .setLabel(labelComplete && acc.labelCount[c] == 0);
       for (double v : plan.features(acc, c, cutoff)) {
         example.addFeatures(v);
       }

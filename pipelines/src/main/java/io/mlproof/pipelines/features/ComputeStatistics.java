@@ -27,11 +27,11 @@ import org.apache.beam.sdk.util.MimeTypes;
  * The statistics of a features run, computed in the same run from the examples it just staged, and
  * their files ({@code statistics.pb}, {@code statistics.json}).
  *
- * <p>Why not a {@code Combine.globally} in the pipeline: after the high-cardinality
- * {@code Combine.perKey}, the Direct runner hands every example over in its own bundle and copies
- * the global key's whole state on each one, which is quadratic (measured: a 1M-event run did not
- * finish in 8 minutes). One sequential pass over the staged files with the same
- * {@link StatisticsFn} costs about a second per million examples on any runner.
+ * <p>Why not a {@code Combine.globally} in the pipeline: after the high-cardinality {@code
+ * Combine.perKey}, the Direct runner hands every example over in its own bundle and copies the
+ * global key's whole state on each one, which is quadratic (measured: a 1M-event run did not finish
+ * in 8 minutes). One sequential pass over the staged files with the same {@link StatisticsFn} costs
+ * about a second per million examples on any runner.
  */
 public final class ComputeStatistics {
   public static final String PB_FILE = "statistics.pb";
@@ -41,22 +41,31 @@ public final class ComputeStatistics {
 
   /**
    * Statistics of every example in the files matching {@code pattern}: one pass per file, files in
-   * parallel on the machine's cores (the quantile sketches dominate), merged as the CombineFn merges.
+   * parallel on the machine's cores (the quantile sketches dominate), merged as the CombineFn
+   * merges.
    */
-  public static DatasetStatistics fromExampleFiles(String pattern, FeaturePlan plan) throws IOException {
+  public static DatasetStatistics fromExampleFiles(String pattern, FeaturePlan plan)
+      throws IOException {
     StatisticsFn fn = new StatisticsFn(plan.featureNames(), plan.specHash());
-    List<ResourceId> files = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW).metadata().stream()
-        .map(MatchResult.Metadata::resourceId).toList();
+    List<ResourceId> files =
+        FileSystems.match(pattern, EmptyMatchTreatment.ALLOW).metadata().stream()
+            .map(MatchResult.Metadata::resourceId)
+            .toList();
     int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<StatisticsFn.Accumulator>> parts = new ArrayList<>();
       for (ResourceId file : files) {
-        parts.add(pool.submit(() -> {
-          StatisticsFn.Accumulator acc = fn.createAccumulator();
-          TfRecordFiles.readFile(file, (bytes, length, name) -> fn.addInput(acc, Example.parser().parseFrom(bytes, 0, length)));
-          return acc;
-        }));
+        parts.add(
+            pool.submit(
+                () -> {
+                  StatisticsFn.Accumulator acc = fn.createAccumulator();
+                  TfRecordFiles.readFile(
+                      file,
+                      (bytes, length, name) ->
+                          fn.addInput(acc, Example.parser().parseFrom(bytes, 0, length)));
+                  return acc;
+                }));
       }
       List<StatisticsFn.Accumulator> accumulators = new ArrayList<>();
       for (Future<StatisticsFn.Accumulator> part : parts) {
@@ -67,27 +76,32 @@ public final class ComputeStatistics {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while computing statistics", e);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException(e.getCause().getMessage(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
   }
 
   /** Writes the statistics as a binary proto and as JSON. */
-  public static void write(DatasetStatistics stats, String pbFile, String jsonFile) throws IOException {
+  public static void write(DatasetStatistics stats, String pbFile, String jsonFile)
+      throws IOException {
     write(pbFile, MimeTypes.BINARY, stats.toByteArray());
     write(jsonFile, MimeTypes.TEXT, (json(stats) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** Reads a binary statistics file. */
   public static DatasetStatistics read(String file) throws IOException {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
       return DatasetStatistics.parseFrom(in);
     }
   }
 
   private static void write(String file, String mime, byte[] bytes) throws IOException {
-    try (WritableByteChannel out = FileSystems.create(FileSystems.matchNewResource(file, false), mime)) {
+    try (WritableByteChannel out =
+        FileSystems.create(FileSystems.matchNewResource(file, false), mime)) {
       out.write(ByteBuffer.wrap(bytes));
     }
   }

@@ -20,10 +20,12 @@ public final class Cutoffs {
     boolean end = !options.getCutoffEnd().isBlank();
     TreeSet<Integer> days = new TreeSet<>();
     if (list && (start || end)) {
-      throw new InvalidInputException("give either --cutoffs or --cutoffStart/--cutoffEnd, not both");
+      throw new InvalidInputException(
+          "give either --cutoffs or --cutoffStart/--cutoffEnd, not both");
     }
     if (start != end) {
-      throw new InvalidInputException("--cutoffStart and --cutoffEnd go together: give both or neither");
+      throw new InvalidInputException(
+          "--cutoffStart and --cutoffEnd go together: give both or neither");
     }
     if (list) {
       for (String token : options.getCutoffs().split(",")) {
@@ -37,8 +39,11 @@ public final class Cutoffs {
         throw new InvalidInputException("--cutoffEveryDays must be positive, got " + step);
       }
       if (last < first) {
-        throw new InvalidInputException("--cutoffEnd " + options.getCutoffEnd()
-            + " is before --cutoffStart " + options.getCutoffStart());
+        throw new InvalidInputException(
+            "--cutoffEnd "
+                + options.getCutoffEnd()
+                + " is before --cutoffStart "
+                + options.getCutoffStart());
       }
       for (long d = first; d <= last && days.size() <= MAX_CUTOFFS; d += step) {
         days.add((int) d);
@@ -46,11 +51,13 @@ public final class Cutoffs {
     } else if (options.getLogicalDate() != null && !options.getLogicalDate().isBlank()) {
       days.add(day("--logicalDate", options.getLogicalDate()));
     } else {
-      throw new InvalidInputException("no cutoff: give --cutoffs=YYYY-MM-DD[,...],"
-          + " --cutoffStart/--cutoffEnd[/--cutoffEveryDays] or --logicalDate");
+      throw new InvalidInputException(
+          "no cutoff: give --cutoffs=YYYY-MM-DD[,...],"
+              + " --cutoffStart/--cutoffEnd[/--cutoffEveryDays] or --logicalDate");
     }
     if (days.size() > MAX_CUTOFFS) {
-      throw new InvalidInputException("more than " + MAX_CUTOFFS + " cutoffs: use a larger --cutoffEveryDays");
+      throw new InvalidInputException(
+          "more than " + MAX_CUTOFFS + " cutoffs: use a larger --cutoffEveryDays");
     }
     return List.copyOf(days);
   }

@@ -27,10 +27,13 @@ public final class FeaturePlan implements Serializable {
   // Slot columns, indexed by slot number.
   final int[] slotMeasure;
   final Reduce[] slotReduce;
+
   /** First offset (day - T) inside the slot's window, inclusive; negative. */
   final int[] slotFirstOffset;
+
   /** Offset after the slot's window, exclusive; at most 0. */
   final int[] slotEndOffset;
+
   private final int eligibilitySlot;
   private final int lookbackDays;
   private final int labelMeasure;
@@ -47,7 +50,8 @@ public final class FeaturePlan implements Serializable {
       Feature f = spec.getFeatures(i);
       aggregations[i] = Aggregations.get(f.getAggregation());
       List<Slot> needed = aggregations[i].slots(f.getWindowDays());
-      featureSlots[i] = needed.stream().mapToInt(s -> slots.computeIfAbsent(s, k -> slots.size())).toArray();
+      featureSlots[i] =
+          needed.stream().mapToInt(s -> slots.computeIfAbsent(s, k -> slots.size())).toArray();
     }
     Slot eligibility = Slot.last(spec.getEligibilityDays(), Measure.EVENTS, Reduce.DAYS_WITH_ANY);
     this.eligibilitySlot = slots.computeIfAbsent(eligibility, k -> slots.size());
@@ -94,7 +98,10 @@ public final class FeaturePlan implements Serializable {
     return slotMeasure.length;
   }
 
-  /** Days before a cutoff any slot reads: a day d feeds cutoff T's features when T - lookback <= d < T. */
+  /**
+   * Days before a cutoff any slot reads: a day d feeds cutoff T's features when T - lookback <= d <
+   * T.
+   */
   public int lookbackDays() {
     return lookbackDays;
   }
@@ -117,7 +124,9 @@ public final class FeaturePlan implements Serializable {
     return acc.values[c * acc.slots + eligibilitySlot] > 0;
   }
 
-  /** Feature values in spec order (NaN = missing) at cutoff number {@code c}, day {@code cutoffDay}. */
+  /**
+   * Feature values in spec order (NaN = missing) at cutoff number {@code c}, day {@code cutoffDay}.
+   */
   double[] features(WindowAccumulator acc, int c, int cutoffDay) {
     double[] out = new double[aggregations.length];
     int base = c * acc.slots;

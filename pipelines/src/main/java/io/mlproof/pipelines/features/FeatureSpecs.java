@@ -33,39 +33,46 @@ import org.apache.beam.sdk.util.MimeTypes;
  *
  * <p>A spec the features stage computes is an {@code mlproof.v1.FeatureSpec} in protobuf text
  * format ({@link #load}, {@link #parse}): the proto is the schema, and the checks add the rules the
- * proto cannot say (known aggregations, windows, unique names), each problem a one-line
- * {@link InvalidInputException} naming the file and line. The spec of examples that already exist
- * ({@link #read}, {@link #fromFeaturesOutput}) may also be JSON or binary, and only needs
- * {@link #checkColumns}: its features are computed already, and may be categorical.
+ * proto cannot say (known aggregations, windows, unique names), each problem a one-line {@link
+ * InvalidInputException} naming the file and line. The spec of examples that already exist ({@link
+ * #read}, {@link #fromFeaturesOutput}) may also be JSON or binary, and only needs {@link
+ * #checkColumns}: its features are computed already, and may be categorical.
  */
 public final class FeatureSpecs {
   /** The spec the features stage uses unless told otherwise. */
   public static final String DEFAULT = "churn_v1";
+
   /** Name of the effective spec's entry in a features output manifest. */
   public static final String OUTPUT_NAME = "feature_spec";
+
   /** File name of the effective spec inside a features output directory. */
   public static final String OUTPUT_FILE = "feature_spec.textproto";
 
   private static final String RESOURCE_DIR = "/feature_specs/";
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final int MAX_WINDOW_DAYS = 3660;
+
   /** TextFormatParseLocation lines are 0-based; messages use 1-based lines like editors. */
   private static final int LINE_BASE = 1;
+
   private static final String NOT_FOUND_FIX =
-      "give a bundled spec name (" + DEFAULT + ") or the path of an mlproof.v1.FeatureSpec .textproto file";
+      "give a bundled spec name ("
+          + DEFAULT
+          + ") or the path of an mlproof.v1.FeatureSpec .textproto file";
 
   private FeatureSpecs() {}
 
   /**
-   * The spec named {@code nameOrPath} for the features stage to compute: a bundled spec
-   * ({@code churn_v1}) or a path/URI of a {@code .textproto} file on any Beam file system.
+   * The spec named {@code nameOrPath} for the features stage to compute: a bundled spec ({@code
+   * churn_v1}) or a path/URI of a {@code .textproto} file on any Beam file system.
    */
   public static FeatureSpec load(String nameOrPath) {
     String resource = RESOURCE_DIR + nameOrPath + ".textproto";
     if (NAME.matcher(nameOrPath).matches()) {
       try (InputStream in = FeatureSpecs.class.getResourceAsStream(resource)) {
         if (in != null) {
-          return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "bundled:" + nameOrPath);
+          return parse(
+              new String(in.readAllBytes(), StandardCharsets.UTF_8), "bundled:" + nameOrPath);
         }
       } catch (IOException e) {
         throw new IllegalStateException("cannot read bundled spec " + resource, e);
@@ -86,12 +93,15 @@ public final class FeatureSpecs {
   }
 
   /**
-   * The spec of existing examples in the file {@code path}: protobuf text format
-   * ({@code .textproto}, what the features stage writes), JSON ({@code .json}) or binary (any other
-   * name). Checked with {@link #checkColumns} only: the features are computed already.
+   * The spec of existing examples in the file {@code path}: protobuf text format ({@code
+   * .textproto}, what the features stage writes), JSON ({@code .json}) or binary (any other name).
+   * Checked with {@link #checkColumns} only: the features are computed already.
    */
   public static FeatureSpec read(String path) {
-    return parse(readFile(path, "give the path of an mlproof.v1.FeatureSpec file (.textproto, .json or binary)"), path);
+    return parse(
+        readFile(
+            path, "give the path of an mlproof.v1.FeatureSpec file (.textproto, .json or binary)"),
+        path);
   }
 
   /** A spec from its bytes; {@code path}'s suffix says the format. */
@@ -109,7 +119,8 @@ public final class FeatureSpecs {
           spec = FeatureSpec.parseFrom(bytes);
         }
       } catch (InvalidProtocolBufferException e) {
-        throw new InvalidInputException("feature spec " + path + " is not a FeatureSpec: " + e.getMessage());
+        throw new InvalidInputException(
+            "feature spec " + path + " is not a FeatureSpec: " + e.getMessage());
       }
     }
     return checkColumns(spec, path);
@@ -121,18 +132,27 @@ public final class FeatureSpecs {
    */
   public static FeatureSpec checkColumns(FeatureSpec spec, String where) {
     if (spec.getFeaturesCount() == 0) {
-      throw new InvalidInputException("feature spec " + where + " has no features: declare at least one");
+      throw new InvalidInputException(
+          "feature spec " + where + " has no features: declare at least one");
     }
     Set<String> names = new HashSet<>();
     for (Feature f : spec.getFeaturesList()) {
       if (f.getName().isEmpty() || !names.add(f.getName())) {
         throw new InvalidInputException(
-            "feature spec " + where + " has an empty or repeated feature name '" + f.getName()
+            "feature spec "
+                + where
+                + " has an empty or repeated feature name '"
+                + f.getName()
                 + "': feature names must be unique");
       }
       if (f.getType() != FeatureType.NUMERIC && f.getType() != FeatureType.CATEGORICAL) {
         throw new InvalidInputException(
-            "feature " + f.getName() + " in " + where + " has type " + f.getType()
+            "feature "
+                + f.getName()
+                + " in "
+                + where
+                + " has type "
+                + f.getType()
                 + ": use NUMERIC or CATEGORICAL");
       }
     }
@@ -140,12 +160,16 @@ public final class FeatureSpecs {
   }
 
   /** The spec with its label replaced: the options of a features run override the file's label. */
-  public static FeatureSpec withLabel(FeatureSpec spec, LabelDefinition definition, int horizonDays) {
+  public static FeatureSpec withLabel(
+      FeatureSpec spec, LabelDefinition definition, int horizonDays) {
     if (horizonDays <= 0) {
       throw new InvalidInputException("--horizonDays must be positive, got " + horizonDays);
     }
     return spec.toBuilder()
-        .setLabel(spec.getLabel().toBuilder().setDefinition(definition.specName()).setHorizonDays(horizonDays))
+        .setLabel(
+            spec.getLabel().toBuilder()
+                .setDefinition(definition.specName())
+                .setHorizonDays(horizonDays))
         .build();
   }
 
@@ -164,26 +188,40 @@ public final class FeatureSpecs {
    * lists as {@value #OUTPUT_NAME}, read by {@link #read}.
    */
   public static FeatureSpec fromFeaturesOutput(String featuresOutputDir) {
-    return parse(TaskOutput.readVerified(featuresOutputDir, OUTPUT_NAME),
+    return parse(
+        TaskOutput.readVerified(featuresOutputDir, OUTPUT_NAME),
         TaskOutput.filePattern(featuresOutputDir, OUTPUT_NAME));
   }
 
   /** Writes the spec in text format to {@code file} (any Beam file system). */
   public static void write(FeatureSpec spec, String file) {
-    try (WritableByteChannel out = FileSystems.create(FileSystems.matchNewResource(file, false), MimeTypes.TEXT)) {
-      out.write(ByteBuffer.wrap(TextFormat.printer().printToString(spec).getBytes(StandardCharsets.UTF_8)));
+    try (WritableByteChannel out =
+        FileSystems.create(FileSystems.matchNewResource(file, false), MimeTypes.TEXT)) {
+      out.write(
+          ByteBuffer.wrap(
+              TextFormat.printer().printToString(spec).getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static FeatureSpec parseText(String text, String source, TextFormatParseInfoTree.Builder locations) {
+  private static FeatureSpec parseText(
+      String text, String source, TextFormatParseInfoTree.Builder locations) {
     FeatureSpec.Builder builder = FeatureSpec.newBuilder();
     try {
-      TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(locations).build().merge(text, builder);
+      TextFormat.Parser.newBuilder()
+          .setParseInfoTreeBuilder(locations)
+          .build()
+          .merge(text, builder);
     } catch (TextFormat.ParseException e) {
       throw new InvalidInputException(
-          "feature spec " + source + ":" + e.getLine() + ":" + e.getColumn() + ": "
+          "feature spec "
+              + source
+              + ":"
+              + e.getLine()
+              + ":"
+              + e.getColumn()
+              + ": "
               + e.getMessage().replaceFirst("^\\d+:\\d+: ", "")
               + " (the file must be an mlproof.v1.FeatureSpec in protobuf text format)");
     }
@@ -205,15 +243,19 @@ public final class FeatureSpecs {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private static void checkComputable(FeatureSpec spec, String source, TextFormatParseInfoTree where) {
+  private static void checkComputable(
+      FeatureSpec spec, String source, TextFormatParseInfoTree where) {
     if (spec.getName().isEmpty()) {
       throw problem(source, 1, "the spec needs a name, e.g. name: \"churn_v1\"");
     }
     if (spec.getFeaturesCount() == 0) {
-      throw problem(source, 1, "the spec declares no features: add at least one features { ... } block");
+      throw problem(
+          source, 1, "the spec declares no features: add at least one features { ... } block");
     }
     if (spec.getEligibilityDays() <= 0) {
-      throw problem(source, line(where, "eligibility_days", 1),
+      throw problem(
+          source,
+          line(where, "eligibility_days", 1),
           "eligibility_days must be positive (an entity is eligible with an event in [T - eligibility_days, T))");
     }
     checkLabel(spec.getLabel(), source, where);
@@ -221,36 +263,68 @@ public final class FeatureSpecs {
     FieldDescriptor featuresField = FeatureSpec.getDescriptor().findFieldByName("features");
     for (int i = 0; i < spec.getFeaturesCount(); i++) {
       Feature f = spec.getFeatures(i);
-      TextFormatParseInfoTree fTree = i < where.getNestedTrees(featuresField).size()
-          ? where.getNestedTree(featuresField, i) : null;
-      int line = fTree == null ? line(where, "features", i, 1) : featureLine(fTree, "name", line(where, "features", i, 1));
+      TextFormatParseInfoTree fTree =
+          i < where.getNestedTrees(featuresField).size()
+              ? where.getNestedTree(featuresField, i)
+              : null;
+      int line =
+          fTree == null
+              ? line(where, "features", i, 1)
+              : featureLine(fTree, "name", line(where, "features", i, 1));
       String label = "feature #" + (i + 1) + " '" + f.getName() + "'";
       if (!NAME.matcher(f.getName()).matches()) {
         throw problem(source, line, label + ": name must match [a-z][a-z0-9_]*");
       }
       if (!names.add(f.getName())) {
-        throw problem(source, line, label + ": the name is declared twice; feature names must be unique");
+        throw problem(
+            source, line, label + ": the name is declared twice; feature names must be unique");
       }
       if (f.getType() != FeatureType.NUMERIC) {
-        throw problem(source, line, label + ": type must be NUMERIC (categorical features are not supported yet)");
+        throw problem(
+            source,
+            line,
+            label + ": type must be NUMERIC (categorical features are not supported yet)");
       }
       Aggregation aggregation = Aggregations.get(f.getAggregation());
       if (aggregation == null) {
-        throw problem(source, fTree == null ? line : featureLine(fTree, "aggregation", line),
-            label + ": unknown aggregation '" + f.getAggregation() + "' (known: "
-                + String.join(", ", Aggregations.names()) + ")");
+        throw problem(
+            source,
+            fTree == null ? line : featureLine(fTree, "aggregation", line),
+            label
+                + ": unknown aggregation '"
+                + f.getAggregation()
+                + "' (known: "
+                + String.join(", ", Aggregations.names())
+                + ")");
       }
       int windowLine = fTree == null ? line : featureLine(fTree, "window_days", line);
-      if (aggregation.windowed() && (f.getWindowDays() <= 0 || f.getWindowDays() > MAX_WINDOW_DAYS)) {
-        throw problem(source, windowLine, label + ": aggregation '" + f.getAggregation()
-            + "' needs window_days between 1 and " + MAX_WINDOW_DAYS + ", got " + f.getWindowDays());
+      if (aggregation.windowed()
+          && (f.getWindowDays() <= 0 || f.getWindowDays() > MAX_WINDOW_DAYS)) {
+        throw problem(
+            source,
+            windowLine,
+            label
+                + ": aggregation '"
+                + f.getAggregation()
+                + "' needs window_days between 1 and "
+                + MAX_WINDOW_DAYS
+                + ", got "
+                + f.getWindowDays());
       }
       if (!aggregation.windowed() && f.getWindowDays() != 0) {
-        throw problem(source, windowLine, label + ": aggregation '" + f.getAggregation()
-            + "' is not windowed; remove window_days");
+        throw problem(
+            source,
+            windowLine,
+            label
+                + ": aggregation '"
+                + f.getAggregation()
+                + "' is not windowed; remove window_days");
       }
       if (f.hasMinValue() && f.hasMaxValue() && f.getMinValue() > f.getMaxValue()) {
-        throw problem(source, line, label + ": min_value " + f.getMinValue() + " > max_value " + f.getMaxValue());
+        throw problem(
+            source,
+            line,
+            label + ": min_value " + f.getMinValue() + " > max_value " + f.getMaxValue());
       }
     }
   }
@@ -261,15 +335,26 @@ public final class FeatureSpecs {
       throw problem(source, line, "the label needs a name, e.g. label { name: \"churned\" ... }");
     }
     if (LabelDefinition.fromSpecName(label.getDefinition()) == null) {
-      throw problem(source, line, "unknown label definition '" + label.getDefinition() + "' (known: "
-          + java.util.Arrays.stream(LabelDefinition.values()).map(LabelDefinition::specName).toList() + ")");
+      throw problem(
+          source,
+          line,
+          "unknown label definition '"
+              + label.getDefinition()
+              + "' (known: "
+              + java.util.Arrays.stream(LabelDefinition.values())
+                  .map(LabelDefinition::specName)
+                  .toList()
+              + ")");
     }
     if (label.getHorizonDays() <= 0) {
-      throw problem(source, line, "label horizon_days must be positive, got " + label.getHorizonDays());
+      throw problem(
+          source, line, "label horizon_days must be positive, got " + label.getHorizonDays());
     }
   }
 
-  /** 1-based line of a field of the spec (top level), or {@code fallback} when the text lacks it. */
+  /**
+   * 1-based line of a field of the spec (top level), or {@code fallback} when the text lacks it.
+   */
   private static int line(TextFormatParseInfoTree tree, String field, int fallback) {
     return line(tree, field, 0, fallback);
   }
@@ -283,7 +368,8 @@ public final class FeatureSpecs {
     return location(tree, Feature.getDescriptor().findFieldByName(field), 0, fallback);
   }
 
-  private static int location(TextFormatParseInfoTree tree, FieldDescriptor fd, int index, int fallback) {
+  private static int location(
+      TextFormatParseInfoTree tree, FieldDescriptor fd, int index, int fallback) {
     if (tree == null || index >= tree.getLocations(fd).size()) {
       return fallback; // the field is absent from the text: point at the enclosing block
     }

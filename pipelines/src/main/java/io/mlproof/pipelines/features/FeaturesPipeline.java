@@ -35,14 +35,16 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * {@code mlproof run features}: entity-days (from {@code extract --recordType=entity_days}) to
  * point-in-time examples for one or more cutoffs, their statistics, and their dead letters.
  *
- * <p>Output files: {@code records} ({@link Example} TFRecords), {@code dead_letter}
- * ({@link DeadLetter}), {@code statistics.pb}/{@code statistics.json} ({@link DatasetStatistics})
- * and {@code feature_spec.textproto} (the effective spec, label options applied).
+ * <p>Output files: {@code records} ({@link Example} TFRecords), {@code dead_letter} ({@link
+ * DeadLetter}), {@code statistics.pb}/{@code statistics.json} ({@link DatasetStatistics}) and
+ * {@code feature_spec.textproto} (the effective spec, label options applied).
  */
 public final class FeaturesPipeline implements MlproofPipeline {
   public static final String NAME = "features";
+
   /** Beam metrics namespace of this stage's counters. */
   public static final String METRICS = "features";
+
   public static final String RECORDS = "records";
   public static final String DEAD_LETTER = "dead_letter";
   public static final String STATISTICS = "statistics";
@@ -57,8 +59,11 @@ public final class FeaturesPipeline implements MlproofPipeline {
     /** Reads and checks the options: cutoffs, spec (with the label options applied). */
     public static Config from(FeaturesOptions options) {
       List<Integer> cutoffs = Cutoffs.from(options);
-      FeatureSpec spec = FeatureSpecs.withLabel(
-          FeatureSpecs.load(options.getFeatureSpec()), options.getLabelDefinition(), options.getHorizonDays());
+      FeatureSpec spec =
+          FeatureSpecs.withLabel(
+              FeatureSpecs.load(options.getFeatureSpec()),
+              options.getLabelDefinition(),
+              options.getHorizonDays());
       return new Config(cutoffs, spec, options.getRequireLabels());
     }
 
@@ -107,15 +112,19 @@ public final class FeaturesPipeline implements MlproofPipeline {
       FeatureSpecs.write(config.spec(), output.staging(FeatureSpecs.OUTPUT_FILE));
       build(pipeline, config, pattern, output);
       StageRun.Finished finished = StageRun.run(pipeline);
-      DatasetStatistics stats = ComputeStatistics.fromExampleFiles(
-          output.staging(ProtoRecords.shardGlob(RECORDS)), config.plan());
+      DatasetStatistics stats =
+          ComputeStatistics.fromExampleFiles(
+              output.staging(ProtoRecords.shardGlob(RECORDS)), config.plan());
       refuseEmpty(options.getInput(), config, stats, finished);
-      ComputeStatistics.write(stats, output.staging(ComputeStatistics.PB_FILE),
+      ComputeStatistics.write(
+          stats,
+          output.staging(ComputeStatistics.PB_FILE),
           output.staging(ComputeStatistics.JSON_FILE));
       return output.commit(manifest(options, config, stats, finished.counters()).build());
     } catch (IOException e) {
       output.abort();
-      throw new RunFailedException("could not compute the statistics of the staged examples: " + e.getMessage(), e);
+      throw new RunFailedException(
+          "could not compute the statistics of the staged examples: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       output.abort();
       throw e;
@@ -123,17 +132,24 @@ public final class FeaturesPipeline implements MlproofPipeline {
   }
 
   /**
-   * Wires the stage: the entity-day files matching {@code inputPattern} to examples and dead letters
-   * under {@code output}'s staging directory. (Statistics are computed from the staged examples
-   * after the run.) Each file is one element, read where its rows are folded.
+   * Wires the stage: the entity-day files matching {@code inputPattern} to examples and dead
+   * letters under {@code output}'s staging directory. (Statistics are computed from the staged
+   * examples after the run.) Each file is one element, read where its rows are folded.
    */
-  public static void build(Pipeline pipeline, Config config, String inputPattern, TaskOutput output) {
+  public static void build(
+      Pipeline pipeline, Config config, String inputPattern, TaskOutput output) {
     FeaturePlan plan = config.plan();
-    PCollectionTuple computed = pipeline
-        .apply("MatchEntityDayFiles", FileIO.match().filepattern(inputPattern))
-        .apply("ComputeExamples", ComputeExamples.ofFiles(plan, config.cutoffDays(), config.requireLabels()));
-    computed.get(ComputeExamples.EXAMPLES).apply("WriteExamples", ProtoRecords.write(output.staging(RECORDS)));
-    computed.get(ComputeExamples.DEAD_LETTERS)
+    PCollectionTuple computed =
+        pipeline
+            .apply("MatchEntityDayFiles", FileIO.match().filepattern(inputPattern))
+            .apply(
+                "ComputeExamples",
+                ComputeExamples.ofFiles(plan, config.cutoffDays(), config.requireLabels()));
+    computed
+        .get(ComputeExamples.EXAMPLES)
+        .apply("WriteExamples", ProtoRecords.write(output.staging(RECORDS)));
+    computed
+        .get(ComputeExamples.DEAD_LETTERS)
         .apply("WriteDeadLetters", ProtoRecords.write(output.staging(DEAD_LETTER)));
   }
 
@@ -141,19 +157,33 @@ public final class FeaturesPipeline implements MlproofPipeline {
   static String inputPattern(String input) {
     Manifest manifest = TaskOutput.read(input);
     String expected = EntityDay.getDescriptor().getFullName();
-    String type = manifest.getFilesList().stream()
-        .filter(f -> f.getName().equals(RECORDS)).map(OutputFile::getRecordType)
-        .filter(t -> !t.isEmpty()).findFirst().orElse(manifest.getRecordType());
+    String type =
+        manifest.getFilesList().stream()
+            .filter(f -> f.getName().equals(RECORDS))
+            .map(OutputFile::getRecordType)
+            .filter(t -> !t.isEmpty())
+            .findFirst()
+            .orElse(manifest.getRecordType());
     if (!type.isEmpty() && !type.equals(expected)) {
-      throw new InvalidInputException("input " + input + " holds " + type + " records, not " + expected
-          + ": point --input at an extract run with --recordType=entity_days");
+      throw new InvalidInputException(
+          "input "
+              + input
+              + " holds "
+              + type
+              + " records, not "
+              + expected
+              + ": point --input at an extract run with --recordType=entity_days");
     }
     String pattern = TaskOutput.verifiedFilePattern(input, RECORDS);
     try {
       MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
       if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-        throw new InvalidInputException("input " + input + " has no files matching " + pattern
-            + " although its manifest lists them: re-run the extract task");
+        throw new InvalidInputException(
+            "input "
+                + input
+                + " has no files matching "
+                + pattern
+                + " although its manifest lists them: re-run the extract task");
       }
     } catch (IOException e) {
       throw new InvalidInputException("cannot list " + pattern + ": " + e.getMessage());
@@ -162,30 +192,51 @@ public final class FeaturesPipeline implements MlproofPipeline {
   }
 
   /** An empty input or a run without a single example is an error now, not an empty model later. */
-  private static void refuseEmpty(String input, Config config, DatasetStatistics stats, StageRun.Finished run) {
+  private static void refuseEmpty(
+      String input, Config config, DatasetStatistics stats, StageRun.Finished run) {
     Map<String, Long> c = run.counters();
     long read = c.getOrDefault("entity_days_read", 0L);
     if (read == 0) {
-      throw new InvalidInputException("input " + input + " holds no entity-day rows: check the extract's"
-          + " date range and warehouse (the features stage needs data)");
+      throw new InvalidInputException(
+          "input "
+              + input
+              + " holds no entity-day rows: check the extract's"
+              + " date range and warehouse (the features stage needs data)");
     }
     if (stats.getExamples() > 0) {
       return;
     }
     long dead = c.getOrDefault("entity_days_dead_letter", 0L);
     String range = dayRange(run.result());
-    throw new InvalidInputException("no examples at cutoffs " + dates(config.cutoffDays()) + ": " + read
-        + " entity-day rows read, " + dead + " dead letters" + range + "; "
-        + c.getOrDefault("entities_inactive_in_lookback", 0L) + " entity-cutoffs inactive in the lookback, "
-        + c.getOrDefault("entities_signed_up_after_cutoff", 0L) + " signed up after the cutoff, "
-        + c.getOrDefault("examples_label_window_open", 0L) + " with the label window still open"
-        + (config.requireLabels() ? " (score with --requireLabels=false)" : "")
-        + ": choose cutoffs inside the data");
+    throw new InvalidInputException(
+        "no examples at cutoffs "
+            + dates(config.cutoffDays())
+            + ": "
+            + read
+            + " entity-day rows read, "
+            + dead
+            + " dead letters"
+            + range
+            + "; "
+            + c.getOrDefault("entities_inactive_in_lookback", 0L)
+            + " entity-cutoffs inactive in the lookback, "
+            + c.getOrDefault("entities_signed_up_after_cutoff", 0L)
+            + " signed up after the cutoff, "
+            + c.getOrDefault("examples_label_window_open", 0L)
+            + " with the label window still open"
+            + (config.requireLabels() ? " (score with --requireLabels=false)" : "")
+            + ": choose cutoffs inside the data");
   }
 
   private static String dayRange(PipelineResult result) {
-    for (MetricResult<DistributionResult> d : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(METRICS, "entity_day")).build()).getDistributions()) {
+    for (MetricResult<DistributionResult> d :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(METRICS, "entity_day"))
+                    .build())
+            .getDistributions()) {
       DistributionResult r = d.getAttempted();
       if (r.getCount() > 0) {
         return ", data covers " + Cutoffs.date(r.getMin()) + ".." + Cutoffs.date(r.getMax());
@@ -210,11 +261,20 @@ public final class FeaturesPipeline implements MlproofPipeline {
         .setRecordType(example)
         .setRunner(options.getRunner().getSimpleName())
         .addFiles(file(RECORDS, ProtoRecords.shardGlob(RECORDS), stats.getExamples(), example))
-        .addFiles(file(DEAD_LETTER, ProtoRecords.shardGlob(DEAD_LETTER),
-            counters.getOrDefault("entity_days_dead_letter", 0L), DeadLetter.getDescriptor().getFullName()))
+        .addFiles(
+            file(
+                DEAD_LETTER,
+                ProtoRecords.shardGlob(DEAD_LETTER),
+                counters.getOrDefault("entity_days_dead_letter", 0L),
+                DeadLetter.getDescriptor().getFullName()))
         .addFiles(file(STATISTICS, ComputeStatistics.PB_FILE, 1, stat))
         .addFiles(file(STATISTICS_JSON, ComputeStatistics.JSON_FILE, 1, stat))
-        .addFiles(file(FeatureSpecs.OUTPUT_NAME, FeatureSpecs.OUTPUT_FILE, 1, FeatureSpec.getDescriptor().getFullName()))
+        .addFiles(
+            file(
+                FeatureSpecs.OUTPUT_NAME,
+                FeatureSpecs.OUTPUT_FILE,
+                1,
+                FeatureSpec.getDescriptor().getFullName()))
         .putAllCounters(counters)
         .putAttributes("input", options.getInput())
         .putAttributes("feature_spec", config.spec().getName())
@@ -226,6 +286,11 @@ public final class FeaturesPipeline implements MlproofPipeline {
   }
 
   private static OutputFile file(String name, String path, long records, String type) {
-    return OutputFile.newBuilder().setName(name).setPath(path).setRecords(records).setRecordType(type).build();
+    return OutputFile.newBuilder()
+        .setName(name)
+        .setPath(path)
+        .setRecords(records)
+        .setRecordType(type)
+        .build();
   }
 }

@@ -34,23 +34,25 @@ import org.apache.beam.sdk.values.TupleTagList;
  * for {@link MergeWindowsFn}: a bounded in-bundle pre-aggregation ahead of the runner's lifted
  * combine. Input: entity-day elements ({@link #rows}), or entity-day TFRecord files read whole in
  * the same step ({@link #files}). Outputs: {@link #PARTIALS} (one accumulator per entity per
- * flush), {@link #LAST_DAYS} (the last valid day of each bundle, for label completeness) and
- * {@link #DEAD_LETTERS} (empty id, negative counts, days before 1970): bad rows never crash the
- * stage, each is kept with its reason and counted.
+ * flush), {@link #LAST_DAYS} (the last valid day of each bundle, for label completeness) and {@link
+ * #DEAD_LETTERS} (empty id, negative counts, days before 1970): bad rows never crash the stage,
+ * each is kept with its reason and counted.
  *
- * <p>Why fold here rather than hand each row to {@code Combine.perKey}: on Flink the lifted
- * partial combine sorts its input by serialized key (three quarters of the stage's CPU in a
- * profile, with ~22 rows per entity). Folding first sends one accumulator per entity and bundle
- * instead; the map is bounded ({@link #BUDGET_BYTES}) and flushed when full, so memory does not
- * grow with the entities. Why read files in the same step: as elements, each row paid the
- * runner's per-element costs (on Flink a metrics refresh after every record read from a source)
- * several times over what parsing and folding it costs.
+ * <p>Why fold here rather than hand each row to {@code Combine.perKey}: on Flink the lifted partial
+ * combine sorts its input by serialized key (three quarters of the stage's CPU in a profile, with
+ * ~22 rows per entity). Folding first sends one accumulator per entity and bundle instead; the map
+ * is bounded ({@link #BUDGET_BYTES}) and flushed when full, so memory does not grow with the
+ * entities. Why read files in the same step: as elements, each row paid the runner's per-element
+ * costs (on Flink a metrics refresh after every record read from a source) several times over what
+ * parsing and folding it costs.
  */
-public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>, PCollectionTuple> {
+public final class FoldEntityDays<InputT>
+    extends PTransform<PCollection<InputT>, PCollectionTuple> {
   public static final String SOURCE = "features/entity_days";
   public static final TupleTag<KV<String, WindowAccumulator>> PARTIALS = new TupleTag<>() {};
   public static final TupleTag<Integer> LAST_DAYS = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+
   /** Heap for the accumulators a bundle holds before it flushes them downstream. */
   static final long BUDGET_BYTES = 64L << 20;
 
@@ -69,24 +71,33 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
     this.fn = fn;
   }
 
-  /** Folds entity-day elements, at most {@code maxEntities} per bundle before a flush (0: by budget). */
+  /**
+   * Folds entity-day elements, at most {@code maxEntities} per bundle before a flush (0: by
+   * budget).
+   */
   static FoldEntityDays<EntityDay> rows(WindowFolder folder, int maxEntities) {
     return new FoldEntityDays<>(new RowsFn(folder, bound(folder, maxEntities)));
   }
 
-  /** Folds the entity-days of TFRecord files, at most {@code maxEntities} per bundle (0: by budget). */
+  /**
+   * Folds the entity-days of TFRecord files, at most {@code maxEntities} per bundle (0: by budget).
+   */
   static FoldEntityDays<MatchResult.Metadata> files(WindowFolder folder, int maxEntities) {
     return new FoldEntityDays<>(new FilesFn(folder, bound(folder, maxEntities)));
   }
 
   private static int bound(WindowFolder folder, int maxEntities) {
-    return maxEntities > 0 ? maxEntities : (int) Math.max(1_024, BUDGET_BYTES / folder.accumulatorBytes());
+    return maxEntities > 0
+        ? maxEntities
+        : (int) Math.max(1_024, BUDGET_BYTES / folder.accumulatorBytes());
   }
 
   @Override
   public PCollectionTuple expand(PCollection<InputT> input) {
-    PCollectionTuple out = input.apply("CheckAndFold", ParDo.of(fn)
-        .withOutputTags(PARTIALS, TupleTagList.of(LAST_DAYS).and(DEAD_LETTERS)));
+    PCollectionTuple out =
+        input.apply(
+            "CheckAndFold",
+            ParDo.of(fn).withOutputTags(PARTIALS, TupleTagList.of(LAST_DAYS).and(DEAD_LETTERS)));
     out.get(PARTIALS).setCoder(KvCoder.of(StringUtf8Coder.of(), WindowAccumulator.Coder.of()));
     out.get(LAST_DAYS).setCoder(VarIntCoder.of());
     out.get(DEAD_LETTERS).setCoder(ProtoCoder.of(DeadLetter.class));
@@ -107,7 +118,10 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
     }
   }
 
-  /** Folds every entity-day of a TFRecord file; a corrupt file fails the stage naming the file (exit 2). */
+  /**
+   * Folds every entity-day of a TFRecord file; a corrupt file fails the stage naming the file (exit
+   * 2).
+   */
   private static final class FilesFn extends FoldFn<MatchResult.Metadata> {
     private static final long serialVersionUID = 1L;
 
@@ -118,7 +132,8 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
     @ProcessElement
     public void process(@Element MatchResult.Metadata file, MultiOutputReceiver out) {
       try {
-        TfRecordFiles.readFile(file.resourceId(),
+        TfRecordFiles.readFile(
+            file.resourceId(),
             (bytes, length, name) -> fold(EntityDay.parser().parseFrom(bytes, 0, length), out));
       } catch (RunFailedException e) {
         throw new InvalidInputException(e.getMessage(), e);
@@ -134,9 +149,12 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
     // Counted per bundle and added at its end: a metric update per row was a visible share of the
     // per-row cost (a thread-local and a map lookup each).
     private final Counter read = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_read");
-    private final Counter dead = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_dead_letter");
-    private final Counter outside = Metrics.counter(FeaturesPipeline.METRICS, "entity_days_outside_windows");
-    private final Counter flushed = Metrics.counter(FeaturesPipeline.METRICS, "partial_accumulators");
+    private final Counter dead =
+        Metrics.counter(FeaturesPipeline.METRICS, "entity_days_dead_letter");
+    private final Counter outside =
+        Metrics.counter(FeaturesPipeline.METRICS, "entity_days_outside_windows");
+    private final Counter flushed =
+        Metrics.counter(FeaturesPipeline.METRICS, "partial_accumulators");
     private final Distribution days = Metrics.distribution(FeaturesPipeline.METRICS, "entity_day");
     private transient Map<String, WindowAccumulator> partials;
     private transient BundleTally tally;
@@ -182,9 +200,13 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      flush(kv -> context.output(PARTIALS, kv, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+      flush(
+          kv ->
+              context.output(
+                  PARTIALS, kv, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
       if (tally.days > 0) {
-        context.output(LAST_DAYS, tally.maxDay, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+        context.output(
+            LAST_DAYS, tally.maxDay, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
         days.update(tally.daySum, tally.days, tally.minDay, tally.maxDay);
       }
       incIfAny(read, tally.read);
@@ -211,28 +233,43 @@ public final class FoldEntityDays<InputT> extends PTransform<PCollection<InputT>
         return new Problem(Reason.NULL_ID, "entity_id is empty (a NULL user id upstream)");
       }
       if (row.getDay() < 0 || row.getSignupDay() < 0) {
-        return new Problem(Reason.INVALID_DAY, "day " + row.getDay() + " or signup_day "
-            + row.getSignupDay() + " is before 1970-01-01 (a NULL or broken timestamp upstream)");
+        return new Problem(
+            Reason.INVALID_DAY,
+            "day "
+                + row.getDay()
+                + " or signup_day "
+                + row.getSignupDay()
+                + " is before 1970-01-01 (a NULL or broken timestamp upstream)");
       }
       for (Measure m : Measure.values()) {
         if (measures[m.ordinal()] < 0) {
-          return new Problem(Reason.NEGATIVE_COUNT,
+          return new Problem(
+              Reason.NEGATIVE_COUNT,
               m.name().toLowerCase(Locale.ROOT) + " is negative (" + measures[m.ordinal()] + ")");
         }
       }
-      if (row.getPurchasesAtMidnight() > row.getPurchases() || row.getSessionsAtMidnight() > row.getSessions()) {
-        return new Problem(Reason.INCONSISTENT_COUNT, "purchases_at_midnight " + row.getPurchasesAtMidnight()
-            + " or sessions_at_midnight " + row.getSessionsAtMidnight() + " exceeds the day's purchases "
-            + row.getPurchases() + " or sessions " + row.getSessions());
+      if (row.getPurchasesAtMidnight() > row.getPurchases()
+          || row.getSessionsAtMidnight() > row.getSessions()) {
+        return new Problem(
+            Reason.INCONSISTENT_COUNT,
+            "purchases_at_midnight "
+                + row.getPurchasesAtMidnight()
+                + " or sessions_at_midnight "
+                + row.getSessionsAtMidnight()
+                + " exceeds the day's purchases "
+                + row.getPurchases()
+                + " or sessions "
+                + row.getSessions());
       }
       return null;
     }
 
     private static DeadLetter deadLetter(EntityDay row, Problem problem) {
-      DeadLetter.Builder letter = DeadLetter.newBuilder()
-          .setSource(SOURCE)
-          .setReasonCode(problem.reason().name())
-          .setReason(problem.sentence());
+      DeadLetter.Builder letter =
+          DeadLetter.newBuilder()
+              .setSource(SOURCE)
+              .setReasonCode(problem.reason().name())
+              .setReason(problem.sentence());
       for (FieldDescriptor field : EntityDay.getDescriptor().getFields()) {
         letter.putOriginal(field.getName(), String.valueOf(row.getField(field)));
       }

@@ -26,7 +26,10 @@ public enum LabelDefinition {
     return measure;
   }
 
-  /** The part of {@link #measure()} at the first instant of a day (the window's open and closed ends). */
+  /**
+   * The part of {@link #measure()} at the first instant of a day (the window's open and closed
+   * ends).
+   */
   public Measure atMidnight() {
     return atMidnight;
   }

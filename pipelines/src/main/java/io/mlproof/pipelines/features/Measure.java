@@ -30,7 +30,8 @@ public enum Measure {
     m[REVENUE_CENTS.ordinal()] = day.getRevenueCents();
     m[FAILED_PAYMENTS.ordinal()] = day.getFailedPayments();
     m[REFUNDS.ordinal()] = day.getRefunds();
-    m[EVENTS.ordinal()] = day.getSessions() + day.getPageViews() + day.getAddToCarts() + day.getPurchases();
+    m[EVENTS.ordinal()] =
+        day.getSessions() + day.getPageViews() + day.getAddToCarts() + day.getPurchases();
     m[PURCHASES_AT_MIDNIGHT.ordinal()] = day.getPurchasesAtMidnight();
     m[SESSIONS_AT_MIDNIGHT.ordinal()] = day.getSessionsAtMidnight();
     return m;

@@ -5,12 +5,12 @@ import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.transforms.Combine;
 
 /**
- * Merges an entity's partial window accumulators (one per bundle that saw the entity, from
- * {@link FoldEntityDays}) into one. Associative and commutative, so runners lift it into partial
- * combines before the shuffle: a few longs per entity and cutoff cross the network, never a
- * user's history.
+ * Merges an entity's partial window accumulators (one per bundle that saw the entity, from {@link
+ * FoldEntityDays}) into one. Associative and commutative, so runners lift it into partial combines
+ * before the shuffle: a few longs per entity and cutoff cross the network, never a user's history.
  */
-final class MergeWindowsFn extends Combine.CombineFn<WindowAccumulator, WindowAccumulator, WindowAccumulator> {
+final class MergeWindowsFn
+    extends Combine.CombineFn<WindowAccumulator, WindowAccumulator, WindowAccumulator> {
   private static final long serialVersionUID = 1L;
   private final WindowFolder folder;
 
@@ -44,12 +44,14 @@ final class MergeWindowsFn extends Combine.CombineFn<WindowAccumulator, WindowAc
   }
 
   @Override
-  public Coder<WindowAccumulator> getAccumulatorCoder(CoderRegistry registry, Coder<WindowAccumulator> input) {
+  public Coder<WindowAccumulator> getAccumulatorCoder(
+      CoderRegistry registry, Coder<WindowAccumulator> input) {
     return WindowAccumulator.Coder.of();
   }
 
   @Override
-  public Coder<WindowAccumulator> getDefaultOutputCoder(CoderRegistry registry, Coder<WindowAccumulator> input) {
+  public Coder<WindowAccumulator> getDefaultOutputCoder(
+      CoderRegistry registry, Coder<WindowAccumulator> input) {
     return WindowAccumulator.Coder.of();
   }
 }

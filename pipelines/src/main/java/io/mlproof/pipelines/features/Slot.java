@@ -3,11 +3,12 @@ package io.mlproof.pipelines.features;
 import java.io.Serializable;
 
 /**
- * One window statistic an aggregation reads: {@code reduce} of {@code measure} over the days
- * {@code [T - fromDaysAgo, T - toDaysAgo)} before the cutoff T. Equal slots are computed once and
- * shared between features.
+ * One window statistic an aggregation reads: {@code reduce} of {@code measure} over the days {@code
+ * [T - fromDaysAgo, T - toDaysAgo)} before the cutoff T. Equal slots are computed once and shared
+ * between features.
  */
-public record Slot(Measure measure, Reduce reduce, int fromDaysAgo, int toDaysAgo) implements Serializable {
+public record Slot(Measure measure, Reduce reduce, int fromDaysAgo, int toDaysAgo)
+    implements Serializable {
 
   /** How a slot folds the days of its window. */
   public enum Reduce {
@@ -21,7 +22,8 @@ public record Slot(Measure measure, Reduce reduce, int fromDaysAgo, int toDaysAg
 
   public Slot {
     if (toDaysAgo < 0 || fromDaysAgo <= toDaysAgo) {
-      throw new IllegalArgumentException("slot window must be [T - from, T - to) with from > to >= 0");
+      throw new IllegalArgumentException(
+          "slot window must be [T - from, T - to) with from > to >= 0");
     }
   }
 

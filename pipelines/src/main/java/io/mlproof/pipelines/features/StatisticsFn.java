@@ -27,14 +27,20 @@ import org.apache.beam.sdk.transforms.Combine;
  * <p>Deciles come from Beam's {@link ApproximateQuantilesCombineFn} (rank error at most 1% of the
  * count; exact for small inputs). Means and variances merge with Chan et al.'s parallel formula.
  */
-public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.Accumulator, DatasetStatistics> {
+public final class StatisticsFn
+    extends Combine.CombineFn<Example, StatisticsFn.Accumulator, DatasetStatistics> {
   private static final long serialVersionUID = 1L;
+
   /** q0, q10, ..., q100. */
   public static final int QUANTILES = 11;
 
   private final List<String> featureNames;
   private final String specHash;
-  /** Beam's quantile sketch, used through its CombineFn methods (its state class is package-private). */
+
+  /**
+   * Beam's quantile sketch, used through its CombineFn methods (its state class is
+   * package-private).
+   */
   private final Combine.CombineFn<Double, Object, List<Double>> quantiles = quantileFn();
 
   public StatisticsFn(List<String> featureNames, String specHash) {
@@ -81,8 +87,13 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
   @Override
   public Accumulator addInput(Accumulator acc, Example example) {
     if (example.getFeaturesCount() != featureNames.size()) {
-      throw new IllegalStateException("example of " + example.getEntityId() + " has "
-          + example.getFeaturesCount() + " features, the spec " + featureNames.size());
+      throw new IllegalStateException(
+          "example of "
+              + example.getEntityId()
+              + " has "
+              + example.getFeaturesCount()
+              + " features, the spec "
+              + featureNames.size());
     }
     acc.examples++;
     if (example.getHasLabel()) {
@@ -126,7 +137,8 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
         merged.missing[f] += a.missing[f];
         merged.min[f] = Math.min(merged.min[f], a.min[f]);
         merged.max[f] = Math.max(merged.max[f], a.max[f]);
-        merged.sketches.set(f, quantiles.mergeAccumulators(List.of(merged.sketches.get(f), a.sketches.get(f))));
+        merged.sketches.set(
+            f, quantiles.mergeAccumulators(List.of(merged.sketches.get(f), a.sketches.get(f))));
       }
     }
     return merged;
@@ -134,18 +146,20 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
 
   @Override
   public DatasetStatistics extractOutput(Accumulator acc) {
-    DatasetStatistics.Builder stats = DatasetStatistics.newBuilder()
-        .setFeatureSpecHash(specHash)
-        .setExamples(acc.examples)
-        .setLabeledExamples(acc.labeled)
-        .setPositives(acc.positives)
-        .setLabelRate(acc.labeled == 0 ? Double.NaN : (double) acc.positives / acc.labeled)
-        .addAllCutoffDays(acc.cutoffs);
+    DatasetStatistics.Builder stats =
+        DatasetStatistics.newBuilder()
+            .setFeatureSpecHash(specHash)
+            .setExamples(acc.examples)
+            .setLabeledExamples(acc.labeled)
+            .setPositives(acc.positives)
+            .setLabelRate(acc.labeled == 0 ? Double.NaN : (double) acc.positives / acc.labeled)
+            .addAllCutoffDays(acc.cutoffs);
     for (int f = 0; f < featureNames.size(); f++) {
-      FeatureStatistics.Builder fs = FeatureStatistics.newBuilder()
-          .setFeature(featureNames.get(f))
-          .setCount(acc.present[f])
-          .setMissing(acc.missing[f]);
+      FeatureStatistics.Builder fs =
+          FeatureStatistics.newBuilder()
+              .setFeature(featureNames.get(f))
+              .setCount(acc.present[f])
+              .setMissing(acc.missing[f]);
       if (acc.present[f] > 0) {
         fs.setMin(acc.min[f])
             .setMax(acc.max[f])
@@ -161,7 +175,8 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
   @Override
   public Coder<Accumulator> getAccumulatorCoder(CoderRegistry registry, Coder<Example> input)
       throws CannotProvideCoderException {
-    return new AccumulatorCoder(featureNames.size(), quantiles, quantiles.getAccumulatorCoder(registry, DoubleCoder.of()));
+    return new AccumulatorCoder(
+        featureNames.size(), quantiles, quantiles.getAccumulatorCoder(registry, DoubleCoder.of()));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -179,7 +194,10 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
     private final Combine.CombineFn<Double, Object, List<Double>> quantiles;
     private final Coder<Object> sketchCoder;
 
-    AccumulatorCoder(int features, Combine.CombineFn<Double, Object, List<Double>> quantiles, Coder<Object> sketchCoder) {
+    AccumulatorCoder(
+        int features,
+        Combine.CombineFn<Double, Object, List<Double>> quantiles,
+        Coder<Object> sketchCoder) {
       this.features = features;
       this.quantiles = quantiles;
       this.sketchCoder = sketchCoder;
@@ -231,7 +249,8 @@ public final class StatisticsFn extends Combine.CombineFn<Example, StatisticsFn.
         acc.m2[f] = data.readDouble();
       }
       for (int f = 0; f < features; f++) {
-        acc.sketches.add(acc.present[f] > 0 ? sketchCoder.decode(in) : quantiles.createAccumulator());
+        acc.sketches.add(
+            acc.present[f] > 0 ? sketchCoder.decode(in) : quantiles.createAccumulator());
       }
       return acc;
     }

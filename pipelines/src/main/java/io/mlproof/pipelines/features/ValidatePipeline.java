@@ -24,8 +24,8 @@ import org.apache.beam.sdk.util.MimeTypes;
 /**
  * {@code mlproof run validate}: the DAG's validation gate. Reads the statistics a features run
  * saved (not the examples: fast), checks them, and commits {@code validation_report.json} and a
- * readable {@code validation_report.txt}, also when it fails, so people can read why; then fails the
- * task (exit 1) listing every anomaly.
+ * readable {@code validation_report.txt}, also when it fails, so people can read why; then fails
+ * the task (exit 1) listing every anomaly.
  */
 public final class ValidatePipeline implements MlproofPipeline {
   public static final String NAME = "validate";
@@ -55,15 +55,18 @@ public final class ValidatePipeline implements MlproofPipeline {
   /** Validates, commits the report, and throws {@link RunFailedException} when anomalies exist. */
   public static ValidationReport run(ValidateOptions options) {
     FileSystems.setDefaultPipelineOptions(options);
-    Validator.Thresholds limits = new Validator.Thresholds(options.getMaxRowCountDrop(), options.getMaxDrift());
+    Validator.Thresholds limits =
+        new Validator.Thresholds(options.getMaxRowCountDrop(), options.getMaxDrift());
     DatasetStatistics current = statistics(options.getInput());
-    FeatureSpec schema = options.getSchema().isBlank()
-        ? FeatureSpecs.fromFeaturesOutput(options.getInput())
-        : FeatureSpecs.load(options.getSchema());
+    FeatureSpec schema =
+        options.getSchema().isBlank()
+            ? FeatureSpecs.fromFeaturesOutput(options.getInput())
+            : FeatureSpecs.load(options.getSchema());
     Optional<DatasetStatistics> baseline = baseline(options.getBaseline());
     ValidationReport report = Validator.validate(current, schema, baseline, limits);
-    String text = ValidationReports.text(report, current, baseline, options.getInput(), options.getBaseline(),
-        schema, limits);
+    String text =
+        ValidationReports.text(
+            report, current, baseline, options.getInput(), options.getBaseline(), schema, limits);
 
     TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
     try {
@@ -73,25 +76,36 @@ public final class ValidatePipeline implements MlproofPipeline {
       output.abort();
       throw new RunFailedException("could not write the validation report: " + e.getMessage(), e);
     }
-    output.commit(Manifest.newBuilder()
-        .setPipeline(NAME)
-        .setDagId(options.getDagId())
-        .setTaskId(options.getTaskId())
-        .setRecordType(ValidationReport.getDescriptor().getFullName())
-        .addFiles(OutputFile.newBuilder().setName("report").setPath(REPORT_JSON).setRecords(1)
-            .setRecordType(ValidationReport.getDescriptor().getFullName()))
-        .addFiles(OutputFile.newBuilder().setName("report_text").setPath(REPORT_TEXT).setRecords(1))
-        .putCounters("anomalies", report.getAnomaliesCount())
-        .putAttributes("input", options.getInput())
-        .putAttributes("baseline", baseline.isPresent() ? options.getBaseline() : "")
-        .putAttributes("passed", Boolean.toString(report.getPassed()))
-        .build());
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline(NAME)
+            .setDagId(options.getDagId())
+            .setTaskId(options.getTaskId())
+            .setRecordType(ValidationReport.getDescriptor().getFullName())
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName("report")
+                    .setPath(REPORT_JSON)
+                    .setRecords(1)
+                    .setRecordType(ValidationReport.getDescriptor().getFullName()))
+            .addFiles(
+                OutputFile.newBuilder().setName("report_text").setPath(REPORT_TEXT).setRecords(1))
+            .putCounters("anomalies", report.getAnomaliesCount())
+            .putAttributes("input", options.getInput())
+            .putAttributes("baseline", baseline.isPresent() ? options.getBaseline() : "")
+            .putAttributes("passed", Boolean.toString(report.getPassed()))
+            .build());
     if (!report.getPassed()) {
-      throw new RunFailedException("validation failed with " + report.getAnomaliesCount() + " anomal"
-          + (report.getAnomaliesCount() == 1 ? "y" : "ies") + " (report: "
-          + FileSystems.matchNewResource(output.directory(), true)
-              .resolve(REPORT_TEXT, StandardResolveOptions.RESOLVE_FILE)
-          + "): " + Validator.summary(report));
+      throw new RunFailedException(
+          "validation failed with "
+              + report.getAnomaliesCount()
+              + " anomal"
+              + (report.getAnomaliesCount() == 1 ? "y" : "ies")
+              + " (report: "
+              + FileSystems.matchNewResource(output.directory(), true)
+                  .resolve(REPORT_TEXT, StandardResolveOptions.RESOLVE_FILE)
+              + "): "
+              + Validator.summary(report));
     }
     return report;
   }
@@ -100,15 +114,22 @@ public final class ValidatePipeline implements MlproofPipeline {
   static DatasetStatistics statistics(String featuresOutput) {
     Manifest manifest = TaskOutput.read(featuresOutput);
     if (!manifest.getPipeline().equals(FeaturesPipeline.NAME)) {
-      throw new InvalidInputException(featuresOutput + " is the output of '" + manifest.getPipeline()
-          + "', not of 'features': point the gate at a features task's output");
+      throw new InvalidInputException(
+          featuresOutput
+              + " is the output of '"
+              + manifest.getPipeline()
+              + "', not of 'features': point the gate at a features task's output");
     }
     byte[] bytes = TaskOutput.readVerified(featuresOutput, FeaturesPipeline.STATISTICS);
     try {
       return DatasetStatistics.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new InvalidInputException("the statistics of " + featuresOutput + " are corrupt: " + e.getMessage()
-          + " (re-run the features task)");
+      throw new InvalidInputException(
+          "the statistics of "
+              + featuresOutput
+              + " are corrupt: "
+              + e.getMessage()
+              + " (re-run the features task)");
     }
   }
 
@@ -134,7 +155,8 @@ public final class ValidatePipeline implements MlproofPipeline {
   }
 
   private static void write(String file, String content) throws IOException {
-    try (WritableByteChannel out = FileSystems.create(FileSystems.matchNewResource(file, false), MimeTypes.TEXT)) {
+    try (WritableByteChannel out =
+        FileSystems.create(FileSystems.matchNewResource(file, false), MimeTypes.TEXT)) {
       out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
     }
   }

@@ -55,7 +55,10 @@ public final class Validator {
 
   /** Checks {@code current} against {@code schema} and, when present, {@code baseline}. */
   public static ValidationReport validate(
-      DatasetStatistics current, FeatureSpec schema, Optional<DatasetStatistics> baseline, Thresholds limits) {
+      DatasetStatistics current,
+      FeatureSpec schema,
+      Optional<DatasetStatistics> baseline,
+      Thresholds limits) {
     List<Anomaly> anomalies = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Map<String, FeatureStatistics> byName = index(current);
@@ -69,17 +72,34 @@ public final class Validator {
         continue;
       }
       if (s.getCount() == 0) {
-        anomalies.add(anomaly(Kind.ALL_MISSING, f.getName(), f.getName() + " is missing in all "
-            + current.getExamples() + " examples"));
+        anomalies.add(
+            anomaly(
+                Kind.ALL_MISSING,
+                f.getName(),
+                f.getName() + " is missing in all " + current.getExamples() + " examples"));
         continue;
       }
       if (f.hasMinValue() && s.getMin() < f.getMinValue()) {
-        anomalies.add(anomaly(Kind.OUT_OF_RANGE, f.getName(), f.getName() + " has minimum " + num(s.getMin())
-            + ", below the expected minimum " + num(f.getMinValue())));
+        anomalies.add(
+            anomaly(
+                Kind.OUT_OF_RANGE,
+                f.getName(),
+                f.getName()
+                    + " has minimum "
+                    + num(s.getMin())
+                    + ", below the expected minimum "
+                    + num(f.getMinValue())));
       }
       if (f.hasMaxValue() && s.getMax() > f.getMaxValue()) {
-        anomalies.add(anomaly(Kind.OUT_OF_RANGE, f.getName(), f.getName() + " has maximum " + num(s.getMax())
-            + ", above the expected maximum " + num(f.getMaxValue())));
+        anomalies.add(
+            anomaly(
+                Kind.OUT_OF_RANGE,
+                f.getName(),
+                f.getName()
+                    + " has maximum "
+                    + num(s.getMax())
+                    + ", above the expected maximum "
+                    + num(f.getMaxValue())));
       }
     }
     checkLabel(current, anomalies, notes);
@@ -89,45 +109,79 @@ public final class Validator {
       notes.add("no baseline: only absolute checks ran (row count and drift need a previous run)");
     }
     return ValidationReport.newBuilder()
-        .setPassed(anomalies.isEmpty()).addAllAnomalies(anomalies).addAllNotes(notes).build();
+        .setPassed(anomalies.isEmpty())
+        .addAllAnomalies(anomalies)
+        .addAllNotes(notes)
+        .build();
   }
 
-  private static void checkSchema(DatasetStatistics current, FeatureSpec schema, List<Anomaly> anomalies) {
+  private static void checkSchema(
+      DatasetStatistics current, FeatureSpec schema, List<Anomaly> anomalies) {
     List<String> expected = FeatureSpecs.featureNames(schema);
-    List<String> actual = current.getFeaturesList().stream().map(FeatureStatistics::getFeature).toList();
+    List<String> actual =
+        current.getFeaturesList().stream().map(FeatureStatistics::getFeature).toList();
     if (expected.equals(actual)) {
       return;
     }
     List<String> missing = expected.stream().filter(n -> !actual.contains(n)).toList();
     List<String> unexpected = actual.stream().filter(n -> !expected.contains(n)).toList();
-    anomalies.add(anomaly(Kind.SCHEMA_MISMATCH, "", missing.isEmpty() && unexpected.isEmpty()
-        ? "the features are in a different order than the schema's"
-        : "the features differ from the schema: missing " + missing + ", unexpected " + unexpected));
+    anomalies.add(
+        anomaly(
+            Kind.SCHEMA_MISMATCH,
+            "",
+            missing.isEmpty() && unexpected.isEmpty()
+                ? "the features are in a different order than the schema's"
+                : "the features differ from the schema: missing "
+                    + missing
+                    + ", unexpected "
+                    + unexpected));
   }
 
-  private static void checkLabel(DatasetStatistics current, List<Anomaly> anomalies, List<String> notes) {
+  private static void checkLabel(
+      DatasetStatistics current, List<Anomaly> anomalies, List<String> notes) {
     long labeled = current.getLabeledExamples();
     if (labeled == 0) {
       notes.add("no labelled examples (a scoring set): the label rate was not checked");
       return;
     }
     if (current.getPositives() == 0 || current.getPositives() == labeled) {
-      anomalies.add(anomaly(Kind.LABEL_DEGENERATE, "", "the label rate is "
-          + (current.getPositives() == 0 ? "0" : "1") + " (" + current.getPositives() + " of " + labeled
-          + " labelled examples are positive): a model cannot learn it; check the label definition,"
-          + " the horizon and the cutoffs"));
+      anomalies.add(
+          anomaly(
+              Kind.LABEL_DEGENERATE,
+              "",
+              "the label rate is "
+                  + (current.getPositives() == 0 ? "0" : "1")
+                  + " ("
+                  + current.getPositives()
+                  + " of "
+                  + labeled
+                  + " labelled examples are positive): a model cannot learn it; check the label definition,"
+                  + " the horizon and the cutoffs"));
     }
   }
 
-  private static void compare(DatasetStatistics current, DatasetStatistics baseline, Thresholds limits,
-      List<Anomaly> anomalies, List<String> notes) {
+  private static void compare(
+      DatasetStatistics current,
+      DatasetStatistics baseline,
+      Thresholds limits,
+      List<Anomaly> anomalies,
+      List<String> notes) {
     notes.add("baseline: " + baseline.getExamples() + " examples");
     if (baseline.getExamples() > 0) {
       double drop = 1 - (double) current.getExamples() / baseline.getExamples();
       if (drop > limits.maxRowCountDrop()) {
-        anomalies.add(anomaly(Kind.ROW_COUNT_DROP, "", "the example count dropped by " + pct(drop) + " (from "
-            + baseline.getExamples() + " to " + current.getExamples() + "), more than the allowed "
-            + pct(limits.maxRowCountDrop())));
+        anomalies.add(
+            anomaly(
+                Kind.ROW_COUNT_DROP,
+                "",
+                "the example count dropped by "
+                    + pct(drop)
+                    + " (from "
+                    + baseline.getExamples()
+                    + " to "
+                    + current.getExamples()
+                    + "), more than the allowed "
+                    + pct(limits.maxRowCountDrop())));
       }
     }
     if (!current.getFeatureSpecHash().equals(baseline.getFeatureSpecHash())) {
@@ -136,16 +190,31 @@ public final class Validator {
     Map<String, FeatureStatistics> before = index(baseline);
     for (FeatureStatistics now : current.getFeaturesList()) {
       FeatureStatistics then = before.get(now.getFeature());
-      if (then == null || then.getCount() + then.getMissing() == 0 || now.getCount() + now.getMissing() == 0) {
+      if (then == null
+          || then.getCount() + then.getMissing() == 0
+          || now.getCount() + now.getMissing() == 0) {
         continue;
       }
       double distance = CdfDistance.between(then, now);
       if (distance > limits.maxDrift()) {
-        anomalies.add(anomaly(Kind.DRIFT, now.getFeature(), now.getFeature() + " drifted: distance "
-            + String.format(Locale.ROOT, "%.3f", distance) + " from the baseline exceeds "
-            + num(limits.maxDrift()) + " (L-infinity distance between the distributions; median "
-            + median(then) + " -> " + median(now) + ", missing " + pct(missingShare(then)) + " -> "
-            + pct(missingShare(now)) + ")"));
+        anomalies.add(
+            anomaly(
+                Kind.DRIFT,
+                now.getFeature(),
+                now.getFeature()
+                    + " drifted: distance "
+                    + String.format(Locale.ROOT, "%.3f", distance)
+                    + " from the baseline exceeds "
+                    + num(limits.maxDrift())
+                    + " (L-infinity distance between the distributions; median "
+                    + median(then)
+                    + " -> "
+                    + median(now)
+                    + ", missing "
+                    + pct(missingShare(then))
+                    + " -> "
+                    + pct(missingShare(now))
+                    + ")"));
       }
     }
   }
@@ -153,7 +222,8 @@ public final class Validator {
   /** One line for exceptions and logs: every anomaly, separated by semicolons. */
   public static String summary(ValidationReport report) {
     return report.getAnomaliesList().stream()
-        .map(a -> a.getKind() + " " + a.getMessage()).collect(Collectors.joining("; "));
+        .map(a -> a.getKind() + " " + a.getMessage())
+        .collect(Collectors.joining("; "));
   }
 
   static Map<String, FeatureStatistics> index(DatasetStatistics stats) {
@@ -167,7 +237,9 @@ public final class Validator {
   }
 
   private static String median(FeatureStatistics s) {
-    return s.getQuantilesCount() == StatisticsFn.QUANTILES ? num(s.getQuantiles(StatisticsFn.QUANTILES / 2)) : "n/a";
+    return s.getQuantilesCount() == StatisticsFn.QUANTILES
+        ? num(s.getQuantiles(StatisticsFn.QUANTILES / 2))
+        : "n/a";
   }
 
   static String pct(double share) {
@@ -179,10 +251,17 @@ public final class Validator {
     if (!Double.isFinite(x)) {
       return Double.toString(x);
     }
-    return new java.math.BigDecimal(x).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+    return new java.math.BigDecimal(x)
+        .round(new java.math.MathContext(4))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   private static Anomaly anomaly(Kind kind, String feature, String message) {
-    return Anomaly.newBuilder().setKind(kind.name()).setFeature(feature).setMessage(message).build();
+    return Anomaly.newBuilder()
+        .setKind(kind.name())
+        .setFeature(feature)
+        .setMessage(message)
+        .build();
   }
 }

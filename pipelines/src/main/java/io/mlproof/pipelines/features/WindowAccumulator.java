@@ -9,8 +9,8 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * What {@link WindowFolder} folds per entity, for each cutoff of the run: one long per slot of
- * the {@link FeaturePlan}, the signup day seen on that cutoff's feature-window rows, and the label
+ * What {@link WindowFolder} folds per entity, for each cutoff of the run: one long per slot of the
+ * {@link FeaturePlan}, the signup day seen on that cutoff's feature-window rows, and the label
  * measure summed over its label window. Mutable on purpose: a CombineFn accumulator is updated in
  * place for speed.
  */
@@ -19,13 +19,22 @@ public final class WindowAccumulator {
 
   final int cutoffs;
   final int slots;
+
   /** Slot values, cutoff-major: {@code values[cutoff * slots + slot]}. */
   final long[] values;
-  /** Per cutoff: smallest signup day on rows before the cutoff; {@link #NONE} when there were none. */
+
+  /**
+   * Per cutoff: smallest signup day on rows before the cutoff; {@link #NONE} when there were none.
+   */
   final long[] signupDay;
+
   /** Per cutoff: the label measure summed over the label window. */
   final long[] labelCount;
-  /** Per cutoff: smallest signup day on label-window rows; only to tell why an entity was not eligible. */
+
+  /**
+   * Per cutoff: smallest signup day on label-window rows; only to tell why an entity was not
+   * eligible.
+   */
   final long[] labelSignupDay;
 
   WindowAccumulator(int cutoffs, int slots) {
@@ -63,7 +72,9 @@ public final class WindowAccumulator {
       VarInt.encode(acc.cutoffs, out);
       VarInt.encode(acc.slots, out);
       for (int c = 0; c < acc.cutoffs; c++) {
-        int flags = (acc.signupDay[c] != NONE ? HAS_SIGNUP : 0) | (acc.labelSignupDay[c] != NONE ? HAS_LABEL_SIGNUP : 0);
+        int flags =
+            (acc.signupDay[c] != NONE ? HAS_SIGNUP : 0)
+                | (acc.labelSignupDay[c] != NONE ? HAS_LABEL_SIGNUP : 0);
         out.write(flags);
         if (flags == 0) {
           continue;

@@ -4,9 +4,10 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * The point-in-time fold of one run: adds an entity-day to a {@link WindowAccumulator} holding every
- * cutoff's window statistics, and merges two accumulators. Used before the shuffle (per bundle, by
- * {@link FoldEntityDays}) and after it (by {@link MergeWindowsFn}), so both sides agree by construction.
+ * The point-in-time fold of one run: adds an entity-day to a {@link WindowAccumulator} holding
+ * every cutoff's window statistics, and merges two accumulators. Used before the shuffle (per
+ * bundle, by {@link FoldEntityDays}) and after it (by {@link MergeWindowsFn}), so both sides agree
+ * by construction.
  *
  * <p>Point in time: for cutoff T (midnight UTC starting day T) a day only touches T's feature slots
  * and signup day when {@code day < T} (events strictly before T), and only T's label count when
@@ -18,7 +19,9 @@ final class WindowFolder implements Serializable {
   private final FeaturePlan plan;
   private final int[] cutoffs;
 
-  /** @param cutoffs sorted, distinct cutoff days */
+  /**
+   * @param cutoffs sorted, distinct cutoff days
+   */
   WindowFolder(FeaturePlan plan, int[] cutoffs) {
     this.plan = plan;
     this.cutoffs = cutoffs;
@@ -33,7 +36,9 @@ final class WindowFolder implements Serializable {
     return 8L * cutoffs.length * (plan.slotCount() + 3) + 128;
   }
 
-  /** Whether {@code day} lies in some cutoff's feature or label window (otherwise it is skipped). */
+  /**
+   * Whether {@code day} lies in some cutoff's feature or label window (otherwise it is skipped).
+   */
   boolean feeds(int day) {
     int c = firstCutoff(day);
     return c < cutoffs.length && cutoffs[c] <= day + plan.lookbackDays();
@@ -47,7 +52,9 @@ final class WindowFolder implements Serializable {
 
   /** Adds one day of an entity ({@code m} indexed by {@link Measure#ordinal()}) to {@code acc}. */
   void add(WindowAccumulator acc, int day, long signupDay, long[] m) {
-    for (int c = firstCutoff(day); c < cutoffs.length && cutoffs[c] <= day + plan.lookbackDays(); c++) {
+    for (int c = firstCutoff(day);
+        c < cutoffs.length && cutoffs[c] <= day + plan.lookbackDays();
+        c++) {
       int offset = day - cutoffs[c];
       if (offset < 0) {
         acc.signupDay[c] = Math.min(acc.signupDay[c], signupDay);
@@ -58,8 +65,9 @@ final class WindowFolder implements Serializable {
             switch (plan.slotReduce[s]) {
               case SUM -> acc.values[base + s] += v;
               case DAYS_WITH_ANY -> acc.values[base + s] += v > 0 ? 1 : 0;
-              case MIN_DAYS_AGO -> acc.values[base + s] =
-                  v > 0 ? minDaysAgo(acc.values[base + s], -offset) : acc.values[base + s];
+              case MIN_DAYS_AGO ->
+                  acc.values[base + s] =
+                      v > 0 ? minDaysAgo(acc.values[base + s], -offset) : acc.values[base + s];
             }
           }
         }
@@ -84,10 +92,11 @@ final class WindowFolder implements Serializable {
       }
       int base = c * into.slots;
       for (int s = 0; s < into.slots; s++) {
-        into.values[base + s] = switch (plan.slotReduce[s]) {
-          case SUM, DAYS_WITH_ANY -> into.values[base + s] + from.values[base + s];
-          case MIN_DAYS_AGO -> minDaysAgo(into.values[base + s], from.values[base + s]);
-        };
+        into.values[base + s] =
+            switch (plan.slotReduce[s]) {
+              case SUM, DAYS_WITH_ANY -> into.values[base + s] + from.values[base + s];
+              case MIN_DAYS_AGO -> minDaysAgo(into.values[base + s], from.values[base + s]);
+            };
       }
       into.signupDay[c] = Math.min(into.signupDay[c], from.signupDay[c]);
       into.labelSignupDay[c] = Math.min(into.labelSignupDay[c], from.labelSignupDay[c]);

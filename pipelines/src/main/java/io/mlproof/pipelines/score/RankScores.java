@@ -27,8 +27,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * Ranks all scores (1 = highest, equal scores by entity id) and writes them, in rank order, as one
  * TFRecord file and one CSV. A rank is global, so the scores meet on one worker: a GroupByKey on a
- * single key, then one DoFn that sorts and writes (the files' names are fixed, so a retried
- * bundle rewrites the same files).
+ * single key, then one DoFn that sorts and writes (the files' names are fixed, so a retried bundle
+ * rewrites the same files).
  */
 final class RankScores extends PTransform<PCollection<Score>, PCollection<Void>> {
   private static final String ALL = "all";
@@ -58,8 +58,12 @@ final class RankScores extends PTransform<PCollection<Score>, PCollection<Void>>
     byId.sort(Comparator.comparing(Score::getEntityId));
     for (int i = 1; i < byId.size(); i++) {
       if (byId.get(i).getEntityId().equals(byId.get(i - 1).getEntityId())) {
-        throw new InvalidInputException("entity " + byId.get(i).getEntityId() + " appears twice at the scoring day in "
-            + where + ": the features must hold one row per entity");
+        throw new InvalidInputException(
+            "entity "
+                + byId.get(i).getEntityId()
+                + " appears twice at the scoring day in "
+                + where
+                + ": the features must hold one row per entity");
       }
     }
     double[] values = byId.stream().mapToDouble(Score::getScore).toArray();
@@ -94,7 +98,8 @@ final class RankScores extends PTransform<PCollection<Score>, PCollection<Void>>
       } catch (IOException e) {
         throw new RunFailedException("cannot write the scores: " + e.getMessage(), e);
       }
-      ModelArtifact.write(csvFile, ScorePipeline.csv(ranked).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+      ModelArtifact.write(
+          csvFile, ScorePipeline.csv(ranked).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
     }
   }
 }

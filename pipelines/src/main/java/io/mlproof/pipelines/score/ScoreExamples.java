@@ -40,7 +40,10 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
   static final String EXAMPLES_READ = "examples_read";
   static final String ENTITIES_SCORED = "entities_scored";
   static final String OTHER_DAYS = "examples_other_days_skipped";
-  /** Rows per LightGBM call: large enough that the call overhead vanishes, small enough to stream. */
+
+  /**
+   * Rows per LightGBM call: large enough that the call overhead vanishes, small enough to stream.
+   */
   static final int BATCH = 4096;
 
   /** What a worker needs to load and check the model. */
@@ -51,7 +54,9 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
   private final Integer day;
   private final String where;
 
-  /** @param day the scoring day (days since epoch), or null for the newest cutoff */
+  /**
+   * @param day the scoring day (days since epoch), or null for the newest cutoff
+   */
   ScoreExamples(Model model, Integer day, String where) {
     this.model = model;
     this.day = day;
@@ -60,11 +65,15 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
 
   @Override
   public PCollection<Score> expand(PCollection<Example> examples) {
-    PCollectionView<List<Integer>> days = examples
-        .apply("CutoffDays", MapElements.into(TypeDescriptors.integers()).via(Example::getCutoffDay))
-        .apply("DistinctDays", Distinct.create())
-        .apply("AsList", View.asList());
-    return examples.apply("Predict", ParDo.of(new PredictFn(model, day, where, days)).withSideInputs(days))
+    PCollectionView<List<Integer>> days =
+        examples
+            .apply(
+                "CutoffDays",
+                MapElements.into(TypeDescriptors.integers()).via(Example::getCutoffDay))
+            .apply("DistinctDays", Distinct.create())
+            .apply("AsList", View.asList());
+    return examples
+        .apply("Predict", ParDo.of(new PredictFn(model, day, where, days)).withSideInputs(days))
         .setCoder(ProtoCoder.of(Score.class));
   }
 
@@ -94,14 +103,26 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
     public void setup() throws LGBMException {
       ModelArtifact artifact = ModelArtifact.load(model.dir());
       if (!artifact.metadata().getModelSha256().equals(model.modelSha256())) {
-        throw new InvalidInputException("the model in " + model.dir() + " changed while scoring (" + model.modelSha256()
-            + " became " + artifact.metadata().getModelSha256() + "): re-run the score task");
+        throw new InvalidInputException(
+            "the model in "
+                + model.dir()
+                + " changed while scoring ("
+                + model.modelSha256()
+                + " became "
+                + artifact.metadata().getModelSha256()
+                + "): re-run the score task");
       }
       LightGbmNative.load();
       booster = LGBMBooster.loadModelFromString(artifact.modelText());
       if (booster.getNumFeature() != model.columns()) {
-        throw new InvalidInputException("model " + model.id() + " takes " + booster.getNumFeature()
-            + " features but its spec has " + model.columns() + ": retrain the model");
+        throw new InvalidInputException(
+            "model "
+                + model.id()
+                + " takes "
+                + booster.getNumFeature()
+                + " features but its spec has "
+                + model.columns()
+                + ": retrain the model");
       }
     }
 
@@ -123,14 +144,33 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
         return;
       }
       if (!example.getFeatureSpecHash().equals(model.specHash())) {
-        throw new InvalidInputException("example " + example.getEntityId() + " in " + where + " was built with"
-            + " feature spec " + example.getFeatureSpecHash() + " but model " + model.id() + " expects "
-            + model.specHash() + ": build the features with the model's spec, or retrain on these features");
+        throw new InvalidInputException(
+            "example "
+                + example.getEntityId()
+                + " in "
+                + where
+                + " was built with"
+                + " feature spec "
+                + example.getFeatureSpecHash()
+                + " but model "
+                + model.id()
+                + " expects "
+                + model.specHash()
+                + ": build the features with the model's spec, or retrain on these features");
       }
       if (example.getFeaturesCount() != model.columns()) {
-        throw new InvalidInputException("example " + example.getEntityId() + " in " + where + " has "
-            + example.getFeaturesCount() + " feature values but model " + model.id() + " takes " + model.columns()
-            + ": rebuild the features with the model's spec");
+        throw new InvalidInputException(
+            "example "
+                + example.getEntityId()
+                + " in "
+                + where
+                + " has "
+                + example.getFeaturesCount()
+                + " feature values but model "
+                + model.id()
+                + " takes "
+                + model.columns()
+                + ": rebuild the features with the model's spec");
       }
       int row = ids.size();
       for (int c = 0; c < model.columns(); c++) {
@@ -144,7 +184,10 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      predict().forEach(score -> context.output(score, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+      predict()
+          .forEach(
+              score ->
+                  context.output(score, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
     }
 
     @Teardown
@@ -161,9 +204,14 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
         return sorted.last(); // there is an example, so there is a day
       }
       if (!sorted.contains(day)) {
-        throw new InvalidInputException("the features output " + where + " has no examples at "
-            + LocalDate.ofEpochDay(day) + " (it has " + sorted.stream().map(d -> LocalDate.ofEpochDay(d).toString())
-            .toList() + "): run the features task for the scoring date");
+        throw new InvalidInputException(
+            "the features output "
+                + where
+                + " has no examples at "
+                + LocalDate.ofEpochDay(day)
+                + " (it has "
+                + sorted.stream().map(d -> LocalDate.ofEpochDay(d).toString()).toList()
+                + "): run the features task for the scoring date");
       }
       return day;
     }
@@ -175,15 +223,27 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
       }
       double[] scores;
       try {
-        scores = booster.predictForMat(rows == BATCH ? values : java.util.Arrays.copyOf(values, rows * model.columns()),
-            rows, model.columns(), true, PredictionType.C_API_PREDICT_NORMAL, "num_threads=" + model.threads());
+        scores =
+            booster.predictForMat(
+                rows == BATCH ? values : java.util.Arrays.copyOf(values, rows * model.columns()),
+                rows,
+                model.columns(),
+                true,
+                PredictionType.C_API_PREDICT_NORMAL,
+                "num_threads=" + model.threads());
       } catch (LGBMException e) {
-        throw new RunFailedException("LightGBM could not score with model " + model.id() + ": " + e.getMessage(), e);
+        throw new RunFailedException(
+            "LightGBM could not score with model " + model.id() + ": " + e.getMessage(), e);
       }
       List<Score> out = new ArrayList<>(rows);
       for (int i = 0; i < rows; i++) {
-        out.add(Score.newBuilder().setEntityId(ids.get(i)).setScore(scores[i]).setModelId(model.id())
-            .setScoreDay(scoreDay).build());
+        out.add(
+            Score.newBuilder()
+                .setEntityId(ids.get(i))
+                .setScore(scores[i])
+                .setModelId(model.id())
+                .setScoreDay(scoreDay)
+                .build());
       }
       scored.inc(rows);
       ids.clear();

@@ -10,8 +10,9 @@ import org.apache.beam.sdk.options.Validation;
 /** Options of {@code mlproof run score}. */
 public interface ScoreOptions extends TaskOptions, WarehouseOptions, LogicalDateOptions {
 
-  @Description("Output directory of the bless task whose model to score with (a train output needs"
-      + " --allowUnblessed).")
+  @Description(
+      "Output directory of the bless task whose model to score with (a train output needs"
+          + " --allowUnblessed).")
   @Validation.Required
   String getModel();
 
@@ -23,14 +24,16 @@ public interface ScoreOptions extends TaskOptions, WarehouseOptions, LogicalDate
 
   void setExamples(String value);
 
-  @Description("Warehouse table the scores are written to (replacing that day's rows); empty = files only.")
+  @Description(
+      "Warehouse table the scores are written to (replacing that day's rows); empty = files only.")
   @Default.String("scores")
   String getScoresTable();
 
   void setScoresTable(String value);
 
-  @Description("Score with a model that has no blessing (a train output). A model bless rejected is"
-      + " refused even so.")
+  @Description(
+      "Score with a model that has no blessing (a train output). A model bless rejected is"
+          + " refused even so.")
   @Default.Boolean(false)
   boolean getAllowUnblessed();
 

@@ -4,7 +4,6 @@ import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.ProtoRecords;
-import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -43,18 +42,25 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
   public static final String NAME = "score";
   public static final String SCORES = "scores";
   public static final String SCORES_CSV = "scores.csv";
+
   /** The shard name of the ranked scores: one file, in rank order. */
   static final String SCORES_FILE = SCORES + "-00000-of-00001.tfrecord";
+
   /** The name of a features output's example records in its manifest. */
   static final String EXAMPLES = "records";
 
   /** Where the marketing team finds the list (--scoresTable), one day replaced per run. */
-  static final WarehouseTable SCORES_TABLE = new WarehouseTable("scores", "scores", List.of(
-      WarehouseTable.Column.required("entity_id", WarehouseTable.ColumnType.STRING),
-      WarehouseTable.Column.required("score", WarehouseTable.ColumnType.DOUBLE),
-      WarehouseTable.Column.required("rank", WarehouseTable.ColumnType.INT64),
-      WarehouseTable.Column.required("model_id", WarehouseTable.ColumnType.STRING),
-      WarehouseTable.Column.required("score_day", WarehouseTable.ColumnType.DATE)), "score_day");
+  static final WarehouseTable SCORES_TABLE =
+      new WarehouseTable(
+          "scores",
+          "scores",
+          List.of(
+              WarehouseTable.Column.required("entity_id", WarehouseTable.ColumnType.STRING),
+              WarehouseTable.Column.required("score", WarehouseTable.ColumnType.DOUBLE),
+              WarehouseTable.Column.required("rank", WarehouseTable.ColumnType.INT64),
+              WarehouseTable.Column.required("model_id", WarehouseTable.ColumnType.STRING),
+              WarehouseTable.Column.required("score_day", WarehouseTable.ColumnType.DATE)),
+          "score_day");
 
   @Override
   public String name() {
@@ -93,21 +99,39 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
       warehouse = Warehouse.from(options);
       warehouse.checkWritable(table, "--scoresTable");
     }
-    Optional<Blessing> blessing = Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
+    Optional<Blessing> blessing =
+        Blessings.requireBlessed(options.getModel(), options.getAllowUnblessed());
     ModelArtifact model = ModelArtifact.load(options.getModel());
     blessing.ifPresent(b -> Blessings.requireSameModel(b, model, options.getModel()));
     Manifest features = TaskOutput.read(options.getExamples());
-    if (features.getFilesList().stream().anyMatch(f -> f.getName().equals(FeatureSpecs.OUTPUT_NAME))) {
-      model.checkSpec(FeatureSpecs.hash(FeatureSpecs.fromFeaturesOutput(options.getExamples())), options.getExamples());
+    if (features.getFilesList().stream()
+        .anyMatch(f -> f.getName().equals(FeatureSpecs.OUTPUT_NAME))) {
+      model.checkSpec(
+          FeatureSpecs.hash(FeatureSpecs.fromFeaturesOutput(options.getExamples())),
+          options.getExamples());
     }
     String examples = TaskOutput.verifiedFilePattern(options.getExamples(), EXAMPLES);
-    long expected = features.getFilesList().stream()
-        .filter(f -> f.getName().equals(EXAMPLES)).mapToLong(OutputFile::getRecords).sum();
-    ScoreExamples.Model scoring = new ScoreExamples.Model(options.getModel(), model.metadata().getModelSha256(),
-        model.id(), model.metadata().getFeatureSpecHash(), model.metadata().getFeatureSpec().getFeaturesCount(),
-        options.getNumThreads());
-    return new ScorePlan(options, examples, expected, scoring, logicalDay(options.getLogicalDate()),
-        warehouse, table);
+    long expected =
+        features.getFilesList().stream()
+            .filter(f -> f.getName().equals(EXAMPLES))
+            .mapToLong(OutputFile::getRecords)
+            .sum();
+    ScoreExamples.Model scoring =
+        new ScoreExamples.Model(
+            options.getModel(),
+            model.metadata().getModelSha256(),
+            model.id(),
+            model.metadata().getFeatureSpecHash(),
+            model.metadata().getFeatureSpec().getFeaturesCount(),
+            options.getNumThreads());
+    return new ScorePlan(
+        options,
+        examples,
+        expected,
+        scoring,
+        logicalDay(options.getLogicalDate()),
+        warehouse,
+        table);
   }
 
   /** The logical date's day, or null to score the newest cutoff in the examples. */
@@ -118,50 +142,85 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
     try {
       return (int) LocalDate.parse(logicalDate).toEpochDay();
     } catch (DateTimeParseException e) {
-      throw new InvalidInputException("--logicalDate=" + logicalDate + " is not a date: use YYYY-MM-DD");
+      throw new InvalidInputException(
+          "--logicalDate=" + logicalDate + " is not a date: use YYYY-MM-DD");
     }
   }
 
-  private record ScorePlan(ScoreOptions options, String examples, long expectedExamples,
-      ScoreExamples.Model model, Integer day, Warehouse warehouse, WarehouseTable table) implements Plan {
+  private record ScorePlan(
+      ScoreOptions options,
+      String examples,
+      long expectedExamples,
+      ScoreExamples.Model model,
+      Integer day,
+      Warehouse warehouse,
+      WarehouseTable table)
+      implements Plan {
 
     @Override
     public void expand(Pipeline pipeline, TaskOutput output) {
-      PCollection<Example> read = pipeline.apply("ReadExamples", ProtoRecords.read(examples, Example.class));
+      PCollection<Example> read =
+          pipeline.apply("ReadExamples", ProtoRecords.read(examples, Example.class));
       read.apply("ScoreExamples", new ScoreExamples(model, day, options.getExamples()))
-          .apply("RankScores", new RankScores(output.staging(SCORES_FILE), output.staging(SCORES_CSV),
-              options.getExamples()));
+          .apply(
+              "RankScores",
+              new RankScores(
+                  output.staging(SCORES_FILE), output.staging(SCORES_CSV), options.getExamples()));
     }
 
     @Override
-    public void finish(StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
       long read = finished.counters().getOrDefault(ScoreExamples.EXAMPLES_READ, 0L);
       if (expectedExamples > 0 && read != expectedExamples) {
-        throw new InvalidInputException("the examples at " + examples + " hold " + read + " records but their"
-            + " manifest says " + expectedExamples + ": the files changed after they were written; re-run the"
-            + " features task");
+        throw new InvalidInputException(
+            "the examples at "
+                + examples
+                + " hold "
+                + read
+                + " records but their"
+                + " manifest says "
+                + expectedExamples
+                + ": the files changed after they were written; re-run the"
+                + " features task");
       }
       if (finished.counters().getOrDefault(ScoreExamples.ENTITIES_SCORED, 0L) == 0) {
-        throw new InvalidInputException("the features output " + options.getExamples() + " holds no examples to score");
+        throw new InvalidInputException(
+            "the features output " + options.getExamples() + " holds no examples to score");
       }
       List<Score> ranked = readScores(output.staging(SCORES_FILE));
       int scoreDay = ranked.get(0).getScoreDay();
       if (warehouse != null) {
         warehouse.replaceRows(List.of(tableWrite(table, scoreDay, ranked)), options);
       }
-      manifest.setRecordType(Score.getDescriptor().getFullName())
-          .addFiles(OutputFile.newBuilder().setName(SCORES).setPath(SCORES_FILE).setRecords(ranked.size())
-              .setRecordType(Score.getDescriptor().getFullName()))
-          .addFiles(OutputFile.newBuilder().setName("scores_csv").setPath(SCORES_CSV).setRecords(ranked.size()))
+      manifest
+          .setRecordType(Score.getDescriptor().getFullName())
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName(SCORES)
+                  .setPath(SCORES_FILE)
+                  .setRecords(ranked.size())
+                  .setRecordType(Score.getDescriptor().getFullName()))
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName("scores_csv")
+                  .setPath(SCORES_CSV)
+                  .setRecords(ranked.size()))
           .putAttributes("model_id", model.id())
           .putAttributes("score_day", LocalDate.ofEpochDay(scoreDay).toString())
           .putAttributes("scores_table", options.getScoresTable());
-      out.printf("scored %d entities on %s with model %s%s%n", ranked.size(), LocalDate.ofEpochDay(scoreDay),
-          model.id(), warehouse == null ? "" : "; table " + options.getScoresTable() + " updated");
+      out.printf(
+          "scored %d entities on %s with model %s%s%n",
+          ranked.size(),
+          LocalDate.ofEpochDay(scoreDay),
+          model.id(),
+          warehouse == null ? "" : "; table " + options.getScoresTable() + " updated");
     }
   }
 
-  /** The scores table's rows for one day: replaced as a whole, so a re-run does not duplicate them. */
+  /**
+   * The scores table's rows for one day: replaced as a whole, so a re-run does not duplicate them.
+   */
   static TableWrite tableWrite(WarehouseTable table, int day, List<Score> scores) {
     LocalDate date = LocalDate.ofEpochDay(day);
     List<List<Object>> rows = new ArrayList<>(scores.size());
@@ -173,17 +232,28 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
 
   static List<Score> readScores(String pattern) {
     List<Score> scores = new ArrayList<>();
-    TfRecordFiles.read(pattern, (bytes, length, file) -> scores.add(Score.parseFrom(
-        com.google.protobuf.CodedInputStream.newInstance(bytes, 0, length))));
+    TfRecordFiles.read(
+        pattern,
+        (bytes, length, file) ->
+            scores.add(
+                Score.parseFrom(
+                    com.google.protobuf.CodedInputStream.newInstance(bytes, 0, length))));
     return scores;
   }
 
   static String csv(List<Score> scores) {
     StringBuilder csv = new StringBuilder("entity_id,score,rank,model_id,score_day\n");
     for (Score s : scores) {
-      csv.append(TrainPipeline.csvField(s.getEntityId())).append(',').append(s.getScore()).append(',')
-          .append(s.getRank()).append(',').append(s.getModelId()).append(',')
-          .append(LocalDate.ofEpochDay(s.getScoreDay())).append('\n');
+      csv.append(TrainPipeline.csvField(s.getEntityId()))
+          .append(',')
+          .append(s.getScore())
+          .append(',')
+          .append(s.getRank())
+          .append(',')
+          .append(s.getModelId())
+          .append(',')
+          .append(LocalDate.ofEpochDay(s.getScoreDay()))
+          .append('\n');
     }
     return csv.toString();
   }

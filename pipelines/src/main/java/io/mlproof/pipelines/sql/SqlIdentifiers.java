@@ -13,7 +13,9 @@ public final class SqlIdentifiers {
   /** Table and column names: a letter or underscore, then letters, digits, underscores. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
-  /** Google Cloud project ids: 6-30 lowercase letters, digits and hyphens, starting with a letter. */
+  /**
+   * Google Cloud project ids: 6-30 lowercase letters, digits and hyphens, starting with a letter.
+   */
   public static final Pattern GCP_PROJECT = Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]");
 
   /** BigQuery dataset names: letters, digits and underscores, at most 1024. */
@@ -26,11 +28,16 @@ public final class SqlIdentifiers {
     return name != null && NAME.matcher(name).matches();
   }
 
-  /** Returns {@code name}, or fails with a one-line error naming {@code what} it was meant to be. */
+  /**
+   * Returns {@code name}, or fails with a one-line error naming {@code what} it was meant to be.
+   */
   public static String checkName(String name, String what) {
     if (!isName(name)) {
       throw new InvalidInputException(
-          what + " '" + Shown.of(name) + "' is not a plain identifier: use letters, digits and"
+          what
+              + " '"
+              + Shown.of(name)
+              + "' is not a plain identifier: use letters, digits and"
               + " underscores, starting with a letter or underscore");
     }
     return name;
@@ -49,7 +56,8 @@ public final class SqlIdentifiers {
       StringBuilder shown = new StringBuilder();
       for (int i = 0; i < text.length() && shown.length() < MAX; i++) {
         char c = text.charAt(i);
-        shown.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        shown.append(
+            Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
       }
       return text.length() > MAX ? shown + "..." : shown.toString();
     }

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 /**
  * SQL literals built from already-parsed values. The same text means the same value on DuckDB and
  * BigQuery: {@code DATE 'yyyy-mm-dd'}, {@code TIMESTAMP 'yyyy-mm-dd hh:mm:ss[.ffffff]'} (UTC on
- * both: BigQuery reads an offset-less timestamp literal as UTC, and the DuckDB tables hold UTC
- * wall times), integers and decimals in plain notation, {@code TRUE}/{@code FALSE}.
+ * both: BigQuery reads an offset-less timestamp literal as UTC, and the DuckDB tables hold UTC wall
+ * times), integers and decimals in plain notation, {@code TRUE}/{@code FALSE}.
  */
 public final class SqlLiterals {
 
@@ -25,7 +25,8 @@ public final class SqlLiterals {
 
   private static final LocalDate MIN_DATE = LocalDate.of(1, 1, 1);
   private static final LocalDate MAX_DATE = LocalDate.of(9999, 12, 31);
-  private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
 
   private SqlLiterals() {}
 

@@ -39,7 +39,8 @@ public final class SqlRenderer {
 
   private static final Pattern VARIABLE = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*");
   private static final Pattern PARAM = Pattern.compile("\\s*params\\.([A-Za-z_][A-Za-z0-9_]*)\\s*");
-  private static final Pattern TABLE = Pattern.compile("\\s*table\\(\\s*(?:'([^']*)'|\"([^\"]*)\")\\s*\\)\\s*");
+  private static final Pattern TABLE =
+      Pattern.compile("\\s*table\\(\\s*(?:'([^']*)'|\"([^\"]*)\")\\s*\\)\\s*");
   private static final String GRAMMAR =
       "use {{ ds }}, {{ ds_nodash }}, {{ data_interval_start }}, {{ data_interval_end }},"
           + " {{ params.<name> }} or {{ table('<name>') }}";
@@ -48,7 +49,8 @@ public final class SqlRenderer {
   private SqlRenderer() {}
 
   /** Renders {@code template} for {@code context}, naming tables the way {@code tables} does. */
-  public static RenderedSql render(SqlTemplate template, TemplateContext context, TableReferences tables) {
+  public static RenderedSql render(
+      SqlTemplate template, TemplateContext context, TableReferences tables) {
     return new Render(template, context, tables).run();
   }
 
@@ -92,7 +94,9 @@ public final class SqlRenderer {
       for (String opener : new String[] {"{%", "{#"}) {
         int at = text.indexOf(opener);
         if (at >= 0) {
-          throw error(at, "Jinja statements and comments ('" + opener + "') are not supported",
+          throw error(
+              at,
+              "Jinja statements and comments ('" + opener + "') are not supported",
               "use plain SQL (and -- comments); only {{ }} substitutions are rendered");
         }
       }
@@ -102,7 +106,10 @@ public final class SqlRenderer {
       try {
         return evaluate(expression, at);
       } catch (IllegalArgumentException e) {
-        throw error(at, e.getMessage(), "use dates between 0001-01-01 and 9999-12-31 at microsecond precision");
+        throw error(
+            at,
+            e.getMessage(),
+            "use dates between 0001-01-01 and 9999-12-31 at microsecond precision");
       }
     }
 
@@ -111,7 +118,9 @@ public final class SqlRenderer {
       if (table.matches()) {
         String name = table.group(1) != null ? table.group(1) : table.group(2);
         if (!SqlIdentifiers.isName(name)) {
-          throw error(at, "table name '" + SqlIdentifiers.Shown.of(name) + "' is not a plain identifier",
+          throw error(
+              at,
+              "table name '" + SqlIdentifiers.Shown.of(name) + "' is not a plain identifier",
               "use letters, digits and underscores, e.g. {{ table('events') }}");
         }
         usedTables.add(name);
@@ -125,7 +134,8 @@ public final class SqlRenderer {
       if (variable.matches()) {
         return variable(variable.group(1), at);
       }
-      throw error(at, "unsupported expression {{" + SqlIdentifiers.Shown.of(expression) + "}}", GRAMMAR);
+      throw error(
+          at, "unsupported expression {{" + SqlIdentifiers.Shown.of(expression) + "}}", GRAMMAR);
     }
 
     private String variable(String name, int at) {
@@ -141,7 +151,9 @@ public final class SqlRenderer {
     private String param(String name, int at) {
       JsonNode value = context.params().get(name);
       if (value == null) {
-        throw error(at, "params." + name + " is not set",
+        throw error(
+            at,
+            "params." + name + " is not set",
             "pass it in --params, e.g. --params={\"" + name + "\":...}");
       }
       String fix = "pass a number, true/false, a date (YYYY-MM-DD), an ISO time or plain text";
@@ -161,22 +173,36 @@ public final class SqlRenderer {
       if (value.isTextual()) {
         return textParam(name, value.textValue(), at, fix);
       }
-      throw error(at, "params." + name + " is " + value.getNodeType().name().toLowerCase()
-          + ", which has no SQL literal here", fix);
+      throw error(
+          at,
+          "params."
+              + name
+              + " is "
+              + value.getNodeType().name().toLowerCase()
+              + ", which has no SQL literal here",
+          fix);
     }
 
     private String textParam(String name, String value, int at, String fix) {
       if (TemplateContext.DATE_SHAPE.matcher(value).matches()) {
-        return SqlLiterals.date(parsed(() -> TemplateContext.parseDate("params." + name, value), at));
+        return SqlLiterals.date(
+            parsed(() -> TemplateContext.parseDate("params." + name, value), at));
       }
       if (TemplateContext.INSTANT_SHAPE.matcher(value).matches()) {
-        return SqlLiterals.timestamp(parsed(() -> TemplateContext.parseInstant("params." + name, value), at));
+        return SqlLiterals.timestamp(
+            parsed(() -> TemplateContext.parseInstant("params." + name, value), at));
       }
       Optional<String> literal = SqlLiterals.string(value);
       return literal.orElseThrow(
-          () -> error(at, "params." + name + " '" + SqlIdentifiers.Shown.of(value)
-              + "' has characters not allowed in SQL text (quotes, backslashes, semicolons, newlines)",
-              "use letters, digits, spaces and _ . , : @ / % + - only"));
+          () ->
+              error(
+                  at,
+                  "params."
+                      + name
+                      + " '"
+                      + SqlIdentifiers.Shown.of(value)
+                      + "' has characters not allowed in SQL text (quotes, backslashes, semicolons, newlines)",
+                  "use letters, digits, spaces and _ . , : @ / % + - only"));
     }
 
     private <T> T parsed(java.util.function.Supplier<T> parse, int at) {

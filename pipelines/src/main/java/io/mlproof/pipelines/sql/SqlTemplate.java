@@ -13,17 +13,18 @@ import java.util.regex.Pattern;
 /**
  * A SQL template's text and the name errors refer to it by.
  *
- * <p>{@link #load} resolves a template for one dialect. The per-dialect rule: for
- * {@code extract/events.sql} on BigQuery, {@code extract/events.bigquery.sql} is taken when it
- * exists, else {@code extract/events.sql}; the same rule applies next to a template file given by
- * path. A path to an existing file wins over a bundled template of the same name.
+ * <p>{@link #load} resolves a template for one dialect. The per-dialect rule: for {@code
+ * extract/events.sql} on BigQuery, {@code extract/events.bigquery.sql} is taken when it exists,
+ * else {@code extract/events.sql}; the same rule applies next to a template file given by path. A
+ * path to an existing file wins over a bundled template of the same name.
  */
 public record SqlTemplate(String name, String text) {
 
   /** Where bundled templates live on the classpath. */
   public static final String BUNDLED_ROOT = "templates/";
 
-  private static final Pattern BUNDLED_NAME = Pattern.compile("[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*\\.sql");
+  private static final Pattern BUNDLED_NAME =
+      Pattern.compile("[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*\\.sql");
 
   /** A template given as text, e.g. a sensor's one-line query; {@code name} is for messages. */
   public static SqlTemplate inline(String name, String text) {
@@ -37,7 +38,9 @@ public record SqlTemplate(String name, String text) {
   public static SqlTemplate load(String nameOrPath, String variant) {
     if (nameOrPath == null || !nameOrPath.endsWith(".sql")) {
       throw new InvalidInputException(
-          "template '" + SqlIdentifiers.Shown.of(nameOrPath) + "' is not a .sql name: pass a bundled"
+          "template '"
+              + SqlIdentifiers.Shown.of(nameOrPath)
+              + "' is not a .sql name: pass a bundled"
               + " template such as extract/events.sql or a path to a .sql file");
     }
     Path file = Path.of(nameOrPath);
@@ -58,7 +61,9 @@ public record SqlTemplate(String name, String text) {
       }
     }
     throw new InvalidInputException(
-        "template '" + SqlIdentifiers.Shown.of(nameOrPath) + "' not found: pass a bundled template"
+        "template '"
+            + SqlIdentifiers.Shown.of(nameOrPath)
+            + "' not found: pass a bundled template"
             + " (extract/events.sql, extract/payments.sql, extract/users.sql,"
             + " extract/entity_days.sql) or a path to an existing .sql file");
   }
@@ -72,7 +77,9 @@ public record SqlTemplate(String name, String text) {
   private static Optional<String> readBundled(String name) {
     ClassLoader loader = SqlTemplate.class.getClassLoader();
     try (InputStream in = loader.getResourceAsStream(BUNDLED_ROOT + name)) {
-      return in == null ? Optional.empty() : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return in == null
+          ? Optional.empty()
+          : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read bundled template " + name, e);
     }
@@ -83,7 +90,12 @@ public record SqlTemplate(String name, String text) {
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new InvalidInputException(
-          "cannot read template " + file + " (" + e.getMessage() + "): check the file and its permissions", e);
+          "cannot read template "
+              + file
+              + " ("
+              + e.getMessage()
+              + "): check the file and its permissions",
+          e);
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.mlproof.pipelines.sql;
 
 /**
- * How {@code {{ table('name') }}} renders on one warehouse: {@code "events"} on DuckDB,
- * {@code `project.dataset.events`} on BigQuery. Implemented by each warehouse.
+ * How {@code {{ table('name') }}} renders on one warehouse: {@code "events"} on DuckDB, {@code
+ * `project.dataset.events`} on BigQuery. Implemented by each warehouse.
  */
 @FunctionalInterface
 public interface TableReferences {

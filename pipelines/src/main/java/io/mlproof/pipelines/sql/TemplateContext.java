@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
  * @param params JSON params as parsed JSON trees; converted to SQL only when a template uses one
  */
 public record TemplateContext(
-    LocalDate logicalDate, Instant dataIntervalStart, Instant dataIntervalEnd, Map<String, JsonNode> params) {
+    LocalDate logicalDate,
+    Instant dataIntervalStart,
+    Instant dataIntervalEnd,
+    Map<String, JsonNode> params) {
 
   static final Pattern DATE_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   static final Pattern INSTANT_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T.*");
@@ -44,7 +47,10 @@ public record TemplateContext(
     checkLogicalDate("the logical date", logicalDate);
     if (!dataIntervalEnd.isAfter(dataIntervalStart)) {
       throw new InvalidInputException(
-          "data interval end " + dataIntervalEnd + " is not after its start " + dataIntervalStart
+          "data interval end "
+              + dataIntervalEnd
+              + " is not after its start "
+              + dataIntervalStart
               + ": pass --dataIntervalEnd later than --dataIntervalStart");
     }
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -53,13 +59,17 @@ public record TemplateContext(
   /** The same context with the interval start moved {@code days} whole days earlier. */
   public TemplateContext withLookbackDays(int days) {
     return new TemplateContext(
-        logicalDate, dataIntervalStart.minus(java.time.Duration.ofDays(days)), dataIntervalEnd, params);
+        logicalDate,
+        dataIntervalStart.minus(java.time.Duration.ofDays(days)),
+        dataIntervalEnd,
+        params);
   }
 
   /** A daily interval: {@code [date 00:00Z, date+1 00:00Z)}, no params. */
   public static TemplateContext daily(LocalDate logicalDate) {
     Instant start = logicalDate.atStartOfDay(ZoneOffset.UTC).toInstant();
-    return new TemplateContext(logicalDate, start, start.plus(java.time.Duration.ofDays(1)), Map.of());
+    return new TemplateContext(
+        logicalDate, start, start.plus(java.time.Duration.ofDays(1)), Map.of());
   }
 
   /**
@@ -85,11 +95,20 @@ public record TemplateContext(
     return new TemplateContext(logicalDate, start, end, parseParams(options.getParams()));
   }
 
-  /** Refuses a logical date outside {@link #EARLIEST_LOGICAL_DATE}..{@link #LATEST_LOGICAL_DATE}. */
+  /**
+   * Refuses a logical date outside {@link #EARLIEST_LOGICAL_DATE}..{@link #LATEST_LOGICAL_DATE}.
+   */
   public static void checkLogicalDate(String what, LocalDate date) {
     if (date.isBefore(EARLIEST_LOGICAL_DATE) || date.isAfter(LATEST_LOGICAL_DATE)) {
-      throw new InvalidInputException(what + " " + date + " is outside the supported range "
-          + EARLIEST_LOGICAL_DATE + ".." + LATEST_LOGICAL_DATE + ": use a date in it");
+      throw new InvalidInputException(
+          what
+              + " "
+              + date
+              + " is outside the supported range "
+              + EARLIEST_LOGICAL_DATE
+              + ".."
+              + LATEST_LOGICAL_DATE
+              + ": use a date in it");
     }
   }
 
@@ -103,10 +122,16 @@ public record TemplateContext(
       // fall through to the one error below
     }
     throw new InvalidInputException(
-        what + " '" + SqlIdentifiers.Shown.of(text) + "' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07");
+        what
+            + " '"
+            + SqlIdentifiers.Shown.of(text)
+            + "' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07");
   }
 
-  /** {@code YYYY-MM-DD} (midnight UTC) or an ISO-8601 instant with offset, e.g. 2024-01-07T06:00:00Z. */
+  /**
+   * {@code YYYY-MM-DD} (midnight UTC) or an ISO-8601 instant with offset, e.g.
+   * 2024-01-07T06:00:00Z.
+   */
   public static Instant parseInstant(String what, String text) {
     if (text != null && DATE_SHAPE.matcher(text).matches()) {
       return parseDate(what, text).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -122,7 +147,10 @@ public record TemplateContext(
       // fall through to the one error below
     }
     throw new InvalidInputException(
-        what + " '" + SqlIdentifiers.Shown.of(text) + "' is not a valid date or time: use YYYY-MM-DD"
+        what
+            + " '"
+            + SqlIdentifiers.Shown.of(text)
+            + "' is not a valid date or time: use YYYY-MM-DD"
             + " or an ISO-8601 time with offset and at most microseconds, e.g. 2024-01-07T06:00:00Z");
   }
 
@@ -136,7 +164,8 @@ public record TemplateContext(
       tree = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       throw new InvalidInputException(
-          "--params is not valid JSON (" + firstLine(e.getOriginalMessage())
+          "--params is not valid JSON ("
+              + firstLine(e.getOriginalMessage())
               + "): pass a JSON object, e.g. --params={\"lookback_days\":90}");
     }
     if (tree == null || !tree.isObject()) {

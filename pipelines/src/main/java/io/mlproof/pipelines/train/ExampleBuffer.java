@@ -114,16 +114,20 @@ public final class ExampleBuffer {
     for (int r = 0; r < rows; r++) {
       prefixes[r] = prefix(ids[r], latin1);
     }
-    return IndexSort.sorted(rows, (a, b) -> {
-      int c = Integer.compare(cutoffs[a], cutoffs[b]);
-      if (c == 0) {
-        c = Long.compareUnsigned(prefixes[a], prefixes[b]);
-      }
-      return c != 0 ? c : ids[a].compareTo(ids[b]);
-    });
+    return IndexSort.sorted(
+        rows,
+        (a, b) -> {
+          int c = Integer.compare(cutoffs[a], cutoffs[b]);
+          if (c == 0) {
+            c = Long.compareUnsigned(prefixes[a], prefixes[b]);
+          }
+          return c != 0 ? c : ids[a].compareTo(ids[b]);
+        });
   }
 
-  /** First 8 chars at 8 bits each (all Latin-1) or 4 chars at 16 bits, left-aligned, zero-padded. */
+  /**
+   * First 8 chars at 8 bits each (all Latin-1) or 4 chars at 16 bits, left-aligned, zero-padded.
+   */
   private static long prefix(String id, boolean latin1) {
     int bits = latin1 ? 8 : 16;
     int chars = 64 / bits;

@@ -10,11 +10,17 @@ import java.lang.reflect.Array;
  * the same examples give the same matrix however the files were sharded.
  */
 public record ExampleMatrix(
-    FeatureSpec spec, String specHash, String[] entityIds, int[] cutoffDays, double[] values, boolean[] labels) {
+    FeatureSpec spec,
+    String specHash,
+    String[] entityIds,
+    int[] cutoffDays,
+    double[] values,
+    boolean[] labels) {
 
   public ExampleMatrix {
     int rows = entityIds.length;
-    if (cutoffDays.length != rows || labels.length != rows
+    if (cutoffDays.length != rows
+        || labels.length != rows
         || values.length != (long) rows * spec.getFeaturesCount()) {
       throw new IllegalArgumentException("inconsistent example matrix of " + rows + " rows");
     }
@@ -40,13 +46,22 @@ public record ExampleMatrix(
     return p;
   }
 
-  /** The rows of {@code this} then those of {@code other} (same spec), e.g. train + validation for a refit. */
+  /**
+   * The rows of {@code this} then those of {@code other} (same spec), e.g. train + validation for a
+   * refit.
+   */
   public ExampleMatrix concat(ExampleMatrix other) {
     if (!specHash.equals(other.specHash)) {
-      throw new IllegalArgumentException("cannot join rows of specs " + specHash + " and " + other.specHash);
+      throw new IllegalArgumentException(
+          "cannot join rows of specs " + specHash + " and " + other.specHash);
     }
-    return new ExampleMatrix(spec, specHash, join(entityIds, other.entityIds), join(cutoffDays, other.cutoffDays),
-        join(values, other.values), join(labels, other.labels));
+    return new ExampleMatrix(
+        spec,
+        specHash,
+        join(entityIds, other.entityIds),
+        join(cutoffDays, other.cutoffDays),
+        join(values, other.values),
+        join(labels, other.labels));
   }
 
   /** Two arrays of one component type, end to end. */

@@ -3,7 +3,6 @@ package io.mlproof.pipelines.train;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Example;
@@ -23,12 +22,16 @@ import java.util.Arrays;
  * every row against the spec (hash, width, categorical codes).
  */
 public final class ExampleReader {
-  private static final int ENTITY_ID = tag(Example.ENTITY_ID_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  private static final int CUTOFF_DAY = tag(Example.CUTOFF_DAY_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
+  private static final int ENTITY_ID =
+      tag(Example.ENTITY_ID_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+  private static final int CUTOFF_DAY =
+      tag(Example.CUTOFF_DAY_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
   private static final int FEATURES_PACKED =
       tag(Example.FEATURES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  private static final int FEATURES_SINGLE = tag(Example.FEATURES_FIELD_NUMBER, WireFormat.WIRETYPE_FIXED64);
-  private static final int HAS_LABEL = tag(Example.HAS_LABEL_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
+  private static final int FEATURES_SINGLE =
+      tag(Example.FEATURES_FIELD_NUMBER, WireFormat.WIRETYPE_FIXED64);
+  private static final int HAS_LABEL =
+      tag(Example.HAS_LABEL_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
   private static final int LABEL = tag(Example.LABEL_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
   private static final int SPEC_HASH =
       tag(Example.FEATURE_SPEC_HASH_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
@@ -54,13 +57,20 @@ public final class ExampleReader {
     // One thread: decoding shards in parallel (each into its own buffer, then joined) was slower
     // here, 3.8-6.2 s against 2.1-2.9 s cold for 1M rows on a busy 2-core machine (more garbage,
     // one more 240 MB copy).
-    ExampleBuffer buffer = new ExampleBuffer(spec, specHash, (int) Math.min(expectedRecords, Integer.MAX_VALUE - 8));
-    Decoder decoder = new Decoder(buffer, specHash.getBytes(StandardCharsets.US_ASCII), categoricalColumns(spec));
+    ExampleBuffer buffer =
+        new ExampleBuffer(spec, specHash, (int) Math.min(expectedRecords, Integer.MAX_VALUE - 8));
+    Decoder decoder =
+        new Decoder(buffer, specHash.getBytes(StandardCharsets.US_ASCII), categoricalColumns(spec));
     TfRecordFiles.read(pattern, decoder::decode);
     if (expectedRecords > 0 && buffer.rows() != expectedRecords) {
       throw new InvalidInputException(
-          "the examples at " + pattern + " hold " + buffer.rows() + " records but their manifest says "
-              + expectedRecords + ": the files changed after they were written; re-run the features task");
+          "the examples at "
+              + pattern
+              + " hold "
+              + buffer.rows()
+              + " records but their manifest says "
+              + expectedRecords
+              + ": the files changed after they were written; re-run the features task");
     }
     return buffer;
   }
@@ -130,9 +140,17 @@ public final class ExampleReader {
       }
       if (hash == null || !Arrays.equals(hash, expectedHash)) {
         throw new InvalidInputException(
-            "example " + id + " in " + file + " was built with feature spec "
-                + (hash == null ? "(none)" : new String(hash, StandardCharsets.US_ASCII)) + " but the spec "
-                + buffer.spec().getName() + " v" + buffer.spec().getVersion() + " hashes to "
+            "example "
+                + id
+                + " in "
+                + file
+                + " was built with feature spec "
+                + (hash == null ? "(none)" : new String(hash, StandardCharsets.US_ASCII))
+                + " but the spec "
+                + buffer.spec().getName()
+                + " v"
+                + buffer.spec().getVersion()
+                + " hashes to "
                 + new String(expectedHash, StandardCharsets.US_ASCII)
                 + ": rebuild the features with this spec or pass the spec they were built with");
       }
@@ -140,19 +158,35 @@ public final class ExampleReader {
         double v = row[c];
         if (!Double.isNaN(v) && (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE)) {
           throw new InvalidInputException(
-              "example " + id + " in " + file + ": categorical feature "
-                  + buffer.spec().getFeatures(c).getName() + " is " + v
+              "example "
+                  + id
+                  + " in "
+                  + file
+                  + ": categorical feature "
+                  + buffer.spec().getFeatures(c).getName()
+                  + " is "
+                  + v
                   + "; categorical codes must be non-negative integers (NaN = missing)");
         }
       }
-      int offset = buffer.addRow(id, cutoff, hasLabel, label); // may grow (replace) the values array
+      int offset =
+          buffer.addRow(id, cutoff, hasLabel, label); // may grow (replace) the values array
       System.arraycopy(row, 0, buffer.values(), offset, columns);
     }
 
     private InvalidInputException width(String file, String id, int found) {
       return new InvalidInputException(
-          "example " + id + " in " + file + " has " + found + " feature values but the spec "
-              + buffer.spec().getName() + " has " + columns + " features: rebuild the features with this spec");
+          "example "
+              + id
+              + " in "
+              + file
+              + " has "
+              + found
+              + " feature values but the spec "
+              + buffer.spec().getName()
+              + " has "
+              + columns
+              + " features: rebuild the features with this spec");
     }
   }
 }

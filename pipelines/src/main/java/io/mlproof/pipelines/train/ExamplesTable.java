@@ -43,7 +43,8 @@ public final class ExamplesTable {
     }
     QueryTable.Column idColumn = require(table, columns.id(), "--idColumn");
     QueryTable.Column labelColumn = require(table, columns.label(), "--labelColumn");
-    QueryTable.Column splitColumn = columns.split().isEmpty() ? null : require(table, columns.split(), "--splitColumn");
+    QueryTable.Column splitColumn =
+        columns.split().isEmpty() ? null : require(table, columns.split(), "--splitColumn");
     int n = table.rows();
     String[] ids = new String[n];
     boolean[] labels = new boolean[n];
@@ -52,12 +53,16 @@ public final class ExamplesTable {
     for (int r = 0; r < n; r++) {
       ids[r] = idColumn.text(r);
       if (ids[r] == null) {
-        throw new InvalidInputException("id column " + columns.id() + " is NULL in row " + (r + 1) + ": every row needs an id");
+        throw new InvalidInputException(
+            "id column " + columns.id() + " is NULL in row " + (r + 1) + ": every row needs an id");
       }
       String label = labelColumn.text(r);
       if (isMissing(label)) {
         throw new InvalidInputException(
-            "label column " + columns.label() + " is missing (NULL, empty or NA) for id " + ids[r]
+            "label column "
+                + columns.label()
+                + " is missing (NULL, empty or NA) for id "
+                + ids[r]
                 + ": every training row needs a label; filter such rows out in the query");
       }
       labelValues.merge(label, 1, Integer::sum);
@@ -65,33 +70,56 @@ public final class ExamplesTable {
     }
     if (!labelValues.containsKey(positive) || labelValues.size() == 1) {
       throw new InvalidInputException(
-          "label column " + columns.label() + " (" + labelColumn.type() + ") is constant for --positiveLabel="
-              + columns.positiveLabel() + " (values and counts: " + labelValues + "): it needs both positive"
+          "label column "
+              + columns.label()
+              + " ("
+              + labelColumn.type()
+              + ") is constant for --positiveLabel="
+              + columns.positiveLabel()
+              + " (values and counts: "
+              + labelValues
+              + "): it needs both positive"
               + " and negative rows; check --positiveLabel and the query");
     }
     int[] order = IndexSort.sorted(n, (a, b) -> ids[a].compareTo(ids[b]));
     for (int i = 1; i < n; i++) {
       if (ids[order[i]].equals(ids[order[i - 1]])) {
         throw new InvalidInputException(
-            "id " + ids[order[i]] + " appears more than once in column " + columns.id()
+            "id "
+                + ids[order[i]]
+                + " appears more than once in column "
+                + columns.id()
                 + ": the examples query must return one row per entity");
       }
     }
 
-    Set<String> reserved = new java.util.HashSet<>(List.of(columns.id(), columns.label(), columns.split()));
-    List<QueryTable.Column> featureColumns = table.columns().stream().filter(c -> !reserved.contains(c.name())).toList();
+    Set<String> reserved =
+        new java.util.HashSet<>(List.of(columns.id(), columns.label(), columns.split()));
+    List<QueryTable.Column> featureColumns =
+        table.columns().stream().filter(c -> !reserved.contains(c.name())).toList();
     if (featureColumns.isEmpty()) {
-      throw new InvalidInputException("the examples query returns no feature columns besides id, label and split");
+      throw new InvalidInputException(
+          "the examples query returns no feature columns besides id, label and split");
     }
-    FeatureSpec.Builder spec = FeatureSpec.newBuilder()
-        .setName(columns.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"))
-        .setVersion(1)
-        .setLabel(LabelSpec.newBuilder()
-            .setName(columns.label())
-            .setDefinition(columns.label() + " = '" + columns.positiveLabel() + "'"));
-    SplitPlanner.TablePlan plan = splitColumn == null
-        ? SplitPlanner.stratifiedPlan(order, labels, testFraction, validationFraction, seed)
-        : SplitPlanner.columnPlan(order, texts(splitColumn, n), labels, ids, columns.split(), validationFraction, seed);
+    FeatureSpec.Builder spec =
+        FeatureSpec.newBuilder()
+            .setName(columns.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"))
+            .setVersion(1)
+            .setLabel(
+                LabelSpec.newBuilder()
+                    .setName(columns.label())
+                    .setDefinition(columns.label() + " = '" + columns.positiveLabel() + "'"));
+    SplitPlanner.TablePlan plan =
+        splitColumn == null
+            ? SplitPlanner.stratifiedPlan(order, labels, testFraction, validationFraction, seed)
+            : SplitPlanner.columnPlan(
+                order,
+                texts(splitColumn, n),
+                labels,
+                ids,
+                columns.split(),
+                validationFraction,
+                seed);
     // The encoding is learned without the test rows: they are only read to be measured.
     boolean[] learnFrom = new boolean[n];
     for (int r = 0; r < n; r++) {
@@ -99,7 +127,8 @@ public final class ExamplesTable {
     }
     List<double[]> encoded = new ArrayList<>();
     for (QueryTable.Column c : featureColumns) {
-      Feature.Builder feature = Feature.newBuilder().setName(c.name()).setDescription("from the examples query");
+      Feature.Builder feature =
+          Feature.newBuilder().setName(c.name()).setDescription("from the examples query");
       encoded.add(encode(c, n, feature, learnFrom));
       spec.addFeatures(feature);
     }
@@ -140,8 +169,13 @@ public final class ExamplesTable {
     if (Set.of("false", "no", "0").contains(given)) {
       return "false";
     }
-    throw new InvalidInputException("--positiveLabel=" + columns.positiveLabel() + " is not a value of the BOOLEAN"
-        + " label column " + columns.label() + ": use true (or yes, 1) or false (or no, 0)");
+    throw new InvalidInputException(
+        "--positiveLabel="
+            + columns.positiveLabel()
+            + " is not a value of the BOOLEAN"
+            + " label column "
+            + columns.label()
+            + ": use true (or yes, 1) or false (or no, 0)");
   }
 
   static boolean isMissing(String value) {
@@ -153,7 +187,8 @@ public final class ExamplesTable {
    * categorical vocabulary, are learned from the {@code learnFrom} rows only; in the other rows a
    * value that is not a number, or not in the vocabulary, is missing (as at scoring time).
    */
-  static double[] encode(QueryTable.Column column, int n, Feature.Builder feature, boolean[] learnFrom) {
+  static double[] encode(
+      QueryTable.Column column, int n, Feature.Builder feature, boolean[] learnFrom) {
     if (column instanceof QueryTable.NumericColumn numeric) {
       feature.setType(FeatureType.NUMERIC);
       return numeric.values();
@@ -230,7 +265,12 @@ public final class ExamplesTable {
     QueryTable.Column column = table.column(name);
     if (column == null) {
       throw new InvalidInputException(
-          option + "=" + name + " is not a column of the examples query (columns: " + table.names() + ")");
+          option
+              + "="
+              + name
+              + " is not a column of the examples query (columns: "
+              + table.names()
+              + ")");
     }
     return column;
   }

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Trains a LightGBM binary classifier on the training rows with early stopping on the validation
- * rows (never the test rows: they are not passed here), and returns the model at its best iteration.
+ * rows (never the test rows: they are not passed here), and returns the model at its best
+ * iteration.
  */
 public final class LightGbmTrainer {
 
@@ -22,11 +23,18 @@ public final class LightGbmTrainer {
    * @param gains total split gain per feature, spec order
    */
   public record Result(
-      String modelText, int bestIteration, int iterationsRun, double[] validationScores, double[] gains,
-      Map<String, String> parameters, long datasetNanos, long boostingNanos) {}
+      String modelText,
+      int bestIteration,
+      int iterationsRun,
+      double[] validationScores,
+      double[] gains,
+      Map<String, String> parameters,
+      long datasetNanos,
+      long boostingNanos) {}
 
   /** Boosts on {@code trainRows}, stopping early on {@code validationRows}' log loss. */
-  public static Result train(ExampleMatrix trainRows, ExampleMatrix validationRows, TrainingParameters parameters) {
+  public static Result train(
+      ExampleMatrix trainRows, ExampleMatrix validationRows, TrainingParameters parameters) {
     LightGbmNative.load();
     FeatureSpec spec = trainRows.spec();
     int[] categorical = ExampleReader.categoricalColumns(spec);
@@ -64,8 +72,15 @@ public final class LightGbmTrainer {
         double[] validationScores = booster.predictions(1);
         String text = booster.saveModel();
         double[] gains = booster.gainImportance(spec.getFeaturesCount());
-        return new Result(text, bestIteration, iterationsRun, validationScores, gains,
-            parameters.recorded(categorical), datasetNanos, System.nanoTime() - start);
+        return new Result(
+            text,
+            bestIteration,
+            iterationsRun,
+            validationScores,
+            gains,
+            parameters.recorded(categorical),
+            datasetNanos,
+            System.nanoTime() - start);
       }
     } catch (LGBMException e) {
       throw new RunFailedException("LightGBM failed: " + e.getMessage(), e);
@@ -92,8 +107,14 @@ public final class LightGbmTrainer {
           finished = booster.updateOneIteration();
           iteration++;
         }
-        return new Result(booster.saveModel(), iteration, iteration, new double[0],
-            booster.gainImportance(spec.getFeaturesCount()), parameters.recorded(categorical), datasetNanos,
+        return new Result(
+            booster.saveModel(),
+            iteration,
+            iteration,
+            new double[0],
+            booster.gainImportance(spec.getFeaturesCount()),
+            parameters.recorded(categorical),
+            datasetNanos,
             System.nanoTime() - start);
       }
     } catch (LGBMException e) {
@@ -103,7 +124,8 @@ public final class LightGbmTrainer {
 
   private static LGBMDataset dataset(ExampleMatrix m, String parameters, LGBMDataset reference)
       throws LGBMException {
-    LGBMDataset dataset = LGBMDataset.createFromMat(m.values(), m.rows(), m.columns(), true, parameters, reference);
+    LGBMDataset dataset =
+        LGBMDataset.createFromMat(m.values(), m.rows(), m.columns(), true, parameters, reference);
     float[] labels = new float[m.rows()];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = m.labels()[i] ? 1f : 0f;
@@ -113,7 +135,9 @@ public final class LightGbmTrainer {
     return dataset;
   }
 
-  /** LightGBM rejects JSON punctuation and spaces in feature names; the spec keeps the real ones. */
+  /**
+   * LightGBM rejects JSON punctuation and spaces in feature names; the spec keeps the real ones.
+   */
   static String[] featureNames(FeatureSpec spec) {
     return spec.getFeaturesList().stream()
         .map(f -> f.getName().replaceAll("[^A-Za-z0-9_.-]", "_"))

@@ -10,10 +10,10 @@ import io.github.metarank.lightgbm4j.LGBMDataset;
 import io.mlproof.pipelines.core.RunFailedException;
 
 /**
- * The training booster, on LightGBM's C API through LightGBM4J's SWIG bindings. LightGBM4J's
- * {@code LGBMBooster} keeps its handle private and has no rollback; early stopping needs
- * {@code LGBM_BoosterRollbackOneIter} to bring the booster back to its best iteration, whose
- * validation scores at that iteration then come for free ({@code LGBM_BoosterGetPredict}).
+ * The training booster, on LightGBM's C API through LightGBM4J's SWIG bindings. LightGBM4J's {@code
+ * LGBMBooster} keeps its handle private and has no rollback; early stopping needs {@code
+ * LGBM_BoosterRollbackOneIter} to bring the booster back to its best iteration, whose validation
+ * scores at that iteration then come for free ({@code LGBM_BoosterGetPredict}).
  */
 final class NativeBooster implements AutoCloseable {
   private static final int IMPORTANCE_GAIN = 1;
@@ -109,9 +109,12 @@ final class NativeBooster implements AutoCloseable {
   String saveModel() {
     SWIGTYPE_p_long_long length = lightgbmlib.new_int64_tp();
     try {
-      String text = lightgbmlib.LGBM_BoosterSaveModelToStringSWIG(handle, 0, -1, IMPORTANCE_GAIN, MODEL_BUFFER, length);
+      String text =
+          lightgbmlib.LGBM_BoosterSaveModelToStringSWIG(
+              handle, 0, -1, IMPORTANCE_GAIN, MODEL_BUFFER, length);
       if (text == null) {
-        throw new RunFailedException("LightGBM could not save the model: " + lightgbmlib.LGBM_GetLastError());
+        throw new RunFailedException(
+            "LightGBM could not save the model: " + lightgbmlib.LGBM_GetLastError());
       }
       return text;
     } finally {

@@ -27,8 +27,13 @@ public final class SelectOnValidation {
    * @param parameters LightGBM's parameters, scaled to the training rows (a refit uses these)
    */
   public record Selected(
-      LightGbmTrainer.Result trained, double modelThreshold, ThresholdRule heuristic, double baseRate,
-      TrainingParameters parameters, int trainRows, int validationRows) {
+      LightGbmTrainer.Result trained,
+      double modelThreshold,
+      ThresholdRule heuristic,
+      double baseRate,
+      TrainingParameters parameters,
+      int trainRows,
+      int validationRows) {
 
     public Selection toProto() {
       return Selection.newBuilder()
@@ -41,17 +46,28 @@ public final class SelectOnValidation {
     }
   }
 
-  public static Selected select(ExampleMatrix train, ExampleMatrix validation, TrainingParameters parameters,
-      List<ThresholdRule.Candidate> heuristicCandidates, OperatingPointRule rule) {
+  public static Selected select(
+      ExampleMatrix train,
+      ExampleMatrix validation,
+      TrainingParameters parameters,
+      List<ThresholdRule.Candidate> heuristicCandidates,
+      OperatingPointRule rule) {
     Evaluator.requireBothClasses("training", train.labels());
     Evaluator.requireBothClasses("validation", validation.labels());
     TrainingParameters resolved = parameters.resolvedFor(train.rows());
     LightGbmTrainer.Result trained = LightGbmTrainer.train(train, validation, resolved);
-    double threshold = rule == OperatingPointRule.BEST_F1
-        ? Metrics.bestF1Threshold(trained.validationScores(), validation.labels())
-        : Double.NaN;
+    double threshold =
+        rule == OperatingPointRule.BEST_F1
+            ? Metrics.bestF1Threshold(trained.validationScores(), validation.labels())
+            : Double.NaN;
     ThresholdRule heuristic = ThresholdRule.tune(validation.labeled(), heuristicCandidates);
-    return new Selected(trained, threshold, heuristic, Metrics.positiveRate(train.labels()), resolved,
-        train.rows(), validation.rows());
+    return new Selected(
+        trained,
+        threshold,
+        heuristic,
+        Metrics.positiveRate(train.labels()),
+        resolved,
+        train.rows(),
+        validation.rows());
   }
 }

@@ -47,15 +47,17 @@ import org.apache.beam.sdk.util.MimeTypes;
  * <p>Training runs in the driver: LightGBM needs the whole matrix in one process, so the examples
  * are read straight into it (see {@link ExampleReader}); no Beam pipeline would make that cheaper.
  * Rows are split three ways ({@link SplitPlanner}); everything chosen is chosen on the validation
- * rows ({@link SelectOnValidation}); the test rows are scored once, at the end, and the model's lead
- * over the best baseline gets a bootstrap interval. The verdict is reported here under bless's
+ * rows ({@link SelectOnValidation}); the test rows are scored once, at the end, and the model's
+ * lead over the best baseline gets a bootstrap interval. The verdict is reported here under bless's
  * default criteria; {@code bless} decides with its own.
  */
 public final class TrainPipeline implements MlproofPipeline {
   /** The heuristic feature of the churn spec that {@code --heuristicFeatures=auto} looks for. */
   public static final String RECENCY_FEATURE = "days_since_last_purchase";
+
   public static final String EVALUATION_JSON = "evaluation.json";
   public static final String PREDICTIONS_CSV = "predictions.csv";
+
   /** The output holding the test rows as Example records. */
   public static final String TEST_ROWS = "test";
 
@@ -87,21 +89,28 @@ public final class TrainPipeline implements MlproofPipeline {
   public static Result run(TrainOptions options, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     TrainingParameters parameters = parameters(options);
-    Evaluator evaluator = new Evaluator(options.getOperatingPoint(), options.getTopFraction(),
-        BlessCriteria.DEFAULT, bootstrap(options));
+    Evaluator evaluator =
+        new Evaluator(
+            options.getOperatingPoint(),
+            options.getTopFraction(),
+            BlessCriteria.DEFAULT,
+            bootstrap(options));
     Source source = source(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("train", options));
+    TaskOutput output =
+        TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("train", options));
     try {
       StageClock clock = new StageClock();
       TrainingData data = source.load();
       clock.lap("read_examples");
       FeatureSpec spec = data.train().spec();
-      List<ThresholdRule.Candidate> candidates = heuristicCandidates(spec, options.getHeuristicFeatures());
+      List<ThresholdRule.Candidate> candidates =
+          heuristicCandidates(spec, options.getHeuristicFeatures());
       String inputSha = data.inputSha256();
       clock.lap("hash_input");
 
-      SelectOnValidation.Selected selected = SelectOnValidation.select(
-          data.train(), data.validation(), parameters, candidates, options.getOperatingPoint());
+      SelectOnValidation.Selected selected =
+          SelectOnValidation.select(
+              data.train(), data.validation(), parameters, candidates, options.getOperatingPoint());
       LightGbmTrainer.Result trained = selected.trained();
       clock.record("dataset", trained.datasetNanos());
       clock.record("boosting", trained.boostingNanos());
@@ -115,60 +124,79 @@ public final class TrainPipeline implements MlproofPipeline {
       clock.lap("training_other");
 
       String modelSha = ModelArtifact.sha256(trained.modelText());
-      ModelMetadata.Builder metadata = ModelMetadata.newBuilder()
-          .setModelId(ModelArtifact.modelId(spec, modelSha))
-          .setModelFile(ModelArtifact.MODEL_FILE)
-          .setModelSha256(modelSha)
-          .setFeatureSpec(spec)
-          .setFeatureSpecHash(data.train().specHash())
-          .putAllParameters(selected.parameters().recorded(ExampleReader.categoricalColumns(spec)))
-          .setTrainStartDay(IntStream.of(learned.cutoffDays()).min().orElse(0))
-          .setTrainEndDay(IntStream.of(learned.cutoffDays()).max().orElse(0))
-          .setValidationCutoffDay(data.validationCutoffDay())
-          .setTestCutoffDay(data.testCutoffDay())
-          .setInputDataSha256(inputSha)
-          .setBestIteration(trained.bestIteration());
+      ModelMetadata.Builder metadata =
+          ModelMetadata.newBuilder()
+              .setModelId(ModelArtifact.modelId(spec, modelSha))
+              .setModelFile(ModelArtifact.MODEL_FILE)
+              .setModelSha256(modelSha)
+              .setFeatureSpec(spec)
+              .setFeatureSpecHash(data.train().specHash())
+              .putAllParameters(
+                  selected.parameters().recorded(ExampleReader.categoricalColumns(spec)))
+              .setTrainStartDay(IntStream.of(learned.cutoffDays()).min().orElse(0))
+              .setTrainEndDay(IntStream.of(learned.cutoffDays()).max().orElse(0))
+              .setValidationCutoffDay(data.validationCutoffDay())
+              .setTestCutoffDay(data.testCutoffDay())
+              .setInputDataSha256(inputSha)
+              .setBestIteration(trained.bestIteration());
       ModelArtifact model = ModelArtifact.of(metadata.build(), trained.modelText());
       // The test rows are read here, once, after everything was chosen.
       double[] testScores = model.predict(data.test(), parameters.numThreads());
       clock.lap("predict_test");
 
-      EvaluationResult evaluation = evaluator.evaluate(new Evaluator.Inputs(
-          data.test().labeled(), testScores, selected.modelThreshold(), selected.heuristic(),
-          selected.baseRate(), importance(spec, trained.gains()),
-          selected.toProto().toBuilder().setRefit(options.getRefit()).build()));
+      EvaluationResult evaluation =
+          evaluator.evaluate(
+              new Evaluator.Inputs(
+                  data.test().labeled(),
+                  testScores,
+                  selected.modelThreshold(),
+                  selected.heuristic(),
+                  selected.baseRate(),
+                  importance(spec, trained.gains()),
+                  selected.toProto().toBuilder().setRefit(options.getRefit()).build()));
       clock.lap("evaluate");
 
-      ModelArtifact artifact = ModelArtifact.of(
-          metadata.setEvaluation(evaluation).setCreatedAtMicros(System.currentTimeMillis() * 1000).build(),
-          trained.modelText());
+      ModelArtifact artifact =
+          ModelArtifact.of(
+              metadata
+                  .setEvaluation(evaluation)
+                  .setCreatedAtMicros(System.currentTimeMillis() * 1000)
+                  .build(),
+              trained.modelText());
       List<OutputFile> files = new ArrayList<>(artifact.writeTo(output));
       files.add(writeText(output, "evaluation", EVALUATION_JSON, ModelArtifact.json(evaluation)));
-      files.add(writeText(output, "predictions", PREDICTIONS_CSV, predictionsCsv(data.test(), testScores)));
+      files.add(
+          writeText(
+              output, "predictions", PREDICTIONS_CSV, predictionsCsv(data.test(), testScores)));
       files.add(writeTestRows(output, data.test()));
       if (!options.getEvaluationJson().isEmpty()) {
-        ModelArtifact.write(options.getEvaluationJson(),
-            ModelArtifact.json(evaluation).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+        ModelArtifact.write(
+            options.getEvaluationJson(),
+            ModelArtifact.json(evaluation).getBytes(StandardCharsets.UTF_8),
+            MimeTypes.TEXT);
       }
       clock.lap("write_output");
 
       Map<String, Long> counters = new TreeMap<>(data.counters());
       counters.put("iterations_run", (long) selected.trained().iterationsRun());
       counters.put("best_iteration", (long) trained.bestIteration());
-      Manifest manifest = output.commit(Manifest.newBuilder()
-          .setPipeline("train")
-          .setTaskId(options.getTaskId())
-          .setDagId(options.getDagId())
-          .setLogicalDate(options.getLogicalDate() == null ? "" : options.getLogicalDate())
-          .addAllFiles(files)
-          .putAllCounters(counters)
-          .setRunner("driver")
-          .putAttributes("model_id", artifact.id())
-          .putAttributes("examples", source.describe())
-          .putAttributes("split", data.split())
-          .putAttributes("blessable", Boolean.toString(evaluation.getVerdict().getBlessed()))
-          .putAllAttributes(clock.attributes())
-          .build());
+      Manifest manifest =
+          output.commit(
+              Manifest.newBuilder()
+                  .setPipeline("train")
+                  .setTaskId(options.getTaskId())
+                  .setDagId(options.getDagId())
+                  .setLogicalDate(options.getLogicalDate() == null ? "" : options.getLogicalDate())
+                  .addAllFiles(files)
+                  .putAllCounters(counters)
+                  .setRunner("driver")
+                  .putAttributes("model_id", artifact.id())
+                  .putAttributes("examples", source.describe())
+                  .putAttributes("split", data.split())
+                  .putAttributes(
+                      "blessable", Boolean.toString(evaluation.getVerdict().getBlessed()))
+                  .putAllAttributes(clock.attributes())
+                  .build());
       print(out, options.getReport(), evaluation, artifact, data, output.directory());
       return new Result(artifact.metadata(), manifest, output.directory());
     } catch (RuntimeException e) {
@@ -201,8 +229,10 @@ public final class TrainPipeline implements MlproofPipeline {
       return new Source() {
         @Override
         public TrainingData load() {
-          FeatureSpec spec = options.getFeatureSpec().isEmpty()
-              ? FeatureSpecs.fromFeaturesOutput(dir) : FeatureSpecs.read(options.getFeatureSpec());
+          FeatureSpec spec =
+              options.getFeatureSpec().isEmpty()
+                  ? FeatureSpecs.fromFeaturesOutput(dir)
+                  : FeatureSpecs.read(options.getFeatureSpec());
           return SplitPlanner.byTime(readExamples(dir, spec), options.getPurgeLabelOverlap());
         }
 
@@ -212,10 +242,18 @@ public final class TrainPipeline implements MlproofPipeline {
         }
       };
     }
-    ExamplesTable.Columns columns = new ExamplesTable.Columns(
-        options.getIdColumn(), options.getLabelColumn(), options.getPositiveLabel(), options.getSplitColumn());
-    for (String[] required : new String[][] {
-        {"--idColumn", columns.id()}, {"--labelColumn", columns.label()}, {"--positiveLabel", columns.positiveLabel()}}) {
+    ExamplesTable.Columns columns =
+        new ExamplesTable.Columns(
+            options.getIdColumn(),
+            options.getLabelColumn(),
+            options.getPositiveLabel(),
+            options.getSplitColumn());
+    for (String[] required :
+        new String[][] {
+          {"--idColumn", columns.id()},
+          {"--labelColumn", columns.label()},
+          {"--positiveLabel", columns.positiveLabel()}
+        }) {
       if (required[1].isEmpty()) {
         throw new InvalidInputException(required[0] + " is required with --examplesQuery");
       }
@@ -225,8 +263,12 @@ public final class TrainPipeline implements MlproofPipeline {
     return new Source() {
       @Override
       public TrainingData load() {
-        return ExamplesTable.load(reader.queryTable(sql), columns,
-            options.getTestFraction(), options.getValidationFraction(), options.getSeed());
+        return ExamplesTable.load(
+            reader.queryTable(sql),
+            columns,
+            options.getTestFraction(),
+            options.getValidationFraction(),
+            options.getSeed());
       }
 
       @Override
@@ -239,30 +281,45 @@ public final class TrainPipeline implements MlproofPipeline {
   /** Reads the Example records of a features output with {@code spec}. */
   public static ExampleBuffer readExamples(String featuresDir, FeatureSpec spec) {
     Manifest manifest = TaskOutput.read(featuresDir);
-    long expected = manifest.getFilesList().stream()
-        .filter(f -> f.getName().equals("records")).mapToLong(OutputFile::getRecords).sum();
+    long expected =
+        manifest.getFilesList().stream()
+            .filter(f -> f.getName().equals("records"))
+            .mapToLong(OutputFile::getRecords)
+            .sum();
     return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
   }
 
   public static PairedBootstrap bootstrap(TrainOptions o) {
     if (o.getBootstrapResamples() < PairedBootstrap.MIN_RESAMPLES) {
-      throw new InvalidInputException("--bootstrapResamples must be at least " + PairedBootstrap.MIN_RESAMPLES
-          + " for a stable 95% interval, got " + o.getBootstrapResamples());
+      throw new InvalidInputException(
+          "--bootstrapResamples must be at least "
+              + PairedBootstrap.MIN_RESAMPLES
+              + " for a stable 95% interval, got "
+              + o.getBootstrapResamples());
     }
     return new PairedBootstrap(o.getBootstrapResamples(), o.getSeed());
   }
 
   public static TrainingParameters parameters(TrainOptions o) {
-    return new TrainingParameters(o.getNumIterations(), o.getLearningRate(), o.getNumLeaves(),
-        o.getMinDataInLeaf(), o.getEarlyStoppingRounds(), o.getSeed(), o.getNumThreads(),
-        o.getClassWeighting(), o.getScalePosWeight(), lightgbmParams(o.getParams()));
+    return new TrainingParameters(
+        o.getNumIterations(),
+        o.getLearningRate(),
+        o.getNumLeaves(),
+        o.getMinDataInLeaf(),
+        o.getEarlyStoppingRounds(),
+        o.getSeed(),
+        o.getNumThreads(),
+        o.getClassWeighting(),
+        o.getScalePosWeight(),
+        lightgbmParams(o.getParams()));
   }
 
   /** The {@code lightgbm} object of the DAG params, as LightGBM parameter strings. */
   static Map<String, String> lightgbmParams(String paramsJson) {
     Struct.Builder params = Struct.newBuilder();
     try {
-      JsonFormat.parser().merge(paramsJson == null || paramsJson.isBlank() ? "{}" : paramsJson, params);
+      JsonFormat.parser()
+          .merge(paramsJson == null || paramsJson.isBlank() ? "{}" : paramsJson, params);
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException("--params is not a JSON object: " + e.getMessage());
     }
@@ -272,15 +329,24 @@ public final class TrainPipeline implements MlproofPipeline {
       return out;
     }
     if (!lightgbm.hasStructValue()) {
-      throw new InvalidInputException("params.lightgbm must be a JSON object of LightGBM parameters");
+      throw new InvalidInputException(
+          "params.lightgbm must be a JSON object of LightGBM parameters");
     }
-    lightgbm.getStructValue().getFieldsMap().forEach((key, value) -> out.put(key, switch (value.getKindCase()) {
-      case NUMBER_VALUE -> Numbers.plain(value.getNumberValue());
-      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
-      case STRING_VALUE -> value.getStringValue();
-      default -> throw new InvalidInputException(
-          "params.lightgbm." + key + " must be a number, boolean or string");
-    }));
+    lightgbm
+        .getStructValue()
+        .getFieldsMap()
+        .forEach(
+            (key, value) ->
+                out.put(
+                    key,
+                    switch (value.getKindCase()) {
+                      case NUMBER_VALUE -> Numbers.plain(value.getNumberValue());
+                      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+                      case STRING_VALUE -> value.getStringValue();
+                      default ->
+                          throw new InvalidInputException(
+                              "params.lightgbm." + key + " must be a number, boolean or string");
+                    }));
     return out;
   }
 
@@ -299,16 +365,26 @@ public final class TrainPipeline implements MlproofPipeline {
     }
     if (value.equals("all")) {
       if (numeric.isEmpty()) {
-        throw new InvalidInputException("the feature spec has no numeric feature for the heuristic baseline");
+        throw new InvalidInputException(
+            "the feature spec has no numeric feature for the heuristic baseline");
       }
       return numeric;
     }
     List<ThresholdRule.Candidate> chosen = new ArrayList<>();
     for (String name : value.split(",")) {
-      ThresholdRule.Candidate c = numeric.stream().filter(x -> x.feature().equals(name.trim())).findFirst()
-          .orElseThrow(() -> new InvalidInputException(
-              "--heuristicFeatures names '" + name.trim() + "', which is not a numeric feature of the spec"
-                  + " (numeric features: " + numeric.stream().map(ThresholdRule.Candidate::feature).toList() + ")"));
+      ThresholdRule.Candidate c =
+          numeric.stream()
+              .filter(x -> x.feature().equals(name.trim()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "--heuristicFeatures names '"
+                              + name.trim()
+                              + "', which is not a numeric feature of the spec"
+                              + " (numeric features: "
+                              + numeric.stream().map(ThresholdRule.Candidate::feature).toList()
+                              + ")"));
       chosen.add(c);
     }
     return chosen;
@@ -317,21 +393,32 @@ public final class TrainPipeline implements MlproofPipeline {
   static List<FeatureImportance> importance(FeatureSpec spec, double[] gains) {
     List<FeatureImportance> out = new ArrayList<>();
     for (int i = 0; i < gains.length; i++) {
-      out.add(FeatureImportance.newBuilder().setFeature(spec.getFeatures(i).getName()).setGain(gains[i]).build());
+      out.add(
+          FeatureImportance.newBuilder()
+              .setFeature(spec.getFeatures(i).getName())
+              .setGain(gains[i])
+              .build());
     }
     return out;
   }
 
   static OutputFile writeText(TaskOutput output, String name, String file, String text) {
-    ModelArtifact.write(output.staging(file), text.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+    ModelArtifact.write(
+        output.staging(file), text.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
     return OutputFile.newBuilder().setName(name).setPath(file).build();
   }
 
   static String predictionsCsv(ExampleMatrix m, double[] scores) {
     StringBuilder csv = new StringBuilder("entity_id,cutoff_day,label,score\n");
     for (int r = 0; r < m.rows(); r++) {
-      csv.append(csvField(m.entityIds()[r])).append(',').append(m.cutoffDays()[r]).append(',')
-          .append(m.labels()[r] ? 1 : 0).append(',').append(scores[r]).append('\n');
+      csv.append(csvField(m.entityIds()[r]))
+          .append(',')
+          .append(m.cutoffDays()[r])
+          .append(',')
+          .append(m.labels()[r] ? 1 : 0)
+          .append(',')
+          .append(scores[r])
+          .append('\n');
     }
     return csv.toString();
   }
@@ -345,32 +432,49 @@ public final class TrainPipeline implements MlproofPipeline {
     String file = TEST_ROWS + "-00000-of-00001.tfrecord";
     try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging(file))) {
       for (int r = 0; r < m.rows(); r++) {
-        Example.Builder e = Example.newBuilder()
-            .setEntityId(m.entityIds()[r])
-            .setCutoffDay(m.cutoffDays()[r])
-            .setHasLabel(true)
-            .setLabel(m.labels()[r])
-            .setFeatureSpecHash(m.specHash());
+        Example.Builder e =
+            Example.newBuilder()
+                .setEntityId(m.entityIds()[r])
+                .setCutoffDay(m.cutoffDays()[r])
+                .setHasLabel(true)
+                .setLabel(m.labels()[r])
+                .setFeatureSpecHash(m.specHash());
         for (int c = 0, base = r * m.columns(); c < m.columns(); c++) {
           e.addFeatures(m.values()[base + c]);
         }
         writer.write(e.build().toByteArray());
       }
-      return OutputFile.newBuilder().setName(TEST_ROWS).setPath(file).setRecords(writer.records())
-          .setRecordType(Example.getDescriptor().getFullName()).build();
+      return OutputFile.newBuilder()
+          .setName(TEST_ROWS)
+          .setPath(file)
+          .setRecords(writer.records())
+          .setRecordType(Example.getDescriptor().getFullName())
+          .build();
     } catch (IOException e) {
       throw new RunFailedException("cannot write the test examples: " + e.getMessage(), e);
     }
   }
 
-  private static void print(PrintStream out, ReportFormat format, EvaluationResult evaluation,
-      ModelArtifact model, TrainingData data, String dir) {
+  private static void print(
+      PrintStream out,
+      ReportFormat format,
+      EvaluationResult evaluation,
+      ModelArtifact model,
+      TrainingData data,
+      String dir) {
     if (format == ReportFormat.JSON) {
       out.print(ModelArtifact.json(evaluation));
       return;
     }
-    out.print(EvaluationReport.table(evaluation,
-        "model " + model.id() + " (" + model.metadata().getBestIteration() + " iterations), " + data.split()));
+    out.print(
+        EvaluationReport.table(
+            evaluation,
+            "model "
+                + model.id()
+                + " ("
+                + model.metadata().getBestIteration()
+                + " iterations), "
+                + data.split()));
     out.println("saved to " + dir);
   }
 }

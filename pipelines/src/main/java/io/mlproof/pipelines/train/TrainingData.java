@@ -11,13 +11,18 @@ import java.util.Map;
 /**
  * The rows of one honest evaluation: LightGBM learns on {@code train}; everything that is chosen
  * (early stopping, the operating threshold, the heuristic rule) is chosen on {@code validation};
- * {@code test} is read once, at the end, to measure. See {@link SplitPlanner} for how rows are split.
+ * {@code test} is read once, at the end, to measure. See {@link SplitPlanner} for how rows are
+ * split.
  *
  * @param split how the rows were split, in words (for the report and the metadata)
  * @param counters rows read, used and dropped, by reason (they go into the manifest)
  */
 public record TrainingData(
-    ExampleMatrix train, ExampleMatrix validation, ExampleMatrix test, String split, Map<String, Long> counters) {
+    ExampleMatrix train,
+    ExampleMatrix validation,
+    ExampleMatrix test,
+    String split,
+    Map<String, Long> counters) {
 
   /** The validation cutoff day of a time split (0 for a table without time). */
   public int validationCutoffDay() {
@@ -48,7 +53,11 @@ public record TrainingData(
             id = new byte[0];
           }
         }
-        buffer.putInt(id.length).put(id).putInt(m.cutoffDays()[r]).put((byte) (m.labels()[r] ? 1 : 0));
+        buffer
+            .putInt(id.length)
+            .put(id)
+            .putInt(m.cutoffDays()[r])
+            .put((byte) (m.labels()[r] ? 1 : 0));
       }
       flush(digest, buffer);
       double[] values = m.values();

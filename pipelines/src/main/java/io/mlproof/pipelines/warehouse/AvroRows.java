@@ -53,7 +53,8 @@ final class AvroRows {
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
-        throw new IllegalStateException("row mapper failed on " + new ResultRow(columns, values), e);
+        throw new IllegalStateException(
+            "row mapper failed on " + new ResultRow(columns, values), e);
       }
     }
   }

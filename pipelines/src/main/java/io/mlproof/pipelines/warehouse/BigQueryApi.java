@@ -4,13 +4,13 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import java.util.List;
 
 /**
- * The driver-side BigQuery calls mlproof makes (dry runs, small queries, table listing), behind
- * one small interface so that tests can answer them: no BigQuery can run in tests. The shipped
+ * The driver-side BigQuery calls mlproof makes (dry runs, small queries, table listing), behind one
+ * small interface so that tests can answer them: no BigQuery can run in tests. The shipped
  * implementation is {@link CloudBigQueryApi} (the google-cloud-bigquery client).
  *
  * <p>Availability problems (no credentials, no such project or dataset, no permission) are thrown
- * as {@link InvalidInputException}s naming the dataset and the fix;
- * errors in a query's SQL as {@link QueryError}s carrying BigQuery's one-line message.
+ * as {@link InvalidInputException}s naming the dataset and the fix; errors in a query's SQL as
+ * {@link QueryError}s carrying BigQuery's one-line message.
  */
 public interface BigQueryApi {
 
@@ -29,7 +29,13 @@ public interface BigQueryApi {
   /** The one-line error for a dataset that cannot be reached, naming it and the fixes. */
   static InvalidInputException unreachable(String project, String dataset, String reason) {
     return new InvalidInputException(
-        "BigQuery dataset " + project + "." + dataset + " is not reachable (" + reason + "): check the"
+        "BigQuery dataset "
+            + project
+            + "."
+            + dataset
+            + " is not reachable ("
+            + reason
+            + "): check the"
             + " project and dataset names, run `gcloud auth application-default login`, or pass"
             + " --warehouse=duckdb:<file>");
   }

@@ -13,20 +13,20 @@ import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
-import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * A BigQuery dataset, {@code bigquery:<project>.<dataset>}. Pipelines read it with
- * {@code BigQueryIO} (standard SQL, Storage Read API); dry runs and small queries go through
- * {@link BigQueryApi}. Jobs are billed to the pipeline's {@code --project} (the warehouse project
- * unless set).
+ * A BigQuery dataset, {@code bigquery:<project>.<dataset>}. Pipelines read it with {@code
+ * BigQueryIO} (standard SQL, Storage Read API); dry runs and small queries go through {@link
+ * BigQueryApi}. Jobs are billed to the pipeline's {@code --project} (the warehouse project unless
+ * set).
  */
 public final class BigQueryWarehouse implements Warehouse {
 
@@ -35,11 +35,16 @@ public final class BigQueryWarehouse implements Warehouse {
   private final BigQueryApi api;
   private final BigQueryServices testServices;
 
-  private BigQueryWarehouse(String project, String dataset, BigQueryApi api, BigQueryServices testServices) {
+  private BigQueryWarehouse(
+      String project, String dataset, BigQueryApi api, BigQueryServices testServices) {
     if (!SqlIdentifiers.GCP_PROJECT.matcher(project).matches()
         || !SqlIdentifiers.BIGQUERY_DATASET.matcher(dataset).matches()) {
       throw new InvalidInputException(
-          "bigquery:" + project + "." + dataset + " names an invalid BigQuery project or dataset: the"
+          "bigquery:"
+              + project
+              + "."
+              + dataset
+              + " names an invalid BigQuery project or dataset: the"
               + " project is 6-30 lowercase letters, digits or hyphens, the dataset letters, digits or underscores");
     }
     this.project = project;
@@ -50,15 +55,21 @@ public final class BigQueryWarehouse implements Warehouse {
 
   /** The production warehouse: Application Default Credentials, jobs billed to {@code project}. */
   public static BigQueryWarehouse of(String project, String dataset) {
-    return new BigQueryWarehouse(project, dataset, new CloudBigQueryApi(project, project, dataset), null);
+    return new BigQueryWarehouse(
+        project, dataset, new CloudBigQueryApi(project, project, dataset), null);
   }
 
-  /** The same dataset with driver-side calls answered by {@code api} (tests, other billing project). */
+  /**
+   * The same dataset with driver-side calls answered by {@code api} (tests, other billing project).
+   */
   public BigQueryWarehouse withApi(BigQueryApi api) {
     return new BigQueryWarehouse(project, dataset, api, testServices);
   }
 
-  /** The same dataset with pipeline reads served by {@code services}, e.g. Beam's FakeBigQueryServices. */
+  /**
+   * The same dataset with pipeline reads served by {@code services}, e.g. Beam's
+   * FakeBigQueryServices.
+   */
   public BigQueryWarehouse withTestServices(BigQueryServices services) {
     return new BigQueryWarehouse(project, dataset, api, services);
   }
@@ -130,7 +141,10 @@ public final class BigQueryWarehouse implements Warehouse {
     }
     if (rows.size() > MAX_QUERY_ROWS) {
       throw new InvalidInputException(
-          "template " + sql.template() + " returned more than " + MAX_QUERY_ROWS
+          "template "
+              + sql.template()
+              + " returned more than "
+              + MAX_QUERY_ROWS
               + " rows: queryRows is for small lookups, read large results in a pipeline");
     }
     return rows;
@@ -149,14 +163,26 @@ public final class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  /** BigQuery replaces a day partition (DATE key) or a table per key value (STRING key): {@link BigQueryDestination}. */
+  /**
+   * BigQuery replaces a day partition (DATE key) or a table per key value (STRING key): {@link
+   * BigQueryDestination}.
+   */
   @Override
   public void checkWritable(WarehouseTable table, String option) {
     SqlIdentifiers.checkName(table.name(), option);
     String unsupported = BigQueryDestination.unsupported(table);
     if (unsupported != null) {
-      throw new InvalidInputException(option + "=" + table.name() + " cannot be written to " + spec() + ": "
-          + unsupported + ": use a DuckDB warehouse, or pass " + option + "= (empty) to skip the table");
+      throw new InvalidInputException(
+          option
+              + "="
+              + table.name()
+              + " cannot be written to "
+              + spec()
+              + ": "
+              + unsupported
+              + ": use a DuckDB warehouse, or pass "
+              + option
+              + "= (empty) to skip the table");
     }
     checkAvailable();
   }
@@ -173,12 +199,13 @@ public final class BigQueryWarehouse implements Warehouse {
       checkWritable(write.table(), "table");
       WarehouseTable table = write.table();
       BigQueryDestination destination = BigQueryDestination.of(project, dataset, write);
-      BigQueryIO.Write<TableRow> load = BigQueryIO.writeTableRows()
-          .to(destination.tableSpec())
-          .withSchema(schema(table))
-          .withCreateDisposition(BigQueryIO.Write.CreateDisposition.CREATE_IF_NEEDED)
-          .withWriteDisposition(BigQueryIO.Write.WriteDisposition.WRITE_TRUNCATE)
-          .withMethod(BigQueryIO.Write.Method.FILE_LOADS);
+      BigQueryIO.Write<TableRow> load =
+          BigQueryIO.writeTableRows()
+              .to(destination.tableSpec())
+              .withSchema(schema(table))
+              .withCreateDisposition(BigQueryIO.Write.CreateDisposition.CREATE_IF_NEEDED)
+              .withWriteDisposition(BigQueryIO.Write.WriteDisposition.WRITE_TRUNCATE)
+              .withMethod(BigQueryIO.Write.Method.FILE_LOADS);
       if (destination.partitioning() != null) {
         load = load.withTimePartitioning(destination.partitioning());
       }
@@ -194,10 +221,16 @@ public final class BigQueryWarehouse implements Warehouse {
   }
 
   static TableSchema schema(WarehouseTable table) {
-    return new TableSchema().setFields(table.columns().stream()
-        .map(c -> new TableFieldSchema().setName(c.name()).setType(c.type().bigQuery())
-            .setMode(c.required() ? "REQUIRED" : "NULLABLE"))
-        .toList());
+    return new TableSchema()
+        .setFields(
+            table.columns().stream()
+                .map(
+                    c ->
+                        new TableFieldSchema()
+                            .setName(c.name())
+                            .setType(c.type().bigQuery())
+                            .setMode(c.required() ? "REQUIRED" : "NULLABLE"))
+                .toList());
   }
 
   /** BigQuery's JSON form: dates as YYYY-MM-DD, numbers and booleans as themselves. */
@@ -212,6 +245,11 @@ public final class BigQueryWarehouse implements Warehouse {
 
   private static InvalidInputException queryError(RenderedSql sql, BigQueryApi.QueryError e) {
     return new InvalidInputException(
-        "template " + sql.template() + " does not run on BigQuery (" + e.getMessage() + "): fix the template", e);
+        "template "
+            + sql.template()
+            + " does not run on BigQuery ("
+            + e.getMessage()
+            + "): fix the template",
+        e);
   }
 }

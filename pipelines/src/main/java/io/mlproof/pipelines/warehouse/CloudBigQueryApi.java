@@ -64,7 +64,11 @@ public final class CloudBigQueryApi implements BigQueryApi {
   @Override
   public DryRun dryRun(String sql) {
     QueryJobConfiguration config =
-        QueryJobConfiguration.newBuilder(sql).setDryRun(true).setUseQueryCache(false).setUseLegacySql(false).build();
+        QueryJobConfiguration.newBuilder(sql)
+            .setDryRun(true)
+            .setUseQueryCache(false)
+            .setUseLegacySql(false)
+            .build();
     try {
       Job job = client().create(JobInfo.of(config));
       JobStatistics.QueryStatistics statistics = job.getStatistics();
@@ -77,7 +81,9 @@ public final class CloudBigQueryApi implements BigQueryApi {
       }
       Long bytes = statistics.getTotalBytesProcessed();
       return new DryRun(
-          Dialect.BIGQUERY, columns, bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes),
+          Dialect.BIGQUERY,
+          columns,
+          bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes),
           "dry-run job: " + (bytes == null ? "unknown" : bytes) + " bytes processed");
     } catch (BigQueryException e) {
       throw new QueryError(oneLine(e), e);
@@ -86,7 +92,8 @@ public final class CloudBigQueryApi implements BigQueryApi {
 
   @Override
   public List<ResultRow> query(String sql, int maxRows) {
-    QueryJobConfiguration config = QueryJobConfiguration.newBuilder(sql).setUseLegacySql(false).build();
+    QueryJobConfiguration config =
+        QueryJobConfiguration.newBuilder(sql).setUseLegacySql(false).build();
     try {
       TableResult result = client().query(config);
       List<String> names = new ArrayList<>();
@@ -140,7 +147,10 @@ public final class CloudBigQueryApi implements BigQueryApi {
         client = BigQueryOptions.newBuilder().setProjectId(billingProject).build().getService();
       } catch (RuntimeException e) {
         // No Application Default Credentials, or no project: nothing can be reached.
-        throw unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
+        throw unreachable(
+            e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse(""));
       }
     }
     return client;

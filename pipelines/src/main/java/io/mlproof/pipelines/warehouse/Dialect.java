@@ -1,6 +1,8 @@
 package io.mlproof.pipelines.warehouse;
 
-/** The SQL dialect of a warehouse; names the per-dialect template variant ({@code x.duckdb.sql}). */
+/**
+ * The SQL dialect of a warehouse; names the per-dialect template variant ({@code x.duckdb.sql}).
+ */
 public enum Dialect {
   DUCKDB("duckdb"),
   BIGQUERY("bigquery");

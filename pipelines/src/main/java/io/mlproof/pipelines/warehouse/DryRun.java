@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  * @param bytesProcessed bytes the query would scan (what it costs on BigQuery); empty on DuckDB
  * @param plan the engine's plan ({@code EXPLAIN} on DuckDB), or a one-line summary
  */
-public record DryRun(Dialect dialect, List<SqlColumn> columns, OptionalLong bytesProcessed, String plan) {
+public record DryRun(
+    Dialect dialect, List<SqlColumn> columns, OptionalLong bytesProcessed, String plan) {
 
   public DryRun {
     columns = List.copyOf(columns);

@@ -47,7 +47,8 @@ import org.duckdb.DuckDBDriver;
  */
 public final class DuckDbWarehouse implements Warehouse {
 
-  private static final Pattern MISSING_TABLE = Pattern.compile("Table with name (\\S+) does not exist");
+  private static final Pattern MISSING_TABLE =
+      Pattern.compile("Table with name (\\S+) does not exist");
 
   private final Path file;
 
@@ -83,15 +84,21 @@ public final class DuckDbWarehouse implements Warehouse {
   public void checkAvailable() {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException(
-          "warehouse file " + file + " does not exist: run `mlproof demo init` or pass"
+          "warehouse file "
+              + file
+              + " does not exist: run `mlproof demo init` or pass"
               + " --warehouse=duckdb:<path to .duckdb file>");
     }
     try (Connection ignored = connect()) {
       // opening it is the check
     } catch (SQLException e) {
       throw new InvalidInputException(
-          "warehouse file " + file + " cannot be opened as a DuckDB database (" + firstLine(e)
-              + "): pass --warehouse=duckdb:<path to a .duckdb file>", e);
+          "warehouse file "
+              + file
+              + " cannot be opened as a DuckDB database ("
+              + firstLine(e)
+              + "): pass --warehouse=duckdb:<path to a .duckdb file>",
+          e);
     }
   }
 
@@ -101,12 +108,15 @@ public final class DuckDbWarehouse implements Warehouse {
         "SELECT table_name FROM information_schema.tables"
             + " WHERE table_schema = 'main' ORDER BY table_name";
     List<String> names = new ArrayList<>();
-    try (Connection c = open(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = open();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         names.add(rs.getString(1));
       }
     } catch (SQLException e) {
-      throw new InvalidInputException("cannot list the tables of " + spec() + ": " + firstLine(e), e);
+      throw new InvalidInputException(
+          "cannot list the tables of " + spec() + ": " + firstLine(e), e);
     }
     return names;
   }
@@ -120,7 +130,8 @@ public final class DuckDbWarehouse implements Warehouse {
         columns = JdbcRows.columns(prepared.getMetaData());
       }
       StringBuilder plan = new StringBuilder();
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("EXPLAIN " + sql.sql())) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("EXPLAIN " + sql.sql())) {
         while (rs.next()) {
           plan.append(rs.getString(2)).append('\n');
         }
@@ -157,8 +168,14 @@ public final class DuckDbWarehouse implements Warehouse {
       return read(sql, mapper, coder);
     }
     SingleStatement.require(sql, Dialect.DUCKDB);
-    String query = "SELECT * FROM (\n" + SingleStatement.withoutTrailingSemicolon(sql.sql(), false)
-        + "\n) AS mlproof_rows WHERE hash(mlproof_rows." + tableReference(key) + ") % " + partitions + " = ?";
+    String query =
+        "SELECT * FROM (\n"
+            + SingleStatement.withoutTrailingSemicolon(sql.sql(), false)
+            + "\n) AS mlproof_rows WHERE hash(mlproof_rows."
+            + tableReference(key)
+            + ") % "
+            + partitions
+            + " = ?";
     return new ReadPartitions<>(url(), query, partitions, mapper, coder);
   }
 
@@ -171,7 +188,8 @@ public final class DuckDbWarehouse implements Warehouse {
     private final SqlRowMapper<T> mapper;
     private final Coder<T> coder;
 
-    ReadPartitions(String url, String query, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+    ReadPartitions(
+        String url, String query, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
       this.url = url;
       this.query = query;
       this.partitions = partitions;
@@ -186,14 +204,18 @@ public final class DuckDbWarehouse implements Warehouse {
           // Random keys spread the few partition numbers over the workers; each read then runs,
           // parses and writes where its number landed.
           .apply("SpreadPartitions", Reshuffle.viaRandomKey())
-          .apply("ReadPartition", JdbcIO.<Integer, T>readAll()
-              .withDataSourceProviderFn(new ReadOnlyDataSource(url))
-              .withQuery(query)
-              .withParameterSetter((Integer partition, PreparedStatement statement) -> statement.setInt(1, partition))
-              .withRowMapper(new JdbcRows.Mapper<>(mapper))
-              .withCoder(coder)
-              // The rows stay where their partition was read (see read()).
-              .withOutputParallelization(false));
+          .apply(
+              "ReadPartition",
+              JdbcIO.<Integer, T>readAll()
+                  .withDataSourceProviderFn(new ReadOnlyDataSource(url))
+                  .withQuery(query)
+                  .withParameterSetter(
+                      (Integer partition, PreparedStatement statement) ->
+                          statement.setInt(1, partition))
+                  .withRowMapper(new JdbcRows.Mapper<>(mapper))
+                  .withCoder(coder)
+                  // The rows stay where their partition was read (see read()).
+                  .withOutputParallelization(false));
     }
   }
 
@@ -201,12 +223,17 @@ public final class DuckDbWarehouse implements Warehouse {
   public List<ResultRow> queryRows(RenderedSql sql) {
     SingleStatement.require(sql, Dialect.DUCKDB);
     List<ResultRow> rows = new ArrayList<>();
-    try (Connection c = open(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.sql())) {
+    try (Connection c = open();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql.sql())) {
       JdbcRows.Layout layout = new JdbcRows.Layout(rs.getMetaData());
       while (rs.next()) {
         if (rows.size() == MAX_QUERY_ROWS) {
           throw new InvalidInputException(
-              "template " + sql.template() + " returned more than " + MAX_QUERY_ROWS
+              "template "
+                  + sql.template()
+                  + " returned more than "
+                  + MAX_QUERY_ROWS
                   + " rows: queryRows is for small lookups, read large results in a pipeline");
         }
         rows.add(layout.read(rs));
@@ -220,7 +247,9 @@ public final class DuckDbWarehouse implements Warehouse {
   @Override
   public QueryTable queryTable(RenderedSql sql) {
     SingleStatement.require(sql, Dialect.DUCKDB);
-    try (Connection c = open(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.sql())) {
+    try (Connection c = open();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql.sql())) {
       ResultSetMetaData meta = rs.getMetaData();
       int n = meta.getColumnCount();
       ColumnReader[] readers = new ColumnReader[n];
@@ -252,7 +281,11 @@ public final class DuckDbWarehouse implements Warehouse {
     private double[] numbers;
     private String[] texts;
 
-    private enum Kind { NUMERIC, BOOLEAN, TEXT }
+    private enum Kind {
+      NUMERIC,
+      BOOLEAN,
+      TEXT
+    }
 
     private ColumnReader(int index, String name, Kind kind) {
       this.index = index;
@@ -266,20 +299,42 @@ public final class DuckDbWarehouse implements Warehouse {
     }
 
     /** Numbers (and HUGEINT/UBIGINT) as doubles, booleans as 1/0, text as text; dates refused. */
-    static ColumnReader of(ResultSetMetaData meta, int column, String template) throws SQLException {
+    static ColumnReader of(ResultSetMetaData meta, int column, String template)
+        throws SQLException {
       String name = meta.getColumnLabel(column);
       String typeName = meta.getColumnTypeName(column);
-      Kind kind = switch (meta.getColumnType(column)) {
-        case Types.BOOLEAN -> Kind.BOOLEAN;
-        case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.FLOAT, Types.REAL,
-            Types.DOUBLE, Types.DECIMAL, Types.NUMERIC -> Kind.NUMERIC;
-        case Types.DATE, Types.TIME, Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE,
-            Types.TIME_WITH_TIMEZONE -> throw new InvalidInputException(
-                "column " + name + " of " + template + " is a " + typeName + ": turn it into a number in the"
-                    + " query (e.g. days since an event) or leave it out");
-        default -> "HUGEINT".equalsIgnoreCase(typeName) || "UBIGINT".equalsIgnoreCase(typeName)
-            ? Kind.NUMERIC : Kind.TEXT;
-      };
+      Kind kind =
+          switch (meta.getColumnType(column)) {
+            case Types.BOOLEAN -> Kind.BOOLEAN;
+            case Types.TINYINT,
+                Types.SMALLINT,
+                Types.INTEGER,
+                Types.BIGINT,
+                Types.FLOAT,
+                Types.REAL,
+                Types.DOUBLE,
+                Types.DECIMAL,
+                Types.NUMERIC ->
+                Kind.NUMERIC;
+            case Types.DATE,
+                Types.TIME,
+                Types.TIMESTAMP,
+                Types.TIMESTAMP_WITH_TIMEZONE,
+                Types.TIME_WITH_TIMEZONE ->
+                throw new InvalidInputException(
+                    "column "
+                        + name
+                        + " of "
+                        + template
+                        + " is a "
+                        + typeName
+                        + ": turn it into a number in the"
+                        + " query (e.g. days since an event) or leave it out");
+            default ->
+                "HUGEINT".equalsIgnoreCase(typeName) || "UBIGINT".equalsIgnoreCase(typeName)
+                    ? Kind.NUMERIC
+                    : Kind.TEXT;
+          };
       return new ColumnReader(column, name, kind);
     }
 
@@ -311,11 +366,14 @@ public final class DuckDbWarehouse implements Warehouse {
   public void checkWritable(WarehouseTable table, String option) {
     SqlIdentifiers.checkName(table.name(), option);
     checkAvailable(); // a misspelled path must not become a new, empty warehouse
-    List<String> expected = table.columns().stream().map(c -> c.name() + " " + c.type().duckDb()).toList();
+    List<String> expected =
+        table.columns().stream().map(c -> c.name() + " " + c.type().duckDb()).toList();
     List<String> existing = new ArrayList<>();
     try (Connection c = open();
-        PreparedStatement query = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
-            + " WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
+        PreparedStatement query =
+            c.prepareStatement(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                    + " WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
       query.setString(1, table.name());
       try (ResultSet rs = query.executeQuery()) {
         while (rs.next()) {
@@ -323,18 +381,34 @@ public final class DuckDbWarehouse implements Warehouse {
         }
       }
     } catch (SQLException e) {
-      throw new InvalidInputException("cannot read the columns of table " + table.name() + " in " + spec() + ": "
-          + firstLine(e), e);
+      throw new InvalidInputException(
+          "cannot read the columns of table "
+              + table.name()
+              + " in "
+              + spec()
+              + ": "
+              + firstLine(e),
+          e);
     }
     if (!existing.isEmpty() && !existing.equals(expected)) {
-      throw new InvalidInputException(option + "=" + table.name() + " names an existing table with columns " + existing
-          + ", not a " + table.kind() + " table " + expected + ": choose another " + option);
+      throw new InvalidInputException(
+          option
+              + "="
+              + table.name()
+              + " names an existing table with columns "
+              + existing
+              + ", not a "
+              + table.kind()
+              + " table "
+              + expected
+              + ": choose another "
+              + option);
     }
   }
 
   /**
-   * The only read-write connection mlproof opens: create the table if needed, delete the key's
-   * rows and append the new ones with DuckDB's appender, every write in one transaction.
+   * The only read-write connection mlproof opens: create the table if needed, delete the key's rows
+   * and append the new ones with DuckDB's appender, every write in one transaction.
    */
   @Override
   public void replaceRows(List<TableWrite> writes, PipelineOptions options) {
@@ -348,26 +422,40 @@ public final class DuckDbWarehouse implements Warehouse {
       }
       c.commit();
     } catch (SQLException e) {
-      throw new RunFailedException("cannot write table(s) "
-          + writes.stream().map(w -> w.table().name()).distinct().toList() + " in " + spec() + ": " + firstLine(e), e);
+      throw new RunFailedException(
+          "cannot write table(s) "
+              + writes.stream().map(w -> w.table().name()).distinct().toList()
+              + " in "
+              + spec()
+              + ": "
+              + firstLine(e),
+          e);
     }
   }
 
   private static void replace(Connection c, TableWrite write) throws SQLException {
     WarehouseTable table = write.table();
     String quoted = '"' + table.name() + '"'; // a checked plain name, quoted so a keyword works too
-    String columns = table.columns().stream()
-        .map(col -> '"' + col.name() + "\" " + col.type().duckDb() + (col.required() ? " NOT NULL" : ""))
-        .collect(Collectors.joining(", "));
+    String columns =
+        table.columns().stream()
+            .map(
+                col ->
+                    '"'
+                        + col.name()
+                        + "\" "
+                        + col.type().duckDb()
+                        + (col.required() ? " NOT NULL" : ""))
+            .collect(Collectors.joining(", "));
     try (Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS " + quoted + " (" + columns + ")");
     }
-    try (PreparedStatement delete = c.prepareStatement(
-        "DELETE FROM " + quoted + " WHERE \"" + table.keyColumn() + "\" = ?")) {
+    try (PreparedStatement delete =
+        c.prepareStatement("DELETE FROM " + quoted + " WHERE \"" + table.keyColumn() + "\" = ?")) {
       delete.setObject(1, write.key());
       delete.executeUpdate();
     }
-    try (DuckDBAppender appender = c.unwrap(DuckDBConnection.class).createAppender("main", table.name())) {
+    try (DuckDBAppender appender =
+        c.unwrap(DuckDBConnection.class).createAppender("main", table.name())) {
       for (List<Object> row : write.rows()) {
         appender.beginRow();
         for (Object value : row) {
@@ -419,9 +507,9 @@ public final class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * Every connection reads only: read-only, no access to other files or the network (no
-   * {@code COPY ... TO}, {@code ATTACH}, {@code read_csv} of local files, extension loading), and
-   * the configuration locked so a query cannot turn these back on (issue 10 item 9).
+   * Every connection reads only: read-only, no access to other files or the network (no {@code COPY
+   * ... TO}, {@code ATTACH}, {@code read_csv} of local files, extension loading), and the
+   * configuration locked so a query cannot turn these back on (issue 10 item 9).
    */
   public static Properties connectionProperties() {
     Properties properties = new Properties();
@@ -459,7 +547,12 @@ public final class DuckDbWarehouse implements Warehouse {
       checkTables(List.of(missing.group(1)));
     }
     return new InvalidInputException(
-        "template " + sql.template() + " does not run on DuckDB (" + firstLine(e) + "): fix the template", e);
+        "template "
+            + sql.template()
+            + " does not run on DuckDB ("
+            + firstLine(e)
+            + "): fix the template",
+        e);
   }
 
   private static String firstLine(SQLException e) {

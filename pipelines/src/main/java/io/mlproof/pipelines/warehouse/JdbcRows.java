@@ -19,13 +19,14 @@ import org.apache.beam.sdk.io.jdbc.JdbcIO;
 final class JdbcRows {
 
   /**
-   * DuckDB's TIMESTAMP and TIMESTAMPTZ are stored as UTC epoch microseconds, and its JDBC
-   * {@code getLong} returns exactly that (DuckDBVector.getLong reads the stored 8 bytes for these
-   * types). It is ~4x faster than {@code getObject(i, LocalDateTime.class)} (docs/bench/extract.md),
-   * so templates can select raw TIMESTAMP columns and stay portable. Other precisions
+   * DuckDB's TIMESTAMP and TIMESTAMPTZ are stored as UTC epoch microseconds, and its JDBC {@code
+   * getLong} returns exactly that (DuckDBVector.getLong reads the stored 8 bytes for these types).
+   * It is ~4x faster than {@code getObject(i, LocalDateTime.class)} (docs/bench/extract.md), so
+   * templates can select raw TIMESTAMP columns and stay portable. Other precisions
    * (TIMESTAMP_NS/_MS/_S) take the generic path.
    */
-  private static final Set<String> MICROS_TIMESTAMPS = Set.of("TIMESTAMP", "TIMESTAMP WITH TIME ZONE");
+  private static final Set<String> MICROS_TIMESTAMPS =
+      Set.of("TIMESTAMP", "TIMESTAMP WITH TIME ZONE");
 
   /** Marks a column read through the epoch-microseconds fast path; not a java.sql.Types code. */
   private static final int EPOCH_MICROS = Integer.MIN_VALUE;
@@ -42,7 +43,10 @@ final class JdbcRows {
       sqlTypes = new int[meta.getColumnCount()];
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         names.add(meta.getColumnLabel(i));
-        sqlTypes[i - 1] = MICROS_TIMESTAMPS.contains(meta.getColumnTypeName(i)) ? EPOCH_MICROS : meta.getColumnType(i);
+        sqlTypes[i - 1] =
+            MICROS_TIMESTAMPS.contains(meta.getColumnTypeName(i))
+                ? EPOCH_MICROS
+                : meta.getColumnType(i);
       }
       columns = new ResultRow.Columns(names);
     }
@@ -90,7 +94,9 @@ final class JdbcRows {
     return time == null ? null : time.toInstant();
   }
 
-  /** Engine-specific Java types (DuckDB's HUGEINT sums arrive as BigInteger) to the normalised ones. */
+  /**
+   * Engine-specific Java types (DuckDB's HUGEINT sums arrive as BigInteger) to the normalised ones.
+   */
   private static Object normalise(Object value) {
     if (value instanceof BigInteger big) {
       return big.bitLength() < 64 ? (Object) big.longValue() : new BigDecimal(big);

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A whole query result in the driver, by column ({@link Warehouse#queryTable}): numbers as
- * {@code double[]} (NaN = NULL), booleans as 1/0 (NaN = NULL), everything else as text (null =
- * NULL). What train's {@code --examplesQuery} reads.
+ * A whole query result in the driver, by column ({@link Warehouse#queryTable}): numbers as {@code
+ * double[]} (NaN = NULL), booleans as 1/0 (NaN = NULL), everything else as text (null = NULL). What
+ * train's {@code --examplesQuery} reads.
  */
 public record QueryTable(List<Column> columns, int rows) {
 
@@ -25,9 +25,9 @@ public record QueryTable(List<Column> columns, int rows) {
   }
 
   /**
-   * By column from rows, for engines without a columnar reader (BigQuery): a column is numeric
-   * when every non-NULL value is a number or a boolean (true = 1), BOOLEAN when they are all
-   * booleans, text otherwise.
+   * By column from rows, for engines without a columnar reader (BigQuery): a column is numeric when
+   * every non-NULL value is a number or a boolean (true = 1), BOOLEAN when they are all booleans,
+   * text otherwise.
    */
   public static QueryTable of(List<ResultRow> rows) {
     if (rows.isEmpty()) {
@@ -36,8 +36,10 @@ public record QueryTable(List<Column> columns, int rows) {
     List<Column> columns = new ArrayList<>();
     for (String name : rows.get(0).columnNames()) {
       List<Object> values = rows.stream().map(r -> r.get(name)).toList();
-      columns.add(values.stream().allMatch(v -> v == null || v instanceof Number || v instanceof Boolean)
-          ? numeric(name, values) : text(name, values));
+      columns.add(
+          values.stream().allMatch(v -> v == null || v instanceof Number || v instanceof Boolean)
+              ? numeric(name, values)
+              : text(name, values));
     }
     return new QueryTable(columns, rows.size());
   }
@@ -46,14 +48,18 @@ public record QueryTable(List<Column> columns, int rows) {
     double[] numbers = new double[values.size()];
     for (int i = 0; i < numbers.length; i++) {
       Object v = values.get(i);
-      numbers[i] = v == null ? Double.NaN : v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
+      numbers[i] =
+          v == null
+              ? Double.NaN
+              : v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
     }
     boolean bool = values.stream().allMatch(v -> v == null || v instanceof Boolean);
     return bool ? new BooleanColumn(name, numbers) : new NumericColumn(name, numbers);
   }
 
   private static Column text(String name, List<Object> values) {
-    return new TextColumn(name, values.stream().map(v -> v == null ? null : v.toString()).toArray(String[]::new));
+    return new TextColumn(
+        name, values.stream().map(v -> v == null ? null : v.toString()).toArray(String[]::new));
   }
 
   /** One result column: numbers (NaN = NULL), booleans or text (null = NULL). */

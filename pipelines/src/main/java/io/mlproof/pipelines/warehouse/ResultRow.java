@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * An immutable copy of one result row: what {@link Warehouse#read} hands to row mappers, and an
- * element type of its own ({@link ResultRowCoder}) so raw rows can travel through a pipeline
- * before they are parsed (e.g. into dead letters that keep the original columns).
+ * element type of its own ({@link ResultRowCoder}) so raw rows can travel through a pipeline before
+ * they are parsed (e.g. into dead letters that keep the original columns).
  */
 public final class ResultRow implements SqlRow {
 
@@ -26,7 +26,9 @@ public final class ResultRow implements SqlRow {
       for (int i = 0; i < this.names.size(); i++) {
         if (index.put(this.names.get(i), i) != null) {
           throw new InvalidInputException(
-              "query returns column '" + this.names.get(i) + "' twice: give each column a distinct alias");
+              "query returns column '"
+                  + this.names.get(i)
+                  + "' twice: give each column a distinct alias");
         }
       }
     }
@@ -35,7 +37,10 @@ public final class ResultRow implements SqlRow {
       Integer i = index.get(column);
       if (i == null) {
         throw new InvalidInputException(
-            "query result has no column '" + column + "' (it has " + String.join(", ", names)
+            "query result has no column '"
+                + column
+                + "' (it has "
+                + String.join(", ", names)
                 + "): select it in the template");
       }
       return i;
@@ -58,7 +63,11 @@ public final class ResultRow implements SqlRow {
     for (Object value : values) {
       if (!SqlValues.isNormalised(value)) {
         throw new IllegalArgumentException(
-            "value " + value + " (" + value.getClass().getName() + ") is not a normalised SQL value");
+            "value "
+                + value
+                + " ("
+                + value.getClass().getName()
+                + ") is not a normalised SQL value");
       }
     }
     return new ResultRow(new Columns(names), values.toArray());
@@ -76,7 +85,9 @@ public final class ResultRow implements SqlRow {
     return of(row.columnNames(), values);
   }
 
-  /** For tests and small lookups: {@code builder().set("event_id", 1L).set("amount", null).build()}. */
+  /**
+   * For tests and small lookups: {@code builder().set("event_id", 1L).set("amount", null).build()}.
+   */
   public static Builder builder() {
     return new Builder();
   }

@@ -6,8 +6,8 @@ import io.mlproof.pipelines.sql.RenderedSql;
 /**
  * One statement per query. A warehouse read runs exactly what the template says: a {@code ;}
  * followed by more SQL would let a templated value or a query option append a second statement
- * (DuckDB's JDBC driver runs every statement of a multi-statement string). Quotes, quoted names
- * and comments are skipped, so a {@code ;} inside them is text; one trailing {@code ;} is allowed.
+ * (DuckDB's JDBC driver runs every statement of a multi-statement string). Quotes, quoted names and
+ * comments are skipped, so a {@code ;} inside them is text; one trailing {@code ;} is allowed.
  */
 public final class SingleStatement {
 
@@ -17,8 +17,13 @@ public final class SingleStatement {
   public static RenderedSql require(RenderedSql sql, Dialect dialect) {
     int end = firstStatementEnd(sql.sql(), dialect == Dialect.BIGQUERY);
     if (end >= 0) {
-      throw new InvalidInputException("template " + sql.template() + " holds more than one SQL statement (a ';' at"
-          + " offset " + end + " is followed by more SQL): a warehouse query runs one statement; remove the rest");
+      throw new InvalidInputException(
+          "template "
+              + sql.template()
+              + " holds more than one SQL statement (a ';' at"
+              + " offset "
+              + end
+              + " is followed by more SQL): a warehouse query runs one statement; remove the rest");
     }
     return sql;
   }
@@ -40,7 +45,10 @@ public final class SingleStatement {
     return semicolon < 0 ? sql : sql.substring(0, semicolon) + sql.substring(semicolon + 1);
   }
 
-  /** {the first {@code ;} outside quotes and comments or -1, the offset {@link #firstStatementEnd} returns}. */
+  /**
+   * {the first {@code ;} outside quotes and comments or -1, the offset {@link #firstStatementEnd}
+   * returns}.
+   */
   private static int[] scan(String sql, boolean backslashEscapes) {
     int semicolon = -1;
     int i = 0;

@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One result row, the same on every engine. Values are normalised when read: integers are
- * {@link Long}, floating point {@link Double}, NUMERIC/DECIMAL {@link BigDecimal}, text
- * {@link String}, booleans {@link Boolean}, TIMESTAMP {@link Instant} (UTC, microseconds), DATE
- * {@link LocalDate}, SQL NULL {@code null}.
+ * One result row, the same on every engine. Values are normalised when read: integers are {@link
+ * Long}, floating point {@link Double}, NUMERIC/DECIMAL {@link BigDecimal}, text {@link String},
+ * booleans {@link Boolean}, TIMESTAMP {@link Instant} (UTC, microseconds), DATE {@link LocalDate},
+ * SQL NULL {@code null}.
  *
- * <p>The typed getters convert where no information is lost (an integer column read as a decimal,
- * a TIMESTAMP read as epoch microseconds) and otherwise fail with a message naming the column: a
- * type mismatch is a template bug, not a bad row.
+ * <p>The typed getters convert where no information is lost (an integer column read as a decimal, a
+ * TIMESTAMP read as epoch microseconds) and otherwise fail with a message naming the column: a type
+ * mismatch is a template bug, not a bad row.
  */
 public interface SqlRow {
 
@@ -72,7 +72,10 @@ public interface SqlRow {
 
   /** A money column as integer cents, rounding half-even below a cent. */
   default long getCents(String column) {
-    return getDecimal(column).movePointRight(2).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    return getDecimal(column)
+        .movePointRight(2)
+        .setScale(0, RoundingMode.HALF_EVEN)
+        .longValueExact();
   }
 
   default String getString(String column) {
@@ -139,7 +142,12 @@ public interface SqlRow {
 
   private static InvalidInputException typeError(String column, Object value, String expected) {
     return new InvalidInputException(
-        "column '" + column + "' holds " + SqlValues.kind(value) + ", not " + expected
+        "column '"
+            + column
+            + "' holds "
+            + SqlValues.kind(value)
+            + ", not "
+            + expected
             + ": fix the template's SELECT (or CAST the column)");
   }
 }

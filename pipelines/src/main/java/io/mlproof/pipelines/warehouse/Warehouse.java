@@ -39,7 +39,8 @@ import org.apache.beam.sdk.values.PCollection;
  * #queryTable}), dry runs ({@link #dryRun}) and table writes ({@link #replaceRows}), so no stage
  * ever asks which engine it has: the engine is chosen once, by {@link #parse}.
  */
-public sealed interface Warehouse extends TableReferences permits DuckDbWarehouse, BigQueryWarehouse {
+public sealed interface Warehouse extends TableReferences
+    permits DuckDbWarehouse, BigQueryWarehouse {
 
   /** The forms {@code --warehouse} accepts, for error messages. */
   String VALID_FORMS = "duckdb:<path to .duckdb file> or bigquery:<project>.<dataset>";
@@ -52,7 +53,8 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
     if (spec != null && spec.startsWith("duckdb:") && spec.length() > "duckdb:".length()) {
       return new DuckDbWarehouse(Path.of(spec.substring("duckdb:".length())));
     }
-    Matcher bigquery = Pattern.compile("bigquery:([^.]+)\\.([^.]+)").matcher(spec == null ? "" : spec);
+    Matcher bigquery =
+        Pattern.compile("bigquery:([^.]+)\\.([^.]+)").matcher(spec == null ? "" : spec);
     if (bigquery.matches()) {
       return BigQueryWarehouse.of(bigquery.group(1), bigquery.group(2));
     }
@@ -82,8 +84,8 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
   List<String> tables();
 
   /**
-   * Renders the query without running it, checks it and reports what it would do: its columns,
-   * the bytes it would scan (BigQuery's dry-run job) or its plan (DuckDB's {@code EXPLAIN}).
+   * Renders the query without running it, checks it and reports what it would do: its columns, the
+   * bytes it would scan (BigQuery's dry-run job) or its plan (DuckDB's {@code EXPLAIN}).
    */
   DryRun dryRun(RenderedSql sql);
 
@@ -91,7 +93,8 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
    * Reads the query's rows into a pipeline: DuckDB through Beam's {@code JdbcIO} on a read-only
    * connection, BigQuery through {@code BigQueryIO} with the Storage Read API.
    */
-  <T> PTransform<PBegin, PCollection<T>> read(RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder);
+  <T> PTransform<PBegin, PCollection<T>> read(
+      RenderedSql sql, SqlRowMapper<T> mapper, Coder<T> coder);
 
   /**
    * {@link #read}, split into {@code partitions} disjoint reads by a hash of the query's column
@@ -104,12 +107,14 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
     return read(sql, mapper, coder);
   }
 
-  /** Runs a small query in this process (sensors, lookups); at most {@link #MAX_QUERY_ROWS} rows. */
+  /**
+   * Runs a small query in this process (sensors, lookups); at most {@link #MAX_QUERY_ROWS} rows.
+   */
   List<ResultRow> queryRows(RenderedSql sql);
 
   /**
-   * Runs a query in this process and returns the whole result by column: DuckDB through a
-   * columnar JDBC reader with no row limit, BigQuery from {@link #queryRows} (at most {@link
+   * Runs a query in this process and returns the whole result by column: DuckDB through a columnar
+   * JDBC reader with no row limit, BigQuery from {@link #queryRows} (at most {@link
    * #MAX_QUERY_ROWS} rows). Date and time columns are refused: turn them into numbers in the query.
    */
   QueryTable queryTable(RenderedSql sql);
@@ -124,13 +129,16 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
   /**
    * Replaces, in each write's table, the rows whose key equals the write's key (creating the table
    * if needed). DuckDB: all writes in one transaction. BigQuery: one load job per write into the
-   * key's day partition ({@code table$YYYYMMDD}, WRITE_TRUNCATE), so the key must be a DATE
-   * column; several writes are not atomic together there. {@code options} run BigQuery's load
-   * pipeline (its {@code --tempLocation} holds the load files).
+   * key's day partition ({@code table$YYYYMMDD}, WRITE_TRUNCATE), so the key must be a DATE column;
+   * several writes are not atomic together there. {@code options} run BigQuery's load pipeline (its
+   * {@code --tempLocation} holds the load files).
    */
   void replaceRows(List<TableWrite> writes, PipelineOptions options);
 
-  /** Sets what this engine needs in a pipeline's options; BigQuery bills its own project unless {@code --project} is set. */
+  /**
+   * Sets what this engine needs in a pipeline's options; BigQuery bills its own project unless
+   * {@code --project} is set.
+   */
   default void configure(PipelineOptions options) {}
 
   /** The single value of a one-row, one-column query (normalised as in {@link SqlRow}). */
@@ -138,8 +146,11 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
     List<ResultRow> rows = queryRows(sql);
     if (rows.size() != 1 || rows.get(0).columnNames().size() != 1) {
       throw new InvalidInputException(
-          "template " + sql.template() + " must return one row with one column for a scalar, got "
-              + rows.size() + " rows: fix the query");
+          "template "
+              + sql.template()
+              + " must return one row with one column for a scalar, got "
+              + rows.size()
+              + " rows: fix the query");
     }
     ResultRow row = rows.get(0);
     return row.get(row.columnNames().get(0));
@@ -155,7 +166,11 @@ public sealed interface Warehouse extends TableReferences permits DuckDbWarehous
     missing.removeAll(existing);
     if (!missing.isEmpty()) {
       throw new InvalidInputException(
-          "table '" + String.join("', '", missing) + "' does not exist in " + spec() + " (it has: "
+          "table '"
+              + String.join("', '", missing)
+              + "' does not exist in "
+              + spec()
+              + " (it has: "
               + (existing.isEmpty() ? "no tables" : String.join(", ", existing))
               + "): load it, or point --warehouse at the right warehouse");
     }

@@ -14,7 +14,8 @@ public record WarehouseTable(String name, String kind, List<Column> columns, Str
   public WarehouseTable {
     columns = List.copyOf(columns);
     if (columns.stream().noneMatch(c -> c.name().equals(keyColumn))) {
-      throw new IllegalArgumentException("key column " + keyColumn + " is not a column of " + columns);
+      throw new IllegalArgumentException(
+          "key column " + keyColumn + " is not a column of " + columns);
     }
   }
 

@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded simulated experiments: the tests' error rates are what they claim. With 2,000
- * experiments the standard error of a 5% rate is 0.49 points, so the issue's 1.5-point band is
- * about three standard errors wide; a fixed seed keeps the test deterministic.
+ * Seeded simulated experiments: the tests' error rates are what they claim. With 2,000 experiments
+ * the standard error of a 5% rate is 0.49 points, so the issue's 1.5-point band is about three
+ * standard errors wide; a fixed seed keeps the test deterministic.
  */
 class AbSimulationTest {
   private static final int EXPERIMENTS = 2000;
@@ -61,7 +61,8 @@ class AbSimulationTest {
     assertThat((double) rejected / EXPERIMENTS).isBetween(0.035, 0.065);
     // rho^2 = (0.025^2 var(x)) / var(y) with var(x) = 14 (uniform 0..12) and var(y) = 0.25 * 0.75:
     // 0.00875 / 0.1875 = 0.0467.
-    assertThat(reduction / EXPERIMENTS).isCloseTo(0.0467, org.assertj.core.api.Assertions.within(0.003));
+    assertThat(reduction / EXPERIMENTS)
+        .isCloseTo(0.0467, org.assertj.core.api.Assertions.within(0.003));
   }
 
   @Test
@@ -72,8 +73,10 @@ class AbSimulationTest {
     for (int e = 0; e < EXPERIMENTS; e++) {
       long skewed = churners(random, 10_000, 0.53);
       long fair = churners(random, 10_000, 0.50);
-      firedSkewed += SampleRatio.check(List.of(skewed, 10_000 - skewed), List.of(0.5, 0.5)).flagged() ? 1 : 0;
-      firedFair += SampleRatio.check(List.of(fair, 10_000 - fair), List.of(0.5, 0.5)).flagged() ? 1 : 0;
+      firedSkewed +=
+          SampleRatio.check(List.of(skewed, 10_000 - skewed), List.of(0.5, 0.5)).flagged() ? 1 : 0;
+      firedFair +=
+          SampleRatio.check(List.of(fair, 10_000 - fair), List.of(0.5, 0.5)).flagged() ? 1 : 0;
     }
     // Skewed: expected chi-square 36 against a threshold of 10.83, so it fires nearly always.
     assertThat((double) firedSkewed / EXPERIMENTS).isGreaterThan(0.99);

@@ -31,34 +31,74 @@ class AbTablesBigQueryTest {
     options.setTempLocation(tmp.toString());
     AbTables tables = AbTables.check(warehouse, "ab_assignments", "ab_targets");
 
-    tables.replace("exp1", List.of(assignment("exp1", "u1", "treatment", true, 0.9, 1),
-        assignment("exp1", "u2", "control", true, 0.8, 2), assignment("exp1", "u3", "control", false, Double.NaN, 0)),
+    tables.replace(
+        "exp1",
+        List.of(
+            assignment("exp1", "u1", "treatment", true, 0.9, 1),
+            assignment("exp1", "u2", "control", true, 0.8, 2),
+            assignment("exp1", "u3", "control", false, Double.NaN, 0)),
         options);
     tables.replace("exp2", List.of(assignment("exp2", "u1", "control", false, 0.9, 1)), options);
     // exp1 again, after a fix: its rows are replaced, exp2's stay.
-    tables.replace("exp1", List.of(assignment("exp1", "u1", "treatment", true, 0.9, 1),
-        assignment("exp1", "u4", "treatment", true, 0.7, 3)), options);
+    tables.replace(
+        "exp1",
+        List.of(
+            assignment("exp1", "u1", "treatment", true, 0.9, 1),
+            assignment("exp1", "u4", "treatment", true, 0.7, 3)),
+        options);
 
-    assertThat(rows(fakes, "ab_assignments__exp1")).containsExactly(
-        "exp1|u1|treatment|true|true|0.9|1", "exp1|u4|treatment|true|true|0.7|3");
-    assertThat(rows(fakes, "ab_targets__exp1")).containsExactly("exp1|u1|treatment|0.9|1", "exp1|u4|treatment|0.7|3");
-    assertThat(rows(fakes, "ab_assignments__exp2")).containsExactly("exp2|u1|control|false|false|0.9|1");
+    assertThat(rows(fakes, "ab_assignments__exp1"))
+        .containsExactly("exp1|u1|treatment|true|true|0.9|1", "exp1|u4|treatment|true|true|0.7|3");
+    assertThat(rows(fakes, "ab_targets__exp1"))
+        .containsExactly("exp1|u1|treatment|0.9|1", "exp1|u4|treatment|0.7|3");
+    assertThat(rows(fakes, "ab_assignments__exp2"))
+        .containsExactly("exp2|u1|control|false|false|0.9|1");
   }
 
-  private static Assignment assignment(String experiment, String id, String arm, boolean flagged, double score,
-      long rank) {
-    return Assignment.newBuilder().setExperimentId(experiment).setEntityId(id).setArm(arm).setBucket(7)
-        .setFlagged(flagged).setTargeted(flagged && !arm.equals("control")).setScore(score).setRank(rank).build();
+  private static Assignment assignment(
+      String experiment, String id, String arm, boolean flagged, double score, long rank) {
+    return Assignment.newBuilder()
+        .setExperimentId(experiment)
+        .setEntityId(id)
+        .setArm(arm)
+        .setBucket(7)
+        .setFlagged(flagged)
+        .setTargeted(flagged && !arm.equals("control"))
+        .setScore(score)
+        .setRank(rank)
+        .build();
   }
 
   private static List<String> rows(BigQueryFakes fakes, String table) throws Exception {
-    List<TableRow> rows = fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, table);
-    return rows.stream().sorted(Comparator.comparing(r -> r.get("entity_id").toString()))
-        .map(r -> r.containsKey("bucket")
-            ? r.get("experiment_id") + "|" + r.get("entity_id") + "|" + r.get("arm") + "|" + r.get("flagged") + "|"
-                + r.get("targeted") + "|" + r.get("score") + "|" + r.get("rank")
-            : r.get("experiment_id") + "|" + r.get("entity_id") + "|" + r.get("arm") + "|" + r.get("score") + "|"
-                + r.get("rank"))
+    List<TableRow> rows =
+        fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, table);
+    return rows.stream()
+        .sorted(Comparator.comparing(r -> r.get("entity_id").toString()))
+        .map(
+            r ->
+                r.containsKey("bucket")
+                    ? r.get("experiment_id")
+                        + "|"
+                        + r.get("entity_id")
+                        + "|"
+                        + r.get("arm")
+                        + "|"
+                        + r.get("flagged")
+                        + "|"
+                        + r.get("targeted")
+                        + "|"
+                        + r.get("score")
+                        + "|"
+                        + r.get("rank")
+                    : r.get("experiment_id")
+                        + "|"
+                        + r.get("entity_id")
+                        + "|"
+                        + r.get("arm")
+                        + "|"
+                        + r.get("score")
+                        + "|"
+                        + r.get("rank"))
         .toList();
   }
 }

@@ -22,8 +22,9 @@ class BucketingTest {
       for (int i = 0; i < 200_000; i++) {
         counts.merge(bucketing.arm(bucketing.bucket(Integer.toString(i))), 1L, Long::sum);
       }
-      SampleRatio.Check check = SampleRatio.check(new ArrayList<>(counts.values()),
-          arms.stream().map(AbAnalyzer.Arm::share).toList());
+      SampleRatio.Check check =
+          SampleRatio.check(
+              new ArrayList<>(counts.values()), arms.stream().map(AbAnalyzer.Arm::share).toList());
       assertThat(check.flagged()).as(allocation + " " + counts).isFalse();
     }
   }
@@ -59,15 +60,21 @@ class BucketingTest {
   @Test
   void badAllocationsAreOneLineErrors() {
     assertThatThrownBy(() -> Allocation.parse("90"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("at least two arms");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("at least two arms");
     assertThatThrownBy(() -> Allocation.parse("a:1,a:2"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("arm 'a' appears twice");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("arm 'a' appears twice");
     assertThatThrownBy(() -> Allocation.parse("50/-1"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("must be a positive number");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("must be a positive number");
     assertThatThrownBy(() -> new Bucketing("exp", 10, Allocation.parse("99/1")))
-        .isInstanceOf(InvalidInputException.class).hasMessage("arm treatment gets no bucket of 10: raise --buckets or its share");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("arm treatment gets no bucket of 10: raise --buckets or its share");
     assertThat(Allocation.parse("control:80,email:10,discount:10"))
-        .containsExactly(new AbAnalyzer.Arm("control", 0.8), new AbAnalyzer.Arm("email", 0.1),
+        .containsExactly(
+            new AbAnalyzer.Arm("control", 0.8),
+            new AbAnalyzer.Arm("email", 0.1),
             new AbAnalyzer.Arm("discount", 0.1));
   }
 }

@@ -7,14 +7,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CUPED and the mergeable {@link Moments}, pinned against numpy 1.24 on the same 60 rows
- * (src/test/resources/ab/reference.py: theta = cov(x, y) / var(x) pooled, the adjusted means'
- * Welch standard error, normal p-value); tolerance 1e-12.
+ * (src/test/resources/ab/reference.py: theta = cov(x, y) / var(x) pooled, the adjusted means' Welch
+ * standard error, normal p-value); tolerance 1e-12.
  */
 class CupedTest {
-  private static final int[] X = {3, 12, 3, 4, 10, 6, 8, 11, 7, 3, 2, 8, 5, 2, 7, 5, 7, 7, 6, 6, 7, 9, 6, 8, 8, 5, 5,
-      3, 10, 6, 7, 5, 4, 8, 7, 9, 3, 5, 2, 6, 12, 13, 5, 6, 5, 4, 11, 9, 11, 8, 7, 8, 11, 9, 8, 7, 6, 6, 5, 5};
-  private static final int[] Y = {1, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1,
-      1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1};
+  private static final int[] X = {
+    3, 12, 3, 4, 10, 6, 8, 11, 7, 3, 2, 8, 5, 2, 7, 5, 7, 7, 6, 6, 7, 9, 6, 8, 8, 5, 5, 3, 10, 6, 7,
+    5, 4, 8, 7, 9, 3, 5, 2, 6, 12, 13, 5, 6, 5, 4, 11, 9, 11, 8, 7, 8, 11, 9, 8, 7, 6, 6, 5, 5
+  };
+  private static final int[] Y = {
+    1, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0,
+    0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1
+  };
 
   @Test
   void matchesNumpy() {

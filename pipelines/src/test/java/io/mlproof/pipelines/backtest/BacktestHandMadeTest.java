@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * = 28 R - 550.
  */
 class BacktestHandMadeTest {
-  private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  private static final PrintStream QUIET =
+      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   @TempDir static Path dir;
   static List<Example> examples = new ArrayList<>();
   static BacktestResult result;
@@ -56,29 +57,53 @@ class BacktestHandMadeTest {
         examples.add(e.toBuilder().setCutoffDay(20040).setHasLabel(false).setLabel(false).build());
       }
     }
-    String features = SyntheticExamples.writeFeaturesOutput(dir.resolve("features"), SyntheticExamples.spec(),
-        examples, 2);
+    String features =
+        SyntheticExamples.writeFeaturesOutput(
+            dir.resolve("features"), SyntheticExamples.spec(), examples, 2);
     // The features stage lists its cutoffs in the manifest; the hand-made output says them too.
-    Manifest manifest = TaskOutput.read(features).toBuilder()
-        .putAttributes("cutoffs", "2024-03-18,2024-04-17,2024-05-17,2024-06-16,2024-07-16,2024-08-15,2024-09-14,"
-            + "2024-10-14,2024-11-13")
-        .build();
-    Files.writeString(dir.resolve("features").resolve(TaskOutput.MANIFEST), TaskOutput.toJson(manifest));
-    BacktestOptions options = PipelineOptionsFactory.fromArgs(SyntheticExamples.merge(List.of(
-        "--examples=" + features, "--output=" + dir.resolve("backtest"), "--firstFold=2024-06-16",
-        "--foldEveryDays=30", "--folds=6", "--capacity=50", "--valuePerCustomer=100", "--costPerContact=1",
-        "--offerCost=10", "--saveRate=0.2", "--saveRateGrid=0.1", "--numIterations=200", "--learningRate=0.1",
-        "--numLeaves=15", "--earlyStoppingRounds=20", "--numThreads=1"))).withValidation().as(BacktestOptions.class);
+    Manifest manifest =
+        TaskOutput.read(features).toBuilder()
+            .putAttributes(
+                "cutoffs",
+                "2024-03-18,2024-04-17,2024-05-17,2024-06-16,2024-07-16,2024-08-15,2024-09-14,"
+                    + "2024-10-14,2024-11-13")
+            .build();
+    Files.writeString(
+        dir.resolve("features").resolve(TaskOutput.MANIFEST), TaskOutput.toJson(manifest));
+    BacktestOptions options =
+        PipelineOptionsFactory.fromArgs(
+                SyntheticExamples.merge(
+                    List.of(
+                        "--examples=" + features,
+                        "--output=" + dir.resolve("backtest"),
+                        "--firstFold=2024-06-16",
+                        "--foldEveryDays=30",
+                        "--folds=6",
+                        "--capacity=50",
+                        "--valuePerCustomer=100",
+                        "--costPerContact=1",
+                        "--offerCost=10",
+                        "--saveRate=0.2",
+                        "--saveRateGrid=0.1",
+                        "--numIterations=200",
+                        "--learningRate=0.1",
+                        "--numLeaves=15",
+                        "--earlyStoppingRounds=20",
+                        "--numThreads=1")))
+            .withValidation()
+            .as(BacktestOptions.class);
     result = BacktestPipeline.run(options, QUIET);
   }
 
   private static Map<String, StrategyFigures> byName(BacktestFold fold) {
-    return fold.getStrategiesList().stream().collect(Collectors.toMap(StrategyFigures::getName, Function.identity()));
+    return fold.getStrategiesList().stream()
+        .collect(Collectors.toMap(StrategyFigures::getName, Function.identity()));
   }
 
   @Test
   void everyCompleteFoldKeepsTenCustomersAndNets850WithPerfectTargeting() {
-    assertThat(result.getFoldsList()).extracting(BacktestFold::getComplete)
+    assertThat(result.getFoldsList())
+        .extracting(BacktestFold::getComplete)
         .containsExactly(true, true, true, true, true, false);
     for (BacktestFold fold : result.getFoldsList().subList(0, 5)) {
       Map<String, StrategyFigures> s = byName(fold);
@@ -103,7 +128,8 @@ class BacktestHandMadeTest {
   void randomTargetingIsWorkedOutFromTheChurnersAtEachFold() {
     for (BacktestFold fold : result.getFoldsList().subList(0, 5)) {
       int day = (int) java.time.LocalDate.parse(fold.getCutoff()).toEpochDay();
-      long churners = examples.stream().filter(e -> e.getCutoffDay() == day && e.getLabel()).count();
+      long churners =
+          examples.stream().filter(e -> e.getCutoffDay() == day && e.getLabel()).count();
       assertThat(fold.getEligible()).isEqualTo(400);
       assertThat(fold.getChurners()).isEqualTo(churners);
       double reached = 50.0 * churners / 400;
@@ -115,12 +141,16 @@ class BacktestHandMadeTest {
 
   @Test
   void theAggregateIsTheMeanOfTheFiveCompleteFolds() {
-    StrategyFigures model = result.getAggregate().getStrategiesList().stream()
-        .filter(s -> s.getName().equals(Economics.MODEL)).findFirst().orElseThrow();
+    StrategyFigures model =
+        result.getAggregate().getStrategiesList().stream()
+            .filter(s -> s.getName().equals(Economics.MODEL))
+            .findFirst()
+            .orElseThrow();
     assertThat(result.getAggregate().getCompleteFolds()).isEqualTo(5);
     assertThat(model.getNetValue()).isCloseTo(850, within(1e-9));
     assertThat(model.getNetValueSd()).isCloseTo(0, within(1e-9));
-    assertThat(result.getFolds(5).getIncompleteReason()).contains("400 of 400 examples have no label");
+    assertThat(result.getFolds(5).getIncompleteReason())
+        .contains("400 of 400 examples have no label");
     // the first fold (2024-06-16) learns from 2024-03-18..2024-04-17 and stops early on 2024-05-17
     assertThat(result.getFolds(0).getTrainingCutoffs())
         .isEqualTo("2024-03-18..2024-04-17 (early stopping on 2024-05-17)");
@@ -130,14 +160,24 @@ class BacktestHandMadeTest {
   void theBootstrapTakesTrainsResamplesOptionAndItsRule() {
     // one option for both stages: train's --bootstrapResamples (default 2000, at least 1000)
     assertThat(result.getCampaign().getBootstrapResamples()).isEqualTo(2000);
-    BacktestOptions tooFew = PipelineOptionsFactory.fromArgs("--examples=" + dir.resolve("features"),
-        "--output=" + dir.resolve("refused"), "--firstFold=2024-06-16", "--foldEveryDays=30", "--folds=6",
-        "--bootstrapResamples=999").as(BacktestOptions.class);
+    BacktestOptions tooFew =
+        PipelineOptionsFactory.fromArgs(
+                "--examples=" + dir.resolve("features"),
+                "--output=" + dir.resolve("refused"),
+                "--firstFold=2024-06-16",
+                "--foldEveryDays=30",
+                "--folds=6",
+                "--bootstrapResamples=999")
+            .as(BacktestOptions.class);
     assertThatThrownBy(() -> BacktestPipeline.run(tooFew, QUIET))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--bootstrapResamples must be at least 1000 for a stable 95% interval, got 999");
+        .hasMessage(
+            "--bootstrapResamples must be at least 1000 for a stable 95% interval, got 999");
     assertThat(dir.resolve("refused")).doesNotExist();
-    assertThatThrownBy(() -> PipelineOptionsFactory.fromArgs("--bootstrapSamples=1000").as(BacktestOptions.class))
+    assertThatThrownBy(
+            () ->
+                PipelineOptionsFactory.fromArgs("--bootstrapSamples=1000")
+                    .as(BacktestOptions.class))
         .hasMessageContaining("bootstrapSamples");
   }
 }

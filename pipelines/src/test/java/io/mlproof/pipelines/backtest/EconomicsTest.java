@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The campaign economics on a hand-made history of six customers at one cutoff, every figure
- * worked out by hand (comments show the arithmetic).
+ * The campaign economics on a hand-made history of six customers at one cutoff, every figure worked
+ * out by hand (comments show the arithmetic).
  *
  * <pre>
  * row        0     1     2     3     4     5
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * model      .90   .10   .95   .20   .30   .05   -> top 2: rows 2, 0
  * heuristic  1     3     2     4     0     0     -> top 2: rows 3, 1
  * </pre>
+ *
  * Capacity top 2, cost per contact f = 5, offer cost d = 10, save rate s = 0.5.
  */
 class EconomicsTest {
@@ -31,14 +32,17 @@ class EconomicsTest {
   private static final double[] MODEL = {0.90, 0.10, 0.95, 0.20, 0.30, 0.05};
   private static final double[] HEURISTIC = {1, 3, 2, 4, 0, 0};
   private static final Campaign CAMPAIGN = new Campaign(Capacity.topN(2), 5, 10);
-  private static final Economics ECONOMICS = new Economics(CAMPAIGN, 0.5, new double[] {0.1, 0.5}, 1000, 200, 7);
+  private static final Economics ECONOMICS =
+      new Economics(CAMPAIGN, 0.5, new double[] {0.1, 0.5}, 1000, 200, 7);
 
   private static StrategyFigures strategy(List<StrategyFigures> figures, String name) {
     return figures.stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
   }
 
   private static List<StrategyFigures> handFold() {
-    return ECONOMICS.measure(19_800, ECONOMICS.strategies(MODEL, HEURISTIC, CHURNER, VALUE), CHURNER, VALUE).figures();
+    return ECONOMICS
+        .measure(19_800, ECONOMICS.strategies(MODEL, HEURISTIC, CHURNER, VALUE), CHURNER, VALUE)
+        .figures();
   }
 
   @Test
@@ -118,12 +122,15 @@ class EconomicsTest {
     assertThat(Capacity.parse("500").contacts(6)).isEqualTo(6);
     assertThat(Capacity.parse("4").contacts(6)).isEqualTo(4);
     assertThat(Capacity.parse("10%").toString()).isEqualTo("top 10%");
-    assertThatThrownBy(() -> Capacity.parse("ten")).isInstanceOf(InvalidInputException.class)
+    assertThatThrownBy(() -> Capacity.parse("ten"))
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("--capacity");
     assertThatThrownBy(() -> Capacity.parse("0%")).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> new Campaign(Capacity.topN(1), -1, 0)).isInstanceOf(InvalidInputException.class)
+    assertThatThrownBy(() -> new Campaign(Capacity.topN(1), -1, 0))
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("--costPerContact");
-    assertThatThrownBy(() -> Campaign.saveRate("--saveRate", 1.5)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> Campaign.saveRate("--saveRate", 1.5))
+        .isInstanceOf(InvalidInputException.class);
   }
 
   /** 300 customers (the six, fifty times): large enough for the sum to be close to normal. */
@@ -145,8 +152,11 @@ class EconomicsTest {
       contacted[i] = i % 2 == 0 ? 1 : 0; // rows 0, 2, 4 of each six
     }
     Economics economics = new Economics(CAMPAIGN, 0.5, new double[0], 4000, 2, 11);
-    StrategyFigures f = economics.measure(1, List.of(new Economics.Strategy("x", contacted)), churner, value)
-        .figures().get(0);
+    StrategyFigures f =
+        economics
+            .measure(1, List.of(new Economics.Strategy("x", contacted)), churner, value)
+            .figures()
+            .get(0);
     // per-entity nets of one block of six: 0.5 x 90 - 5 = 40, 0, 0.5 x 190 - 5 = 90, 0, -15, 0
     double[] block = {40, 0, 90, 0, -15, 0};
     double mean = (40 + 90 - 15) / 6.0;
@@ -156,8 +166,10 @@ class EconomicsTest {
     }
     double sd = Math.sqrt(300 * var); // the sum of 300 draws with replacement
     assertThat(f.getNetValue()).isCloseTo(50 * 115, within(1e-9));
-    assertThat(f.getNetValueCi95().getLow()).isCloseTo(50 * 115 - 1.96 * sd, within(0.1 * 1.96 * sd));
-    assertThat(f.getNetValueCi95().getHigh()).isCloseTo(50 * 115 + 1.96 * sd, within(0.1 * 1.96 * sd));
+    assertThat(f.getNetValueCi95().getLow())
+        .isCloseTo(50 * 115 - 1.96 * sd, within(0.1 * 1.96 * sd));
+    assertThat(f.getNetValueCi95().getHigh())
+        .isCloseTo(50 * 115 + 1.96 * sd, within(0.1 * 1.96 * sd));
   }
 
   @Test
@@ -165,19 +177,35 @@ class EconomicsTest {
     boolean[] churner = churners300(); // 150 churners of 300
     double[] value = new double[300];
     java.util.Arrays.fill(value, 100);
-    Economics economics = new Economics(new Campaign(Capacity.topN(60), 5, 10), 0.5, new double[0], 2, 2000, 3);
-    List<StrategyFigures> figures = economics.measure(5, economics.strategies(
-        new double[300], new double[300], churner, value), churner, value).figures();
+    Economics economics =
+        new Economics(new Campaign(Capacity.topN(60), 5, 10), 0.5, new double[0], 2, 2000, 3);
+    List<StrategyFigures> figures =
+        economics
+            .measure(
+                5,
+                economics.strategies(new double[300], new double[300], churner, value),
+                churner,
+                value)
+            .figures();
     StrategyFigures random = strategy(figures, Economics.RANDOM);
     // hypergeometric: mean k K / N = 60 x 150 / 300 = 30; variance k (K/N)(1 - K/N)(N - k)/(N - 1)
     double variance = 60 * 0.5 * 0.5 * 240 / 299.0;
     assertThat(random.getChurnersReached()).isCloseTo(30, within(1e-9));
-    assertThat(random.getDraws().getChurnersReachedMean()).isCloseTo(30, within(4 * Math.sqrt(variance / 2000)));
+    assertThat(random.getDraws().getChurnersReachedMean())
+        .isCloseTo(30, within(4 * Math.sqrt(variance / 2000)));
     // the sample SD of 2000 draws is within 10% of the true SD (its own SD is about 1.6%)
-    assertThat(random.getDraws().getChurnersReachedSd()).isCloseTo(Math.sqrt(variance), within(0.1 * Math.sqrt(variance)));
+    assertThat(random.getDraws().getChurnersReachedSd())
+        .isCloseTo(Math.sqrt(variance), within(0.1 * Math.sqrt(variance)));
     // same seed, same draws
-    assertThat(economics.measure(5, economics.strategies(new double[300], new double[300], churner, value),
-        churner, value).figures()).isEqualTo(figures);
+    assertThat(
+            economics
+                .measure(
+                    5,
+                    economics.strategies(new double[300], new double[300], churner, value),
+                    churner,
+                    value)
+                .figures())
+        .isEqualTo(figures);
   }
 
   @Test
@@ -208,7 +236,9 @@ class EconomicsTest {
   }
 
   private static FoldOutcome fold(int day, boolean[] churner, double[] value) {
-    Economics.Measured m = ECONOMICS.measure(day, ECONOMICS.strategies(MODEL, HEURISTIC, churner, value), churner, value);
+    Economics.Measured m =
+        ECONOMICS.measure(
+            day, ECONOMICS.strategies(MODEL, HEURISTIC, churner, value), churner, value);
     return FoldOutcome.newBuilder()
         .setFold(BacktestFold.newBuilder().setComplete(true).addAllStrategies(m.figures()))
         .addAllReplicates(m.replicates())

@@ -17,28 +17,41 @@ import org.apache.beam.sdk.util.MimeTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** --saveRateFrom reads the A/B analysis output's saveRate (the shared contract) and closes the loop. */
+/**
+ * --saveRateFrom reads the A/B analysis output's saveRate (the shared contract) and closes the
+ * loop.
+ */
 class SaveRateSourceTest {
   @TempDir Path dir;
 
   private String analysis(SaveRate saveRate) throws Exception {
     TaskOutput output = TaskOutput.begin(dir.resolve("analyze").toString());
-    String json = JsonFormat.printer().print(AbAnalysis.newBuilder().setExperimentId("e1").setSaveRate(saveRate));
-    ModelArtifact.write(output.staging(SaveRateSource.FILE), json.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+    String json =
+        JsonFormat.printer()
+            .print(AbAnalysis.newBuilder().setExperimentId("e1").setSaveRate(saveRate));
+    ModelArtifact.write(
+        output.staging(SaveRateSource.FILE), json.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
     output.commit(Manifest.newBuilder().setPipeline("analyze").build());
     return output.directory();
   }
 
   @Test
   void theMeasuredSaveRateReplacesTheAssumedOneAndItsIntervalJoinsTheGrid() throws Exception {
-    String dirName = analysis(SaveRate.newBuilder().setEstimate(0.12).setCi95Low(-0.03).setCi95High(0.27)
-        .setDefinition("kept share of flagged churners").build());
+    String dirName =
+        analysis(
+            SaveRate.newBuilder()
+                .setEstimate(0.12)
+                .setCi95Low(-0.03)
+                .setCi95High(0.27)
+                .setDefinition("kept share of flagged churners")
+                .build());
     SaveRateSource source = SaveRateSource.read(dirName);
     assertThat(source.estimate()).isEqualTo(0.12);
     assertThat(source.ci95Low()).as("clamped to a share").isZero();
     assertThat(source.ci95High()).isEqualTo(0.27);
-    BacktestOptions options = PipelineOptionsFactory.fromArgs("--output=x", "--saveRateGrid=0.1,0.5")
-        .as(BacktestOptions.class);
+    BacktestOptions options =
+        PipelineOptionsFactory.fromArgs("--output=x", "--saveRateGrid=0.1,0.5")
+            .as(BacktestOptions.class);
     Economics economics = BacktestPipeline.economics(options, source);
     assertThat(economics.saveRate()).isEqualTo(0.12);
     assertThat(economics.grid()).containsExactly(0.0, 0.1, 0.12, 0.27, 0.5);
@@ -47,9 +60,11 @@ class SaveRateSourceTest {
   @Test
   void aDirectoryWithoutAnalysisOrManifestIsAOneLineError() throws Exception {
     assertThatThrownBy(() -> SaveRateSource.read(dir.resolve("nothing").toString()))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("manifest.json is missing");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("manifest.json is missing");
     String negative = analysis(SaveRate.newBuilder().setEstimate(-0.1).build());
     assertThatThrownBy(() -> SaveRateSource.read(negative))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("saveRate.estimate");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("saveRate.estimate");
   }
 }

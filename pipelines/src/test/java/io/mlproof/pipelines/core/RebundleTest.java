@@ -35,14 +35,16 @@ class RebundleTest {
     }
     input.add(KV.of("k7", -7)); // same key twice, and the same element twice
     input.add(KV.of("k7", -7));
-    PCollection<KV<String, Integer>> out = p
-        .apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
-        .apply(Rebundle.into(4));
+    PCollection<KV<String, Integer>> out =
+        p.apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
+            .apply(Rebundle.into(4));
     PAssert.that(out).containsInAnyOrder(input);
     p.run().waitUntilFinish();
   }
 
-  /** The point of the transform: after a per-key combine, the next step runs per group, not per key. */
+  /**
+   * The point of the transform: after a per-key combine, the next step runs per group, not per key.
+   */
   @Test
   void stepsAfterItRunOncePerGroupOnTheDirectRunner() {
     List<KV<String, Integer>> input = new ArrayList<>();
@@ -50,22 +52,24 @@ class RebundleTest {
       input.add(KV.of("k" + i, i));
       input.add(KV.of("k" + i, 1));
     }
-    PCollection<KV<String, Integer>> sums = p
-        .apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
-        .apply(Sum.integersPerKey());
+    PCollection<KV<String, Integer>> sums =
+        p.apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
+            .apply(Sum.integersPerKey());
     sums.apply("PerKey", ParDo.of(new CountBundlesFn("bundles_per_key")));
     PCollection<KV<String, Integer>> rebundled = sums.apply(Rebundle.into(4));
     rebundled.apply("PerGroup", ParDo.of(new CountBundlesFn("bundles_per_group")));
-    PAssert.that(rebundled).satisfies(kvs -> {
-      int n = 0;
-      for (KV<String, Integer> kv : kvs) {
-        int i = Integer.parseInt(kv.getKey().substring(1));
-        assertThat(kv.getValue()).isEqualTo(i + 1);
-        n++;
-      }
-      assertThat(n).isEqualTo(100);
-      return null;
-    });
+    PAssert.that(rebundled)
+        .satisfies(
+            kvs -> {
+              int n = 0;
+              for (KV<String, Integer> kv : kvs) {
+                int i = Integer.parseInt(kv.getKey().substring(1));
+                assertThat(kv.getValue()).isEqualTo(i + 1);
+                n++;
+              }
+              assertThat(n).isEqualTo(100);
+              return null;
+            });
     PipelineResult result = p.run();
     result.waitUntilFinish();
     assertThat(counter(result, "bundles_per_key")).isEqualTo(100);
@@ -74,14 +78,21 @@ class RebundleTest {
 
   @Test
   void refusesNoGroups() {
-    assertThatThrownBy(() -> Rebundle.into(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Rebundle.into(0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("groups must be positive");
   }
 
   private static long counter(PipelineResult result, String name) {
     long sum = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(RebundleTest.class, name)).build()).getCounters()) {
+    for (MetricResult<Long> c :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(RebundleTest.class, name))
+                    .build())
+            .getCounters()) {
       sum += c.getAttempted();
     }
     return sum;

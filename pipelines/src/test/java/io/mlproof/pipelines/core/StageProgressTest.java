@@ -28,14 +28,19 @@ class StageProgressTest {
 
   @TempDir Path tmp;
 
-  private static final StageProgress RUNNING = new StageProgress(StageProgress.State.RUNNING,
-      Instant.parse("2026-01-01T12:00:00Z"), Instant.parse("2026-01-01T12:00:05.250Z"),
-      Map.of("rows", 12_000L, "bad_rows", 3L));
+  private static final StageProgress RUNNING =
+      new StageProgress(
+          StageProgress.State.RUNNING,
+          Instant.parse("2026-01-01T12:00:00Z"),
+          Instant.parse("2026-01-01T12:00:05.250Z"),
+          Map.of("rows", 12_000L, "bad_rows", 3L));
 
   @Test
   void jsonIsOneSmallObjectWithSortedCounters() {
-    assertThat(RUNNING.toJson()).isEqualTo("{\"format\":1,\"state\":\"running\",\"started\":\"2026-01-01T12:00:00Z\","
-        + "\"updated\":\"2026-01-01T12:00:05.250Z\",\"counters\":{\"bad_rows\":3,\"rows\":12000}}");
+    assertThat(RUNNING.toJson())
+        .isEqualTo(
+            "{\"format\":1,\"state\":\"running\",\"started\":\"2026-01-01T12:00:00Z\","
+                + "\"updated\":\"2026-01-01T12:00:05.250Z\",\"counters\":{\"bad_rows\":3,\"rows\":12000}}");
     assertThat(StageProgress.parse(RUNNING.toJson())).isEqualTo(RUNNING);
   }
 
@@ -43,11 +48,17 @@ class StageProgressTest {
   void anotherFormatOrABadValueIsRejectedByName() {
     assertThatThrownBy(() -> StageProgress.parse("{\"format\":2}"))
         .hasMessage("not a progress file of format 1");
-    assertThatThrownBy(() -> StageProgress.parse("{\"format\":1,\"state\":\"running\",\"started\":\"2026-01-01T12:00:00Z\","
-        + "\"updated\":\"2026-01-01T12:00:00Z\",\"counters\":{\"rows\":\"many\"}}"))
+    assertThatThrownBy(
+            () ->
+                StageProgress.parse(
+                    "{\"format\":1,\"state\":\"running\",\"started\":\"2026-01-01T12:00:00Z\","
+                        + "\"updated\":\"2026-01-01T12:00:00Z\",\"counters\":{\"rows\":\"many\"}}"))
         .hasMessage("counter 'rows' is not a whole number");
-    assertThatThrownBy(() -> StageProgress.parse("{\"format\":1,\"state\":\"running\",\"started\":\"noon\","
-        + "\"updated\":\"2026-01-01T12:00:00Z\",\"counters\":{}}"))
+    assertThatThrownBy(
+            () ->
+                StageProgress.parse(
+                    "{\"format\":1,\"state\":\"running\",\"started\":\"noon\","
+                        + "\"updated\":\"2026-01-01T12:00:00Z\",\"counters\":{}}"))
         .hasMessageStartingWith("started/updated is not an ISO-8601 instant");
     assertThatThrownBy(() -> StageProgress.parse("{")).hasMessageStartingWith("not JSON");
   }
@@ -63,15 +74,21 @@ class StageProgressTest {
     Path file = tmp.resolve("task/attempt=1.progress.json");
     assertThat(StageProgress.read(file)).isEmpty();
     RUNNING.writeTo(file);
-    StageProgress done = new StageProgress(StageProgress.State.DONE, RUNNING.started(),
-        Instant.parse("2026-01-01T12:01:00Z"), Map.of("rows", 12_345L));
+    StageProgress done =
+        new StageProgress(
+            StageProgress.State.DONE,
+            RUNNING.started(),
+            Instant.parse("2026-01-01T12:01:00Z"),
+            Map.of("rows", 12_345L));
     done.writeTo(file);
     assertThat(StageProgress.read(file)).contains(done);
     try (Stream<Path> files = Files.list(file.getParent())) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("attempt=1.progress.json");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactly("attempt=1.progress.json");
     }
     Files.writeString(file, "{\"format\":7}");
-    assertThatThrownBy(() -> StageProgress.read(file)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> StageProgress.read(file))
+        .isInstanceOf(IOException.class)
         .hasMessage(file + ": not a progress file of format 1");
   }
 
@@ -129,9 +146,12 @@ class StageProgressTest {
   void whileThePipelineRunsTheFileSaysRunning() throws IOException {
     Path file = tmp.resolve("attempt=1.progress.json");
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
-    pipeline.apply("Create", Create.of(1, 2, 3)).apply("See", ParDo.of(new SeeProgressFn(file.toString())));
+    pipeline
+        .apply("Create", Create.of(1, 2, 3))
+        .apply("See", ParDo.of(new SeeProgressFn(file.toString())));
 
-    assertThat(StageRun.run(pipeline, Optional.of(file)).counters()).isEqualTo(Map.of("saw_running", 3L));
+    assertThat(StageRun.run(pipeline, Optional.of(file)).counters())
+        .isEqualTo(Map.of("saw_running", 3L));
     assertThat(StageProgress.read(file).orElseThrow().state()).isEqualTo(StageProgress.State.DONE);
   }
 
@@ -149,10 +169,12 @@ class StageProgressTest {
     pipeline.apply("Create", Create.of(7)).apply("Fail", ParDo.of(new FailFn()));
     Path file = tmp.resolve("attempt=1.progress.json");
 
-    assertThatThrownBy(() -> StageRun.run(pipeline, Optional.of(file))).isInstanceOf(RunFailedException.class)
+    assertThatThrownBy(() -> StageRun.run(pipeline, Optional.of(file)))
+        .isInstanceOf(RunFailedException.class)
         .hasMessageContaining("element 7 is bad");
 
-    assertThat(StageProgress.read(file).orElseThrow().state()).isEqualTo(StageProgress.State.FAILED);
+    assertThat(StageProgress.read(file).orElseThrow().state())
+        .isEqualTo(StageProgress.State.FAILED);
   }
 
   @Test

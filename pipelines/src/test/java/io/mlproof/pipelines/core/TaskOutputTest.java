@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 10 items 1-3 and 14: an output directory is literal, owned, locked and never half-cleaned. */
+/**
+ * Issue 10 items 1-3 and 14: an output directory is literal, owned, locked and never half-cleaned.
+ */
 class TaskOutputTest {
   private static final TaskOutput.Owner TOUCH = new TaskOutput.Owner("touch", "dag", "task");
   private static final TaskOutput.Owner OTHER = new TaskOutput.Owner("validate", "dag", "gate");
@@ -25,8 +27,12 @@ class TaskOutputTest {
   private static Manifest commit(Path dir, TaskOutput.Owner owner, String data) throws Exception {
     TaskOutput output = TaskOutput.begin(dir.toString(), owner);
     Files.writeString(Path.of(output.staging("data.txt")), data);
-    return output.commit(Manifest.newBuilder().setPipeline(owner.pipeline()).setDagId(owner.dagId())
-        .setTaskId(owner.taskId()).build());
+    return output.commit(
+        Manifest.newBuilder()
+            .setPipeline(owner.pipeline())
+            .setDagId(owner.dagId())
+            .setTaskId(owner.taskId())
+            .build());
   }
 
   private static List<String> names(Path dir) throws Exception {
@@ -44,13 +50,17 @@ class TaskOutputTest {
     String glob = tmp.resolve("out") + "/keep*";
     assertThatThrownBy(() -> TaskOutput.begin(glob, TOUCH))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--output " + glob + " contains the glob character '*': mlproof paths are literal and may not"
-            + " contain any of *?[]{}\\; rename the directory");
+        .hasMessage(
+            "--output "
+                + glob
+                + " contains the glob character '*': mlproof paths are literal and may not"
+                + " contain any of *?[]{}\\; rename the directory");
     assertThat(names(keepA)).containsExactly("a.txt");
     assertThat(names(keepB)).containsExactly("b.txt");
     assertThat(names(tmp.resolve("out"))).containsExactly("keepA", "keepB");
     assertThatThrownBy(() -> TaskOutput.read(tmp.resolve("out") + "/keep?"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("glob character '?'");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("glob character '?'");
   }
 
   @Test
@@ -59,9 +69,12 @@ class TaskOutputTest {
     Files.writeString(dir.resolve("thesis.tex"), "years of work");
     assertThatThrownBy(() -> TaskOutput.begin(dir.toString(), TOUCH))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("output " + dir + " is not empty (thesis.tex) and is not an mlproof output, not of pipeline"
-            + " 'touch' (dag dag, task task): nothing was deleted; choose an empty or new --output, or remove the"
-            + " directory yourself");
+        .hasMessage(
+            "output "
+                + dir
+                + " is not empty (thesis.tex) and is not an mlproof output, not of pipeline"
+                + " 'touch' (dag dag, task task): nothing was deleted; choose an empty or new --output, or remove the"
+                + " directory yourself");
     assertThat(names(dir)).containsExactly("thesis.tex");
   }
 
@@ -71,9 +84,12 @@ class TaskOutputTest {
     Manifest committed = commit(input, TOUCH, "examples");
     assertThatThrownBy(() -> TaskOutput.begin(input.toString(), OTHER))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("output " + input + " is not empty (data.txt, manifest.json) and is the output of pipeline"
-            + " 'touch' (dag dag, task task), not of pipeline 'validate' (dag dag, task gate): nothing was deleted;"
-            + " choose an empty or new --output, or remove the directory yourself");
+        .hasMessage(
+            "output "
+                + input
+                + " is not empty (data.txt, manifest.json) and is the output of pipeline"
+                + " 'touch' (dag dag, task task), not of pipeline 'validate' (dag dag, task gate): nothing was deleted;"
+                + " choose an empty or new --output, or remove the directory yourself");
     assertThat(TaskOutput.read(input.toString())).isEqualTo(committed);
     assertThat(Files.readString(input.resolve("data.txt"))).isEqualTo("examples");
   }
@@ -83,9 +99,12 @@ class TaskOutputTest {
     Path dir = Files.createDirectories(tmp.resolve("old"));
     Files.writeString(dir.resolve("data.txt"), "old");
     Files.createDirectories(dir.resolve(".staging-1234")).resolve("x").toFile().createNewFile();
-    Files.writeString(dir.resolve(TaskOutput.MANIFEST), TaskOutput.toJson(Manifest.newBuilder()
-        .setPipeline("touch").setDagId("dag").setTaskId("task").build()));
-    assertThatThrownBy(() -> TaskOutput.begin(dir.toString(), OTHER)).isInstanceOf(InvalidInputException.class);
+    Files.writeString(
+        dir.resolve(TaskOutput.MANIFEST),
+        TaskOutput.toJson(
+            Manifest.newBuilder().setPipeline("touch").setDagId("dag").setTaskId("task").build()));
+    assertThatThrownBy(() -> TaskOutput.begin(dir.toString(), OTHER))
+        .isInstanceOf(InvalidInputException.class);
 
     commit(dir, TOUCH, "new");
     assertThat(names(dir)).containsExactly(TaskOutput.OWNER, "data.txt", "manifest.json");
@@ -111,8 +130,12 @@ class TaskOutputTest {
     TaskOutput first = TaskOutput.begin(dir.toString(), TOUCH);
     assertThatThrownBy(() -> TaskOutput.begin(dir.toString(), TOUCH))
         .isInstanceOf(RunFailedException.class)
-        .hasMessage("output " + dir + " is being written by another run (it holds the lock on "
-            + TaskOutput.OWNER + "): wait for that run to end, or choose another --output");
+        .hasMessage(
+            "output "
+                + dir
+                + " is being written by another run (it holds the lock on "
+                + TaskOutput.OWNER
+                + "): wait for that run to end, or choose another --output");
     first.abort();
     TaskOutput.begin(dir.toString(), TOUCH).abort(); // free again
     assertThat(names(dir)).containsExactly(TaskOutput.OWNER);
@@ -121,17 +144,29 @@ class TaskOutputTest {
   @Test
   void anotherProcessHoldsTheLockUntilItIsKilledAndItsStagingIsClearedNextTime() throws Exception {
     Path dir = tmp.resolve("out");
-    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), HoldOutputLock.class.getName(), dir.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+    Process holder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                HoldOutputLock.class.getName(),
+                dir.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
       assertThat(out.readLine()).isEqualTo("locked");
       assertThatThrownBy(() -> TaskOutput.begin(dir.toString(), TOUCH))
-          .isInstanceOf(RunFailedException.class).hasMessageContaining("is being written by another run");
+          .isInstanceOf(RunFailedException.class)
+          .hasMessageContaining("is being written by another run");
       holder.destroyForcibly(); // SIGKILL: no cleanup runs
       holder.waitFor();
     }
-    assertThat(names(dir)).hasSize(2).contains(TaskOutput.OWNER).anyMatch(n -> n.startsWith(".staging-"));
+    assertThat(names(dir))
+        .hasSize(2)
+        .contains(TaskOutput.OWNER)
+        .anyMatch(n -> n.startsWith(".staging-"));
     commit(dir, TOUCH, "after the kill");
     assertThat(names(dir)).containsExactly(TaskOutput.OWNER, "data.txt", "manifest.json");
   }
@@ -141,10 +176,16 @@ class TaskOutputTest {
     Path file = Files.writeString(tmp.resolve("file"), "x");
     assertThatThrownBy(() -> TaskOutput.begin(file.toString(), TOUCH))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("output " + file + " is not a directory (" + file + " is a file): choose another --output");
+        .hasMessage(
+            "output "
+                + file
+                + " is not a directory ("
+                + file
+                + " is a file): choose another --output");
     Path under = file.resolve("sub");
     assertThatThrownBy(() -> TaskOutput.begin(under.toString(), TOUCH))
-        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("cannot prepare output directory " + under);
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("cannot prepare output directory " + under);
     assertThat(Files.readString(file)).isEqualTo("x");
   }
 }

@@ -48,7 +48,8 @@ final class Db implements AutoCloseable {
   }
 
   Map<String, Object> row(String sql) {
-    try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+    try (Statement s = connection.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
       Map<String, Object> row = new LinkedHashMap<>();
       if (r.next()) {
         for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
@@ -62,7 +63,8 @@ final class Db implements AutoCloseable {
   }
 
   List<List<Object>> rows(String sql) {
-    try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+    try (Statement s = connection.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
       List<List<Object>> rows = new ArrayList<>();
       int columns = r.getMetaData().getColumnCount();
       while (r.next()) {
@@ -81,10 +83,23 @@ final class Db implements AutoCloseable {
   /** Row count and an MD5 of every row in id order, per warehouse table. */
   Map<String, String> checksums() {
     Map<String, String> sums = new LinkedHashMap<>();
-    for (String[] table : new String[][] {
-        {"users", "user_id"}, {"events", "event_id"}, {"payments", "payment_id"}, {"demo_truth", "user_id"}}) {
-      sums.put(table[0], (String) rows("SELECT count(*) || ':' || md5(string_agg(t::VARCHAR, '|' ORDER BY t."
-          + table[1] + ")) FROM " + table[0] + " t").get(0).get(0));
+    for (String[] table :
+        new String[][] {
+          {"users", "user_id"},
+          {"events", "event_id"},
+          {"payments", "payment_id"},
+          {"demo_truth", "user_id"}
+        }) {
+      sums.put(
+          table[0],
+          (String)
+              rows("SELECT count(*) || ':' || md5(string_agg(t::VARCHAR, '|' ORDER BY t."
+                      + table[1]
+                      + ")) FROM "
+                      + table[0]
+                      + " t")
+                  .get(0)
+                  .get(0));
     }
     return sums;
   }

@@ -28,7 +28,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * Demo warehouses for other stages' tests (shared through the pipelines test-jar): each spec is
  * generated once per JVM and every caller gets its own copy, so tests cannot disturb each other.
  *
- * <pre>{@code Path warehouse = DemoFixtures.smallWarehouse(tempDir, 7);  // DemoSpec.small(7)}</pre>
+ * <pre>{@code Path warehouse = DemoFixtures.smallWarehouse(tempDir, 7);  // DemoSpec.small(7)}
+ * </pre>
  */
 public final class DemoFixtures {
 
@@ -45,7 +46,10 @@ public final class DemoFixtures {
   public static Path warehouse(Path dir, DemoSpec spec) {
     Path copy = dir.resolve("warehouse.duckdb");
     try {
-      Files.copy(BUILT.computeIfAbsent(spec, DemoFixtures::build), copy, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          BUILT.computeIfAbsent(spec, DemoFixtures::build),
+          copy,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,18 +70,35 @@ public final class DemoFixtures {
     }
   }
 
-  /** Scores for the demo: fewer sessions in the 28 days before the date = higher risk (a stand-in model). */
+  /**
+   * Scores for the demo: fewer sessions in the 28 days before the date = higher risk (a stand-in
+   * model).
+   */
   public static Path standInScores(Path warehouse, Path dir, LocalDate day) {
     List<Score> list = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement s = c.createStatement();
-         ResultSet rows = s.executeQuery("SELECT u.user_id, 1.0 / (1 + count(e.event_id)) AS score FROM users u"
-             + " LEFT JOIN events e ON e.user_id = u.user_id AND e.event_type = 'session_start'"
-             + " AND e.event_at >= TIMESTAMP '" + day + "' - INTERVAL 28 DAY AND e.event_at < TIMESTAMP '" + day + "'"
-             + " WHERE u.signup_at < TIMESTAMP '" + day + "' GROUP BY u.user_id ORDER BY score DESC, u.user_id")) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse);
+        Statement s = c.createStatement();
+        ResultSet rows =
+            s.executeQuery(
+                "SELECT u.user_id, 1.0 / (1 + count(e.event_id)) AS score FROM users u"
+                    + " LEFT JOIN events e ON e.user_id = u.user_id AND e.event_type = 'session_start'"
+                    + " AND e.event_at >= TIMESTAMP '"
+                    + day
+                    + "' - INTERVAL 28 DAY AND e.event_at < TIMESTAMP '"
+                    + day
+                    + "'"
+                    + " WHERE u.signup_at < TIMESTAMP '"
+                    + day
+                    + "' GROUP BY u.user_id ORDER BY score DESC, u.user_id")) {
       long rank = 0;
       while (rows.next()) {
-        list.add(Score.newBuilder().setEntityId(Long.toString(rows.getLong(1))).setScore(rows.getDouble(2))
-            .setRank(++rank).setModelId("stand-in").build());
+        list.add(
+            Score.newBuilder()
+                .setEntityId(Long.toString(rows.getLong(1)))
+                .setScore(rows.getDouble(2))
+                .setRank(++rank)
+                .setModelId("stand-in")
+                .build());
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
@@ -97,8 +118,15 @@ public final class DemoFixtures {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    output.commit(Manifest.newBuilder().setPipeline("score").addFiles(OutputFile.newBuilder()
-        .setName(ScorePipeline.SCORES).setPath(file).setRecords(list.size())).build());
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline("score")
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName(ScorePipeline.SCORES)
+                    .setPath(file)
+                    .setRecords(list.size()))
+            .build());
     return dir;
   }
 }

@@ -21,7 +21,8 @@ class DemoFixturesTest {
     assertThat(a).isEqualTo(one.resolve("warehouse.duckdb"));
     assertThat(b).isEqualTo(two.resolve("warehouse.duckdb"));
     assertThat(DemoWarehouse.readSpec(a)).contains(SPEC);
-    try (Db da = Db.open(a); Db db = Db.open(b)) {
+    try (Db da = Db.open(a);
+        Db db = Db.open(b)) {
       assertThat(db.checksums()).isEqualTo(da.checksums());
       assertThat(da.number("SELECT count(*) FROM users")).isEqualTo(100);
     }

@@ -48,16 +48,25 @@ class DemoSpecTest {
     DemoSpec spec = DemoSpec.defaults();
     return Stream.of(
         rejected(() -> spec.withUsers(0), "--users must be between 1 and 10000000, got 0"),
-        rejected(() -> spec.withUsers(10_000_001), "--users must be between 1 and 10000000, got 10000001"),
+        rejected(
+            () -> spec.withUsers(10_000_001),
+            "--users must be between 1 and 10000000, got 10000001"),
         rejected(() -> spec.withDays(0), "--days must be between 1 and 3650, got 0"),
         rejected(() -> spec.withDays(3_651), "--days must be between 1 and 3650, got 3651"),
-        rejected(() -> spec.withStart(LocalDate.of(1999, 12, 31)),
+        rejected(
+            () -> spec.withStart(LocalDate.of(1999, 12, 31)),
             "--start must be between 2000-01-01 and 2099-12-31, got 1999-12-31"),
-        rejected(() -> spec.withStart(LocalDate.of(2100, 1, 1)),
+        rejected(
+            () -> spec.withStart(LocalDate.of(2100, 1, 1)),
             "--start must be between 2000-01-01 and 2099-12-31, got 2100-01-01"),
-        rejected(() -> spec.withBadRowRate(-0.001), "--bad-row-rate must be between 0 and 0.1, got -0.001"),
-        rejected(() -> spec.withBadRowRate(0.5), "--bad-row-rate must be between 0 and 0.1, got 0.5"),
-        rejected(() -> spec.withBadRowRate(Double.NaN), "--bad-row-rate must be between 0 and 0.1, got NaN"));
+        rejected(
+            () -> spec.withBadRowRate(-0.001),
+            "--bad-row-rate must be between 0 and 0.1, got -0.001"),
+        rejected(
+            () -> spec.withBadRowRate(0.5), "--bad-row-rate must be between 0 and 0.1, got 0.5"),
+        rejected(
+            () -> spec.withBadRowRate(Double.NaN),
+            "--bad-row-rate must be between 0 and 0.1, got NaN"));
   }
 
   private static Arguments rejected(ThrowingCallable construction, String message) {

@@ -53,13 +53,22 @@ class DemoWarehouseTest {
     DemoSummary summary = DemoWarehouse.create(file, TINY.withBadRowRate(0.05));
 
     try (Db db = Db.open(file)) {
-      assertThat(summary).isEqualTo(new DemoSummary(file, TINY.withBadRowRate(0.05), DemoSummary.Outcome.BUILT,
-          300, db.number("SELECT count(*) FROM events"), db.number("SELECT count(*) FROM payments"),
-          db.number("SELECT count(*) FROM events WHERE event_id > (SELECT max(event_id) FROM events"
-              + " WHERE user_id IS NOT NULL AND event_type <> 'app_crash' AND coalesce(amount, 0) >= 0"
-              + " AND event_at >= DATE '2024-01-01')"),
-          db.number("SELECT count(*) FROM payments WHERE payment_id > (SELECT max(payment_id) FROM payments"
-              + " WHERE user_id IS NOT NULL AND status <> 'pending' AND amount > 0 AND paid_at >= DATE '2024-01-01')")));
+      assertThat(summary)
+          .isEqualTo(
+              new DemoSummary(
+                  file,
+                  TINY.withBadRowRate(0.05),
+                  DemoSummary.Outcome.BUILT,
+                  300,
+                  db.number("SELECT count(*) FROM events"),
+                  db.number("SELECT count(*) FROM payments"),
+                  db.number(
+                      "SELECT count(*) FROM events WHERE event_id > (SELECT max(event_id) FROM events"
+                          + " WHERE user_id IS NOT NULL AND event_type <> 'app_crash' AND coalesce(amount, 0) >= 0"
+                          + " AND event_at >= DATE '2024-01-01')"),
+                  db.number(
+                      "SELECT count(*) FROM payments WHERE payment_id > (SELECT max(payment_id) FROM payments"
+                          + " WHERE user_id IS NOT NULL AND status <> 'pending' AND amount > 0 AND paid_at >= DATE '2024-01-01')")));
     }
     assertThat(summary.badEvents()).isPositive();
     assertThat(summary.badPayments()).isPositive();
@@ -88,9 +97,11 @@ class DemoWarehouseTest {
 
     assertThatThrownBy(() -> DemoWarehouse.create(file, TINY.withUsers(301)))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage(file + " holds a demo warehouse for users=300, days=60, start=2024-01-01, seed=5,"
-            + " bad-row-rate=5.0E-4; pass --force to rebuild it for users=301, days=60, start=2024-01-01,"
-            + " seed=5, bad-row-rate=5.0E-4, or choose another --path");
+        .hasMessage(
+            file
+                + " holds a demo warehouse for users=300, days=60, start=2024-01-01, seed=5,"
+                + " bad-row-rate=5.0E-4; pass --force to rebuild it for users=301, days=60, start=2024-01-01,"
+                + " seed=5, bad-row-rate=5.0E-4, or choose another --path");
     assertThat(checksums(file)).isEqualTo(before);
   }
 
@@ -102,9 +113,12 @@ class DemoWarehouseTest {
 
     assertThatThrownBy(() -> DemoWarehouse.create(file, TINY))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith(file + " holds a demo warehouse for users=300, days=60, start=2024-01-01, seed=5,"
-            + " bad-row-rate=5.0E-4 (process version 0); pass --force to rebuild it for users=300,");
-    assertThat(DemoWarehouse.create(file, TINY, OnExisting.REPLACE).outcome()).isEqualTo(DemoSummary.Outcome.BUILT);
+        .hasMessageStartingWith(
+            file
+                + " holds a demo warehouse for users=300, days=60, start=2024-01-01, seed=5,"
+                + " bad-row-rate=5.0E-4 (process version 0); pass --force to rebuild it for users=300,");
+    assertThat(DemoWarehouse.create(file, TINY, OnExisting.REPLACE).outcome())
+        .isEqualTo(DemoSummary.Outcome.BUILT);
     assertThat(DemoWarehouse.create(file, TINY).outcome()).isEqualTo(DemoSummary.Outcome.REUSED);
   }
 
@@ -114,7 +128,8 @@ class DemoWarehouseTest {
 
     assertThatThrownBy(() -> DemoWarehouse.create(dir.resolve("plain/sub/w.duckdb"), TINY))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("cannot create directory " + dir.resolve("plain/sub") + " for the demo warehouse (")
+        .hasMessageStartingWith(
+            "cannot create directory " + dir.resolve("plain/sub") + " for the demo warehouse (")
         .hasMessageEndingWith("); choose another --path");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("plain");
@@ -167,8 +182,10 @@ class DemoWarehouseTest {
 
     assertThatThrownBy(() -> DemoWarehouse.create(file, TINY))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage(file + " exists but is not an mlproof demo warehouse (no table mlproof_demo_meta);"
-            + " pass --force to replace it, or choose another --path");
+        .hasMessage(
+            file
+                + " exists but is not an mlproof demo warehouse (no table mlproof_demo_meta);"
+                + " pass --force to replace it, or choose another --path");
   }
 
   @Test
@@ -185,7 +202,11 @@ class DemoWarehouseTest {
   void refusesADirectory() {
     assertThatThrownBy(() -> DemoWarehouse.create(dir, TINY))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--path " + dir + " is a directory; give a file such as " + dir.resolve("warehouse.duckdb"));
+        .hasMessage(
+            "--path "
+                + dir
+                + " is a directory; give a file such as "
+                + dir.resolve("warehouse.duckdb"));
   }
 
   @Test
@@ -206,7 +227,8 @@ class DemoWarehouseTest {
 
   /** Changes a file behind the generator's back. */
   private static void execute(Path file, String sql) throws SQLException {
-    try (var c = DriverManager.getConnection("jdbc:duckdb:" + file); var s = c.createStatement()) {
+    try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        var s = c.createStatement()) {
       s.execute(sql);
     }
   }

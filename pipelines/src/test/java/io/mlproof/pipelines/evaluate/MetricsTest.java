@@ -18,7 +18,8 @@ class MetricsTest {
 
   @Test
   void rocAucCountsTiedPairAsHalf() {
-    // Pairs (pos, neg): (0.9, 0.8) win, (0.9, 0.3) win, (0.8, 0.8) tie = 1/2, (0.8, 0.3) win: 3.5 / 4.
+    // Pairs (pos, neg): (0.9, 0.8) win, (0.9, 0.3) win, (0.8, 0.8) tie = 1/2, (0.8, 0.3) win: 3.5 /
+    // 4.
     assertThat(new Metrics.Ranked(SCORES, LABELS).rocAuc()).isCloseTo(0.875, within(EPS));
   }
 
@@ -104,7 +105,8 @@ class MetricsTest {
     Metrics.Ranked positives = new Metrics.Ranked(scores, allPositive);
     assertThat(positives.rocAuc()).isNaN();
     assertThat(positives.averagePrecision()).isCloseTo(1.0, within(EPS));
-    assertThat(Metrics.bestF1Threshold(scores, allPositive)).isEqualTo(0.2); // target everyone: F1 = 1
+    assertThat(Metrics.bestF1Threshold(scores, allPositive))
+        .isEqualTo(0.2); // target everyone: F1 = 1
 
     Metrics.Ranked negatives = new Metrics.Ranked(scores, new boolean[3]);
     assertThat(negatives.rocAuc()).isNaN();
@@ -117,7 +119,8 @@ class MetricsTest {
   @Test
   void emptyInputIsRejected() {
     assertThatThrownBy(() -> new Metrics.Ranked(new double[0], new boolean[0]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no rows to evaluate");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no rows to evaluate");
     assertThatThrownBy(() -> Metrics.logLoss(new double[0], new boolean[0]))
         .hasMessageContaining("no rows to evaluate");
     assertThatThrownBy(() -> Metrics.brier(new double[0], new boolean[0]))
@@ -140,7 +143,8 @@ class MetricsTest {
 
   @Test
   void calibrationUsesEqualCountDecilesLowestFirst() {
-    // 20 rows p = 0, .05, ..., .95; odd rows positive. Decile 1 = rows 0 and 1: mean .025, rate 1/2.
+    // 20 rows p = 0, .05, ..., .95; odd rows positive. Decile 1 = rows 0 and 1: mean .025, rate
+    // 1/2.
     double[] p = new double[20];
     boolean[] labels = new boolean[20];
     for (int i = 0; i < 20; i++) {
@@ -156,7 +160,8 @@ class MetricsTest {
     assertThat(bins.stream().mapToLong(CalibrationBin::getCount).sum()).isEqualTo(20);
     // Three rows: deciles 1, 4 and 7 (rank * 10 / 3), the others empty and left out.
     assertThat(Metrics.calibration(new double[] {0.1, 0.2, 0.3}, new boolean[3]))
-        .extracting(CalibrationBin::getDecile).containsExactly(1, 4, 7);
+        .extracting(CalibrationBin::getDecile)
+        .containsExactly(1, 4, 7);
   }
 
   @Test

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 class PairedBootstrapTest {
   private static final double EPS = 1e-12;
 
-  /** n rows: a model that sees the label through noise of sd 1, a heuristic through noise of sd 2. */
+  /**
+   * n rows: a model that sees the label through noise of sd 1, a heuristic through noise of sd 2.
+   */
   private record Rows(boolean[] labels, double[] model, double[] heuristic) {
     static Rows of(int n, long seed) {
       Random random = new Random(seed);
@@ -38,9 +40,11 @@ class PairedBootstrapTest {
     }
 
     Uncertainty lead(PairedBootstrap bootstrap) {
-      return bootstrap.lead(labels,
+      return bootstrap.lead(
+          labels,
           new PairedBootstrap.Contender("model", above(model, 0.5), model),
-          List.of(new PairedBootstrap.Contender("status_quo", new boolean[labels.length], null),
+          List.of(
+              new PairedBootstrap.Contender("status_quo", new boolean[labels.length], null),
               new PairedBootstrap.Contender("random", null, null),
               new PairedBootstrap.Contender("heuristic", above(heuristic, 1), heuristic)));
     }
@@ -92,10 +96,12 @@ class PairedBootstrapTest {
       boolean[] modelTargeted = rows.above(model, 0.5);
       double share = Metrics.positiveRate(modelTargeted);
       double random2pf = share == 0 ? 0 : 2 * p * share / (p + share);
-      double bestF1 = Math.max(0, Math.max(random2pf, Confusion.of(rows.above(heuristic, 1), labels).f1()));
+      double bestF1 =
+          Math.max(0, Math.max(random2pf, Confusion.of(rows.above(heuristic, 1), labels).f1()));
       f1Leads[kept] = Confusion.of(modelTargeted, labels).f1() - bestF1;
-      aucLeads[kept] = new Metrics.Ranked(model, labels).rocAuc()
-          - Math.max(0.5, new Metrics.Ranked(heuristic, labels).rocAuc());
+      aucLeads[kept] =
+          new Metrics.Ranked(model, labels).rocAuc()
+              - Math.max(0.5, new Metrics.Ranked(heuristic, labels).rocAuc());
       kept++;
     }
     double[] f1 = Arrays.copyOf(f1Leads, kept);
@@ -104,16 +110,21 @@ class PairedBootstrapTest {
     Arrays.sort(auc);
     Uncertainty u = rows.lead(new PairedBootstrap(resamples, 11));
     assertThat(u.getDegenerateResamples()).isEqualTo(resamples - kept);
-    assertThat(u.getOperatingPoint().getCi95Low()).isCloseTo(PairedBootstrap.quantile(f1, 0.025), within(EPS));
-    assertThat(u.getOperatingPoint().getCi95High()).isCloseTo(PairedBootstrap.quantile(f1, 0.975), within(EPS));
-    assertThat(u.getRocAuc().getCi95Low()).isCloseTo(PairedBootstrap.quantile(auc, 0.025), within(EPS));
-    assertThat(u.getRocAuc().getCi95High()).isCloseTo(PairedBootstrap.quantile(auc, 0.975), within(EPS));
+    assertThat(u.getOperatingPoint().getCi95Low())
+        .isCloseTo(PairedBootstrap.quantile(f1, 0.025), within(EPS));
+    assertThat(u.getOperatingPoint().getCi95High())
+        .isCloseTo(PairedBootstrap.quantile(f1, 0.975), within(EPS));
+    assertThat(u.getRocAuc().getCi95Low())
+        .isCloseTo(PairedBootstrap.quantile(auc, 0.025), within(EPS));
+    assertThat(u.getRocAuc().getCi95High())
+        .isCloseTo(PairedBootstrap.quantile(auc, 0.975), within(EPS));
   }
 
   @Test
   void quantilesInterpolateLikeNumpy() {
     // numpy.quantile([1, 2, 3, 4], 0.25) = 1.75; 0.975 of 0..100 = 97.5.
-    assertThat(PairedBootstrap.quantile(new double[] {1, 2, 3, 4}, 0.25)).isCloseTo(1.75, within(EPS));
+    assertThat(PairedBootstrap.quantile(new double[] {1, 2, 3, 4}, 0.25))
+        .isCloseTo(1.75, within(EPS));
     double[] hundred = new double[101];
     Arrays.setAll(hundred, i -> i);
     assertThat(PairedBootstrap.quantile(hundred, 0.975)).isCloseTo(97.5, within(EPS));
@@ -123,11 +134,20 @@ class PairedBootstrapTest {
   void aModelIdenticalToItsBaselineLeadsByExactlyZero() {
     Rows rows = Rows.of(200, 3);
     boolean[] targeted = rows.above(rows.model, 0.5);
-    Uncertainty u = new PairedBootstrap(1000, 1).lead(rows.labels,
-        new PairedBootstrap.Contender("model", targeted, rows.model),
-        List.of(new PairedBootstrap.Contender("copy", targeted.clone(), rows.model.clone())));
-    assertThat(List.of(u.getOperatingPoint().getCi95Low(), u.getOperatingPoint().getEstimate(),
-        u.getOperatingPoint().getCi95High(), u.getRocAuc().getCi95Low(), u.getRocAuc().getCi95High()))
+    Uncertainty u =
+        new PairedBootstrap(1000, 1)
+            .lead(
+                rows.labels,
+                new PairedBootstrap.Contender("model", targeted, rows.model),
+                List.of(
+                    new PairedBootstrap.Contender("copy", targeted.clone(), rows.model.clone())));
+    assertThat(
+            List.of(
+                u.getOperatingPoint().getCi95Low(),
+                u.getOperatingPoint().getEstimate(),
+                u.getOperatingPoint().getCi95High(),
+                u.getRocAuc().getCi95Low(),
+                u.getRocAuc().getCi95High()))
         .containsOnly(0.0);
   }
 
@@ -140,8 +160,9 @@ class PairedBootstrapTest {
     // Four times the rows: the interval's width shrinks like 1 / sqrt(n), to about half.
     Rows large = Rows.of(1600, 4);
     Uncertainty b = large.lead(new PairedBootstrap(1000, 5));
-    double ratio = (b.getRocAuc().getCi95High() - b.getRocAuc().getCi95Low())
-        / (a.getRocAuc().getCi95High() - a.getRocAuc().getCi95Low());
+    double ratio =
+        (b.getRocAuc().getCi95High() - b.getRocAuc().getCi95Low())
+            / (a.getRocAuc().getCi95High() - a.getRocAuc().getCi95Low());
     assertThat(ratio).isBetween(0.35, 0.65);
   }
 }

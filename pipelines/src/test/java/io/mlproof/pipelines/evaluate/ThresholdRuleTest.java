@@ -19,7 +19,8 @@ class ThresholdRuleTest {
     for (int i = 0; i < 10; i++) {
       labels[i] = x[i] > 6;
     }
-    ThresholdRule rule = ThresholdRule.tune(oneColumn(x, labels), List.of(new ThresholdRule.Candidate(0, "x")));
+    ThresholdRule rule =
+        ThresholdRule.tune(oneColumn(x, labels), List.of(new ThresholdRule.Candidate(0, "x")));
     assertThat(rule.name()).isEqualTo("heuristic:x>6");
     assertThat(rule.direction()).isEqualTo(ThresholdRule.Direction.ABOVE);
     assertThat(rule.targetedTrainRate()).isEqualTo(1.0);
@@ -34,7 +35,9 @@ class ThresholdRuleTest {
     // Positive when x < 3 or x is missing: "x < 3 | missing" catches all three positives.
     double[] x = {1, 2, 3, 4, 5, Double.NaN};
     boolean[] labels = {true, true, false, false, false, true};
-    ThresholdRule rule = ThresholdRule.tune(oneColumn(x, labels), List.of(new ThresholdRule.Candidate(0, "recency")));
+    ThresholdRule rule =
+        ThresholdRule.tune(
+            oneColumn(x, labels), List.of(new ThresholdRule.Candidate(0, "recency")));
     assertThat(rule.name()).isEqualTo("heuristic:recency<3|missing");
     assertThat(rule.rankingScore(Double.NaN)).isEqualTo(Double.POSITIVE_INFINITY);
     assertThat(rule.rankingScore(1)).isEqualTo(-1);
@@ -46,8 +49,11 @@ class ThresholdRuleTest {
     double[] values = {5, 1, 5, 2, 5, 3, 5, 4};
     boolean[] labels = {false, false, true, true};
     LabeledMatrix m = new LabeledMatrix(values, 4, 2, labels);
-    ThresholdRule rule = ThresholdRule.tune(m, List.of(
-        new ThresholdRule.Candidate(0, "noise"), new ThresholdRule.Candidate(1, "signal")));
+    ThresholdRule rule =
+        ThresholdRule.tune(
+            m,
+            List.of(
+                new ThresholdRule.Candidate(0, "noise"), new ThresholdRule.Candidate(1, "signal")));
     assertThat(rule.feature()).isEqualTo("signal");
     assertThat(rule.name()).isEqualTo("heuristic:signal>2");
   }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole extract pipeline on the BigQuery path, against Beam's BigQuery fakes (no BigQuery can
- * run here; see {@link BigQueryFakes}). The fake job service runs a query whose text is its
- * encoded result, so the "template" here is that text; the renderer passes it through unchanged.
+ * run here; see {@link BigQueryFakes}). The fake job service runs a query whose text is its encoded
+ * result, so the "template" here is that text; the renderer passes it through unchanged.
  */
 class BigQueryExtractTest {
 
@@ -32,11 +32,18 @@ class BigQueryExtractTest {
   private ExtractOptions options(Path template, String... extra) {
     String[] base = {
       "--warehouse=bigquery:" + BigQueryFakes.PROJECT + "." + BigQueryFakes.DATASET,
-      "--project=" + BigQueryFakes.PROJECT, "--tempLocation=" + tmp.resolve("gcs-temp"),
-      "--output=" + tmp.resolve("out"), "--recordType=events", "--logicalDate=2024-01-07",
-      "--template=" + template, "--maxBadFraction=0.5"};
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
-        .toArray(String[]::new);
+      "--project=" + BigQueryFakes.PROJECT,
+      "--tempLocation=" + tmp.resolve("gcs-temp"),
+      "--output=" + tmp.resolve("out"),
+      "--recordType=events",
+      "--logicalDate=2024-01-07",
+      "--template=" + template,
+      "--maxBadFraction=0.5"
+    };
+    String[] all =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
+            .toArray(String[]::new);
     return ExtractPipeline.parse(all);
   }
 
@@ -45,21 +52,30 @@ class BigQueryExtractTest {
     BigQueryFakes fakes = new BigQueryFakes();
     BigQueryFakes.CannedQuery query = BigQueryEvents.canned(fakes, 2048);
     Path template = Files.writeString(tmp.resolve("events.sql"), query.text());
-    Warehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
-        .withTestServices(BigQueryEvents.services(fakes)).withApi(fakes.api(List.of("events")));
+    Warehouse warehouse =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
+            .withTestServices(BigQueryEvents.services(fakes))
+            .withApi(fakes.api(List.of("events")));
 
     Manifest manifest = ExtractPipeline.run(options(template), warehouse, System.out);
 
     Path out = tmp.resolve("out");
-    assertThat(TfRecordFiles.read(out, "records-*.tfrecord", Event.parser())).containsExactly(
-        Event.newBuilder().setEventId(1).setEntityId("7").setEventType(EventType.PURCHASE)
-            .setEventTimeMicros(BigQueryEvents.NOON).setAmountCents(1050).build());
+    assertThat(TfRecordFiles.read(out, "records-*.tfrecord", Event.parser()))
+        .containsExactly(
+            Event.newBuilder()
+                .setEventId(1)
+                .setEntityId("7")
+                .setEventType(EventType.PURCHASE)
+                .setEventTimeMicros(BigQueryEvents.NOON)
+                .setAmountCents(1050)
+                .build());
     assertThat(TfRecordFiles.read(out, "dead_letter-*.tfrecord", DeadLetter.parser()))
         .extracting(DeadLetter::getReasonCode, d -> d.getOriginalMap().get("event_at"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple("NULL_ID", "2024-01-07T13:00:00Z"));
-    assertThat(manifest.getCountersMap()).containsAllEntriesOf(
-        Map.of("rows", 2L, "records", 1L, "bad_rows", 1L, "bad_null_id", 1L));
-    assertThat(manifest.getAttributesMap()).containsEntry("warehouse", "bigquery:test-project.analytics");
+    assertThat(manifest.getCountersMap())
+        .containsAllEntriesOf(Map.of("rows", 2L, "records", 1L, "bad_rows", 1L, "bad_null_id", 1L));
+    assertThat(manifest.getAttributesMap())
+        .containsEntry("warehouse", "bigquery:test-project.analytics");
   }
 
   @Test
@@ -67,15 +83,21 @@ class BigQueryExtractTest {
     BigQueryFakes fakes = new BigQueryFakes();
     BigQueryFakes.CannedQuery query = BigQueryEvents.canned(fakes, 123_456_789L);
     Path template = Files.writeString(tmp.resolve("events.sql"), query.text());
-    Warehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
-        .withApi(fakes.api(List.of("events")));
+    Warehouse warehouse =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
+            .withApi(fakes.api(List.of("events")));
 
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    assertThat(ExtractPipeline.run(options(template, "--dryRun"), warehouse,
-        new PrintStream(printed, true, StandardCharsets.UTF_8))).isNull();
+    assertThat(
+            ExtractPipeline.run(
+                options(template, "--dryRun"),
+                warehouse,
+                new PrintStream(printed, true, StandardCharsets.UTF_8)))
+        .isNull();
 
     assertThat(printed.toString(StandardCharsets.UTF_8))
-        .contains("columns: event_id INTEGER, user_id INTEGER, event_type STRING, event_at TIMESTAMP, amount NUMERIC\n")
+        .contains(
+            "columns: event_id INTEGER, user_id INTEGER, event_type STRING, event_at TIMESTAMP, amount NUMERIC\n")
         .contains("would scan: 123456789 bytes (117.7 MiB)\n");
     assertThat(tmp.resolve("out")).doesNotExist();
   }

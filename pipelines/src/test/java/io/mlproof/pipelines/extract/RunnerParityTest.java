@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same extract on the Direct runner and on the Flink runner (embedded local cluster, no
- * --flinkMaster, parallelism 2) gives identical records, dead letters and counters: on a
- * hand-made fixture and on the demo warehouse.
+ * --flinkMaster, parallelism 2) gives identical records, dead letters and counters: on a hand-made
+ * fixture and on the demo warehouse.
  */
 class RunnerParityTest {
 
@@ -28,21 +28,32 @@ class RunnerParityTest {
 
   @Test
   void directAndFlinkRunnersWriteIdenticalOutputs() {
-    assertParity(ExtractFixture.create(tmp.resolve("w.duckdb")), "fixture",
+    assertParity(
+        ExtractFixture.create(tmp.resolve("w.duckdb")),
+        "fixture",
         "--logicalDate=" + ExtractFixture.DS);
   }
 
   /** The same on the demo warehouse (its deliberately malformed rows included), two weeks of it. */
   @Test
   void directAndFlinkRunnersAgreeOnTheDemoWarehouse() {
-    assertParity(DemoFixtures.smallWarehouse(tmp, 7), "demo",
-        "--logicalDate=2024-02-05", "--dataIntervalStart=2024-02-05", "--dataIntervalEnd=2024-02-19");
+    assertParity(
+        DemoFixtures.smallWarehouse(tmp, 7),
+        "demo",
+        "--logicalDate=2024-02-05",
+        "--dataIntervalStart=2024-02-05",
+        "--dataIntervalEnd=2024-02-19");
   }
 
   private void assertParity(Path warehouse, String label, String... window) {
     for (String recordType : List.of("events", "entity_days")) {
       Manifest directRun = run(warehouse, recordType, label + "-direct", window);
-      Manifest flinkRun = run(warehouse, recordType, label + "-flink", concat(window, "--runner=FlinkRunner", "--parallelism=2"));
+      Manifest flinkRun =
+          run(
+              warehouse,
+              recordType,
+              label + "-flink",
+              concat(window, "--runner=FlinkRunner", "--parallelism=2"));
       assertThat(directRun.getRunner()).isEqualTo("DirectRunner");
       assertThat(flinkRun.getRunner()).isEqualTo("FlinkRunner");
       assertSameOutputs(recordType, label + "-direct", directRun, label + "-flink", flinkRun);
@@ -58,51 +69,77 @@ class RunnerParityTest {
   @Test
   void aReadSplitIntoPartsGivesExactlyTheRowsOfOneRead() throws Exception {
     Path warehouse = DemoFixtures.smallWarehouse(tmp, 7);
-    Path template = java.nio.file.Files.writeString(tmp.resolve("events_semicolon.sql"),
-        "SELECT event_id, user_id, event_type, event_at, amount FROM {{ table('events') }}\n"
-            + "WHERE event_at >= {{ data_interval_start }} AND event_at < {{ data_interval_end }}; -- the end\n");
-    String[] flink = {"--logicalDate=2024-02-05", "--dataIntervalStart=2024-02-05", "--dataIntervalEnd=2024-02-19",
-        "--runner=FlinkRunner", "--parallelism=2"};
+    Path template =
+        java.nio.file.Files.writeString(
+            tmp.resolve("events_semicolon.sql"),
+            "SELECT event_id, user_id, event_type, event_at, amount FROM {{ table('events') }}\n"
+                + "WHERE event_at >= {{ data_interval_start }} AND event_at < {{ data_interval_end }}; -- the end\n");
+    String[] flink = {
+      "--logicalDate=2024-02-05",
+      "--dataIntervalStart=2024-02-05",
+      "--dataIntervalEnd=2024-02-19",
+      "--runner=FlinkRunner",
+      "--parallelism=2"
+    };
     for (String recordType : List.of("events", "entity_days")) {
-      String[] options = recordType.equals("events") ? concat(flink, "--template=" + template) : flink;
+      String[] options =
+          recordType.equals("events") ? concat(flink, "--template=" + template) : flink;
       Manifest whole = run(warehouse, recordType, "parts1", concat(options, "--readPartitions=1"));
       assertThat(whole.getAttributesMap()).containsEntry("read_partitions", "1");
       for (int parts : List.of(3, 8)) {
         String[] split = parts == 8 ? options : concat(options, "--readPartitions=" + parts);
         Manifest partitioned = run(warehouse, recordType, "parts" + parts, split);
-        assertThat(partitioned.getAttributesMap()).containsEntry("read_partitions", Integer.toString(parts));
+        assertThat(partitioned.getAttributesMap())
+            .containsEntry("read_partitions", Integer.toString(parts));
         assertSameOutputs(recordType, "parts1", whole, "parts" + parts, partitioned);
       }
       assertThat(TfRecordFiles.names(tmp.resolve("parts8-" + recordType), "records-*.tfrecord"))
-          .as(recordType + " record shards of 8 parts on 2 workers").hasSizeGreaterThan(1);
+          .as(recordType + " record shards of 8 parts on 2 workers")
+          .hasSizeGreaterThan(1);
     }
   }
 
-  private void assertSameOutputs(String recordType, String labelA, Manifest a, String labelB, Manifest b) {
+  private void assertSameOutputs(
+      String recordType, String labelA, Manifest a, String labelB, Manifest b) {
     Map<String, Long> countersA = new TreeMap<>(a.getCountersMap());
-    assertThat(new TreeMap<>(b.getCountersMap())).as(recordType + " counters").isEqualTo(countersA)
+    assertThat(new TreeMap<>(b.getCountersMap()))
+        .as(recordType + " counters")
+        .isEqualTo(countersA)
         .containsKey("records");
     Path outA = tmp.resolve(labelA + "-" + recordType);
     Path outB = tmp.resolve(labelB + "-" + recordType);
     com.google.protobuf.Parser<? extends Message> parser =
         recordType.equals("events") ? Event.parser() : EntityDay.parser();
     List<String> recordsA = sorted(TfRecordFiles.read(outA, "records-*.tfrecord", parser));
-    assertThat(recordsA).as(recordType + " records").isNotEmpty()
+    assertThat(recordsA)
+        .as(recordType + " records")
+        .isNotEmpty()
         .isEqualTo(sorted(TfRecordFiles.read(outB, "records-*.tfrecord", parser)));
-    List<String> deadA = sorted(TfRecordFiles.read(outA, "dead_letter-*.tfrecord", DeadLetter.parser()));
-    assertThat(deadA).as(recordType + " dead letters").isNotEmpty()
+    List<String> deadA =
+        sorted(TfRecordFiles.read(outA, "dead_letter-*.tfrecord", DeadLetter.parser()));
+    assertThat(deadA)
+        .as(recordType + " dead letters")
+        .isNotEmpty()
         .isEqualTo(sorted(TfRecordFiles.read(outB, "dead_letter-*.tfrecord", DeadLetter.parser())));
   }
 
   private Manifest run(Path warehouse, String recordType, String name, String... extra) {
-    String[] args = concat(new String[] {
-        "--warehouse=" + DuckDbFixture.spec(warehouse), "--output=" + tmp.resolve(name + "-" + recordType),
-        "--recordType=" + recordType, "--maxBadFraction=1"}, extra);
-    return ExtractPipeline.run(ExtractPipeline.parse(args), Warehouse.parse(DuckDbFixture.spec(warehouse)), System.out);
+    String[] args =
+        concat(
+            new String[] {
+              "--warehouse=" + DuckDbFixture.spec(warehouse),
+              "--output=" + tmp.resolve(name + "-" + recordType),
+              "--recordType=" + recordType,
+              "--maxBadFraction=1"
+            },
+            extra);
+    return ExtractPipeline.run(
+        ExtractPipeline.parse(args), Warehouse.parse(DuckDbFixture.spec(warehouse)), System.out);
   }
 
   private static String[] concat(String[] first, String... more) {
-    return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(more))
+    return java.util.stream.Stream.concat(
+            java.util.Arrays.stream(first), java.util.Arrays.stream(more))
         .toArray(String[]::new);
   }
 

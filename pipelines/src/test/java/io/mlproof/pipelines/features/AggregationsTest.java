@@ -43,13 +43,20 @@ class AggregationsTest {
     assertThat(value("cart_abandonment_rate", 0, 5)).isNaN();
     assertThat(value("trend_sessions", 6, 4)).isEqualTo(1.5);
     assertThat(value("trend_sessions", 6, 0)).isNaN();
-    assertThat(Aggregations.get("trend_sessions").slots(30)).containsExactly(
-        new Slot(Measure.SESSIONS, Reduce.SUM, 30, 0), new Slot(Measure.SESSIONS, Reduce.SUM, 60, 30));
+    assertThat(Aggregations.get("trend_sessions").slots(30))
+        .containsExactly(
+            new Slot(Measure.SESSIONS, Reduce.SUM, 30, 0),
+            new Slot(Measure.SESSIONS, Reduce.SUM, 60, 30));
   }
 
   @Test
   void everySpecAggregationIsRegistered() {
-    Histories.CHURN.getFeaturesList().forEach(f -> assertThat(Aggregations.get(f.getAggregation()))
-        .as(f.getAggregation()).isNotNull());
+    Histories.CHURN
+        .getFeaturesList()
+        .forEach(
+            f ->
+                assertThat(Aggregations.get(f.getAggregation()))
+                    .as(f.getAggregation())
+                    .isNotNull());
   }
 }

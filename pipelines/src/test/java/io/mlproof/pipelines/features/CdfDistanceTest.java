@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class CdfDistanceTest {
 
   static FeatureStatistics deciles(long count, long missing, double... q) {
-    FeatureStatistics.Builder b = FeatureStatistics.newBuilder().setFeature("f").setCount(count).setMissing(missing);
+    FeatureStatistics.Builder b =
+        FeatureStatistics.newBuilder().setFeature("f").setCount(count).setMissing(missing);
     DoubleStream.of(q).forEach(b::addQuantiles);
     return b.build();
   }

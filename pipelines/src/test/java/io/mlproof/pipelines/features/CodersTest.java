@@ -20,11 +20,14 @@ class CodersTest {
     byte[] bytes = CoderUtils.encodeToByteArray(coder, acc);
     WindowAccumulator back = CoderUtils.decodeFromByteArray(coder, bytes);
     assertThat(back.values).containsExactly(5, 1, 0, 0, 0, 0);
-    assertThat(back.signupDay).containsExactly(19_700, WindowAccumulator.NONE, WindowAccumulator.NONE);
-    assertThat(back.labelSignupDay).containsExactly(WindowAccumulator.NONE, WindowAccumulator.NONE, 19_700);
+    assertThat(back.signupDay)
+        .containsExactly(19_700, WindowAccumulator.NONE, WindowAccumulator.NONE);
+    assertThat(back.labelSignupDay)
+        .containsExactly(WindowAccumulator.NONE, WindowAccumulator.NONE, 19_700);
     assertThat(back.labelCount).containsExactly(0, 0, 4);
     assertThat(back.touched(1)).isFalse();
-    // 2 header varints, 3 flag bytes, then only cutoffs 0 and 2: (2 slots + signup + label count) each.
+    // 2 header varints, 3 flag bytes, then only cutoffs 0 and 2: (2 slots + signup + label count)
+    // each.
     assertThat(bytes.length).isLessThan(2 + 3 + 2 * (2 + 3 + 1) + 2);
   }
 }

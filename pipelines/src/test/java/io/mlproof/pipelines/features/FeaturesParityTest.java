@@ -45,10 +45,14 @@ class FeaturesParityTest {
     addMidnightUsers(db);
     Map<String, Example> examples = assertParity(db, CUTOFFS);
     String t = "@2024-04-01";
-    assertThat(examples.get("9001" + t).getLabel()).as("a purchase at exactly T is not after T").isTrue();
-    assertThat(examples.get("9002" + t).getLabel()).as("a purchase at exactly T + 30 days is in the window")
+    assertThat(examples.get("9001" + t).getLabel())
+        .as("a purchase at exactly T is not after T")
+        .isTrue();
+    assertThat(examples.get("9002" + t).getLabel())
+        .as("a purchase at exactly T + 30 days is in the window")
         .isFalse();
-    assertThat(Histories.features(examples.get("9003" + t))).as("a session at exactly T is not before T")
+    assertThat(Histories.features(examples.get("9003" + t)))
+        .as("a session at exactly T is not before T")
         .containsEntry("sessions_7d", 1.0);
   }
 
@@ -58,16 +62,19 @@ class FeaturesParityTest {
    * T + 30 days, 9003 starts a session at exactly T. Each also had a session five days before T.
    */
   private static void addMidnightUsers(Path db) throws Exception {
-    try (Connection c = SyntheticWarehouse.connect(db); Statement s = c.createStatement()) {
-      s.execute("INSERT INTO users VALUES (9001, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic'),"
-          + " (9002, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic'), (9003, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic')");
-      s.execute("INSERT INTO events VALUES"
-          + " (90011, 9001, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
-          + " (90012, 9001, 'purchase', TIMESTAMP '2024-04-01 00:00:00', 10.00),"
-          + " (90021, 9002, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
-          + " (90022, 9002, 'purchase', TIMESTAMP '2024-05-01 00:00:00', 10.00),"
-          + " (90031, 9003, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
-          + " (90032, 9003, 'session_start', TIMESTAMP '2024-04-01 00:00:00', NULL)");
+    try (Connection c = SyntheticWarehouse.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO users VALUES (9001, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic'),"
+              + " (9002, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic'), (9003, TIMESTAMP '2024-01-05 08:00:00', 'US', 'organic')");
+      s.execute(
+          "INSERT INTO events VALUES"
+              + " (90011, 9001, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
+              + " (90012, 9001, 'purchase', TIMESTAMP '2024-04-01 00:00:00', 10.00),"
+              + " (90021, 9002, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
+              + " (90022, 9002, 'purchase', TIMESTAMP '2024-05-01 00:00:00', 10.00),"
+              + " (90031, 9003, 'session_start', TIMESTAMP '2024-03-27 12:00:00', NULL),"
+              + " (90032, 9003, 'session_start', TIMESTAMP '2024-04-01 00:00:00', NULL)");
     }
   }
 
@@ -83,18 +90,30 @@ class FeaturesParityTest {
    */
   private Map<String, Example> assertParity(Path db, List<String> cutoffs) throws Exception {
     Path extract = tmp.resolve("extract");
-    Manifest extracted = ExtractPipeline.run(ExtractPipeline.parse(
-            "--warehouse=duckdb:" + db, "--output=" + extract, "--recordType=entity_days",
-            "--logicalDate=2023-10-01", "--dataIntervalStart=2023-10-01", "--dataIntervalEnd=2024-12-31",
-            "--maxBadFraction=0.05"),
-        Warehouse.parse("duckdb:" + db), System.out);
+    Manifest extracted =
+        ExtractPipeline.run(
+            ExtractPipeline.parse(
+                "--warehouse=duckdb:" + db,
+                "--output=" + extract,
+                "--recordType=entity_days",
+                "--logicalDate=2023-10-01",
+                "--dataIntervalStart=2023-10-01",
+                "--dataIntervalEnd=2024-12-31",
+                "--maxBadFraction=0.05"),
+            Warehouse.parse("duckdb:" + db),
+            System.out);
     long rows = extracted.getCountersOrThrow("records");
     Path out = tmp.resolve("features");
     // The Direct runner's immutability/encodability checks are exercised by ComputeExamplesTest;
     // here they would only double the run time of ~1,300 keys.
-    FeaturesOptions options = PipelineOptionsFactory.fromArgs("--input=" + extract, "--output=" + out,
-        "--cutoffs=" + String.join(",", cutoffs), "--enforceImmutability=false", "--enforceEncodability=false")
-        .as(FeaturesOptions.class);
+    FeaturesOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--input=" + extract,
+                "--output=" + out,
+                "--cutoffs=" + String.join(",", cutoffs),
+                "--enforceImmutability=false",
+                "--enforceEncodability=false")
+            .as(FeaturesOptions.class);
 
     Manifest manifest = FeaturesPipeline.run(options);
 
@@ -102,8 +121,10 @@ class FeaturesParityTest {
     Map<String, Example> actual = Histories.byKey(examples);
     Map<String, Reference> expected = reference(db, cutoffs);
     assertThat(expected.size()).as("a vacuous comparison proves nothing").isGreaterThan(200);
-    assertThat(expected.values().stream().filter(Reference::label).count()).isBetween(20L, expected.size() - 20L);
-    assertThat(actual.keySet()).as("the same entities are eligible at the same cutoffs")
+    assertThat(expected.values().stream().filter(Reference::label).count())
+        .isBetween(20L, expected.size() - 20L);
+    assertThat(actual.keySet())
+        .as("the same entities are eligible at the same cutoffs")
         .containsExactlyInAnyOrderElementsOf(expected.keySet());
 
     List<String> names = FeatureSpecs.featureNames(Histories.CHURN);
@@ -113,30 +134,45 @@ class FeaturesParityTest {
       for (int f = 0; f < names.size(); f++) {
         double want = e.getValue().features().get(names.get(f));
         double got = example.getFeatures(f);
-        boolean same = Double.isNaN(want) ? Double.isNaN(got)
-            : Math.abs(got - want) <= TOLERANCE * Math.max(1, Math.abs(want));
+        boolean same =
+            Double.isNaN(want)
+                ? Double.isNaN(got)
+                : Math.abs(got - want) <= TOLERANCE * Math.max(1, Math.abs(want));
         if (!same) {
           mismatches.add(e.getKey() + " " + names.get(f) + ": pipeline " + got + ", SQL " + want);
         }
       }
       if (example.getLabel() != e.getValue().label() || !example.getHasLabel()) {
-        mismatches.add(e.getKey() + " label: pipeline " + example.getLabel() + ", SQL " + e.getValue().label());
+        mismatches.add(
+            e.getKey()
+                + " label: pipeline "
+                + example.getLabel()
+                + ", SQL "
+                + e.getValue().label());
       }
     }
     assertThat(mismatches).as("features that differ from SQL").isEmpty();
 
     // The committed output: manifest, statistics of the same examples, effective spec.
     assertThat(TaskOutput.read(out.toString())).isEqualTo(manifest);
-    assertThat(manifest.getCountersMap()).containsEntry("examples", (long) examples.size())
-        .containsEntry("entity_days_read", rows).doesNotContainKey("entity_days_dead_letter");
-    DatasetStatistics stats = ComputeStatistics.read(out.resolve(ComputeStatistics.PB_FILE).toString());
+    assertThat(manifest.getCountersMap())
+        .containsEntry("examples", (long) examples.size())
+        .containsEntry("entity_days_read", rows)
+        .doesNotContainKey("entity_days_dead_letter");
+    DatasetStatistics stats =
+        ComputeStatistics.read(out.resolve(ComputeStatistics.PB_FILE).toString());
     assertThat(stats.getExamples()).isEqualTo(examples.size());
-    assertThat(stats.getPositives()).isEqualTo(expected.values().stream().filter(Reference::label).count());
-    assertThat(stats.getCutoffDaysList()).containsExactlyElementsOf(cutoffs.stream().map(Histories::d).toList());
-    assertThat(Files.readString(out.resolve(ComputeStatistics.JSON_FILE))).contains("\"examples\": \"" + examples.size());
-    assertThat(FeatureSpecs.fromFeaturesOutput(out.toString())).isEqualTo(FeatureSpecs.withLabel(
-        Histories.CHURN, LabelDefinition.NO_PURCHASE, 30));
-    assertThat(examples).allMatch(x -> x.getFeatureSpecHash().equals(manifest.getAttributesOrThrow("feature_spec_hash")));
+    assertThat(stats.getPositives())
+        .isEqualTo(expected.values().stream().filter(Reference::label).count());
+    assertThat(stats.getCutoffDaysList())
+        .containsExactlyElementsOf(cutoffs.stream().map(Histories::d).toList());
+    assertThat(Files.readString(out.resolve(ComputeStatistics.JSON_FILE)))
+        .contains("\"examples\": \"" + examples.size());
+    assertThat(FeatureSpecs.fromFeaturesOutput(out.toString()))
+        .isEqualTo(FeatureSpecs.withLabel(Histories.CHURN, LabelDefinition.NO_PURCHASE, 30));
+    assertThat(examples)
+        .allMatch(
+            x -> x.getFeatureSpecHash().equals(manifest.getAttributesOrThrow("feature_spec_hash")));
     return actual;
   }
 
@@ -144,7 +180,8 @@ class FeaturesParityTest {
 
   private static Map<String, Reference> reference(Path db, List<String> cutoffs) throws Exception {
     Map<String, Reference> out = new HashMap<>();
-    try (Connection c = SyntheticWarehouse.connect(db); Statement s = c.createStatement();
+    try (Connection c = SyntheticWarehouse.connect(db);
+        Statement s = c.createStatement();
         ResultSet r = s.executeQuery(SyntheticWarehouse.referenceQuery(cutoffs, 30))) {
       ResultSetMetaData meta = r.getMetaData();
       while (r.next()) {

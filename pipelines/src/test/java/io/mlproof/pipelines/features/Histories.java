@@ -36,16 +36,27 @@ final class Histories {
   }
 
   /** Applies ComputeExamples to {@code rows} in {@code p}. */
-  static PCollectionTuple compute(TestPipeline p, List<EntityDay> rows, FeaturePlan plan, List<String> cutoffs,
+  static PCollectionTuple compute(
+      TestPipeline p,
+      List<EntityDay> rows,
+      FeaturePlan plan,
+      List<String> cutoffs,
       boolean requireLabels) {
     return compute(p, "Compute", rows, plan, cutoffs, requireLabels);
   }
 
   /** Same, with a step name so one pipeline can hold several computations. */
-  static PCollectionTuple compute(TestPipeline p, String name, List<EntityDay> rows, FeaturePlan plan,
-      List<String> cutoffs, boolean requireLabels) {
+  static PCollectionTuple compute(
+      TestPipeline p,
+      String name,
+      List<EntityDay> rows,
+      FeaturePlan plan,
+      List<String> cutoffs,
+      boolean requireLabels) {
     return p.apply(name + "Rows", Create.of(rows).withCoder(ProtoCoder.of(EntityDay.class)))
-        .apply(name, ComputeExamples.of(plan, cutoffs.stream().map(Histories::d).toList(), requireLabels));
+        .apply(
+            name,
+            ComputeExamples.of(plan, cutoffs.stream().map(Histories::d).toList(), requireLabels));
   }
 
   /** Feature values by name. */

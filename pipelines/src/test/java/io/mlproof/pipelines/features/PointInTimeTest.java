@@ -43,10 +43,16 @@ class PointInTimeTest {
     for (EntityDay row : base) {
       if (row.getDay() < T) {
         edited.add(row);
-      } else if (random.nextInt(4) > 0) { // a quarter of the later rows are deleted, the rest changed
-        edited.add(row.toBuilder().setSessions(random.nextInt(9)).setPurchases(random.nextInt(3))
-            .setRevenueCents(random.nextInt(90_000)).setRefunds(random.nextInt(2))
-            .setSignupDay(T - 400 + random.nextInt(500)).build());
+      } else if (random.nextInt(4)
+          > 0) { // a quarter of the later rows are deleted, the rest changed
+        edited.add(
+            row.toBuilder()
+                .setSessions(random.nextInt(9))
+                .setPurchases(random.nextInt(3))
+                .setRevenueCents(random.nextInt(90_000))
+                .setRefunds(random.nextInt(2))
+                .setSignupDay(T - 400 + random.nextInt(500))
+                .build());
       }
     }
     for (int i = 0; i < 200; i++) { // new rows at or after T, for known and unknown entities
@@ -63,26 +69,35 @@ class PointInTimeTest {
   void theComparisonDetectsAnEditBeforeTheCutoff() {
     List<EntityDay> base = history(new Random(7));
     List<EntityDay> edited = new ArrayList<>(base);
-    edited.add(Histories.row("u1", "2024-03-31", "2023-06-01").setPurchases(1).setSessions(1).build());
-    PAssert.that(compare(base, edited, "Earlier")).satisfies(found -> {
-      assertThat(found).anyMatch(m -> m.startsWith("u1@2024-04-01 features differ"));
-      assertThat(found).noneMatch(m -> m.contains("@2024-03-18"));
-      return null;
-    });
+    edited.add(
+        Histories.row("u1", "2024-03-31", "2023-06-01").setPurchases(1).setSessions(1).build());
+    PAssert.that(compare(base, edited, "Earlier"))
+        .satisfies(
+            found -> {
+              assertThat(found).anyMatch(m -> m.startsWith("u1@2024-04-01 features differ"));
+              assertThat(found).noneMatch(m -> m.contains("@2024-03-18"));
+              return null;
+            });
     Histories.runAndCount(p);
   }
 
-  /** Both histories through ComputeExamples; one line per (entity, cutoff) whose example differs. */
+  /**
+   * Both histories through ComputeExamples; one line per (entity, cutoff) whose example differs.
+   */
   private PCollection<String> compare(List<EntityDay> base, List<EntityDay> edited, String name) {
     FeaturePlan plan = Histories.plan(LabelDefinition.NO_PURCHASE, 30);
-    PCollection<Example> before = Histories.compute(p, name + "Base", base, plan, CUTOFFS, false)
-        .get(ComputeExamples.EXAMPLES);
-    PCollection<Example> after = Histories.compute(p, name + "Edited", edited, plan, CUTOFFS, false)
-        .get(ComputeExamples.EXAMPLES);
-    PAssert.that(name + "EnoughExamples", before).satisfies(examples -> {
-      assertThat(examples).as("a vacuous comparison proves nothing").hasSizeGreaterThan(40);
-      return null;
-    });
+    PCollection<Example> before =
+        Histories.compute(p, name + "Base", base, plan, CUTOFFS, false)
+            .get(ComputeExamples.EXAMPLES);
+    PCollection<Example> after =
+        Histories.compute(p, name + "Edited", edited, plan, CUTOFFS, false)
+            .get(ComputeExamples.EXAMPLES);
+    PAssert.that(name + "EnoughExamples", before)
+        .satisfies(
+            examples -> {
+              assertThat(examples).as("a vacuous comparison proves nothing").hasSizeGreaterThan(40);
+              return null;
+            });
     return KeyedPCollectionTuple.of(BEFORE, key(before, name + "KeyBase"))
         .and(AFTER, key(after, name + "KeyEdited"))
         .apply(name + "Join", CoGroupByKey.create())
@@ -98,17 +113,24 @@ class PointInTimeTest {
       List<Example> a = new ArrayList<>();
       joined.getValue().getAll(AFTER).forEach(a::add);
       if (b.size() != a.size()) {
-        out.output(joined.getKey() + " eligible before: " + !b.isEmpty() + ", after: " + !a.isEmpty());
+        out.output(
+            joined.getKey() + " eligible before: " + !b.isEmpty() + ", after: " + !a.isEmpty());
       } else if (!sameFeatures(b.get(0), a.get(0))) {
-        out.output(joined.getKey() + " features differ: " + b.get(0).getFeaturesList() + " vs "
-            + a.get(0).getFeaturesList());
+        out.output(
+            joined.getKey()
+                + " features differ: "
+                + b.get(0).getFeaturesList()
+                + " vs "
+                + a.get(0).getFeaturesList());
       }
     }
   }
 
   private static PCollection<KV<String, Example>> key(PCollection<Example> examples, String name) {
-    return examples.apply(name, WithKeys.of((Example e) -> e.getEntityId() + "@" + LocalDate.ofEpochDay(e.getCutoffDay()))
-        .withKeyType(TypeDescriptors.strings()));
+    return examples.apply(
+        name,
+        WithKeys.of((Example e) -> e.getEntityId() + "@" + LocalDate.ofEpochDay(e.getCutoffDay()))
+            .withKeyType(TypeDescriptors.strings()));
   }
 
   private static boolean sameFeatures(Example x, Example y) {
@@ -138,10 +160,17 @@ class PointInTimeTest {
   }
 
   private static EntityDay randomRow(Random random, String entity, int day, int signup) {
-    return EntityDay.newBuilder().setEntityId(entity).setDay(day).setSignupDay(signup)
-        .setSessions(random.nextInt(4)).setPageViews(random.nextInt(10)).setAddToCarts(random.nextInt(3))
-        .setPurchases(random.nextInt(2)).setRevenueCents(random.nextInt(20_000))
-        .setFailedPayments(random.nextInt(5) == 0 ? 1 : 0).setRefunds(random.nextInt(8) == 0 ? 1 : 0).build();
+    return EntityDay.newBuilder()
+        .setEntityId(entity)
+        .setDay(day)
+        .setSignupDay(signup)
+        .setSessions(random.nextInt(4))
+        .setPageViews(random.nextInt(10))
+        .setAddToCarts(random.nextInt(3))
+        .setPurchases(random.nextInt(2))
+        .setRevenueCents(random.nextInt(20_000))
+        .setFailedPayments(random.nextInt(5) == 0 ? 1 : 0)
+        .setRefunds(random.nextInt(8) == 0 ? 1 : 0)
+        .build();
   }
-
 }

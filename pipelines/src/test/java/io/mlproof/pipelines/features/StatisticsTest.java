@@ -26,18 +26,28 @@ class StatisticsTest {
   void countsMissingMomentsDecilesAndLabelRate() {
     List<Example> examples = new ArrayList<>();
     for (int i = 0; i <= 10; i++) {
-      examples.add(Example.newBuilder().setEntityId("e" + i).setCutoffDay(i < 5 ? 100 : 107)
-          .setHasLabel(i < 10).setLabel(i < 3)
-          .addFeatures(i).addFeatures(i == 2 ? 4 : i == 6 ? 8 : Double.NaN).addFeatures(Double.NaN).build());
+      examples.add(
+          Example.newBuilder()
+              .setEntityId("e" + i)
+              .setCutoffDay(i < 5 ? 100 : 107)
+              .setHasLabel(i < 10)
+              .setLabel(i < 3)
+              .addFeatures(i)
+              .addFeatures(i == 2 ? 4 : i == 6 ? 8 : Double.NaN)
+              .addFeatures(Double.NaN)
+              .build());
     }
     StatisticsFn fn = new StatisticsFn(List.of("x", "y", "z"), "h");
-    PAssert.thatSingleton(p.apply(Create.of(examples).withCoder(ProtoCoder.of(Example.class)))
-            .apply(Reshuffle.viaRandomKey()) // many partial accumulators, merged through the coder
-            .apply(org.apache.beam.sdk.transforms.Combine.globally(fn).withFanout(3)))
-        .satisfies(stats -> {
-          check(stats);
-          return null;
-        });
+    PAssert.thatSingleton(
+            p.apply(Create.of(examples).withCoder(ProtoCoder.of(Example.class)))
+                .apply(
+                    Reshuffle.viaRandomKey()) // many partial accumulators, merged through the coder
+                .apply(org.apache.beam.sdk.transforms.Combine.globally(fn).withFanout(3)))
+        .satisfies(
+            stats -> {
+              check(stats);
+              return null;
+            });
     p.run().waitUntilFinish();
   }
 
@@ -56,7 +66,8 @@ class StatisticsTest {
     assertThat(x.getMax()).isEqualTo(10);
     assertThat(x.getMean()).isCloseTo(5, within(1e-12));
     assertThat(x.getStddev()).isCloseTo(Math.sqrt(10), within(1e-12)); // sum of (i-5)^2 = 110, / 11
-    assertThat(x.getQuantilesList()).containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
+    assertThat(x.getQuantilesList())
+        .containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
     FeatureStatistics y = stats.getFeatures(1);
     assertThat(y.getCount()).isEqualTo(2);
     assertThat(y.getMissing()).isEqualTo(9);

@@ -22,9 +22,13 @@ public final class SyntheticWarehouse {
 
   /** Creates {@code users}, {@code events} and {@code payments} in a new DuckDB file. */
   public static void create(Path duckdbFile, int users, int days) throws SQLException {
-    try (Connection c = connect(duckdbFile); Statement s = c.createStatement()) {
-      for (String statement : sql("synthetic_warehouse.sql",
-          Map.of("users", Integer.toString(users), "days", Integer.toString(days))).split(";\\s*\n")) {
+    try (Connection c = connect(duckdbFile);
+        Statement s = c.createStatement()) {
+      for (String statement :
+          sql(
+                  "synthetic_warehouse.sql",
+                  Map.of("users", Integer.toString(users), "days", Integer.toString(days)))
+              .split(";\\s*\n")) {
         if (!statement.isBlank()) {
           s.execute(statement);
         }
@@ -34,18 +38,28 @@ public final class SyntheticWarehouse {
 
   /** Number of rows of a table. */
   public static long count(Path duckdbFile, String table) throws SQLException {
-    try (Connection c = connect(duckdbFile); Statement s = c.createStatement();
+    try (Connection c = connect(duckdbFile);
+        Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
       r.next();
       return r.getLong(1);
     }
   }
 
-  /** The reference churn_v1 query for the given cutoff dates and label horizon (no_purchase label). */
+  /**
+   * The reference churn_v1 query for the given cutoff dates and label horizon (no_purchase label).
+   */
   public static String referenceQuery(java.util.List<String> cutoffDates, int horizonDays) {
     String cutoffs = String.join(", ", cutoffDates.stream().map(d -> "DATE '" + d + "'").toList());
-    return sql("reference_features.sql", Map.of("cutoffs", cutoffs, "horizon", Integer.toString(horizonDays),
-        "label_event", "event_type = 'purchase'"));
+    return sql(
+        "reference_features.sql",
+        Map.of(
+            "cutoffs",
+            cutoffs,
+            "horizon",
+            Integer.toString(horizonDays),
+            "label_event",
+            "event_type = 'purchase'"));
   }
 
   public static Connection connect(Path duckdbFile) throws SQLException {
@@ -58,7 +72,8 @@ public final class SyntheticWarehouse {
       for (Map.Entry<String, String> p : params.entrySet()) {
         text = text.replace("{{" + p.getKey() + "}}", p.getValue());
       }
-      if (text.contains("{{") && !text.lines().allMatch(l -> !l.contains("{{") || l.startsWith("--"))) {
+      if (text.contains("{{")
+          && !text.lines().allMatch(l -> !l.contains("{{") || l.startsWith("--"))) {
         throw new IllegalArgumentException(resource + " has unset parameters");
       }
       return text;

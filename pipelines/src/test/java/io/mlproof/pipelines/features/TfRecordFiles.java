@@ -64,7 +64,8 @@ final class TfRecordFiles {
   }
 
   /** Every record of every file matching {@code glob} in {@code dir}. */
-  static <T extends Message> List<T> read(Path dir, String glob, Parser<T> parser) throws IOException {
+  static <T extends Message> List<T> read(Path dir, String glob, Parser<T> parser)
+      throws IOException {
     List<T> out = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
       for (Path file : files) {
@@ -95,7 +96,8 @@ final class TfRecordFiles {
       in.readFully(data);
       byte[] crc = new byte[4];
       in.readFully(crc);
-      if (ByteBuffer.wrap(crc).order(ByteOrder.LITTLE_ENDIAN).getInt() != masked(data, 0, data.length)) {
+      if (ByteBuffer.wrap(crc).order(ByteOrder.LITTLE_ENDIAN).getInt()
+          != masked(data, 0, data.length)) {
         throw new EOFException("corrupt TFRecord data");
       }
       out.add(parser.parseFrom(data));

@@ -32,40 +32,57 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bless and score are Beam pipelines (issue 11). Bless on both runners reaches the same
- * blessing. The same scoring on the Direct runner and on the Flink
- * runner (embedded local cluster, parallelism 2) writes byte-identical files, and both are
- * byte-identical to what the former single-process scorer wrote (read every example, one batch
- * prediction on the whole matrix, rank), recomputed here from the examples with that algorithm.
+ * Bless and score are Beam pipelines (issue 11). Bless on both runners reaches the same blessing.
+ * The same scoring on the Direct runner and on the Flink runner (embedded local cluster,
+ * parallelism 2) writes byte-identical files, and both are byte-identical to what the former
+ * single-process scorer wrote (read every example, one batch prediction on the whole matrix, rank),
+ * recomputed here from the examples with that algorithm.
  */
 class BlessAndScoreRunnerParityTest {
   private static final int ENTITIES = 1500;
   private static final int SCORE_DAY = 19920; // 2024-07-16
-  private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  private static final PrintStream QUIET =
+      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   @TempDir static Path dir;
   static String model;
   static String examples;
 
   @BeforeAll
   static void train() {
-    String features = SyntheticExamples.write(dir.resolve("features"), SyntheticExamples.World.MANY_FEATURES, ENTITIES, 5);
-    model = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(features, dir.resolve("train"))),
-        QUIET).outputDir();
+    String features =
+        SyntheticExamples.write(
+            dir.resolve("features"), SyntheticExamples.World.MANY_FEATURES, ENTITIES, 5);
+    model =
+        TrainPipeline.run(
+                SyntheticExamples.options(
+                    SyntheticExamples.trainArgs(features, dir.resolve("train"))),
+                QUIET)
+            .outputDir();
     // Two days in the examples: the newest is scored, the other is counted as skipped.
     List<Example> twoDays = new ArrayList<>(SyntheticExamples.scoring(ENTITIES, SCORE_DAY, 21));
     twoDays.addAll(SyntheticExamples.scoring(300, SCORE_DAY - 7, 22));
-    examples = SyntheticExamples.writeFeaturesOutput(dir.resolve("scoring-features"), SyntheticExamples.spec(),
-        twoDays, 3);
+    examples =
+        SyntheticExamples.writeFeaturesOutput(
+            dir.resolve("scoring-features"), SyntheticExamples.spec(), twoDays, 3);
   }
 
   private static ScorePipeline.Result score(String output, String... more) {
-    List<String> args = new ArrayList<>(List.of("--model=" + model, "--examples=" + examples, "--output=" + output,
-        "--allowUnblessed=true", "--scoresTable="));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model=" + model,
+                "--examples=" + examples,
+                "--output=" + output,
+                "--allowUnblessed=true",
+                "--scoresTable="));
     args.addAll(List.of(more));
     return ScorePipeline.run(ScorePipeline.parse(args.toArray(String[]::new)), QUIET);
   }
 
-  /** The former scorer: every example in the driver, the day's rows in (day, id) order, one prediction. */
+  /**
+   * The former scorer: every example in the driver, the day's rows in (day, id) order, one
+   * prediction.
+   */
   private static List<Score> formerScorer(int day) {
     ModelArtifact artifact = ModelArtifact.load(model);
     ExampleBuffer all = TrainPipeline.readExamples(examples, artifact.metadata().getFeatureSpec());
@@ -75,8 +92,14 @@ class BlessAndScoreRunnerParityTest {
     int[] order = Ranking.descending(scores);
     List<Score> ranked = new ArrayList<>();
     for (int i = 0; i < order.length; i++) {
-      ranked.add(Score.newBuilder().setEntityId(matrix.entityIds()[order[i]]).setScore(scores[order[i]])
-          .setRank(i + 1).setModelId(artifact.id()).setScoreDay(day).build());
+      ranked.add(
+          Score.newBuilder()
+              .setEntityId(matrix.entityIds()[order[i]])
+              .setScore(scores[order[i]])
+              .setRank(i + 1)
+              .setModelId(artifact.id())
+              .setScoreDay(day)
+              .build());
     }
     return ranked;
   }
@@ -93,15 +116,18 @@ class BlessAndScoreRunnerParityTest {
   @Test
   void directAndFlinkWriteTheFormerScorersBytes() throws Exception {
     ScorePipeline.Result direct = score(dir.resolve("direct").toString());
-    ScorePipeline.Result flink = score(dir.resolve("flink").toString(), "--runner=FlinkRunner", "--parallelism=2");
+    ScorePipeline.Result flink =
+        score(dir.resolve("flink").toString(), "--runner=FlinkRunner", "--parallelism=2");
 
     Manifest d = direct.manifest();
     Manifest f = flink.manifest();
     assertThat(d.getRunner()).isEqualTo("DirectRunner");
     assertThat(f.getRunner()).isEqualTo("FlinkRunner");
     assertThat(d.getPipeline()).isEqualTo("score");
-    assertThat(d.getCountersMap()).containsEntry("entities_scored", (long) ENTITIES)
-        .containsEntry("examples_other_days_skipped", 300L).containsEntry("examples_read", ENTITIES + 300L);
+    assertThat(d.getCountersMap())
+        .containsEntry("entities_scored", (long) ENTITIES)
+        .containsEntry("examples_other_days_skipped", 300L)
+        .containsEntry("examples_read", ENTITIES + 300L);
     assertThat(f.getCountersMap()).isEqualTo(d.getCountersMap());
     assertThat(d.getAttributesMap()).containsEntry("score_day", "2024-07-16");
 
@@ -110,9 +136,11 @@ class BlessAndScoreRunnerParityTest {
     assertThat(direct.scores()).isEqualTo(expected);
     byte[] expectedRecords = tfRecordBytes(expected, dir.resolve("expected.tfrecord"));
     for (String run : List.of("direct", "flink")) {
-      assertThat(Files.readAllBytes(dir.resolve(run).resolve(ScorePipeline.SCORES_FILE))).as(run)
+      assertThat(Files.readAllBytes(dir.resolve(run).resolve(ScorePipeline.SCORES_FILE)))
+          .as(run)
           .isEqualTo(expectedRecords);
-      assertThat(Files.readString(dir.resolve(run).resolve(ScorePipeline.SCORES_CSV))).as(run)
+      assertThat(Files.readString(dir.resolve(run).resolve(ScorePipeline.SCORES_CSV)))
+          .as(run)
           .isEqualTo(ScorePipeline.csv(expected));
     }
   }
@@ -122,12 +150,18 @@ class BlessAndScoreRunnerParityTest {
     List<Blessing> blessings = new ArrayList<>();
     for (String runner : List.of("DirectRunner", "FlinkRunner")) {
       String output = dir.resolve("bless-" + runner).toString();
-      Blessing blessing = BlessPipeline.run(PipelineOptionsFactory.fromArgs("--model=" + model, "--output=" + output,
-          "--runner=" + runner).withValidation().as(BlessOptions.class), QUIET);
+      Blessing blessing =
+          BlessPipeline.run(
+              PipelineOptionsFactory.fromArgs(
+                      "--model=" + model, "--output=" + output, "--runner=" + runner)
+                  .withValidation()
+                  .as(BlessOptions.class),
+              QUIET);
       Manifest manifest = TaskOutput.read(output);
       assertThat(manifest.getRunner()).isEqualTo(runner);
       assertThat(manifest.getPipeline()).isEqualTo("bless");
-      assertThat(manifest.getFilesList()).extracting(f -> f.getName())
+      assertThat(manifest.getFilesList())
+          .extracting(f -> f.getName())
           .containsExactly("blessing", "model", "metadata", "metadata_json");
       blessings.add(blessing.toBuilder().clearCreatedAtMicros().build());
     }
@@ -144,8 +178,11 @@ class BlessAndScoreRunnerParityTest {
     Path missing = dir.resolve("missing");
     assertThatThrownBy(() -> score(missing.toString(), "--logicalDate=2024-07-10"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("the features output " + examples + " has no examples at 2024-07-10 (it has [2024-07-09,"
-            + " 2024-07-16]): run the features task for the scoring date");
+        .hasMessage(
+            "the features output "
+                + examples
+                + " has no examples at 2024-07-10 (it has [2024-07-09,"
+                + " 2024-07-16]): run the features task for the scoring date");
     assertThat(missing.resolve("manifest.json")).doesNotExist();
   }
 }

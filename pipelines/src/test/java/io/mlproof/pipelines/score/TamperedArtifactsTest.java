@@ -23,17 +23,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tampered-artifact corpus (issue 10 items 5-7): at each stage boundary, an artifact changed
- * after its stage committed it is refused with exit 2 (InvalidInputException) before the next
- * stage does any work. A new stage joins by adding a {@link Case} to {@link #corpus()}.
+ * after its stage committed it is refused with exit 2 (InvalidInputException) before the next stage
+ * does any work. A new stage joins by adding a {@link Case} to {@link #corpus()}.
  */
 class TamperedArtifactsTest {
-  private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  private static final PrintStream QUIET =
+      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   @TempDir static Path dir;
   static Path extract;
   static Path features;
@@ -41,7 +42,10 @@ class TamperedArtifactsTest {
   static Path rejected;
   static Path blessed;
 
-  /** One tampering: which files to change in a fresh copy of the artifacts, the stage that must refuse. */
+  /**
+   * One tampering: which files to change in a fresh copy of the artifacts, the stage that must
+   * refuse.
+   */
   record Case(String name, Tamper tamper, Stage stage, String message) {
     @Override
     public String toString() {
@@ -61,60 +65,124 @@ class TamperedArtifactsTest {
   static void artifacts() throws Exception {
     extract = dir.resolve("base/extract");
     TaskOutput output = TaskOutput.begin(extract.toString());
-    try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging("records-00000-of-00001.tfrecord"))) {
+    try (TfRecordFiles.Writer writer =
+        new TfRecordFiles.Writer(output.staging("records-00000-of-00001.tfrecord"))) {
       for (int user = 1; user <= 3; user++) {
-        writer.write(EntityDay.newBuilder().setEntityId(Integer.toString(user)).setDay(19800).build().toByteArray());
+        writer.write(
+            EntityDay.newBuilder()
+                .setEntityId(Integer.toString(user))
+                .setDay(19800)
+                .build()
+                .toByteArray());
       }
     }
-    output.commit(Manifest.newBuilder().setPipeline("extract").setRecordType("mlproof.v1.EntityDay")
-        .addFiles(OutputFile.newBuilder().setName("records").setPath("records-*.tfrecord").setRecords(3)
-            .setRecordType("mlproof.v1.EntityDay")).build());
-    features = Path.of(SyntheticExamples.write(dir.resolve("base/features"), SyntheticExamples.World.MANY_FEATURES, 400, 5));
-    train = Path.of(TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(features.toString(),
-        dir.resolve("base/train"))), QUIET).outputDir());
-    Path recencyFeatures = Path.of(SyntheticExamples.write(dir.resolve("base/recency-features"),
-        SyntheticExamples.World.RECENCY_RULE, 400, 6));
-    rejected = Path.of(TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
-        recencyFeatures.toString(), dir.resolve("base/rejected"))), QUIET).outputDir());
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline("extract")
+            .setRecordType("mlproof.v1.EntityDay")
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName("records")
+                    .setPath("records-*.tfrecord")
+                    .setRecords(3)
+                    .setRecordType("mlproof.v1.EntityDay"))
+            .build());
+    features =
+        Path.of(
+            SyntheticExamples.write(
+                dir.resolve("base/features"), SyntheticExamples.World.MANY_FEATURES, 400, 5));
+    train =
+        Path.of(
+            TrainPipeline.run(
+                    SyntheticExamples.options(
+                        SyntheticExamples.trainArgs(
+                            features.toString(), dir.resolve("base/train"))),
+                    QUIET)
+                .outputDir());
+    Path recencyFeatures =
+        Path.of(
+            SyntheticExamples.write(
+                dir.resolve("base/recency-features"),
+                SyntheticExamples.World.RECENCY_RULE,
+                400,
+                6));
+    rejected =
+        Path.of(
+            TrainPipeline.run(
+                    SyntheticExamples.options(
+                        SyntheticExamples.trainArgs(
+                            recencyFeatures.toString(), dir.resolve("base/rejected"))),
+                    QUIET)
+                .outputDir());
     blessed = dir.resolve("base/bless");
     BlessPipeline.run(BlessAndScoreTest.bless(train.toString(), blessed.toString()), QUIET);
   }
 
   static Stream<Case> corpus() {
     return Stream.of(
-        new Case("extract -> features: a records file cut at a record boundary",
+        new Case(
+            "extract -> features: a records file cut at a record boundary",
             copy -> cutLastRecord(copy.resolve("extract/records-00000-of-00001.tfrecord")),
-            (copy, out) -> new FeaturesPipeline().run(new String[] {
-                "--input=" + copy.resolve("extract"), "--output=" + out, "--cutoffs=2024-03-01"}),
+            (copy, out) ->
+                new FeaturesPipeline()
+                    .run(
+                        new String[] {
+                          "--input=" + copy.resolve("extract"),
+                          "--output=" + out,
+                          "--cutoffs=2024-03-01"
+                        }),
             "records-*.tfrecord holds 2 records but the manifest of "),
-        new Case("features -> train: the feature spec edited",
+        new Case(
+            "features -> train: the feature spec edited",
             copy -> append(copy.resolve("features/feature_spec.json"), " "),
-            (copy, out) -> TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
-                copy.resolve("features").toString(), out)), QUIET),
+            (copy, out) ->
+                TrainPipeline.run(
+                    SyntheticExamples.options(
+                        SyntheticExamples.trainArgs(copy.resolve("features").toString(), out)),
+                    QUIET),
             "feature_spec.json has SHA-256 "),
-        new Case("features -> train: an examples shard cut at a record boundary",
+        new Case(
+            "features -> train: an examples shard cut at a record boundary",
             copy -> cutLastExample(copy.resolve("features/records-00002-of-00003.tfrecord")),
-            (copy, out) -> TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
-                copy.resolve("features").toString(), out)), QUIET),
+            (copy, out) ->
+                TrainPipeline.run(
+                    SyntheticExamples.options(
+                        SyntheticExamples.trainArgs(copy.resolve("features").toString(), out)),
+                    QUIET),
             "records"),
-        new Case("train -> bless: a flipped bit in metadata.pb",
+        new Case(
+            "train -> bless: a flipped bit in metadata.pb",
             copy -> flipBit(copy.resolve("train/metadata.pb")),
-            (copy, out) -> BlessPipeline.run(BlessAndScoreTest.bless(copy.resolve("train").toString(), out.toString()),
-                QUIET),
+            (copy, out) ->
+                BlessPipeline.run(
+                    BlessAndScoreTest.bless(copy.resolve("train").toString(), out.toString()),
+                    QUIET),
             "metadata.pb has SHA-256 "),
-        new Case("train -> bless: model.txt edited",
+        new Case(
+            "train -> bless: model.txt edited",
             copy -> append(copy.resolve("train/model.txt"), "\n"),
-            (copy, out) -> BlessPipeline.run(BlessAndScoreTest.bless(copy.resolve("train").toString(), out.toString()),
-                QUIET),
+            (copy, out) ->
+                BlessPipeline.run(
+                    BlessAndScoreTest.bless(copy.resolve("train").toString(), out.toString()),
+                    QUIET),
             "model.txt has SHA-256 "),
-        new Case("bless -> score: blessing.json edited",
-            copy -> replace(copy.resolve("bless/blessing.json"), "\"tolerance\": 0.01", "\"tolerance\": 0.5"),
+        new Case(
+            "bless -> score: blessing.json edited",
+            copy ->
+                replace(
+                    copy.resolve("bless/blessing.json"),
+                    "\"tolerance\": 0.01",
+                    "\"tolerance\": 0.5"),
             (copy, out) -> ScorePipeline.run(score(copy.resolve("bless"), out), QUIET),
             "blessing.json has SHA-256 "),
-        new Case("bless -> score: a rejected model's files copied in, manifest hashes rewritten to match",
+        new Case(
+            "bless -> score: a rejected model's files copied in, manifest hashes rewritten to match",
             copy -> {
               for (String file : List.of("model.txt", "metadata.pb")) {
-                Files.copy(rejected.resolve(file), copy.resolve("bless").resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(
+                    rejected.resolve(file),
+                    copy.resolve("bless").resolve(file),
+                    StandardCopyOption.REPLACE_EXISTING);
               }
               rehash(copy.resolve("bless"));
             },
@@ -136,24 +204,31 @@ class TamperedArtifactsTest {
     org.assertj.core.api.Assertions.assertThat(out.resolve(TaskOutput.MANIFEST)).doesNotExist();
   }
 
-  private static io.mlproof.pipelines.score.ScoreOptions score(Path model, Path out) throws Exception {
+  private static io.mlproof.pipelines.score.ScoreOptions score(Path model, Path out)
+      throws Exception {
     Path warehouse = model.resolveSibling("w.duckdb");
     java.sql.DriverManager.getConnection("jdbc:duckdb:" + warehouse).close();
-    return org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs("--model=" + model,
-        "--examples=" + model.resolveSibling("features"), "--output=" + out, "--warehouse=duckdb:" + warehouse)
-        .withValidation().as(ScoreOptions.class);
+    return org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+            "--model=" + model,
+            "--examples=" + model.resolveSibling("features"),
+            "--output=" + out,
+            "--warehouse=duckdb:" + warehouse)
+        .withValidation()
+        .as(ScoreOptions.class);
   }
 
   private static void cutLastRecord(Path file) throws Exception {
     byte[] bytes = Files.readAllBytes(file);
-    int record = 16 + EntityDay.newBuilder().setEntityId("3").setDay(19800).build().getSerializedSize();
+    int record =
+        16 + EntityDay.newBuilder().setEntityId("3").setDay(19800).build().getSerializedSize();
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - record));
   }
 
   /** Drops the last record of a TFRecord file, reading the record lengths from its headers. */
   private static void cutLastExample(Path file) throws Exception {
     byte[] bytes = Files.readAllBytes(file);
-    java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer view =
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     int offset = 0;
     int last = 0;
     while (offset < bytes.length) {

@@ -18,8 +18,11 @@ class SqlRendererTest {
   private static final Warehouse BIGQUERY = Warehouse.parse("bigquery:my-project.analytics");
 
   private static TemplateContext context(String params) {
-    return new TemplateContext(LocalDate.parse("2024-01-07"), Instant.parse("2024-01-07T00:00:00Z"),
-        Instant.parse("2024-01-08T00:00:00Z"), TemplateContext.parseParams(params));
+    return new TemplateContext(
+        LocalDate.parse("2024-01-07"),
+        Instant.parse("2024-01-07T00:00:00Z"),
+        Instant.parse("2024-01-08T00:00:00Z"),
+        TemplateContext.parseParams(params));
   }
 
   private static String render(String text, String params) {
@@ -28,25 +31,40 @@ class SqlRendererTest {
 
   @Test
   void airflowVariablesRenderAsTypedLiterals() {
-    assertThat(render("SELECT {{ ds }}, {{ds_nodash}}, {{  data_interval_start }}, {{ data_interval_end }}", "{}"))
-        .isEqualTo("SELECT DATE '2024-01-07', '20240107', TIMESTAMP '2024-01-07 00:00:00',"
-            + " TIMESTAMP '2024-01-08 00:00:00'");
+    assertThat(
+            render(
+                "SELECT {{ ds }}, {{ds_nodash}}, {{  data_interval_start }}, {{ data_interval_end }}",
+                "{}"))
+        .isEqualTo(
+            "SELECT DATE '2024-01-07', '20240107', TIMESTAMP '2024-01-07 00:00:00',"
+                + " TIMESTAMP '2024-01-08 00:00:00'");
   }
 
   @Test
   void intervalsWithSubSecondTimesKeepMicroseconds() {
-    TemplateContext context = new TemplateContext(LocalDate.parse("2024-01-07"),
-        Instant.parse("2024-01-07T06:30:00.000250Z"), Instant.parse("2024-01-07T07:00:00Z"), java.util.Map.of());
-    assertThat(SqlRenderer.render(SqlTemplate.inline("t.sql", "{{ data_interval_start }}"), context, DUCKDB).sql())
+    TemplateContext context =
+        new TemplateContext(
+            LocalDate.parse("2024-01-07"),
+            Instant.parse("2024-01-07T06:30:00.000250Z"),
+            Instant.parse("2024-01-07T07:00:00Z"),
+            java.util.Map.of());
+    assertThat(
+            SqlRenderer.render(
+                    SqlTemplate.inline("t.sql", "{{ data_interval_start }}"), context, DUCKDB)
+                .sql())
         .isEqualTo("TIMESTAMP '2024-01-07 06:30:00.000250'");
   }
 
   @Test
   void paramsRenderByTheirParsedType() {
-    String params = "{\"days\": 90, \"neg\": -5, \"rate\": 0.25, \"on\": true, \"since\": \"2023-12-01\","
-        + " \"at\": \"2024-01-07T06:00:00+02:00\", \"country\": \"DE\"}";
-    assertThat(render("{{ params.days }} {{ params.neg }} {{ params.rate }} {{ params.on }} {{ params.since }}"
-        + " {{ params.at }} {{ params.country }}", params))
+    String params =
+        "{\"days\": 90, \"neg\": -5, \"rate\": 0.25, \"on\": true, \"since\": \"2023-12-01\","
+            + " \"at\": \"2024-01-07T06:00:00+02:00\", \"country\": \"DE\"}";
+    assertThat(
+            render(
+                "{{ params.days }} {{ params.neg }} {{ params.rate }} {{ params.on }} {{ params.since }}"
+                    + " {{ params.at }} {{ params.country }}",
+                params))
         .isEqualTo("90 (-5) 0.25 TRUE DATE '2023-12-01' TIMESTAMP '2024-01-07 04:00:00' 'DE'");
     // A negative number cannot turn "x -{{ n }}" into a SQL comment.
     assertThat(render("x -{{ params.neg }}", params)).isEqualTo("x -(-5)");
@@ -54,71 +72,93 @@ class SqlRendererTest {
 
   @Test
   void tablesAreQualifiedPerWarehouseAndRecorded() {
-    SqlTemplate template = SqlTemplate.inline("t.sql", "SELECT * FROM {{ table('events') }} JOIN {{ table(\"users\") }}");
+    SqlTemplate template =
+        SqlTemplate.inline(
+            "t.sql", "SELECT * FROM {{ table('events') }} JOIN {{ table(\"users\") }}");
     RenderedSql duck = SqlRenderer.render(template, context("{}"), DUCKDB);
     RenderedSql bq = SqlRenderer.render(template, context("{}"), BIGQUERY);
     assertThat(duck.sql()).isEqualTo("SELECT * FROM \"events\" JOIN \"users\"");
-    assertThat(bq.sql()).isEqualTo("SELECT * FROM `my-project.analytics.events` JOIN `my-project.analytics.users`");
+    assertThat(bq.sql())
+        .isEqualTo("SELECT * FROM `my-project.analytics.events` JOIN `my-project.analytics.users`");
     assertThat(duck.tables()).isEqualTo(Set.of("events", "users"));
   }
 
   @Test
   void sha256IsOfTheRenderedText() {
     // printf 'SELECT 1' | sha256sum
-    assertThat(SqlRenderer.render(SqlTemplate.inline("t.sql", "SELECT {{ params.one }}"), context("{\"one\": 1}"), DUCKDB)
-        .sha256()).isEqualTo("e004ebd5b5532a4b85984a62f8ad48a81aa3460c1ca07701f386135d72cdecf5");
+    assertThat(
+            SqlRenderer.render(
+                    SqlTemplate.inline("t.sql", "SELECT {{ params.one }}"),
+                    context("{\"one\": 1}"),
+                    DUCKDB)
+                .sha256())
+        .isEqualTo("e004ebd5b5532a4b85984a62f8ad48a81aa3460c1ca07701f386135d72cdecf5");
   }
 
   @Test
   void injectionThroughParamsIsRejected() {
-    assertThatThrownBy(() -> render("WHERE country = {{ params.c }}", "{\"c\": \"DE'; DROP TABLE events; --\"}"))
+    assertThatThrownBy(
+            () ->
+                render("WHERE country = {{ params.c }}", "{\"c\": \"DE'; DROP TABLE events; --\"}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 1: params.c 'DE'; DROP TABLE events; --' has characters not allowed"
-            + " in SQL text (quotes, backslashes, semicolons, newlines): use letters, digits, spaces and"
-            + " _ . , : @ / % + - only");
+        .hasMessage(
+            "template t.sql line 1: params.c 'DE'; DROP TABLE events; --' has characters not allowed"
+                + " in SQL text (quotes, backslashes, semicolons, newlines): use letters, digits, spaces and"
+                + " _ . , : @ / % + - only");
     assertThatThrownBy(() -> render("{{ params.c }}", "{\"c\": \"O\\\"Brien\"}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("params.c 'O\"Brien' has characters");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("params.c 'O\"Brien' has characters");
     assertThatThrownBy(() -> render("{{ params.c }}", "{\"c\": \"a\\\\' OR 1=1\"}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("has characters not allowed");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("has characters not allowed");
     assertThatThrownBy(() -> render("{{ params.c }}", "{\"c\": \"x\\ny\"}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("params.c 'x\\u000ay' has characters");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("params.c 'x\\u000ay' has characters");
     assertThatThrownBy(() -> render("{{ params.c }}", "{\"c\": [1, 2]}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 1: params.c is array, which has no SQL literal here: pass a number,"
-            + " true/false, a date (YYYY-MM-DD), an ISO time or plain text");
+        .hasMessage(
+            "template t.sql line 1: params.c is array, which has no SQL literal here: pass a number,"
+                + " true/false, a date (YYYY-MM-DD), an ISO time or plain text");
     assertThatThrownBy(() -> render("{{ params.c }}", "{\"c\": null}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("params.c is null");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("params.c is null");
   }
 
   @Test
   void badDatesAreRejected() {
     assertThatThrownBy(() -> render("\n{{ params.since }}", "{\"since\": \"2024-02-30\"}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 2: params.since '2024-02-30' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07");
+        .hasMessage(
+            "template t.sql line 2: params.since '2024-02-30' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07");
     assertThatThrownBy(() -> render("{{ params.at }}", "{\"at\": \"2024-01-07T25:00:00Z\"}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("template t.sql line 1: params.at '2024-01-07T25:00:00Z' is not a valid date or time");
+        .hasMessageStartingWith(
+            "template t.sql line 1: params.at '2024-01-07T25:00:00Z' is not a valid date or time");
     assertThatThrownBy(() -> render("{{ params.d }}", "{\"d\": \"0000-01-01\"}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 1: date 0000-01-01 is outside 0001-01-01..9999-12-31:"
-            + " use dates between 0001-01-01 and 9999-12-31 at microsecond precision");
+        .hasMessage(
+            "template t.sql line 1: date 0000-01-01 is outside 0001-01-01..9999-12-31:"
+                + " use dates between 0001-01-01 and 9999-12-31 at microsecond precision");
 
     LogicalDateOptions options = PipelineOptionsFactory.as(LogicalDateOptions.class);
     options.setLogicalDate("2024-1-7");
     assertThatThrownBy(() -> TemplateContext.from(options))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--logicalDate '2024-1-7' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07");
+        .hasMessage(
+            "--logicalDate '2024-1-7' is not a valid date: use YYYY-MM-DD, e.g. 2024-01-07");
     options.setLogicalDate("2024-01-07");
     options.setDataIntervalStart("2024-01-07'; DROP TABLE events; --");
     assertThatThrownBy(() -> TemplateContext.from(options))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("--dataIntervalStart '2024-01-07'; DROP TABLE events; --' is not a valid date or time");
+        .hasMessageStartingWith(
+            "--dataIntervalStart '2024-01-07'; DROP TABLE events; --' is not a valid date or time");
     options.setDataIntervalStart("2024-01-08");
     options.setDataIntervalEnd("2024-01-08");
     assertThatThrownBy(() -> TemplateContext.from(options))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("data interval end 2024-01-08T00:00:00Z is not after its start 2024-01-08T00:00:00Z:"
-            + " pass --dataIntervalEnd later than --dataIntervalStart");
+        .hasMessage(
+            "data interval end 2024-01-08T00:00:00Z is not after its start 2024-01-08T00:00:00Z:"
+                + " pass --dataIntervalEnd later than --dataIntervalStart");
   }
 
   @Test
@@ -135,7 +175,8 @@ class SqlRendererTest {
     assertThat(lookback.dataIntervalEnd()).isEqualTo(Instant.parse("2024-01-07T00:00:00Z"));
     options.setParams("{\"days\": 90");
     assertThatThrownBy(() -> TemplateContext.from(options))
-        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("--params is not valid JSON (");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("--params is not valid JSON (");
     options.setParams("[90]");
     assertThatThrownBy(() -> TemplateContext.from(options))
         .isInstanceOf(InvalidInputException.class)
@@ -146,24 +187,30 @@ class SqlRendererTest {
   void badIdentifiersAreRejected() {
     assertThatThrownBy(() -> render("FROM {{ table('events; DROP TABLE users') }}", "{}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 1: table name 'events; DROP TABLE users' is not a plain identifier:"
-            + " use letters, digits and underscores, e.g. {{ table('events') }}");
+        .hasMessage(
+            "template t.sql line 1: table name 'events; DROP TABLE users' is not a plain identifier:"
+                + " use letters, digits and underscores, e.g. {{ table('events') }}");
     assertThatThrownBy(() -> render("FROM {{ table('ev\"ents') }}", "{}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("table name 'ev\"ents' is not a plain identifier");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("table name 'ev\"ents' is not a plain identifier");
     assertThatThrownBy(() -> render("FROM {{ table('a.b') }}", "{}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("table name 'a.b' is not a plain identifier");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("table name 'a.b' is not a plain identifier");
     assertThatThrownBy(() -> render("FROM {{ table('1events') }}", "{}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("'1events' is not a plain identifier");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'1events' is not a plain identifier");
     assertThatThrownBy(() -> DUCKDB.tableReference("x\" OR 1=1"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("table name 'x\" OR 1=1' is not a plain identifier: use letters, digits and underscores,"
-            + " starting with a letter or underscore");
+        .hasMessage(
+            "table name 'x\" OR 1=1' is not a plain identifier: use letters, digits and underscores,"
+                + " starting with a letter or underscore");
   }
 
   @Test
   void anythingBeyondTheGrammarIsRejectedWithLineAndFix() {
-    String grammar = "use {{ ds }}, {{ ds_nodash }}, {{ data_interval_start }}, {{ data_interval_end }},"
-        + " {{ params.<name> }} or {{ table('<name>') }}";
+    String grammar =
+        "use {{ ds }}, {{ ds_nodash }}, {{ data_interval_start }}, {{ data_interval_end }},"
+            + " {{ params.<name> }} or {{ table('<name>') }}";
     assertThatThrownBy(() -> render("SELECT 1\nWHERE d = {{ today }}", "{}"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("template t.sql line 2: unknown name 'today': " + grammar);
@@ -171,23 +218,29 @@ class SqlRendererTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("template t.sql line 1: unsupported expression {{ ds | upper }}: " + grammar);
     assertThatThrownBy(() -> render("{{ params.x.__class__ }}", "{\"x\": 1}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("unsupported expression");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unsupported expression");
     assertThatThrownBy(() -> render("{{ 'a' ~ ds }}", "{}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("unsupported expression");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unsupported expression");
     assertThatThrownBy(() -> render("a\nb\n{{ ds", "{}"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("template t.sql line 3: '{{' is not closed: close it with '}}'");
     assertThatThrownBy(() -> render("{{ ds {{ ds }}", "{}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("'{{' is not closed");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'{{' is not closed");
     assertThatThrownBy(() -> render("{% if x %}1{% endif %}", "{}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 1: Jinja statements and comments ('{%') are not supported:"
-            + " use plain SQL (and -- comments); only {{ }} substitutions are rendered");
+        .hasMessage(
+            "template t.sql line 1: Jinja statements and comments ('{%') are not supported:"
+                + " use plain SQL (and -- comments); only {{ }} substitutions are rendered");
     assertThatThrownBy(() -> render("SELECT 1 {# note #}", "{}"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("('{#') are not supported");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("('{#') are not supported");
     assertThatThrownBy(() -> render("{{ params.missing }}", "{}"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql line 1: params.missing is not set: pass it in --params, e.g."
-            + " --params={\"missing\":...}");
+        .hasMessage(
+            "template t.sql line 1: params.missing is not set: pass it in --params, e.g."
+                + " --params={\"missing\":...}");
   }
 }

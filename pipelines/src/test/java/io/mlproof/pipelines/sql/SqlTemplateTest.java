@@ -30,7 +30,8 @@ class SqlTemplateTest {
     Path shared = Files.writeString(tmp.resolve("q.sql"), "SELECT 1");
     Files.writeString(tmp.resolve("q.bigquery.sql"), "SELECT 2");
     assertThat(SqlTemplate.load(shared.toString(), "bigquery").text()).isEqualTo("SELECT 2");
-    assertThat(SqlTemplate.load(shared.toString(), "bigquery").name()).isEqualTo(tmp.resolve("q.bigquery.sql").toString());
+    assertThat(SqlTemplate.load(shared.toString(), "bigquery").name())
+        .isEqualTo(tmp.resolve("q.bigquery.sql").toString());
     assertThat(SqlTemplate.load(shared.toString(), "duckdb").text()).isEqualTo("SELECT 1");
   }
 
@@ -38,7 +39,8 @@ class SqlTemplateTest {
   void shippedTemplatesHaveNoVariants() {
     for (String name : new String[] {"events", "payments", "users", "entity_days"}) {
       for (String dialect : new String[] {"duckdb", "bigquery"}) {
-        assertThat(SqlTemplate.load("extract/" + name + ".sql", dialect).name()).isEqualTo("extract/" + name + ".sql");
+        assertThat(SqlTemplate.load("extract/" + name + ".sql", dialect).name())
+            .isEqualTo("extract/" + name + ".sql");
       }
     }
   }
@@ -47,13 +49,16 @@ class SqlTemplateTest {
   void unknownTemplatesAreOneLineErrors() {
     assertThatThrownBy(() -> SqlTemplate.load("extract/orders.sql", "duckdb"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template 'extract/orders.sql' not found: pass a bundled template (extract/events.sql,"
-            + " extract/payments.sql, extract/users.sql, extract/entity_days.sql) or a path to an existing .sql file");
+        .hasMessage(
+            "template 'extract/orders.sql' not found: pass a bundled template (extract/events.sql,"
+                + " extract/payments.sql, extract/users.sql, extract/entity_days.sql) or a path to an existing .sql file");
     assertThatThrownBy(() -> SqlTemplate.load("extract/events", "duckdb"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template 'extract/events' is not a .sql name: pass a bundled template such as"
-            + " extract/events.sql or a path to a .sql file");
+        .hasMessage(
+            "template 'extract/events' is not a .sql name: pass a bundled template such as"
+                + " extract/events.sql or a path to a .sql file");
     assertThatThrownBy(() -> SqlTemplate.load("../../etc/passwd.sql", "duckdb"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("not found");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("not found");
   }
 }

@@ -15,14 +15,14 @@ import org.junit.runners.model.Statement;
 /**
  * Beam's {@link TestPipeline} checks that a test which built a pipeline also ran it (and, with
  * {@code enableAbandonedNodeEnforcement(true)}, that every transform it applied was part of a run),
- * but only in its JUnit 4 {@code TestRule}, which JUnit 5 never applies: a forgotten {@code p.run()}
- * passed silently. This extension applies that rule, Beam's own enforcement, around each test method
- * to every {@code TestPipeline} field of the test instance, so such a test fails with
+ * but only in its JUnit 4 {@code TestRule}, which JUnit 5 never applies: a forgotten {@code
+ * p.run()} passed silently. This extension applies that rule, Beam's own enforcement, around each
+ * test method to every {@code TestPipeline} field of the test instance, so such a test fails with
  * {@link TestPipeline.PipelineRunMissingException} or {@link TestPipeline.AbandonedNodeException}.
  *
  * <p>It is registered for every test of this module (and of modules that put its test-jar on their
- * test classpath) by JUnit's extension auto-detection: {@code junit-platform.properties} and
- * {@code META-INF/services/org.junit.jupiter.api.extension.Extension} in the test resources. A test
+ * test classpath) by JUnit's extension auto-detection: {@code junit-platform.properties} and {@code
+ * META-INF/services/org.junit.jupiter.api.extension.Extension} in the test resources. A test
  * therefore declares its pipeline as a field ({@code final transient TestPipeline p =
  * TestPipeline.create().enableAbandonedNodeEnforcement(true);}), never as a local variable, which
  * no extension can see.
@@ -30,27 +30,36 @@ import org.junit.runners.model.Statement;
 public final class TestPipelineEnforcement implements InvocationInterceptor {
 
   @Override
-  public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-      ExtensionContext context) throws Throwable {
+  public void interceptTestMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> call,
+      ExtensionContext context)
+      throws Throwable {
     enforce(invocation, context);
   }
 
   @Override
-  public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-      ExtensionContext context) throws Throwable {
+  public void interceptTestTemplateMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> call,
+      ExtensionContext context)
+      throws Throwable {
     enforce(invocation, context);
   }
 
-  private static void enforce(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
-    Statement statement = new Statement() {
-      @Override
-      public void evaluate() throws Throwable {
-        invocation.proceed();
-      }
-    };
+  private static void enforce(Invocation<Void> invocation, ExtensionContext context)
+      throws Throwable {
+    Statement statement =
+        new Statement() {
+          @Override
+          public void evaluate() throws Throwable {
+            invocation.proceed();
+          }
+        };
     Method method = context.getRequiredTestMethod();
     Description description =
-        Description.createTestDescription(context.getRequiredTestClass(), method.getName(), method.getAnnotations());
+        Description.createTestDescription(
+            context.getRequiredTestClass(), method.getName(), method.getAnnotations());
     for (TestPipeline pipeline : pipelines(context.getRequiredTestInstance())) {
       statement = pipeline.apply(statement, description);
     }
@@ -62,7 +71,8 @@ public final class TestPipelineEnforcement implements InvocationInterceptor {
     List<TestPipeline> pipelines = new ArrayList<>();
     for (Class<?> type = testInstance.getClass(); type != null; type = type.getSuperclass()) {
       for (Field field : type.getDeclaredFields()) {
-        if (TestPipeline.class.isAssignableFrom(field.getType()) && !Modifier.isStatic(field.getModifiers())) {
+        if (TestPipeline.class.isAssignableFrom(field.getType())
+            && !Modifier.isStatic(field.getModifiers())) {
           field.setAccessible(true);
           Object value = field.get(testInstance);
           if (value != null) {

@@ -35,7 +35,8 @@ class TestPipelineEnforcementTest {
   void aTransformAppliedAfterTheRunFails() {
     TestExecutionSummary summary = run(AbandonsATransform.class);
     assertThat(summary.getTestsFailedCount()).isEqualTo(1);
-    assertThat(summary.getFailures().get(0).getException()).isInstanceOf(TestPipeline.AbandonedNodeException.class);
+    assertThat(summary.getFailures().get(0).getException())
+        .isInstanceOf(TestPipeline.AbandonedNodeException.class);
   }
 
   @Test
@@ -55,8 +56,10 @@ class TestPipelineEnforcementTest {
 
   private static TestExecutionSummary run(Class<?> testClass) {
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
-    LauncherFactory.create().execute(
-        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(), listener);
+    LauncherFactory.create()
+        .execute(
+            LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(),
+            listener);
     TestExecutionSummary summary = listener.getSummary();
     assertThat(summary.getTestsFoundCount()).as(testClass.getSimpleName()).isPositive();
     return summary;

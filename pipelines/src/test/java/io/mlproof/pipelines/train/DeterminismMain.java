@@ -10,9 +10,10 @@ public final class DeterminismMain {
   private DeterminismMain() {}
 
   public static void main(String[] args) {
-    TrainPipeline.Result result = TrainPipeline.run(
-        SyntheticExamples.options(SyntheticExamples.trainArgs(args[0], Path.of(args[1]))),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    TrainPipeline.Result result =
+        TrainPipeline.run(
+            SyntheticExamples.options(SyntheticExamples.trainArgs(args[0], Path.of(args[1]))),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     System.out.println("model_sha256=" + result.metadata().getModelSha256());
   }
 }

@@ -10,7 +10,8 @@ class ExampleBufferTest {
   void growsWithoutLosingRowsAndSelectsInTheGivenOrder() {
     ExampleBuffer buffer = new ExampleBuffer(SyntheticExamples.spec(), "hash", 0);
     for (int i = 0; i < 100; i++) {
-      buffer.add("e" + (99 - i), 7, true, i % 3 == 0, new double[] {i, i + 0.5, -i, i % 5, Double.NaN});
+      buffer.add(
+          "e" + (99 - i), 7, true, i % 3 == 0, new double[] {i, i + 0.5, -i, i % 5, Double.NaN});
     }
     assertThat(buffer.rows()).isEqualTo(100);
     ExampleMatrix m = buffer.select(buffer.canonicalOrder());

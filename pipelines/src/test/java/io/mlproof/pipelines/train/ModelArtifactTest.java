@@ -1,13 +1,12 @@
 package io.mlproof.pipelines.train;
 
-import io.mlproof.pipelines.core.Sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
-import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.core.Sha256;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
@@ -20,9 +19,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +36,15 @@ class ModelArtifactTest {
   @BeforeAll
   static void trainOnce() {
     examples = SyntheticExamples.generate(SyntheticExamples.World.MANY_FEATURES, 500, 3);
-    features = SyntheticExamples.writeFeaturesOutput(shared.resolve("features"), SyntheticExamples.spec(), examples, 2);
+    features =
+        SyntheticExamples.writeFeaturesOutput(
+            shared.resolve("features"), SyntheticExamples.spec(), examples, 2);
     first = train(features, shared.resolve("first"));
   }
 
   static TrainPipeline.Result train(String examples, Path output) {
-    return TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(examples, output)),
+    return TrainPipeline.run(
+        SyntheticExamples.options(SyntheticExamples.trainArgs(examples, output)),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
   }
 
@@ -51,25 +53,34 @@ class ModelArtifactTest {
     // The same rows shuffled into 5 shards instead of 2.
     List<Example> shuffled = new ArrayList<>(examples);
     Collections.shuffle(shuffled, new Random(99));
-    String reshuffled = SyntheticExamples.writeFeaturesOutput(shared.resolve("reshuffled"), SyntheticExamples.spec(), shuffled, 5);
+    String reshuffled =
+        SyntheticExamples.writeFeaturesOutput(
+            shared.resolve("reshuffled"), SyntheticExamples.spec(), shuffled, 5);
     TrainPipeline.Result second = train(features, shared.resolve("second"));
     TrainPipeline.Result third = train(reshuffled, shared.resolve("third"));
     byte[] bytes = Files.readAllBytes(Path.of(first.outputDir(), ModelArtifact.MODEL_FILE));
-    assertThat(Files.readAllBytes(Path.of(second.outputDir(), ModelArtifact.MODEL_FILE))).isEqualTo(bytes);
-    assertThat(Files.readAllBytes(Path.of(third.outputDir(), ModelArtifact.MODEL_FILE))).isEqualTo(bytes);
-    assertThat(third.metadata().getInputDataSha256()).isEqualTo(first.metadata().getInputDataSha256());
+    assertThat(Files.readAllBytes(Path.of(second.outputDir(), ModelArtifact.MODEL_FILE)))
+        .isEqualTo(bytes);
+    assertThat(Files.readAllBytes(Path.of(third.outputDir(), ModelArtifact.MODEL_FILE)))
+        .isEqualTo(bytes);
+    assertThat(third.metadata().getInputDataSha256())
+        .isEqualTo(first.metadata().getInputDataSha256());
     assertThat(third.metadata().getModelId()).isEqualTo(first.metadata().getModelId());
   }
 
   @Test
   void anotherJvmTrainsTheSameBytes() throws Exception {
     Path out = shared.resolve("forked");
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        DeterminismMain.class.getName(), features, out.toString())
-        .redirectErrorStream(true)
-        .start();
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                DeterminismMain.class.getName(),
+                features,
+                out.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(output).isZero();
     assertThat(output).contains("model_sha256=" + first.metadata().getModelSha256());
@@ -93,18 +104,35 @@ class ModelArtifactTest {
     // the manifest's hash catches it first
     assertThatThrownBy(() -> ModelArtifact.load(copy.toString()))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage(model + " has SHA-256 " + actual + " but the manifest of " + copy + " records "
-            + first.metadata().getModelSha256() + ": the file was changed after task adhoc (pipeline train) wrote it;"
-            + " re-run that task");
-    // and with the manifest's hash removed (an output from before manifests had hashes), the metadata's
+        .hasMessage(
+            model
+                + " has SHA-256 "
+                + actual
+                + " but the manifest of "
+                + copy
+                + " records "
+                + first.metadata().getModelSha256()
+                + ": the file was changed after task adhoc (pipeline train) wrote it;"
+                + " re-run that task");
+    // and with the manifest's hash removed (an output from before manifests had hashes), the
+    // metadata's
     Path manifest = copy.resolve(io.mlproof.pipelines.core.TaskOutput.MANIFEST);
-    Files.writeString(manifest, Files.readString(manifest).replaceAll(",\\s*\"sha256\": \""
-        + first.metadata().getModelSha256() + "\"", ""));
+    Files.writeString(
+        manifest,
+        Files.readString(manifest)
+            .replaceAll(",\\s*\"sha256\": \"" + first.metadata().getModelSha256() + "\"", ""));
     assertThatThrownBy(() -> ModelArtifact.load(copy.toString()))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("model file " + model + " has SHA-256 " + actual + " but model " + first.metadata().getModelId()
-            + " was trained as " + first.metadata().getModelSha256()
-            + ": the file was changed after training; restore it or retrain");
+        .hasMessage(
+            "model file "
+                + model
+                + " has SHA-256 "
+                + actual
+                + " but model "
+                + first.metadata().getModelId()
+                + " was trained as "
+                + first.metadata().getModelSha256()
+                + ": the file was changed after training; restore it or retrain");
   }
 
   @Test
@@ -114,15 +142,24 @@ class ModelArtifactTest {
     String otherHash = FeatureSpecs.hash(other);
     assertThatThrownBy(() -> model.checkSpec(otherHash, "/runs/features"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("the examples at /runs/features were built with feature spec " + otherHash
-            + " but model " + model.id() + " (" + first.outputDir() + ") expects churn_test v1 ("
-            + FeatureSpecs.hash(SyntheticExamples.spec())
-            + "): build the features with the model's spec, or retrain on these features");
+        .hasMessage(
+            "the examples at /runs/features were built with feature spec "
+                + otherHash
+                + " but model "
+                + model.id()
+                + " ("
+                + first.outputDir()
+                + ") expects churn_test v1 ("
+                + FeatureSpecs.hash(SyntheticExamples.spec())
+                + "): build the features with the model's spec, or retrain on these features");
     // Reading examples with a spec they were not built with fails on the first record.
     assertThatThrownBy(() -> TrainPipeline.readExamples(features, other))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("was built with feature spec " + FeatureSpecs.hash(SyntheticExamples.spec())
-            + " but the spec churn_test v2 hashes to " + otherHash);
+        .hasMessageContaining(
+            "was built with feature spec "
+                + FeatureSpecs.hash(SyntheticExamples.spec())
+                + " but the spec churn_test v2 hashes to "
+                + otherHash);
   }
 
   @Test
@@ -133,13 +170,19 @@ class ModelArtifactTest {
     p.apply(Create.of(some).withCoder(ProtoCoder.of(Example.class)))
         .apply(ProtoRecords.write(dir.resolve("records").toString()));
     p.run().waitUntilFinish();
-    ExampleBuffer buffer = ExampleReader.read(dir.resolve(ProtoRecords.shardGlob("records")).toString(),
-        SyntheticExamples.spec(), 50);
+    ExampleBuffer buffer =
+        ExampleReader.read(
+            dir.resolve(ProtoRecords.shardGlob("records")).toString(),
+            SyntheticExamples.spec(),
+            50);
     assertThat(buffer.rows()).isEqualTo(50);
     int[] order = buffer.canonicalOrder();
     List<Example> sorted = new ArrayList<>(some);
-    sorted.sort((a, b) -> a.getCutoffDay() != b.getCutoffDay()
-        ? Integer.compare(a.getCutoffDay(), b.getCutoffDay()) : a.getEntityId().compareTo(b.getEntityId()));
+    sorted.sort(
+        (a, b) ->
+            a.getCutoffDay() != b.getCutoffDay()
+                ? Integer.compare(a.getCutoffDay(), b.getCutoffDay())
+                : a.getEntityId().compareTo(b.getEntityId()));
     for (int i = 0; i < 50; i++) {
       Example e = sorted.get(i);
       int r = order[i];
@@ -154,14 +197,19 @@ class ModelArtifactTest {
 
   @Test
   void corruptRecordFileFailsLoudly(@TempDir Path dir) throws Exception {
-    String out = SyntheticExamples.writeFeaturesOutput(dir.resolve("features"), SyntheticExamples.spec(), examples.subList(0, 10), 1);
+    String out =
+        SyntheticExamples.writeFeaturesOutput(
+            dir.resolve("features"), SyntheticExamples.spec(), examples.subList(0, 10), 1);
     Path shard = dir.resolve("features").resolve("records-00000-of-00001.tfrecord");
     byte[] bytes = Files.readAllBytes(shard);
     bytes[20] ^= 0x01; // inside the first record's data
     Files.write(shard, bytes);
     assertThatThrownBy(() -> TrainPipeline.readExamples(out, SyntheticExamples.spec()))
         .isInstanceOf(RunFailedException.class)
-        .hasMessage("corrupt TFRecord file " + shard + " at byte 0: data checksum mismatch"
-            + " (re-run the task that wrote it)");
+        .hasMessage(
+            "corrupt TFRecord file "
+                + shard
+                + " at byte 0: data checksum mismatch"
+                + " (re-run the task that wrote it)");
   }
 }

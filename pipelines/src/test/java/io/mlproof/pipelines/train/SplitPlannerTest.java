@@ -20,8 +20,9 @@ class SplitPlannerTest {
     buffer.add("b", 2, true, false, new double[5]);
     assertThatThrownBy(() -> SplitPlanner.byTime(buffer, true))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("entity a appears twice at cutoff day 1: the examples must hold one row per entity and cutoff"
-            + " (check the features task)");
+        .hasMessage(
+            "entity a appears twice at cutoff day 1: the examples must hold one row per entity and cutoff"
+                + " (check the features task)");
   }
 
   /** Rows at cutoff days 40, 70, 80, 100 (and an unlabelled one at 130); horizon 30. */
@@ -52,7 +53,8 @@ class SplitPlannerTest {
         .containsEntry("test_rows", 2L)
         .containsEntry("rows_purged_label_overlap", 1L)
         .containsEntry("examples_unlabelled_skipped", 1L);
-    assertThat(data.split()).isEqualTo("time: train on cutoff days up to 40, validate on day 70, test on day 100");
+    assertThat(data.split())
+        .isEqualTo("time: train on cutoff days up to 40, validate on day 70, test on day 100");
   }
 
   @Test
@@ -68,8 +70,9 @@ class SplitPlannerTest {
     // Test day 70: validation day 40 (40 + 30 <= 70); no older cutoff trains.
     assertThatThrownBy(() -> SplitPlanner.byTime(days(), 70, true))
         .isInstanceOf(RunFailedException.class)
-        .hasMessageStartingWith("no training rows: training uses cutoffs whose 30-day label window closes by the"
-            + " validation cutoff day 40");
+        .hasMessageStartingWith(
+            "no training rows: training uses cutoffs whose 30-day label window closes by the"
+                + " validation cutoff day 40");
     TrainingData fold = SplitPlanner.byTime(days(), 80, false);
     assertThat(fold.testCutoffDay()).isEqualTo(80);
     assertThat(fold.counters()).containsEntry("examples_after_test_cutoff_skipped", 2L);
@@ -82,9 +85,10 @@ class SplitPlannerTest {
     buffer.add("a", 100, true, false, new double[5]);
     assertThatThrownBy(() -> SplitPlanner.byTime(buffer, true))
         .isInstanceOf(RunFailedException.class)
-        .hasMessage("no validation cutoff: the time-aware split validates on the newest cutoff whose 30-day label"
-            + " window closes by the test cutoff day 100, and the labelled cutoff days are [80, 100]; add a cutoff"
-            + " at least 30 days before the newest one to the features task");
+        .hasMessage(
+            "no validation cutoff: the time-aware split validates on the newest cutoff whose 30-day label"
+                + " window closes by the test cutoff day 100, and the labelled cutoff days are [80, 100]; add a cutoff"
+                + " at least 30 days before the newest one to the features task");
   }
 
   /** 100 rows, ids r000..r099, every 4th positive (25 positives, 75 negatives). */
@@ -107,15 +111,22 @@ class SplitPlannerTest {
     assertThat(data.validation().positives()).isEqualTo(5);
     assertThat(data.train().rows()).isEqualTo(60);
     assertThat(data.train().positives()).isEqualTo(15);
-    assertThat(data.split()).isEqualTo("stratified: 20% of each class tests, 25% of the rest validates, seed 7");
+    assertThat(data.split())
+        .isEqualTo("stratified: 20% of each class tests, 25% of the rest validates, seed 7");
     // Disjoint, and together every row.
-    String[] all = IntStream.range(0, 100).mapToObj(i -> String.format("r%03d", i)).toArray(String[]::new);
-    String[] union = java.util.stream.Stream.of(data.train(), data.validation(), data.test())
-        .flatMap(m -> Arrays.stream(m.entityIds())).sorted().toArray(String[]::new);
+    String[] all =
+        IntStream.range(0, 100).mapToObj(i -> String.format("r%03d", i)).toArray(String[]::new);
+    String[] union =
+        java.util.stream.Stream.of(data.train(), data.validation(), data.test())
+            .flatMap(m -> Arrays.stream(m.entityIds()))
+            .sorted()
+            .toArray(String[]::new);
     assertThat(union).containsExactly(all);
     // Seeded: the same seed gives the same test rows, another seed others.
-    assertThat(SplitPlanner.stratified(table(), 0.2, 0.25, 7).test().entityIds()).containsExactly(data.test().entityIds());
-    assertThat(SplitPlanner.stratified(table(), 0.2, 0.25, 8).test().entityIds()).isNotEqualTo(data.test().entityIds());
+    assertThat(SplitPlanner.stratified(table(), 0.2, 0.25, 7).test().entityIds())
+        .containsExactly(data.test().entityIds());
+    assertThat(SplitPlanner.stratified(table(), 0.2, 0.25, 8).test().entityIds())
+        .isNotEqualTo(data.test().entityIds());
   }
 
   @Test
@@ -126,8 +137,9 @@ class SplitPlannerTest {
       roles[i] = i < 20 ? "test" : i < 30 ? "validation" : "train";
     }
     TrainingData given = SplitPlanner.byColumn(rows, roles, "fold", 0.2, 1);
-    assertThat(given.test().entityIds()).containsExactly(
-        IntStream.range(0, 20).mapToObj(i -> String.format("r%03d", i)).toArray(String[]::new));
+    assertThat(given.test().entityIds())
+        .containsExactly(
+            IntStream.range(0, 20).mapToObj(i -> String.format("r%03d", i)).toArray(String[]::new));
     assertThat(given.validation().rows()).isEqualTo(10);
     assertThat(given.train().rows()).isEqualTo(70);
 
@@ -144,6 +156,7 @@ class SplitPlannerTest {
     roles[5] = "holdout";
     assertThatThrownBy(() -> SplitPlanner.byColumn(rows, roles, "fold", 0.2, 1))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("split column fold is 'holdout' for id r005: use 'train', 'validation' or 'test'");
+        .hasMessage(
+            "split column fold is 'holdout' for id r005: use 'train', 'validation' or 'test'");
   }
 }

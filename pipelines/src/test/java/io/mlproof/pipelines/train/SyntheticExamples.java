@@ -31,7 +31,10 @@ public final class SyntheticExamples {
   static final int[] CUTOFFS = {19800, 19830, 19860, 19890};
   private static final double[] COUNTRY_EFFECT = {1.5, 0.0, -0.8, 0.0, 1.0};
 
-  public enum World { RECENCY_RULE, MANY_FEATURES }
+  public enum World {
+    RECENCY_RULE,
+    MANY_FEATURES
+  }
 
   private SyntheticExamples() {}
 
@@ -48,7 +51,11 @@ public final class SyntheticExamples {
         .addFeatures(numeric("purchases_90d"))
         .addFeatures(Feature.newBuilder().setName("country").setType(FeatureType.CATEGORICAL))
         .addFeatures(numeric("noise"))
-        .setLabel(LabelSpec.newBuilder().setName("churned").setDefinition("no_purchase").setHorizonDays(HORIZON))
+        .setLabel(
+            LabelSpec.newBuilder()
+                .setName("churned")
+                .setDefinition("no_purchase")
+                .setHorizonDays(HORIZON))
         .build();
   }
 
@@ -73,19 +80,27 @@ public final class SyntheticExamples {
           label = Double.isNaN(recency) || recency > 30;
         } else {
           double r = Double.isNaN(recency) ? 60 : recency;
-          double logit = -1.0 + 0.02 * r - 0.3 * sessions + COUNTRY_EFFECT[country]
-              + (sessions < 4 && r > 40 ? 2.0 : 0.0);
+          double logit =
+              -1.0
+                  + 0.02 * r
+                  - 0.3 * sessions
+                  + COUNTRY_EFFECT[country]
+                  + (sessions < 4 && r > 40 ? 2.0 : 0.0);
           label = random.nextDouble() < 1 / (1 + Math.exp(-logit));
         }
-        out.add(Example.newBuilder()
-            .setEntityId(String.format("u%05d", e))
-            .setCutoffDay(cutoff)
-            .addFeatures(recency).addFeatures(sessions).addFeatures(purchases).addFeatures(country)
-            .addFeatures(noise)
-            .setHasLabel(true)
-            .setLabel(label)
-            .setFeatureSpecHash(hash)
-            .build());
+        out.add(
+            Example.newBuilder()
+                .setEntityId(String.format("u%05d", e))
+                .setCutoffDay(cutoff)
+                .addFeatures(recency)
+                .addFeatures(sessions)
+                .addFeatures(purchases)
+                .addFeatures(country)
+                .addFeatures(noise)
+                .setHasLabel(true)
+                .setLabel(label)
+                .setFeatureSpecHash(hash)
+                .build());
       }
     }
     return out;
@@ -102,14 +117,18 @@ public final class SyntheticExamples {
     return out;
   }
 
-  /** Writes {@code examples} as a complete features output in {@code shards} files (round robin). */
-  public static String writeFeaturesOutput(Path dir, FeatureSpec spec, List<Example> examples, int shards) {
+  /**
+   * Writes {@code examples} as a complete features output in {@code shards} files (round robin).
+   */
+  public static String writeFeaturesOutput(
+      Path dir, FeatureSpec spec, List<Example> examples, int shards) {
     TaskOutput output = TaskOutput.begin(dir.toString());
     List<TfRecordFiles.Writer> writers = new ArrayList<>();
     try {
       for (int s = 0; s < shards; s++) {
-        writers.add(new TfRecordFiles.Writer(
-            output.staging(String.format("records-%05d-of-%05d.tfrecord", s, shards))));
+        writers.add(
+            new TfRecordFiles.Writer(
+                output.staging(String.format("records-%05d-of-%05d.tfrecord", s, shards))));
       }
       for (int i = 0; i < examples.size(); i++) {
         writers.get(i % shards).write(examples.get(i).toByteArray());
@@ -120,14 +139,24 @@ public final class SyntheticExamples {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ModelArtifact.write(output.staging("feature_spec.json"),
-        ModelArtifact.json(spec).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
-    output.commit(Manifest.newBuilder()
-        .setPipeline("features")
-        .addFiles(OutputFile.newBuilder().setName("records").setPath("records-*-of-*.tfrecord")
-            .setRecords(examples.size()).setRecordType("mlproof.v1.Example"))
-        .addFiles(OutputFile.newBuilder().setName(FeatureSpecs.OUTPUT_NAME).setPath("feature_spec.json"))
-        .build());
+    ModelArtifact.write(
+        output.staging("feature_spec.json"),
+        ModelArtifact.json(spec).getBytes(StandardCharsets.UTF_8),
+        MimeTypes.TEXT);
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline("features")
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName("records")
+                    .setPath("records-*-of-*.tfrecord")
+                    .setRecords(examples.size())
+                    .setRecordType("mlproof.v1.Example"))
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName(FeatureSpecs.OUTPUT_NAME)
+                    .setPath("feature_spec.json"))
+            .build());
     return dir.toString();
   }
 
@@ -137,12 +166,20 @@ public final class SyntheticExamples {
 
   /** Fast, small-data training options for tests. */
   public static String[] trainArgs(String examples, Path output, String... more) {
-    return merge(List.of(
-        "--examples=" + examples, "--output=" + output, "--numIterations=200", "--learningRate=0.1",
-        "--numLeaves=15", "--earlyStoppingRounds=20"), more);
+    return merge(
+        List.of(
+            "--examples=" + examples,
+            "--output=" + output,
+            "--numIterations=200",
+            "--learningRate=0.1",
+            "--numLeaves=15",
+            "--earlyStoppingRounds=20"),
+        more);
   }
 
-  /** {@code defaults} with each option in {@code overrides} replacing the default of the same name. */
+  /**
+   * {@code defaults} with each option in {@code overrides} replacing the default of the same name.
+   */
   public static String[] merge(List<String> defaults, String... overrides) {
     List<String> args = new ArrayList<>(defaults);
     for (String option : overrides) {

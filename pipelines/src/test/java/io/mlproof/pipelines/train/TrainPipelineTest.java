@@ -29,11 +29,15 @@ class TrainPipelineTest {
 
   @BeforeAll
   static void trainOnce() {
-    manyFeatures = SyntheticExamples.write(shared.resolve("features"), SyntheticExamples.World.MANY_FEATURES, ENTITIES, 7);
+    manyFeatures =
+        SyntheticExamples.write(
+            shared.resolve("features"), SyntheticExamples.World.MANY_FEATURES, ENTITIES, 7);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    trained = TrainPipeline.run(
-        SyntheticExamples.options(SyntheticExamples.trainArgs(manyFeatures, shared.resolve("train"))),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
+    trained =
+        TrainPipeline.run(
+            SyntheticExamples.options(
+                SyntheticExamples.trainArgs(manyFeatures, shared.resolve("train"))),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
     printed = out.toString(StandardCharsets.UTF_8);
   }
 
@@ -41,7 +45,8 @@ class TrainPipelineTest {
   void splitsByTimeWithNewestCutoffForTestAndTheOneBeforeForValidation() {
     Manifest manifest = trained.manifest();
     // 4 cutoffs x 2000 entities; the newest cutoff tests, the one before validates, the 2 older
-    // ones train. The horizon (30 days) equals the cutoff spacing, so no row overlaps the next split.
+    // ones train. The horizon (30 days) equals the cutoff spacing, so no row overlaps the next
+    // split.
     assertThat(manifest.getCountersMap())
         .containsEntry("examples_read", 8000L)
         .containsEntry("train_rows", 4000L)
@@ -52,21 +57,29 @@ class TrainPipelineTest {
     assertThat(trained.metadata().getTestCutoffDay()).isEqualTo(19890);
     assertThat(trained.metadata().getValidationCutoffDay()).isEqualTo(19860);
     assertThat(trained.metadata().getTrainStartDay()).isEqualTo(19800);
-    assertThat(trained.metadata().getTrainEndDay()).as("refit on train + validation").isEqualTo(19860);
+    assertThat(trained.metadata().getTrainEndDay())
+        .as("refit on train + validation")
+        .isEqualTo(19860);
     assertThat(trained.metadata().getEvaluation().getExamples()).isEqualTo(2000);
   }
 
   @Test
   void modelBeatsTheTunedHeuristicWhenOtherFeaturesMatterAndSaysSo() {
     EvaluationResult e = trained.metadata().getEvaluation();
-    assertThat(e.getBaselinesList()).extracting(ClassificationMetrics::getName)
-        .hasSize(3).startsWith("status_quo", "random").last().asString().startsWith("heuristic:days_since_last_purchase");
+    assertThat(e.getBaselinesList())
+        .extracting(ClassificationMetrics::getName)
+        .hasSize(3)
+        .startsWith("status_quo", "random")
+        .last()
+        .asString()
+        .startsWith("heuristic:days_since_last_purchase");
     assertThat(e.getVerdict().getBlessed()).isTrue();
     assertThat(e.getVerdict().getBestBaseline()).startsWith("heuristic:");
     assertThat(e.getModel().getF1()).isGreaterThan(e.getVerdict().getBestBaselineF1() + 0.02);
     assertThat(e.getVerdict().getSummary()).contains("it does, ML pays here");
     assertThat(e.getVerdict().getLeadCi95Low()).isGreaterThan(0.02);
-    assertThat(printed).contains("verdict: The model beats the best baseline, heuristic:days_since_last_purchase");
+    assertThat(printed)
+        .contains("verdict: The model beats the best baseline, heuristic:days_since_last_purchase");
   }
 
   @Test
@@ -87,7 +100,8 @@ class TrainPipelineTest {
 
   @Test
   void savedPredictionsReproduceTheReportedMetrics() throws Exception {
-    List<String> lines = Files.readAllLines(Path.of(trained.outputDir(), TrainPipeline.PREDICTIONS_CSV));
+    List<String> lines =
+        Files.readAllLines(Path.of(trained.outputDir(), TrainPipeline.PREDICTIONS_CSV));
     assertThat(lines.get(0)).isEqualTo("entity_id,cutoff_day,label,score");
     assertThat(lines).hasSize(2001);
     double[] scores = new double[2000];
@@ -110,7 +124,9 @@ class TrainPipelineTest {
     }
     EvaluationResult reported = EvaluationResult.newBuilder().build();
     EvaluationResult.Builder parsed = EvaluationResult.newBuilder();
-    JsonFormat.parser().merge(Files.readString(Path.of(trained.outputDir(), TrainPipeline.EVALUATION_JSON)), parsed);
+    JsonFormat.parser()
+        .merge(
+            Files.readString(Path.of(trained.outputDir(), TrainPipeline.EVALUATION_JSON)), parsed);
     reported = parsed.build();
     assertThat(reported.getModel().getRocAuc()).isCloseTo(wins / pairs, within(1e-12));
     // Confusion at the reported threshold, counted here.
@@ -133,26 +149,34 @@ class TrainPipelineTest {
   @Test
   void artifactFilesAreListedAndTheModelReloads() {
     Manifest manifest = TaskOutput.read(trained.outputDir());
-    assertThat(manifest.getFilesList()).extracting(f -> f.getName())
+    assertThat(manifest.getFilesList())
+        .extracting(f -> f.getName())
         .contains("model", "metadata", "metadata_json", "evaluation", "predictions", "test");
     ModelArtifact loaded = ModelArtifact.load(trained.outputDir());
     assertThat(loaded.id()).isEqualTo(trained.metadata().getModelId());
-    assertThat(loaded.id()).isEqualTo("churn_test-" + trained.metadata().getModelSha256().substring(0, 12));
-    assertThat(manifest.getAttributesMap()).containsKeys("timing_ms.read_examples", "timing_ms.boosting");
+    assertThat(loaded.id())
+        .isEqualTo("churn_test-" + trained.metadata().getModelSha256().substring(0, 12));
+    assertThat(manifest.getAttributesMap())
+        .containsKeys("timing_ms.read_examples", "timing_ms.boosting");
   }
 
   @Test
   void heuristicWinsOnARecencyRuleAndTheModelIsNotBlessable(@TempDir Path dir) {
-    String examples = SyntheticExamples.write(dir.resolve("features"), SyntheticExamples.World.RECENCY_RULE, 1000, 11);
-    TrainPipeline.Result result = TrainPipeline.run(
-        SyntheticExamples.options(SyntheticExamples.trainArgs(examples, dir.resolve("train"))),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    String examples =
+        SyntheticExamples.write(
+            dir.resolve("features"), SyntheticExamples.World.RECENCY_RULE, 1000, 11);
+    TrainPipeline.Result result =
+        TrainPipeline.run(
+            SyntheticExamples.options(SyntheticExamples.trainArgs(examples, dir.resolve("train"))),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     EvaluationResult e = result.metadata().getEvaluation();
     assertThat(e.getVerdict().getBlessed()).isFalse();
     assertThat(e.getVerdict().getBestBaseline()).startsWith("heuristic:days_since_last_purchase>");
     assertThat(e.getVerdict().getBestBaseline()).endsWith("|missing");
     assertThat(e.getVerdict().getSummary()).contains("keep the baseline");
-    assertThat(e.getVerdict().getReasonsList()).singleElement().asString()
+    assertThat(e.getVerdict().getReasonsList())
+        .singleElement()
+        .asString()
         .startsWith("the lower bound of the 95% interval of the F1 lead over heuristic:");
   }
 
@@ -161,20 +185,33 @@ class TrainPipelineTest {
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options("--output=" + dir), quiet))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("give exactly one of --examples (a features output) or --examplesQuery (a labelled table)");
-    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(
-        SyntheticExamples.trainArgs(manyFeatures, dir, "--params={\"lightgbm\": {\"seed\": 3}}")), quiet))
+        .hasMessage(
+            "give exactly one of --examples (a features output) or --examplesQuery (a labelled table)");
+    assertThatThrownBy(
+            () ->
+                TrainPipeline.run(
+                    SyntheticExamples.options(
+                        SyntheticExamples.trainArgs(
+                            manyFeatures, dir, "--params={\"lightgbm\": {\"seed\": 3}}")),
+                    quiet))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("LightGBM parameter 'seed' in params.lightgbm is set by mlproof: use --seed");
-    assertThatThrownBy(() -> TrainPipeline.run(SyntheticExamples.options(
-        SyntheticExamples.trainArgs(manyFeatures, dir, "--heuristicFeatures=country")), quiet))
+    assertThatThrownBy(
+            () ->
+                TrainPipeline.run(
+                    SyntheticExamples.options(
+                        SyntheticExamples.trainArgs(
+                            manyFeatures, dir, "--heuristicFeatures=country")),
+                    quiet))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("--heuristicFeatures names 'country', which is not a numeric feature");
+        .hasMessageStartingWith(
+            "--heuristicFeatures names 'country', which is not a numeric feature");
   }
 
   @Test
   void unknownAndMissingOptionsAreOneLineUserErrors() {
-    assertThatThrownBy(() -> new TrainPipeline().run(new String[] {"--output=/tmp/x", "--numLeavs=3"}))
+    assertThatThrownBy(
+            () -> new TrainPipeline().run(new String[] {"--output=/tmp/x", "--numLeavs=3"}))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("numLeavs")
         .hasMessageEndingWith("(see: mlproof run train --help)");
@@ -186,9 +223,12 @@ class TrainPipelineTest {
 
   @Test
   void dagParamsReachLightGbm() {
-    assertThat(TrainPipeline.lightgbmParams("{\"lightgbm\": {\"max_depth\": 6, \"lambda_l2\": 0.5, \"extra_trees\": true}}"))
+    assertThat(
+            TrainPipeline.lightgbmParams(
+                "{\"lightgbm\": {\"max_depth\": 6, \"lambda_l2\": 0.5, \"extra_trees\": true}}"))
         .containsExactly(
-            java.util.Map.entry("extra_trees", "true"), java.util.Map.entry("lambda_l2", "0.5"),
+            java.util.Map.entry("extra_trees", "true"),
+            java.util.Map.entry("lambda_l2", "0.5"),
             java.util.Map.entry("max_depth", "6"));
   }
 
@@ -199,22 +239,47 @@ class TrainPipelineTest {
    */
   @Test
   void poisoningTheTestCutoffChangesNothingButItsMeasurement(@TempDir Path dir) {
-    List<io.mlproof.proto.v1.Example> clean = SyntheticExamples.generate(SyntheticExamples.World.MANY_FEATURES, 600, 3);
+    List<io.mlproof.proto.v1.Example> clean =
+        SyntheticExamples.generate(SyntheticExamples.World.MANY_FEATURES, 600, 3);
     int testDay = SyntheticExamples.CUTOFFS[SyntheticExamples.CUTOFFS.length - 1];
-    List<io.mlproof.proto.v1.Example> poisoned = clean.stream().map(e -> e.getCutoffDay() != testDay ? e
-        : e.toBuilder().setLabel(!e.getLabel()).clearFeatures()
-            .addFeatures(-999).addFeatures(1e6).addFeatures(Double.NaN).addFeatures(4).addFeatures(42).build())
-        .toList();
+    List<io.mlproof.proto.v1.Example> poisoned =
+        clean.stream()
+            .map(
+                e ->
+                    e.getCutoffDay() != testDay
+                        ? e
+                        : e.toBuilder()
+                            .setLabel(!e.getLabel())
+                            .clearFeatures()
+                            .addFeatures(-999)
+                            .addFeatures(1e6)
+                            .addFeatures(Double.NaN)
+                            .addFeatures(4)
+                            .addFeatures(42)
+                            .build())
+            .toList();
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    TrainPipeline.Result a = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
-        SyntheticExamples.writeFeaturesOutput(dir.resolve("clean"), SyntheticExamples.spec(), clean, 2),
-        dir.resolve("a"))), quiet);
-    TrainPipeline.Result b = TrainPipeline.run(SyntheticExamples.options(SyntheticExamples.trainArgs(
-        SyntheticExamples.writeFeaturesOutput(dir.resolve("poisoned"), SyntheticExamples.spec(), poisoned, 2),
-        dir.resolve("b"))), quiet);
+    TrainPipeline.Result a =
+        TrainPipeline.run(
+            SyntheticExamples.options(
+                SyntheticExamples.trainArgs(
+                    SyntheticExamples.writeFeaturesOutput(
+                        dir.resolve("clean"), SyntheticExamples.spec(), clean, 2),
+                    dir.resolve("a"))),
+            quiet);
+    TrainPipeline.Result b =
+        TrainPipeline.run(
+            SyntheticExamples.options(
+                SyntheticExamples.trainArgs(
+                    SyntheticExamples.writeFeaturesOutput(
+                        dir.resolve("poisoned"), SyntheticExamples.spec(), poisoned, 2),
+                    dir.resolve("b"))),
+            quiet);
     assertThat(b.metadata().getModelSha256()).isEqualTo(a.metadata().getModelSha256());
-    assertThat(b.metadata().getEvaluation().getSelection()).isEqualTo(a.metadata().getEvaluation().getSelection());
-    assertThat(b.metadata().getEvaluation().getPositives()).isEqualTo(600 - a.metadata().getEvaluation().getPositives());
+    assertThat(b.metadata().getEvaluation().getSelection())
+        .isEqualTo(a.metadata().getEvaluation().getSelection());
+    assertThat(b.metadata().getEvaluation().getPositives())
+        .isEqualTo(600 - a.metadata().getEvaluation().getPositives());
     assertThat(b.metadata().getEvaluation().getModel().getRocAuc())
         .isNotEqualTo(a.metadata().getEvaluation().getModel().getRocAuc());
   }

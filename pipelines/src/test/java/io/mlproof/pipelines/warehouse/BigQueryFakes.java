@@ -40,12 +40,12 @@ import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 
 /**
- * A BigQuery for tests, built from Beam's fakes: no BigQuery can run here. Beam's
- * {@link FakeJobService} takes a query's text to be its base64-encoded result table
- * ({@link FakeBigQueryServices#encodeQueryResult}) and answers dry runs registered with
- * {@code expectDryRunQuery}; {@link FakeDatasetService} holds the datasets and the query's
- * temporary result table; {@link StorageReads} serves that result over the Storage Read API as
- * Avro, the way BigQuery does; {@link Api} answers mlproof's driver-side calls from the same fakes.
+ * A BigQuery for tests, built from Beam's fakes: no BigQuery can run here. Beam's {@link
+ * FakeJobService} takes a query's text to be its base64-encoded result table ({@link
+ * FakeBigQueryServices#encodeQueryResult}) and answers dry runs registered with {@code
+ * expectDryRunQuery}; {@link FakeDatasetService} holds the datasets and the query's temporary
+ * result table; {@link StorageReads} serves that result over the Storage Read API as Avro, the way
+ * BigQuery does; {@link Api} answers mlproof's driver-side calls from the same fakes.
  */
 public final class BigQueryFakes {
 
@@ -66,33 +66,52 @@ public final class BigQueryFakes {
 
   /** Registers a table the canned queries read from (BigQueryIO looks up its location). */
   public TableReference table(String name) throws Exception {
-    TableReference ref = new TableReference().setProjectId(PROJECT).setDatasetId(DATASET).setTableId(name);
+    TableReference ref =
+        new TableReference().setProjectId(PROJECT).setDatasetId(DATASET).setTableId(name);
     datasets.createTable(new Table().setTableReference(ref).setLocation("US"));
     return ref;
   }
 
   /** A query whose result is {@code rows}, with a dry run that reports {@code bytes} scanned. */
-  public CannedQuery query(TableSchema schema, List<TableRow> rows, long bytes, TableReference reads) throws IOException {
-    String text = FakeBigQueryServices.encodeQueryResult(new Table().setSchema(schema).setNumBytes(bytes), rows);
-    jobs.expectDryRunQuery(PROJECT, text, new JobStatistics().setQuery(new JobStatistics2()
-        .setTotalBytesProcessed(bytes).setSchema(schema).setReferencedTables(List.of(reads))));
+  public CannedQuery query(
+      TableSchema schema, List<TableRow> rows, long bytes, TableReference reads)
+      throws IOException {
+    String text =
+        FakeBigQueryServices.encodeQueryResult(
+            new Table().setSchema(schema).setNumBytes(bytes), rows);
+    jobs.expectDryRunQuery(
+        PROJECT,
+        text,
+        new JobStatistics()
+            .setQuery(
+                new JobStatistics2()
+                    .setTotalBytesProcessed(bytes)
+                    .setSchema(schema)
+                    .setReferencedTables(List.of(reads))));
     return new CannedQuery(text, schema, rows);
   }
 
   /** Beam's services with a Storage Read client serving the query results as these Avro records. */
   public BigQueryServices services(Schema avroSchema, List<GenericRecord> records) {
-    return new FakeBigQueryServices().withDatasetService(datasets).withJobService(jobs)
+    return new FakeBigQueryServices()
+        .withDatasetService(datasets)
+        .withJobService(jobs)
         .withStorageClient(new StorageReads(avroSchema, records));
   }
 
-  /** Beam's services for writes (load jobs): the fake dataset and job services, no Storage Read client. */
+  /**
+   * Beam's services for writes (load jobs): the fake dataset and job services, no Storage Read
+   * client.
+   */
   public BigQueryServices services() {
     return new FakeBigQueryServices().withDatasetService(datasets).withJobService(jobs);
   }
 
   /** The dataset as a warehouse whose driver calls and load jobs go to these fakes. */
   public BigQueryWarehouse warehouse() {
-    return BigQueryWarehouse.of(PROJECT, DATASET).withApi(api(List.of())).withTestServices(services());
+    return BigQueryWarehouse.of(PROJECT, DATASET)
+        .withApi(api(List.of()))
+        .withTestServices(services());
   }
 
   /** The fake datasets, to read back what a load job wrote. */
@@ -132,12 +151,19 @@ public final class BigQueryFakes {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      this.response = ReadRowsResponse.newBuilder()
-          .setAvroRows(AvroRows.newBuilder().setSerializedBinaryRows(ByteString.copyFrom(bytes.toByteArray())))
-          .setRowCount(records.size())
-          .setStats(StreamStats.newBuilder().setProgress(
-              StreamStats.Progress.newBuilder().setAtResponseStart(0).setAtResponseEnd(1)))
-          .build();
+      this.response =
+          ReadRowsResponse.newBuilder()
+              .setAvroRows(
+                  AvroRows.newBuilder()
+                      .setSerializedBinaryRows(ByteString.copyFrom(bytes.toByteArray())))
+              .setRowCount(records.size())
+              .setStats(
+                  StreamStats.newBuilder()
+                      .setProgress(
+                          StreamStats.Progress.newBuilder()
+                              .setAtResponseStart(0)
+                              .setAtResponseEnd(1)))
+              .build();
     }
 
     @Override
@@ -152,13 +178,15 @@ public final class BigQueryFakes {
     }
 
     @Override
-    public BigQueryServices.BigQueryServerStream<ReadRowsResponse> readRows(ReadRowsRequest request) {
+    public BigQueryServices.BigQueryServerStream<ReadRowsResponse> readRows(
+        ReadRowsRequest request) {
       return new FakeBigQueryServices.FakeBigQueryServerStream<>(
           request.getOffset() == 0 ? List.of(response) : List.of());
     }
 
     @Override
-    public BigQueryServices.BigQueryServerStream<ReadRowsResponse> readRows(ReadRowsRequest request, String fullTableId) {
+    public BigQueryServices.BigQueryServerStream<ReadRowsResponse> readRows(
+        ReadRowsRequest request, String fullTableId) {
       return readRows(request);
     }
 
@@ -168,7 +196,8 @@ public final class BigQueryFakes {
     }
 
     @Override
-    public SplitReadStreamResponse splitReadStream(SplitReadStreamRequest request, String fullTableId) {
+    public SplitReadStreamResponse splitReadStream(
+        SplitReadStreamRequest request, String fullTableId) {
       return splitReadStream(request);
     }
 
@@ -195,7 +224,8 @@ public final class BigQueryFakes {
       try {
         datasets.getDataset(PROJECT, dataset);
       } catch (IOException | InterruptedException e) {
-        throw BigQueryApi.unreachable(PROJECT, dataset, e.getMessage().lines().findFirst().orElse(""));
+        throw BigQueryApi.unreachable(
+            PROJECT, dataset, e.getMessage().lines().findFirst().orElse(""));
       }
     }
 
@@ -208,7 +238,9 @@ public final class BigQueryFakes {
     public DryRun dryRun(String sql) {
       JobStatistics statistics;
       try {
-        statistics = jobs.dryRunQuery(PROJECT, new JobConfigurationQuery().setQuery(sql).setUseLegacySql(false), null);
+        statistics =
+            jobs.dryRunQuery(
+                PROJECT, new JobConfigurationQuery().setQuery(sql).setUseLegacySql(false), null);
       } catch (UnsupportedOperationException e) {
         throw new QueryError("Syntax error: the fake knows no such query", e);
       }
@@ -217,7 +249,11 @@ public final class BigQueryFakes {
         columns.add(new SqlColumn(field.getName(), field.getType()));
       }
       long bytes = statistics.getQuery().getTotalBytesProcessed();
-      return new DryRun(Dialect.BIGQUERY, columns, OptionalLong.of(bytes), "dry-run job: " + bytes + " bytes processed");
+      return new DryRun(
+          Dialect.BIGQUERY,
+          columns,
+          OptionalLong.of(bytes),
+          "dry-run job: " + bytes + " bytes processed");
     }
 
     @Override

@@ -28,15 +28,21 @@ class BigQueryWarehouseTest {
   void readsAQueryResultThroughTheStorageReadApi() throws Exception {
     BigQueryFakes fakes = new BigQueryFakes();
     BigQueryFakes.CannedQuery query = BigQueryEvents.canned(fakes, 1024);
-    BigQueryWarehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
-        .withTestServices(BigQueryEvents.services(fakes)).withApi(fakes.api(List.of("events")));
+    BigQueryWarehouse warehouse =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
+            .withTestServices(BigQueryEvents.services(fakes))
+            .withApi(fakes.api(List.of("events")));
 
     GcpOptions options = p.getOptions().as(GcpOptions.class);
     options.setProject(BigQueryFakes.PROJECT);
     options.setTempLocation(tmp.toString());
     // The fake job service runs "queries" whose text is their encoded result.
-    PCollection<ResultRow> rows = p.apply(
-        warehouse.read(new RenderedSql("canned.sql", query.text(), Set.of()), SqlRowMapper.copy(), ResultRowCoder.of()));
+    PCollection<ResultRow> rows =
+        p.apply(
+            warehouse.read(
+                new RenderedSql("canned.sql", query.text(), Set.of()),
+                SqlRowMapper.copy(),
+                ResultRowCoder.of()));
     PAssert.that(rows).containsInAnyOrder(BigQueryEvents.EXPECTED);
     p.run().waitUntilFinish();
   }
@@ -45,20 +51,26 @@ class BigQueryWarehouseTest {
   void dryRunReportsTheBytesAQueryWouldScan() throws Exception {
     BigQueryFakes fakes = new BigQueryFakes();
     BigQueryFakes.CannedQuery query = BigQueryEvents.canned(fakes, 123_456_789L);
-    BigQueryWarehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
-        .withApi(fakes.api(List.of("events", "users")));
+    BigQueryWarehouse warehouse =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
+            .withApi(fakes.api(List.of("events", "users")));
 
     DryRun dryRun = warehouse.check(new RenderedSql("canned.sql", query.text(), Set.of("events")));
     assertThat(dryRun.bytesProcessed()).hasValue(123_456_789L);
-    assertThat(dryRun.columnNames()).containsExactly("event_id", "user_id", "event_type", "event_at", "amount");
+    assertThat(dryRun.columnNames())
+        .containsExactly("event_id", "user_id", "event_type", "event_at", "amount");
 
-    assertThatThrownBy(() -> warehouse.check(new RenderedSql("canned.sql", query.text(), Set.of("orders"))))
+    assertThatThrownBy(
+            () -> warehouse.check(new RenderedSql("canned.sql", query.text(), Set.of("orders"))))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("table 'orders' does not exist in bigquery:test-project.analytics (it has: events, users):"
-            + " load it, or point --warehouse at the right warehouse");
-    assertThatThrownBy(() -> warehouse.dryRun(new RenderedSql("t.sql", "SELECT nonsense", Set.of())))
+        .hasMessage(
+            "table 'orders' does not exist in bigquery:test-project.analytics (it has: events, users):"
+                + " load it, or point --warehouse at the right warehouse");
+    assertThatThrownBy(
+            () -> warehouse.dryRun(new RenderedSql("t.sql", "SELECT nonsense", Set.of())))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("template t.sql does not run on BigQuery (Syntax error: the fake knows no such query): fix the template");
+        .hasMessage(
+            "template t.sql does not run on BigQuery (Syntax error: the fake knows no such query): fix the template");
   }
 
   @Test
@@ -66,18 +78,21 @@ class BigQueryWarehouseTest {
     BigQueryWarehouse warehouse = BigQueryWarehouse.of("my-project", "analytics");
     assertThat(warehouse.tableReference("events")).isEqualTo("`my-project.analytics.events`");
     assertThatThrownBy(() -> warehouse.tableReference("events` WHERE 1=1 --"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a plain identifier");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("is not a plain identifier");
   }
 
   @Test
   void anUnreachableDatasetIsAOneLineError() throws Exception {
     BigQueryFakes fakes = new BigQueryFakes();
     fakes.api(List.of()).checkDataset(); // the dataset the fakes hold is reachable
-    BigQueryWarehouse missing = BigQueryWarehouse.of(BigQueryFakes.PROJECT, "nope").withApi(fakes.api("nope", List.of()));
+    BigQueryWarehouse missing =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, "nope").withApi(fakes.api("nope", List.of()));
     assertThatThrownBy(missing::checkAvailable)
         .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("BigQuery dataset test-project.nope is not reachable (")
-        .hasMessageEndingWith("): check the project and dataset names, run `gcloud auth application-default"
-            + " login`, or pass --warehouse=duckdb:<file>");
+        .hasMessageEndingWith(
+            "): check the project and dataset names, run `gcloud auth application-default"
+                + " login`, or pass --warehouse=duckdb:<file>");
   }
 }

@@ -7,9 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Small DuckDB warehouses built in tests with exact, hand-written rows, so every expected value
- * can be worked out by hand. Tables follow docs/DATA.md. The connection is closed before a test
- * reads the file (DuckDB refuses a read-only and a read-write open of one file in one process).
+ * Small DuckDB warehouses built in tests with exact, hand-written rows, so every expected value can
+ * be worked out by hand. Tables follow docs/DATA.md. The connection is closed before a test reads
+ * the file (DuckDB refuses a read-only and a read-write open of one file in one process).
  */
 public final class DuckDbFixture {
 
@@ -24,7 +24,8 @@ public final class DuckDbFixture {
 
   /** Creates {@code file} with the warehouse schema, then runs {@code statements} (inserts). */
   public static Path create(Path file, String... statements) {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Statement s = c.createStatement()) {
       s.execute(SCHEMA);
       for (String statement : statements) {
         s.execute(statement);

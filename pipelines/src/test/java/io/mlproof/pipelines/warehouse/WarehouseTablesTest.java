@@ -38,16 +38,26 @@ class WarehouseTablesTest {
 
   @TempDir Path tmp;
 
-  static final WarehouseTable DAILY = new WarehouseTable("daily", "daily", List.of(
-      Column.required("id", ColumnType.STRING),
-      Column.nullable("value", ColumnType.DOUBLE),
-      Column.required("day", ColumnType.DATE)), "day");
+  static final WarehouseTable DAILY =
+      new WarehouseTable(
+          "daily",
+          "daily",
+          List.of(
+              Column.required("id", ColumnType.STRING),
+              Column.nullable("value", ColumnType.DOUBLE),
+              Column.required("day", ColumnType.DATE)),
+          "day");
 
-  static final WarehouseTable BY_RUN = new WarehouseTable("by_run", "by-run", List.of(
-      Column.required("run", ColumnType.STRING),
-      Column.required("n", ColumnType.INT32),
-      Column.required("flag", ColumnType.BOOLEAN),
-      Column.nullable("rank", ColumnType.INT64)), "run");
+  static final WarehouseTable BY_RUN =
+      new WarehouseTable(
+          "by_run",
+          "by-run",
+          List.of(
+              Column.required("run", ColumnType.STRING),
+              Column.required("n", ColumnType.INT32),
+              Column.required("flag", ColumnType.BOOLEAN),
+              Column.nullable("rank", ColumnType.INT64)),
+          "run");
 
   static final LocalDate JULY_1 = LocalDate.of(2024, 7, 1);
   static final LocalDate JULY_2 = LocalDate.of(2024, 7, 2);
@@ -58,7 +68,8 @@ class WarehouseTablesTest {
 
   private static List<String> rows(Path db, String sql) throws Exception {
     List<String> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
@@ -82,9 +93,12 @@ class WarehouseTablesTest {
 
   @Test
   void queryTableReadsColumnsByTypeWithNulls() {
-    Warehouse warehouse = Warehouse.parse("duckdb:" + duckDb(
-        "CREATE TABLE t AS SELECT * FROM (VALUES (1, 2.5, 1.25::DECIMAL(5,2), true, 'a'),"
-            + " (2, NULL, NULL, NULL, NULL), (3, -1.0, 0.10::DECIMAL(5,2), false, 'b')) v(id, x, d, flag, name)"));
+    Warehouse warehouse =
+        Warehouse.parse(
+            "duckdb:"
+                + duckDb(
+                    "CREATE TABLE t AS SELECT * FROM (VALUES (1, 2.5, 1.25::DECIMAL(5,2), true, 'a'),"
+                        + " (2, NULL, NULL, NULL, NULL), (3, -1.0, 0.10::DECIMAL(5,2), false, 'b')) v(id, x, d, flag, name)"));
     RenderedSql sql = new RenderedSql("q.sql", "SELECT * FROM t ORDER BY id", Set.of("t"));
 
     QueryTable columnar = warehouse.queryTable(sql);
@@ -93,24 +107,34 @@ class WarehouseTablesTest {
     for (QueryTable table : List.of(columnar, fromRows)) {
       assertThat(table.rows()).isEqualTo(3);
       assertThat(table.names()).containsExactly("id", "x", "d", "flag", "name");
-      assertThat(table.columns()).extracting(QueryTable.Column::type)
+      assertThat(table.columns())
+          .extracting(QueryTable.Column::type)
           .containsExactly("NUMERIC", "NUMERIC", "NUMERIC", "BOOLEAN", "TEXT");
       assertThat(((QueryTable.NumericColumn) table.column("id")).values()).containsExactly(1, 2, 3);
-      assertThat(((QueryTable.NumericColumn) table.column("x")).values()).containsExactly(2.5, Double.NaN, -1.0);
-      assertThat(((QueryTable.NumericColumn) table.column("d")).values()).containsExactly(1.25, Double.NaN, 0.1);
-      assertThat(((QueryTable.BooleanColumn) table.column("flag")).values()).containsExactly(1, Double.NaN, 0);
-      assertThat(IntStream.range(0, 3).mapToObj(table.column("flag")::text)).containsExactly("true", null, "false");
-      assertThat(((QueryTable.TextColumn) table.column("name")).values()).containsExactly("a", null, "b");
+      assertThat(((QueryTable.NumericColumn) table.column("x")).values())
+          .containsExactly(2.5, Double.NaN, -1.0);
+      assertThat(((QueryTable.NumericColumn) table.column("d")).values())
+          .containsExactly(1.25, Double.NaN, 0.1);
+      assertThat(((QueryTable.BooleanColumn) table.column("flag")).values())
+          .containsExactly(1, Double.NaN, 0);
+      assertThat(IntStream.range(0, 3).mapToObj(table.column("flag")::text))
+          .containsExactly("true", null, "false");
+      assertThat(((QueryTable.TextColumn) table.column("name")).values())
+          .containsExactly("a", null, "b");
     }
   }
 
   @Test
   void queryTableRefusesDateColumnsWithTheFix() {
     Warehouse warehouse = Warehouse.parse("duckdb:" + duckDb());
-    assertThatThrownBy(() -> warehouse.queryTable(new RenderedSql("q.sql", "SELECT DATE '2024-07-01' AS d", Set.of())))
+    assertThatThrownBy(
+            () ->
+                warehouse.queryTable(
+                    new RenderedSql("q.sql", "SELECT DATE '2024-07-01' AS d", Set.of())))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("column d of q.sql is a DATE: turn it into a number in the query (e.g. days since an event)"
-            + " or leave it out");
+        .hasMessage(
+            "column d of q.sql is a DATE: turn it into a number in the query (e.g. days since an event)"
+                + " or leave it out");
   }
 
   @Test
@@ -119,23 +143,29 @@ class WarehouseTablesTest {
     Warehouse warehouse = Warehouse.parse("duckdb:" + db);
     PipelineOptions options = PipelineOptionsFactory.create();
     warehouse.checkWritable(DAILY, "--dailyTable");
-    warehouse.replaceRows(List.of(daily(JULY_1, new Object[] {"u1", 0.5}, new Object[] {"u2", null})), options);
+    warehouse.replaceRows(
+        List.of(daily(JULY_1, new Object[] {"u1", 0.5}, new Object[] {"u2", null})), options);
     warehouse.replaceRows(List.of(daily(JULY_2, new Object[] {"u1", 0.25})), options);
     // A re-run of July 1st replaces its two rows by one; July 2nd stays.
     warehouse.replaceRows(List.of(daily(JULY_1, new Object[] {"u3", 1.0})), options);
 
     assertThat(rows(db, "SELECT id, value, day FROM daily ORDER BY day, id"))
         .containsExactly("u3|1.0|2024-07-01", "u1|0.25|2024-07-02");
-    assertThat(rows(db, "SELECT column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns"
-        + " WHERE table_name = 'daily' ORDER BY ordinal_position"))
+    assertThat(
+            rows(
+                db,
+                "SELECT column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns"
+                    + " WHERE table_name = 'daily' ORDER BY ordinal_position"))
         .containsExactly("id VARCHAR NO", "value DOUBLE YES", "day DATE NO");
     warehouse.checkWritable(DAILY, "--dailyTable"); // the table it made is one it may write again
   }
 
   @Test
   void duckDbWritesAllTablesInOneTransaction() throws Exception {
-    Path db = duckDb("CREATE VIEW by_run AS SELECT 'r'::VARCHAR AS run, 1::INTEGER AS n, true AS flag,"
-        + " 1::BIGINT AS rank");
+    Path db =
+        duckDb(
+            "CREATE VIEW by_run AS SELECT 'r'::VARCHAR AS run, 1::INTEGER AS n, true AS flag,"
+                + " 1::BIGINT AS rank");
     Warehouse warehouse = Warehouse.parse("duckdb:" + db);
     PipelineOptions options = PipelineOptionsFactory.create();
     warehouse.replaceRows(List.of(daily(JULY_1, new Object[] {"u1", 0.5})), options);
@@ -143,8 +173,10 @@ class WarehouseTablesTest {
     // by_run is a view with the right columns: the check passes, the write fails, and the first
     // write of the same transaction is rolled back.
     TableWrite byRun = new TableWrite(BY_RUN, "r", List.of(Arrays.asList("r", 7, false, null)));
-    assertThatThrownBy(() -> warehouse.replaceRows(
-        List.of(daily(JULY_1, new Object[] {"u9", 9.0}), byRun), options))
+    assertThatThrownBy(
+            () ->
+                warehouse.replaceRows(
+                    List.of(daily(JULY_1, new Object[] {"u9", 9.0}), byRun), options))
         .isInstanceOf(RunFailedException.class)
         .hasMessageStartingWith("cannot write table(s) [daily, by_run] in duckdb:" + db + ": ");
     assertThat(rows(db, "SELECT id, value FROM daily")).containsExactly("u1|0.5");
@@ -156,15 +188,18 @@ class WarehouseTablesTest {
     Warehouse warehouse = Warehouse.parse("duckdb:" + db);
     assertThatThrownBy(() -> warehouse.checkWritable(DAILY.named("users"), "--dailyTable"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--dailyTable=users names an existing table with columns [user_id BIGINT, signup_at TIMESTAMP,"
-            + " country VARCHAR, acquisition_channel VARCHAR], not a daily table [id VARCHAR, value DOUBLE,"
-            + " day DATE]: choose another --dailyTable");
-    assertThatThrownBy(() -> warehouse.checkWritable(DAILY.named("x; DROP TABLE users"), "--dailyTable"))
+        .hasMessage(
+            "--dailyTable=users names an existing table with columns [user_id BIGINT, signup_at TIMESTAMP,"
+                + " country VARCHAR, acquisition_channel VARCHAR], not a daily table [id VARCHAR, value DOUBLE,"
+                + " day DATE]: choose another --dailyTable");
+    assertThatThrownBy(
+            () -> warehouse.checkWritable(DAILY.named("x; DROP TABLE users"), "--dailyTable"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("--dailyTable 'x; DROP TABLE users' is not a plain identifier");
 
     Path missing = tmp.resolve("missing.duckdb");
-    assertThatThrownBy(() -> Warehouse.parse("duckdb:" + missing).checkWritable(DAILY, "--dailyTable"))
+    assertThatThrownBy(
+            () -> Warehouse.parse("duckdb:" + missing).checkWritable(DAILY, "--dailyTable"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("warehouse file " + missing + " does not exist");
     assertThat(missing).doesNotExist();
@@ -178,16 +213,26 @@ class WarehouseTablesTest {
     options.setTempLocation(tmp.toString());
 
     warehouse.checkWritable(DAILY, "--dailyTable");
-    warehouse.replaceRows(List.of(daily(JULY_2, new Object[] {"u2", 0.9}, new Object[] {"u1", null})), options);
+    warehouse.replaceRows(
+        List.of(daily(JULY_2, new Object[] {"u2", 0.9}, new Object[] {"u1", null})), options);
 
-    Table table = fakes.datasets().getTable(new TableReference().setProjectId(BigQueryFakes.PROJECT)
-        .setDatasetId(BigQueryFakes.DATASET).setTableId("daily"));
+    Table table =
+        fakes
+            .datasets()
+            .getTable(
+                new TableReference()
+                    .setProjectId(BigQueryFakes.PROJECT)
+                    .setDatasetId(BigQueryFakes.DATASET)
+                    .setTableId("daily"));
     assertThat(table.getTimePartitioning().getField()).isEqualTo("day");
-    assertThat(table.getSchema().getFields()).extracting(f -> f.getName() + ":" + f.getType() + ":" + f.getMode())
+    assertThat(table.getSchema().getFields())
+        .extracting(f -> f.getName() + ":" + f.getType() + ":" + f.getMode())
         .containsExactly("id:STRING:REQUIRED", "value:FLOAT64:NULLABLE", "day:DATE:REQUIRED");
-    List<TableRow> rows = fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "daily");
+    List<TableRow> rows =
+        fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "daily");
     rows.sort(Comparator.comparing(r -> r.get("id").toString()));
-    assertThat(rows).extracting(r -> r.get("id") + "|" + r.get("value") + "|" + r.get("day"))
+    assertThat(rows)
+        .extracting(r -> r.get("id") + "|" + r.get("value") + "|" + r.get("day"))
         .containsExactly("u1|null|2024-07-02", "u2|0.9|2024-07-02");
   }
 
@@ -200,37 +245,64 @@ class WarehouseTablesTest {
     options.setTempLocation(tmp.toString());
 
     warehouse.checkWritable(BY_RUN, "--runsTable");
-    warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r1", List.of(Arrays.asList("r1", 1, true, 5L),
-        Arrays.asList("r1", 2, false, null)))), options);
-    warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r2", List.of(Arrays.asList("r2", 3, true, 1L)))), options);
-    warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r1", List.of(Arrays.asList("r1", 4, false, 2L)))), options);
+    warehouse.replaceRows(
+        List.of(
+            new TableWrite(
+                BY_RUN,
+                "r1",
+                List.of(Arrays.asList("r1", 1, true, 5L), Arrays.asList("r1", 2, false, null)))),
+        options);
+    warehouse.replaceRows(
+        List.of(new TableWrite(BY_RUN, "r2", List.of(Arrays.asList("r2", 3, true, 1L)))), options);
+    warehouse.replaceRows(
+        List.of(new TableWrite(BY_RUN, "r1", List.of(Arrays.asList("r1", 4, false, 2L)))), options);
 
-    Table table = fakes.datasets().getTable(new TableReference().setProjectId(BigQueryFakes.PROJECT)
-        .setDatasetId(BigQueryFakes.DATASET).setTableId("by_run__r1"));
+    Table table =
+        fakes
+            .datasets()
+            .getTable(
+                new TableReference()
+                    .setProjectId(BigQueryFakes.PROJECT)
+                    .setDatasetId(BigQueryFakes.DATASET)
+                    .setTableId("by_run__r1"));
     assertThat(table.getTimePartitioning()).isNull();
-    assertThat(table.getSchema().getFields()).extracting(f -> f.getName() + ":" + f.getType() + ":" + f.getMode())
-        .containsExactly("run:STRING:REQUIRED", "n:INT64:REQUIRED", "flag:BOOL:REQUIRED", "rank:INT64:NULLABLE");
-    assertThat(fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "by_run__r1"))
-        .extracting(r -> r.get("run") + "|" + r.get("n") + "|" + r.get("flag") + "|" + r.get("rank"))
+    assertThat(table.getSchema().getFields())
+        .extracting(f -> f.getName() + ":" + f.getType() + ":" + f.getMode())
+        .containsExactly(
+            "run:STRING:REQUIRED", "n:INT64:REQUIRED", "flag:BOOL:REQUIRED", "rank:INT64:NULLABLE");
+    assertThat(
+            fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "by_run__r1"))
+        .extracting(
+            r -> r.get("run") + "|" + r.get("n") + "|" + r.get("flag") + "|" + r.get("rank"))
         .containsExactly("r1|4|false|2");
-    assertThat(fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "by_run__r2"))
-        .extracting(r -> r.get("run") + "|" + r.get("n")).containsExactly("r2|3");
-    assertThatThrownBy(() -> warehouse.replaceRows(List.of(new TableWrite(BY_RUN, "r-3",
-        List.of(Arrays.asList("r-3", 1, true, null)))), options))
+    assertThat(
+            fakes.datasets().getAllRows(BigQueryFakes.PROJECT, BigQueryFakes.DATASET, "by_run__r2"))
+        .extracting(r -> r.get("run") + "|" + r.get("n"))
+        .containsExactly("r2|3");
+    assertThatThrownBy(
+            () ->
+                warehouse.replaceRows(
+                    List.of(
+                        new TableWrite(
+                            BY_RUN, "r-3", List.of(Arrays.asList("r-3", 1, true, null)))),
+                    options))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("run 'r-3' cannot name a BigQuery table (by_run__<run>): use 1-128 letters, digits and _");
+        .hasMessage(
+            "run 'r-3' cannot name a BigQuery table (by_run__<run>): use 1-128 letters, digits and _");
   }
 
   @Test
   void bigQueryRefusesATableKeyedByANumber() throws Exception {
     BigQueryFakes fakes = new BigQueryFakes();
-    Warehouse warehouse = BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
-        .withApi(fakes.api(List.of()));
+    Warehouse warehouse =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
+            .withApi(fakes.api(List.of()));
     WarehouseTable byN = new WarehouseTable("by_n", "by-n", BY_RUN.columns(), "n");
     assertThatThrownBy(() -> warehouse.checkWritable(byN, "--nTable"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("--nTable=by_n cannot be written to bigquery:test-project.analytics: mlproof replaces a day"
-            + " partition (DATE key) or a table per key value (STRING key) in BigQuery, and a by-n table is keyed by"
-            + " n (INT32): use a DuckDB warehouse, or pass --nTable= (empty) to skip the table");
+        .hasMessage(
+            "--nTable=by_n cannot be written to bigquery:test-project.analytics: mlproof replaces a day"
+                + " partition (DATE key) or a table per key value (STRING key) in BigQuery, and a by-n table is keyed by"
+                + " n (INT32): use a DuckDB warehouse, or pass --nTable= (empty) to skip the table");
   }
 }

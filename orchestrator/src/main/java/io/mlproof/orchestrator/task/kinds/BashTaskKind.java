@@ -83,16 +83,23 @@ public final class BashTaskKind implements TaskKind {
         }
       }
       String script = context.render(command);
-      if (script.indexOf('\0') >= 0 || environment(context).values().stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
+      if (script.indexOf('\0') >= 0
+          || environment(context).values().stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
         // No process can take it, quoted or not: a param value, as a rule.
-        return TaskResult.failedNoRetry("the command or its env holds a NUL character (from a param?), which no"
-            + " process argument can carry: remove it");
+        return TaskResult.failedNoRetry(
+            "the command or its env holds a NUL character (from a param?), which no"
+                + " process argument can carry: remove it");
       }
-      ProcessSupervisor.Exit exit = ProcessSupervisor.run(
-          List.of("bash", "-c", script), environment(context), context.logFile(),
-          context.deadline(), context.watcher());
+      ProcessSupervisor.Exit exit =
+          ProcessSupervisor.run(
+              List.of("bash", "-c", script),
+              environment(context),
+              context.logFile(),
+              context.deadline(),
+              context.watcher());
       if (exit.timedOut()) {
-        return TaskResult.failed("timed out (execution_timeout); the command's processes were killed");
+        return TaskResult.failed(
+            "timed out (execution_timeout); the command's processes were killed");
       }
       if (exit.code() == 0) {
         return TaskResult.success();
@@ -100,7 +107,8 @@ public final class BashTaskKind implements TaskKind {
       if (exit.code() == SKIP_EXIT_CODE) {
         return TaskResult.skipped("exit code " + SKIP_EXIT_CODE + " (skip)");
       }
-      return TaskResult.failed("exit code " + exit.code() + ": " + ProcessSupervisor.lastLine(context.logFile()));
+      return TaskResult.failed(
+          "exit code " + exit.code() + ": " + ProcessSupervisor.lastLine(context.logFile()));
     }
 
     @Override

@@ -21,9 +21,9 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * {@code kind: file_sensor}: waits until a path (or glob; local or {@code gs://}) exists, checking
- * every {@code poke_interval} (Airflow's FileSensor in poke mode). Point it at another run's
- * {@code manifest.json} to wait for a complete output. After {@code timeout} it fails without
- * retry, or is skipped with {@code soft_fail: true}.
+ * every {@code poke_interval} (Airflow's FileSensor in poke mode). Point it at another run's {@code
+ * manifest.json} to wait for a complete output. After {@code timeout} it fails without retry, or is
+ * skipped with {@code soft_fail: true}.
  */
 public final class FileSensorTaskKind implements TaskKind {
 

@@ -49,10 +49,20 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 public final class PipelineTaskKind implements TaskKind {
 
   /** Options the scheduler sets; a task may not. */
-  public static final Set<String> SCHEDULER_OPTIONS = Set.of(
-      "output", "dagId", "taskId", "logicalDate", "dataIntervalStart", "dataIntervalEnd", "params", "runner");
+  public static final Set<String> SCHEDULER_OPTIONS =
+      Set.of(
+          "output",
+          "dagId",
+          "taskId",
+          "logicalDate",
+          "dataIntervalStart",
+          "dataIntervalEnd",
+          "params",
+          "runner");
 
-  /** The main class of the exported Airflow tasks: takes {@code --pipeline=NAME} and Beam options. */
+  /**
+   * The main class of the exported Airflow tasks: takes {@code --pipeline=NAME} and Beam options.
+   */
   public static final String AIRFLOW_JOB_CLASS = "io.mlproof.cli.PipelineMain";
 
   @Override
@@ -76,36 +86,57 @@ public final class PipelineTaskKind implements TaskKind {
     }
     MlproofPipeline pipeline = config.pipelines().get(name.get());
     if (pipeline == null) {
-      config.error(config.locationOf("pipeline"), "task '" + config.taskId() + "': unknown pipeline '"
-          + name.get() + "'" + Suggest.didYouMean(name.get(), config.pipelines().keySet())
-          + (config.pipelines().isEmpty() ? ": no pipeline is registered (check the class path)"
-              : ": registered pipelines are " + String.join(", ", config.pipelines().keySet())));
+      config.error(
+          config.locationOf("pipeline"),
+          "task '"
+              + config.taskId()
+              + "': unknown pipeline '"
+              + name.get()
+              + "'"
+              + Suggest.didYouMean(name.get(), config.pipelines().keySet())
+              + (config.pipelines().isEmpty()
+                  ? ": no pipeline is registered (check the class path)"
+                  : ": registered pipelines are "
+                      + String.join(", ", config.pipelines().keySet())));
       return null;
     }
     if (!TaskOptions.class.isAssignableFrom(pipeline.optionsClass())) {
-      config.error(config.locationOf("pipeline"), "pipeline '" + name.get() + "' cannot run in a DAG: its"
-          + " options interface " + pipeline.optionsClass().getSimpleName() + " does not extend TaskOptions"
-          + " (--output, --dagId, --taskId)");
+      config.error(
+          config.locationOf("pipeline"),
+          "pipeline '"
+              + name.get()
+              + "' cannot run in a DAG: its"
+              + " options interface "
+              + pipeline.optionsClass().getSimpleName()
+              + " does not extend TaskOptions"
+              + " (--output, --dagId, --taskId)");
       return null;
     }
     OptionCatalog catalog = OptionCatalog.of(pipeline.optionsClass());
     checkOptions(config, name.get(), catalog, options);
     boolean logicalDates = LogicalDateOptions.class.isAssignableFrom(pipeline.optionsClass());
-    Set<String> sqlOptions = options.stream().map(TaskConfig.Option::name)
-        .filter(n -> catalog.option(n).map(OptionCatalog.Option::sql).orElse(false))
-        .collect(Collectors.toUnmodifiableSet());
+    Set<String> sqlOptions =
+        options.stream()
+            .map(TaskConfig.Option::name)
+            .filter(n -> catalog.option(n).map(OptionCatalog.Option::sql).orElse(false))
+            .collect(Collectors.toUnmodifiableSet());
     return new PipelineTask(name.get(), logicalDates, options, sqlOptions);
   }
 
-  private static void checkOptions(TaskConfig config, String pipeline, OptionCatalog catalog,
-      List<TaskConfig.Option> options) {
+  private static void checkOptions(
+      TaskConfig config, String pipeline, OptionCatalog catalog, List<TaskConfig.Option> options) {
     Set<String> given = new HashSet<>();
     for (TaskConfig.Option option : options) {
       given.add(option.name());
       String where = "task '" + config.taskId() + "': ";
       if (SCHEDULER_OPTIONS.contains(option.name())) {
-        config.error(option.keyLocation(), where + "option '" + option.name() + "' is set by the scheduler"
-            + " (output: <run_root>/<dag_id>/<ds>/<task_id>; runner: the DAG's runner): remove it");
+        config.error(
+            option.keyLocation(),
+            where
+                + "option '"
+                + option.name()
+                + "' is set by the scheduler"
+                + " (output: <run_root>/<dag_id>/<ds>/<task_id>; runner: the DAG's runner): remove it");
         continue;
       }
       Optional<OptionCatalog.Option> known = catalog.option(option.name());
@@ -113,20 +144,45 @@ public final class PipelineTaskKind implements TaskKind {
         List<String> valid = catalog.ownOptionNames(SCHEDULER_OPTIONS);
         List<String> all = new ArrayList<>(catalog.options().keySet());
         all.removeAll(SCHEDULER_OPTIONS);
-        config.error(option.keyLocation(), where + "unknown option '" + option.name() + "' for pipeline '"
-            + pipeline + "'" + Suggest.didYouMean(option.name(), all) + ": its options are "
-            + String.join(", ", valid) + " (and Beam's general options)");
+        config.error(
+            option.keyLocation(),
+            where
+                + "unknown option '"
+                + option.name()
+                + "' for pipeline '"
+                + pipeline
+                + "'"
+                + Suggest.didYouMean(option.name(), all)
+                + ": its options are "
+                + String.join(", ", valid)
+                + " (and Beam's general options)");
         continue;
       }
       for (Template value : option.values()) {
         if (known.get().sql()) {
-          SqlOptionTemplates.problem(value).ifPresent(problem -> config.error(option.valueLocation(),
-              where + "option '" + option.name() + "' is SQL: " + problem));
+          SqlOptionTemplates.problem(value)
+              .ifPresent(
+                  problem ->
+                      config.error(
+                          option.valueLocation(),
+                          where + "option '" + option.name() + "' is SQL: " + problem));
         }
         if (value.isLiteral()) {
-          OptionCatalog.checkValue(known.get(), value.source()).ifPresent(problem ->
-              config.error(option.valueLocation(), where + "option '" + option.name() + "' of pipeline '"
-                  + pipeline + "' " + problem + ", not '" + value.source() + "'"));
+          OptionCatalog.checkValue(known.get(), value.source())
+              .ifPresent(
+                  problem ->
+                      config.error(
+                          option.valueLocation(),
+                          where
+                              + "option '"
+                              + option.name()
+                              + "' of pipeline '"
+                              + pipeline
+                              + "' "
+                              + problem
+                              + ", not '"
+                              + value.source()
+                              + "'"));
         }
       }
     }
@@ -136,16 +192,26 @@ public final class PipelineTaskKind implements TaskKind {
         continue;
       }
       for (String group : option.requiredGroups()) {
-        groups.computeIfAbsent(group.isEmpty() ? "\0" + option.name() : group, g -> new ArrayList<>())
+        groups
+            .computeIfAbsent(group.isEmpty() ? "\0" + option.name() : group, g -> new ArrayList<>())
             .add(option.name());
       }
     }
     groups.values().stream()
         .filter(members -> members.stream().noneMatch(given::contains))
-        .forEach(members -> config.error(config.locationOf("options"), "task '" + config.taskId()
-            + "': pipeline '" + pipeline + "' requires option "
-            + members.stream().map(m -> "'" + m + "'").collect(Collectors.joining(" or "))
-            + describe(catalog, members.get(0))));
+        .forEach(
+            members ->
+                config.error(
+                    config.locationOf("options"),
+                    "task '"
+                        + config.taskId()
+                        + "': pipeline '"
+                        + pipeline
+                        + "' requires option "
+                        + members.stream()
+                            .map(m -> "'" + m + "'")
+                            .collect(Collectors.joining(" or "))
+                        + describe(catalog, members.get(0))));
   }
 
   private static String describe(OptionCatalog catalog, String option) {
@@ -156,10 +222,15 @@ public final class PipelineTaskKind implements TaskKind {
   /**
    * A validated pipeline task.
    *
-   * @param sqlOptions the options whose values are SQL ({@code @SqlOption}), rendered as SQL literals
+   * @param sqlOptions the options whose values are SQL ({@code @SqlOption}), rendered as SQL
+   *     literals
    */
-  record PipelineTask(String pipeline, boolean logicalDates, List<TaskConfig.Option> options,
-      Set<String> sqlOptions) implements TaskSpec {
+  record PipelineTask(
+      String pipeline,
+      boolean logicalDates,
+      List<TaskConfig.Option> options,
+      Set<String> sqlOptions)
+      implements TaskSpec {
 
     @Override
     public List<Template> templates() {
@@ -191,17 +262,30 @@ public final class PipelineTaskKind implements TaskKind {
       for (TaskConfig.Option option : options) {
         boolean sql = sqlOptions.contains(option.name());
         for (Template value : option.values()) {
-          args.add("--" + option.name() + "="
-              + (sql ? SqlOptionTemplates.render(context.taskId(), option.name(), value, context) : context.render(value)));
+          args.add(
+              "--"
+                  + option.name()
+                  + "="
+                  + (sql
+                      ? SqlOptionTemplates.render(context.taskId(), option.name(), value, context)
+                      : context.render(value)));
         }
       }
-      args.addAll(job(context).map(job -> job.named(context.runner())).orElse(context.runner()).arguments());
+      args.addAll(
+          job(context)
+              .map(job -> job.named(context.runner()))
+              .orElse(context.runner())
+              .arguments());
       return args;
     }
 
     /** The Flink job this try submits to a cluster, if it does (the client JVM is not the job). */
     private static Optional<FlinkJob> job(TaskContext context) {
-      return FlinkJob.of(context.runner(), context.dagId(), context.render().dates().ds(), context.taskId(),
+      return FlinkJob.of(
+          context.runner(),
+          context.dagId(),
+          context.render().dates().ds(),
+          context.taskId(),
           context.tryNumber());
     }
 
@@ -216,13 +300,15 @@ public final class PipelineTaskKind implements TaskKind {
       try {
         invalidate(output);
       } catch (IOException e) {
-        return TaskResult.failed("cannot clear the old manifest in " + output + ": " + e.getMessage());
+        return TaskResult.failed(
+            "cannot clear the old manifest in " + output + ": " + e.getMessage());
       }
       List<String> command = new ArrayList<>();
       command.add(context.launcher().java().toString());
       command.addAll(context.launcher().jvmOptions());
       command.addAll(context.runner().jvmOptions());
-      command.addAll(List.of("-cp", context.launcher().classpath(), context.launcher().mainClass()));
+      command.addAll(
+          List.of("-cp", context.launcher().classpath(), context.launcher().mainClass()));
       try {
         command.addAll(arguments(context));
       } catch (InvalidInputException e) {
@@ -233,13 +319,15 @@ public final class PipelineTaskKind implements TaskKind {
       try {
         Files.deleteIfExists(progress);
       } catch (IOException e) {
-        return TaskResult.failed("cannot clear the old progress file " + progress + ": " + e.getMessage());
+        return TaskResult.failed(
+            "cannot clear the old progress file " + progress + ": " + e.getMessage());
       }
       ProcessSupervisor.Exit exit =
           runClient(command, Map.of(StageProgress.ENV, progress.toString()), context);
       String last = ProcessSupervisor.lastLine(context.logFile());
       if (exit.timedOut()) {
-        return TaskResult.failed("timed out (execution_timeout); the pipeline's processes were killed");
+        return TaskResult.failed(
+            "timed out (execution_timeout); the pipeline's processes were killed");
       }
       if (exit.code() == ExitCodes.INVALID_INPUT) {
         return TaskResult.failedNoRetry("invalid input (exit code 2, not retried): " + last);
@@ -247,9 +335,14 @@ public final class PipelineTaskKind implements TaskKind {
       if (exit.code() != ExitCodes.SUCCESS) {
         return TaskResult.failed("exit code " + exit.code() + ": " + last);
       }
-      return outputComplete(output) ? TaskResult.success()
-          : TaskResult.failed("the pipeline exited 0 but committed no output (" + TaskOutput.MANIFEST
-              + " is missing in " + output + ")");
+      return outputComplete(output)
+          ? TaskResult.success()
+          : TaskResult.failed(
+              "the pipeline exited 0 but committed no output ("
+                  + TaskOutput.MANIFEST
+                  + " is missing in "
+                  + output
+                  + ")");
     }
 
     /**
@@ -264,8 +357,9 @@ public final class PipelineTaskKind implements TaskKind {
       job.ifPresent(context.watcher()::jobSubmitting);
       boolean succeeded = false;
       try {
-        ProcessSupervisor.Exit exit = ProcessSupervisor.run(
-            command, environment, context.logFile(), context.deadline(), context.watcher());
+        ProcessSupervisor.Exit exit =
+            ProcessSupervisor.run(
+                command, environment, context.logFile(), context.deadline(), context.watcher());
         succeeded = !exit.timedOut() && exit.code() == ExitCodes.SUCCESS;
         return exit;
       } finally {
@@ -278,8 +372,11 @@ public final class PipelineTaskKind implements TaskKind {
 
     private static void appendToLog(TaskContext context, String message) {
       try {
-        java.nio.file.Files.writeString(context.logFile(), "mlproof: " + message + "\n",
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        java.nio.file.Files.writeString(
+            context.logFile(),
+            "mlproof: " + message + "\n",
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
       } catch (IOException e) {
         System.err.println("mlproof: " + message);
       }
@@ -299,11 +396,18 @@ public final class PipelineTaskKind implements TaskKind {
         pipelineOptions.put("params", context.paramsJson());
       }
       for (TaskConfig.Option option : options) {
-        if (sqlOptions.contains(option.name()) && option.values().stream().anyMatch(v -> !v.isLiteral())) {
+        if (sqlOptions.contains(option.name())
+            && option.values().stream().anyMatch(v -> !v.isLiteral())) {
           // Airflow's Jinja would splice the values into the SQL as raw text.
-          throw new InvalidInputException("cannot export " + context.dagId() + " to Airflow: task '"
-              + context.taskId() + "' templates values into the SQL option '" + option.name() + "', which"
-              + " Airflow's Jinja would splice in raw: write the SQL without {{ }} for an exported DAG");
+          throw new InvalidInputException(
+              "cannot export "
+                  + context.dagId()
+                  + " to Airflow: task '"
+                  + context.taskId()
+                  + "' templates values into the SQL option '"
+                  + option.name()
+                  + "', which"
+                  + " Airflow's Jinja would splice in raw: write the SQL without {{ }} for an exported DAG");
         }
         List<String> values = option.values().stream().map(context::string).toList();
         pipelineOptions.put(option.name(), option.list() ? Py.list(values) : values.get(0));
@@ -320,8 +424,8 @@ public final class PipelineTaskKind implements TaskKind {
       kwargs.put("runner", Py.str(context.runner().kind().beamName()));
       kwargs.put("pipeline_options", Py.dict(pipelineOptions, "        "));
       kwargs.put("default_pipeline_options", Py.dict(runnerOptions, "        "));
-      return new AirflowOperator("airflow.providers.apache.beam.operators.beam",
-          "BeamRunJavaPipelineOperator", kwargs);
+      return new AirflowOperator(
+          "airflow.providers.apache.beam.operators.beam", "BeamRunJavaPipelineOperator", kwargs);
     }
   }
 
@@ -342,8 +446,11 @@ public final class PipelineTaskKind implements TaskKind {
    */
   static void invalidate(String outputDir) throws IOException {
     BeamFileSystems.ensureRegisteredFor(outputDir);
-    ResourceId dir = FileSystems.matchNewResource(outputDir.endsWith("/") ? outputDir : outputDir + "/", true);
-    FileSystems.delete(List.of(dir.resolve(TaskOutput.MANIFEST, ResolveOptions.StandardResolveOptions.RESOLVE_FILE)),
+    ResourceId dir =
+        FileSystems.matchNewResource(outputDir.endsWith("/") ? outputDir : outputDir + "/", true);
+    FileSystems.delete(
+        List.of(
+            dir.resolve(TaskOutput.MANIFEST, ResolveOptions.StandardResolveOptions.RESOLVE_FILE)),
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
   }
 

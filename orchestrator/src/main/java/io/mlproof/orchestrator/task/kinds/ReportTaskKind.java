@@ -51,8 +51,14 @@ public final class ReportTaskKind implements TaskKind {
 
     @Override
     public List<String> describe(TaskContext context) {
-      return List.of("report of " + context.dagId() + " " + context.render().dates().ds() + " (state "
-          + context.stateFile() + ")");
+      return List.of(
+          "report of "
+              + context.dagId()
+              + " "
+              + context.render().dates().ds()
+              + " (state "
+              + context.stateFile()
+              + ")");
     }
 
     @Override
@@ -65,8 +71,14 @@ public final class ReportTaskKind implements TaskKind {
       String log;
       TaskResult result;
       try {
-        RunReport.Written written = RunReport.write(context.dag(), context.render().dates().ds(),
-            context.stateFile(), context.render().runRoot(), context.outputDir(), context.taskId());
+        RunReport.Written written =
+            RunReport.write(
+                context.dag(),
+                context.render().dates().ds(),
+                context.stateFile(),
+                context.render().runRoot(),
+                context.outputDir(),
+                context.taskId());
         log = written.headline() + "\nreport: " + written.html() + "\n";
         result = TaskResult.success();
       } catch (InvalidInputException e) {
@@ -80,7 +92,8 @@ public final class ReportTaskKind implements TaskKind {
         Files.createDirectories(context.logFile().toAbsolutePath().getParent());
         Files.writeString(context.logFile(), log, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        return TaskResult.failed("cannot write the log " + context.logFile() + ": " + e.getMessage());
+        return TaskResult.failed(
+            "cannot write the log " + context.logFile() + ": " + e.getMessage());
       }
       return result;
     }
@@ -96,18 +109,25 @@ public final class ReportTaskKind implements TaskKind {
     }
 
     /**
-     * Under Airflow: {@code mlproof report} from the jar, reading the DAG file and the outputs under
-     * the run root (task states come from the outputs there: Airflow keeps its own state).
+     * Under Airflow: {@code mlproof report} from the jar, reading the DAG file and the outputs
+     * under the run root (task states come from the outputs there: Airflow keeps its own state).
      */
     @Override
     public AirflowOperator toAirflow(AirflowContext context) {
       Map<String, String> kwargs = new LinkedHashMap<>();
-      kwargs.put("bash_command", Py.concat(List.of(
-          Py.str("java -cp "), context.jar(),
-          Py.str(" io.mlproof.cli.Main report " + context.dagId() + " --logical-date {{ ds }}"
-              + " --dags-folder {{ var.value.get('mlproof_dags_folder', 'dags') }} --run-root "),
-          "RUN_ROOT",
-          Py.str(" --state {{ var.value.get('mlproof_state', 'build/state.sqlite') }}"))));
+      kwargs.put(
+          "bash_command",
+          Py.concat(
+              List.of(
+                  Py.str("java -cp "),
+                  context.jar(),
+                  Py.str(
+                      " io.mlproof.cli.Main report "
+                          + context.dagId()
+                          + " --logical-date {{ ds }}"
+                          + " --dags-folder {{ var.value.get('mlproof_dags_folder', 'dags') }} --run-root "),
+                  "RUN_ROOT",
+                  Py.str(" --state {{ var.value.get('mlproof_state', 'build/state.sqlite') }}"))));
       return new AirflowOperator("airflow.operators.bash", "BashOperator", kwargs);
     }
   }

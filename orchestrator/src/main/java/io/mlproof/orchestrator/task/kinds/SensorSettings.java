@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * What every sensor shares (Airflow's sensors in poke mode): the {@code poke_interval},
- * {@code timeout} and {@code soft_fail} keys, and the poke loop: check, then wait one poke
- * interval, until the check passes, the sensor's timeout passes (fail without retry, or skip with
- * {@code soft_fail}) or the task's {@code execution_timeout} passes (fail).
+ * What every sensor shares (Airflow's sensors in poke mode): the {@code poke_interval}, {@code
+ * timeout} and {@code soft_fail} keys, and the poke loop: check, then wait one poke interval, until
+ * the check passes, the sensor's timeout passes (fail without retry, or skip with {@code
+ * soft_fail}) or the task's {@code execution_timeout} passes (fail).
  */
 record SensorSettings(Duration pokeInterval, Duration timeout, boolean softFail) {
 
@@ -34,20 +34,29 @@ record SensorSettings(Duration pokeInterval, Duration timeout, boolean softFail)
   static SensorSettings parse(TaskConfig config) {
     Duration poke = config.duration("poke_interval").orElse(DEFAULT_POKE_INTERVAL);
     if (poke.isZero()) {
-      config.error(config.locationOf("poke_interval"), "task '" + config.taskId()
-          + "': poke_interval must be more than 0s");
+      config.error(
+          config.locationOf("poke_interval"),
+          "task '" + config.taskId() + "': poke_interval must be more than 0s");
     }
-    return new SensorSettings(poke, config.duration("timeout").orElse(DEFAULT_TIMEOUT),
+    return new SensorSettings(
+        poke,
+        config.duration("timeout").orElse(DEFAULT_TIMEOUT),
         config.bool("soft_fail").orElse(false));
   }
 
   /** e.g. "every 60s for 1h (skip at timeout)". */
   String describe() {
-    return "every " + Durations.format(pokeInterval) + " for " + Durations.format(timeout)
+    return "every "
+        + Durations.format(pokeInterval)
+        + " for "
+        + Durations.format(timeout)
         + (softFail ? " (skip at timeout)" : "");
   }
 
-  /** The same settings as Airflow sensor arguments, in reschedule mode (no worker slot held while waiting). */
+  /**
+   * The same settings as Airflow sensor arguments, in reschedule mode (no worker slot held while
+   * waiting).
+   */
   void putAirflowKwargs(Map<String, String> kwargs) {
     kwargs.put("poke_interval", String.valueOf(Math.max(1, pokeInterval.toSeconds())));
     kwargs.put("timeout", String.valueOf(timeout.toSeconds()));
@@ -55,7 +64,8 @@ record SensorSettings(Duration pokeInterval, Duration timeout, boolean softFail)
     kwargs.put("mode", Py.str("reschedule"));
   }
 
-  TaskResult poke(TaskContext context, String what, BooleanSupplier check) throws InterruptedException {
+  TaskResult poke(TaskContext context, String what, BooleanSupplier check)
+      throws InterruptedException {
     Instant sensorDeadline = Instant.now().plus(timeout);
     while (true) {
       if (check.getAsBoolean()) {
@@ -74,7 +84,8 @@ record SensorSettings(Duration pokeInterval, Duration timeout, boolean softFail)
       if (context.deadline().isPresent() && wakeUp.isAfter(context.deadline().get())) {
         wakeUp = context.deadline().get();
       }
-      // Poking on an interval is what a sensor does: the wait is the behaviour, not a synchronisation.
+      // Poking on an interval is what a sensor does: the wait is the behaviour, not a
+      // synchronisation.
       Thread.sleep(Math.max(1, Duration.between(now, wakeUp).toMillis()));
     }
   }

@@ -15,13 +15,17 @@ import java.util.Set;
 /**
  * Templates in pipeline options marked {@link SqlOption}: rendered by the extract templates'
  * renderer ({@link io.mlproof.pipelines.sql.SqlRenderer}), so a date or param becomes a typed SQL
- * literal and text that would change the query's shape ({@code ' ; --}) is refused, whatever
- * {@code --conf} says. Only names with a SQL literal are allowed there.
+ * literal and text that would change the query's shape ({@code ' ; --}) is refused, whatever {@code
+ * --conf} says. Only names with a SQL literal are allowed there.
  */
 final class SqlOptionTemplates {
 
   private static final Set<Variable> SQL_VARIABLES =
-      EnumSet.of(Variable.DS, Variable.DS_NODASH, Variable.DATA_INTERVAL_START, Variable.DATA_INTERVAL_END);
+      EnumSet.of(
+          Variable.DS,
+          Variable.DS_NODASH,
+          Variable.DATA_INTERVAL_START,
+          Variable.DATA_INTERVAL_END);
 
   private SqlOptionTemplates() {}
 
@@ -42,15 +46,21 @@ final class SqlOptionTemplates {
       Expression e = ((Template.Expr) part).expression();
       String shown = shown(e);
       if (quote != 0) {
-        return Optional.of(shown + " is inside a quoted SQL " + (quote == '\'' ? "string" : "name")
-            + ", where its text would be spliced raw: remove the quotes; in SQL options mlproof renders it as a"
-            + " typed SQL literal ('US', 42, DATE '2024-06-03')");
+        return Optional.of(
+            shown
+                + " is inside a quoted SQL "
+                + (quote == '\'' ? "string" : "name")
+                + ", where its text would be spliced raw: remove the quotes; in SQL options mlproof renders it as a"
+                + " typed SQL literal ('US', 42, DATE '2024-06-03')");
       }
-      boolean literal = e instanceof Expression.Param
-          || e instanceof Expression.Var v && SQL_VARIABLES.contains(v.variable());
+      boolean literal =
+          e instanceof Expression.Param
+              || e instanceof Expression.Var v && SQL_VARIABLES.contains(v.variable());
       if (!literal) {
-        return Optional.of(shown + " has no SQL literal: SQL options take {{ ds }}, {{ ds_nodash }},"
-            + " {{ data_interval_start }}, {{ data_interval_end }} and {{ params.NAME }}");
+        return Optional.of(
+            shown
+                + " has no SQL literal: SQL options take {{ ds }}, {{ ds_nodash }},"
+                + " {{ data_interval_start }}, {{ data_interval_end }} and {{ params.NAME }}");
       }
     }
     return Optional.empty();
@@ -65,10 +75,12 @@ final class SqlOptionTemplates {
   static String render(String taskId, String option, Template template, TaskContext context) {
     TemplateContext sql = context.sqlContext();
     return io.mlproof.pipelines.sql.SqlRenderer.render(
-        SqlTemplate.inline("option " + option + " of task " + taskId, template.source()), sql,
-        name -> {
-          throw new InvalidInputException("table() is not available in pipeline options");
-        }).sql();
+            SqlTemplate.inline("option " + option + " of task " + taskId, template.source()),
+            sql,
+            name -> {
+              throw new InvalidInputException("table() is not available in pipeline options");
+            })
+        .sql();
   }
 
   private static String shown(Expression e) {

@@ -20,8 +20,8 @@ import java.util.Optional;
 
 /**
  * {@code kind: sql_sensor}: waits until a query on the warehouse returns a true value in its first
- * row and column (Airflow's SqlSensor), e.g. until the day's partition has landed:
- * {@code SELECT count(*) > 0 FROM {{ table('events') }} WHERE event_at >= {{ data_interval_start }}}.
+ * row and column (Airflow's SqlSensor), e.g. until the day's partition has landed: {@code SELECT
+ * count(*) > 0 FROM {{ table('events') }} WHERE event_at >= {{ data_interval_start }}}.
  *
  * <p>The {@code sql} is rendered by mlproof's strict SQL renderer, not the DAG's string templates:
  * dates and params become typed SQL literals and tables checked identifiers, so a {@code --conf}
@@ -37,9 +37,11 @@ public final class SqlSensorTaskKind implements TaskKind {
 
   @Override
   public Map<String, String> keys() {
-    return SensorSettings.keysWith(Map.of(
-        "warehouse", "duckdb:<file> or bigquery:<project>.<dataset> (a template)",
-        "sql", "the query; true when its first value is true or non-zero (mlproof SQL template)"));
+    return SensorSettings.keysWith(
+        Map.of(
+            "warehouse", "duckdb:<file> or bigquery:<project>.<dataset> (a template)",
+            "sql",
+                "the query; true when its first value is true or non-zero (mlproof SQL template)"));
   }
 
   @Override
@@ -53,7 +55,8 @@ public final class SqlSensorTaskKind implements TaskKind {
     return new SqlSensor(config.taskId(), warehouse.get(), sql.get(), sensor);
   }
 
-  record SqlSensor(String taskId, Template warehouse, String sql, SensorSettings sensor) implements TaskSpec {
+  record SqlSensor(String taskId, Template warehouse, String sql, SensorSettings sensor)
+      implements TaskSpec {
 
     @Override
     public List<Template> templates() {
@@ -62,7 +65,13 @@ public final class SqlSensorTaskKind implements TaskKind {
 
     @Override
     public List<String> describe(TaskContext context) {
-      return List.of("wait on " + context.render(warehouse) + " until: " + sql.strip() + ", " + sensor.describe());
+      return List.of(
+          "wait on "
+              + context.render(warehouse)
+              + " until: "
+              + sql.strip()
+              + ", "
+              + sensor.describe());
     }
 
     @Override
@@ -71,13 +80,15 @@ public final class SqlSensorTaskKind implements TaskKind {
       RenderedSql query;
       try {
         target = Warehouse.parse(context.render(warehouse));
-        query = target.render(SqlTemplate.inline("task " + taskId + " sql", sql), context.sqlContext());
+        query =
+            target.render(SqlTemplate.inline("task " + taskId + " sql", sql), context.sqlContext());
         target.checkAvailable();
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
       try {
-        return sensor.poke(context, "`" + query.sql().strip() + "`", () -> isTrue(target.queryScalar(query)));
+        return sensor.poke(
+            context, "`" + query.sql().strip() + "`", () -> isTrue(target.queryScalar(query)));
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
