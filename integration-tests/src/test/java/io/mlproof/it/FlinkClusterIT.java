@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mlproof.orchestrator.flink.FlinkClusterSpec;
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.state.ProcessIdentity;
+import io.mlproof.pipelines.core.StageProgress;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.proto.v1.Event;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,6 +182,14 @@ class FlinkClusterIT {
     MlproofCli.Started run = dagRun("long_job", DS);
     String jobId =
         awaitRunningJob(run.process(), "mlproof-long_job-" + DS + "-extract_copies-try1");
+    // Live progress on a cluster: the client's run() blocks until the job ends, so the counts
+    // come from the JobManager's REST API while the job runs.
+    StageProgress live =
+        awaitLiveRecords(
+            run.process(),
+            dir.resolve("runs/_logs/long_job/" + DS + "/extract_copies/attempt=1.progress.json"));
+    assertThat(live.state()).isEqualTo(StageProgress.State.RUNNING);
+    assertThat(live.counters()).containsKeys("flink_records_in", "flink_records_out");
     Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
     assertThat(kill.waitFor()).isZero();
     MlproofCli.Result result = run.await();
@@ -188,6 +198,24 @@ class FlinkClusterIT {
         .as(result.stderr())
         .isEqualTo("CANCELED");
     assertThat(result.stderr()).contains("cancelled Flink job " + jobId);
+  }
+
+  /**
+   * Reads a task's progress file until it shows records moved by its running Flink job (Flink
+   * refreshes the counts every 10 s); returns that progress.
+   */
+  private static StageProgress awaitLiveRecords(Process client, Path file) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+    while (Instant.now().isBefore(deadline)) {
+      assertThat(client.isAlive()).as("the DAG run ended while its job should run").isTrue();
+      Optional<StageProgress> progress = StageProgress.read(file);
+      if (progress.isPresent()
+          && progress.get().counters().getOrDefault("flink_records_out", 0L) > 0) {
+        return progress.get();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(file + " showed no live Flink records within 5 minutes");
   }
 
   /** Polls the JobManager until a job of this name is RUNNING; returns its id. */

@@ -71,6 +71,32 @@ final class ProgressReporter implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * From now on, polls the record counts of {@code job} on its Flink cluster: the live figures of a
+   * runner whose {@code run()} returns only at the end.
+   */
+  void watch(FlinkJobProgress job) {
+    if (file.isEmpty()) {
+      return;
+    }
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            Map<String, Long> records = job.poll();
+            if (!records.isEmpty()) {
+              write(StageProgress.State.RUNNING, records);
+            }
+          } catch (IOException | RuntimeException e) {
+            // The JobManager busy or not yet listing the job: the next poll asks again.
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        PERIOD.toMillis(),
+        PERIOD.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
   /** Stops polling and writes the final state with {@code counters}. */
   void finish(StageProgress.State state, Map<String, Long> counters) {
     timer.shutdownNow();

@@ -39,13 +39,14 @@ public final class StageRun {
   public static Finished run(Pipeline pipeline, Optional<Path> progressFile) {
     if (progressFile.isPresent() && pipeline.getOptions().getRunner() == DirectRunner.class) {
       // The Direct runner's run() blocks until the end unless told not to; then its result answers
-      // metrics() while it runs. Flink's attached batch run() blocks regardless: there the file
-      // says "running" until the final counters.
+      // metrics() while it runs. Flink's attached batch run() blocks regardless: on a cluster its
+      // JobManager's REST API gives live record counts instead (FlinkJobProgress).
       pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
     }
     PipelineResult result = null;
     try (ProgressReporter reporter = ProgressReporter.start(progressFile)) {
       try {
+        FlinkJobProgress.of(pipeline.getOptions()).ifPresent(reporter::watch);
         result = pipeline.run();
         reporter.watch(result);
         PipelineResult.State state = result.waitUntilFinish();
