@@ -57,12 +57,12 @@ record FlinkJobProgress(URI rest, String jobName) {
   }
 
   /** The job's record counts so far; none before the JobManager lists the job. */
-  Map<String, Long> poll() throws IOException, InterruptedException {
+  Optional<Map<String, Long>> poll() throws IOException, InterruptedException {
     Optional<String> id = newestJob(get("jobs/overview"), jobName);
     if (id.isEmpty()) {
-      return Map.of();
+      return Optional.empty();
     }
-    return records(get("jobs/" + URLEncoder.encode(id.get(), StandardCharsets.UTF_8)));
+    return Optional.of(records(get("jobs/" + URLEncoder.encode(id.get(), StandardCharsets.UTF_8))));
   }
 
   /**

@@ -55,20 +55,7 @@ final class ProgressReporter implements AutoCloseable {
 
   /** From now on, polls {@code result}'s counters (attempted values: committed ones lag). */
   void watch(PipelineResult result) {
-    if (file.isEmpty()) {
-      return;
-    }
-    timer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            write(StageProgress.State.RUNNING, attempted(result));
-          } catch (RuntimeException e) {
-            // A runner that cannot answer mid-run: the next poll, or the final write, says more.
-          }
-        },
-        PERIOD.toMillis(),
-        PERIOD.toMillis(),
-        TimeUnit.MILLISECONDS);
+    poll(() -> Optional.of(attempted(result)));
   }
 
   /**
@@ -76,18 +63,27 @@ final class ProgressReporter implements AutoCloseable {
    * runner whose {@code run()} returns only at the end.
    */
   void watch(FlinkJobProgress job) {
+    poll(job::poll);
+  }
+
+  /** Counters so far, or none yet to show. */
+  @FunctionalInterface
+  private interface Counters {
+    Optional<Map<String, Long>> now() throws IOException, InterruptedException;
+  }
+
+  /** Writes {@code counters} every {@link #PERIOD} on the timer thread, until {@link #finish}. */
+  private void poll(Counters counters) {
     if (file.isEmpty()) {
       return;
     }
     timer.scheduleWithFixedDelay(
         () -> {
           try {
-            Map<String, Long> records = job.poll();
-            if (!records.isEmpty()) {
-              write(StageProgress.State.RUNNING, records);
-            }
+            counters.now().ifPresent(c -> write(StageProgress.State.RUNNING, c));
           } catch (IOException | RuntimeException e) {
-            // The JobManager busy or not yet listing the job: the next poll asks again.
+            // A runner or JobManager that cannot answer mid-run: the next poll, or the final
+            // write, says more.
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
