@@ -305,6 +305,14 @@ public final class TrainingBenchmark {
       }
       shards.get(r % 2).write(e.build().toByteArray());
     }
+    commitFeatures(output, spec, shards, rows);
+    return dir.toString();
+  }
+
+  /** Closes the record shards, stages the spec and commits a features output holding them. */
+  static void commitFeatures(
+      TaskOutput output, FeatureSpec spec, List<TfRecordFiles.Writer> shards, long rows)
+      throws IOException {
     for (TfRecordFiles.Writer w : shards) {
       w.close();
     }
@@ -318,14 +326,13 @@ public final class TrainingBenchmark {
             .addFiles(
                 OutputFile.newBuilder()
                     .setName("records")
-                    .setPath("records-*-of-00002.tfrecord")
+                    .setPath(String.format("records-*-of-%05d.tfrecord", shards.size()))
                     .setRecords(rows))
             .addFiles(
                 OutputFile.newBuilder()
                     .setName(FeatureSpecs.OUTPUT_NAME)
                     .setPath("feature_spec.json"))
             .build());
-    return dir.toString();
   }
 
   private static double zero(double v) {
