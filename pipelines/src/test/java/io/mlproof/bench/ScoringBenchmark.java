@@ -82,16 +82,7 @@ public final class ScoringBenchmark {
     FeatureSpec spec = TrainingBenchmark.spec();
     String training =
         TrainingBenchmark.writeExamples(work.resolve("training"), spec, TRAINING_ROWS);
-    TrainOptions trainOptions =
-        PipelineOptionsFactory.fromArgs(
-                "--examples=" + training,
-                "--output=" + work.resolve("train"),
-                "--numIterations=100",
-                "--earlyStoppingRounds=0",
-                "--numLeaves=63",
-                "--learningRate=0.1",
-                "--heuristicFeatures=f0")
-            .as(TrainOptions.class);
+    TrainOptions trainOptions = TrainingBenchmark.trainOptions(training, work.resolve("train"), 2);
     String modelDir = TrainPipeline.run(trainOptions, quiet).outputDir();
     ModelArtifact model = ModelArtifact.load(modelDir);
     String scoring = writeScoringExamples(work.resolve("scoring"), spec, rows);

@@ -89,17 +89,7 @@ public final class TrainingBenchmark {
 
     // 2. The whole training stage as `mlproof run train` runs it: 100 iterations, 63 leaves, 2
     // threads.
-    TrainOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--examples=" + features,
-                "--output=" + work.resolve("train"),
-                "--numIterations=100",
-                "--earlyStoppingRounds=0",
-                "--numLeaves=63",
-                "--learningRate=0.1",
-                "--numThreads=" + threads,
-                "--heuristicFeatures=f0")
-            .as(TrainOptions.class);
+    TrainOptions options = trainOptions(features, work.resolve("train"), threads);
     t0 = System.nanoTime();
     TrainPipeline.Result trained =
         TrainPipeline.run(
@@ -235,6 +225,20 @@ public final class TrainingBenchmark {
       Files.createDirectories(report.toAbsolutePath().getParent());
       Files.writeString(report, md.toString());
     }
+  }
+
+  /** The benchmarks' training settings: 100 iterations, 63 leaves, no early stopping. */
+  static TrainOptions trainOptions(String features, Path output, int threads) {
+    return PipelineOptionsFactory.fromArgs(
+            "--examples=" + features,
+            "--output=" + output,
+            "--numIterations=100",
+            "--earlyStoppingRounds=0",
+            "--numLeaves=63",
+            "--learningRate=0.1",
+            "--numThreads=" + threads,
+            "--heuristicFeatures=f0")
+        .as(TrainOptions.class);
   }
 
   private static long ms(Map<String, String> timing, String step) {
