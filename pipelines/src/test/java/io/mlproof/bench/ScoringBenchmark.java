@@ -1,6 +1,5 @@
 package io.mlproof.bench;
 
-import com.microsoft.ml.lightgbm.PredictionType;
 import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
@@ -96,14 +95,7 @@ public final class ScoringBenchmark {
     try (LGBMBooster booster = LGBMBooster.loadModelFromString(model.modelText())) {
       for (int round = 0; round < rounds; round++) {
         long t0 = System.nanoTime();
-        peer =
-            booster.predictForMat(
-                matrix.values(),
-                matrix.rows(),
-                matrix.columns(),
-                true,
-                PredictionType.C_API_PREDICT_NORMAL,
-                "num_threads=1");
+        peer = TrainingBenchmark.predictForMat(booster, matrix, 1);
         peerNanos.add(System.nanoTime() - t0);
 
         String output = work.resolve("score-" + round).toString();

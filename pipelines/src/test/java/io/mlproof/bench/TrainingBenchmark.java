@@ -2,6 +2,7 @@ package io.mlproof.bench;
 
 import com.microsoft.ml.lightgbm.PredictionType;
 import io.github.metarank.lightgbm4j.LGBMBooster;
+import io.github.metarank.lightgbm4j.LGBMException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
@@ -108,14 +109,7 @@ public final class TrainingBenchmark {
     t0 = System.nanoTime();
     double[] direct;
     try (LGBMBooster booster = LGBMBooster.loadModelFromString(model.modelText())) {
-      direct =
-          booster.predictForMat(
-              matrix.values(),
-              matrix.rows(),
-              matrix.columns(),
-              true,
-              PredictionType.C_API_PREDICT_NORMAL,
-              "num_threads=" + threads);
+      direct = predictForMat(booster, matrix, threads);
     }
     long predictDirect = System.nanoTime() - t0;
     if (!java.util.Arrays.equals(ours, direct)) {
@@ -225,6 +219,18 @@ public final class TrainingBenchmark {
       Files.createDirectories(report.toAbsolutePath().getParent());
       Files.writeString(report, md.toString());
     }
+  }
+
+  /** LightGBM4J's own batch prediction of a whole row-major matrix: the benchmarks' peer. */
+  static double[] predictForMat(LGBMBooster booster, ExampleMatrix matrix, int threads)
+      throws LGBMException {
+    return booster.predictForMat(
+        matrix.values(),
+        matrix.rows(),
+        matrix.columns(),
+        true,
+        PredictionType.C_API_PREDICT_NORMAL,
+        "num_threads=" + threads);
   }
 
   /** The benchmarks' training settings: 100 iterations, 63 leaves, no early stopping. */
