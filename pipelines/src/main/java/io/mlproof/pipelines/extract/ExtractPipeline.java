@@ -1,13 +1,12 @@
 package io.mlproof.pipelines.extract;
 
 import com.google.protobuf.Message;
-import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.core.UserErrors;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;
@@ -29,7 +28,6 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -45,11 +43,23 @@ import org.apache.beam.sdk.values.PDone;
  *                                        +-> dead_letter -> WriteOutputs (dead_letter-*.tfrecord)
  * </pre>
  */
-public final class ExtractPipeline implements MlproofPipeline {
+public final class ExtractPipeline implements Stage<ExtractOptions> {
 
   public static final String NAME = "extract";
   public static final String RECORDS = "records";
   public static final String DEAD_LETTER = "dead_letter";
+
+  /** The warehouse to read, or null to open the one the options name. */
+  private final Warehouse warehouse;
+
+  /** The registered stage: reads the warehouse its options name. */
+  public ExtractPipeline() {
+    this(null);
+  }
+
+  private ExtractPipeline(Warehouse warehouse) {
+    this.warehouse = warehouse;
+  }
 
   @Override
   public String name() {
@@ -62,7 +72,7 @@ public final class ExtractPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<ExtractOptions> optionsClass() {
+  public Class<ExtractOptions> optionsType() {
     return ExtractOptions.class;
   }
 
@@ -74,57 +84,57 @@ public final class ExtractPipeline implements MlproofPipeline {
 
   /** Parses Beam-style arguments; any problem is a one-line exit-2 error. */
   public static ExtractOptions parse(String... args) {
-    PipelineOptionsFactory.register(ExtractOptions.class);
-    try {
-      return PipelineOptionsFactory.fromArgs(args).withValidation().as(ExtractOptions.class);
-    } catch (IllegalArgumentException e) {
-      RuntimeException user = UserErrors.find(e);
-      if (user != null) {
-        throw user;
-      }
-      String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      throw new InvalidInputException(message + " (see: mlproof run extract --help)", e);
-    }
+    return OptionsParser.parse(NAME, args, ExtractOptions.class);
   }
 
   /**
-   * Checks, then (unless {@code --dryRun}) runs and commits. Returns the committed manifest, or
-   * null for a dry run, whose report goes to {@code out}.
+   * Checks, then (unless {@code --dryRun}) runs and commits through the stage skeleton. Returns the
+   * committed manifest, or null for a dry run, whose report goes to {@code out}: a dry run checks
+   * and prints without staging any output, so it stays outside {@link StageRun#execute}.
    */
   public static Manifest run(ExtractOptions options, Warehouse warehouse, PrintStream out) {
-    warehouse.configure(options);
-    ExtractPlan plan = ExtractPlan.prepare(options, warehouse);
     if (options.getDryRun()) {
-      out.print(plan.report(warehouse.spec()));
+      warehouse.configure(options);
+      out.print(ExtractPlan.prepare(options, warehouse).report(warehouse.spec()));
       return null;
     }
-    Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
-    build(pipeline, plan, warehouse, output);
-    StageRun.Finished finished;
-    try {
-      finished = StageRun.run(pipeline);
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+    return StageRun.execute(new ExtractPipeline(warehouse), options, out);
+  }
+
+  @Override
+  public Plan prepare(ExtractOptions options) {
+    Warehouse source = warehouse != null ? warehouse : Warehouse.from(options);
+    source.configure(options);
+    return new ExtractRun(ExtractPlan.prepare(options, source), source);
+  }
+
+  /** A prepared extract: the pipeline it builds and the manifest it commits. */
+  private record ExtractRun(ExtractPlan plan, Warehouse warehouse) implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      build(pipeline, plan, warehouse, output);
     }
-    Counts counts = Counts.of(finished.counters());
-    if (counts.badFraction() > plan.maxBadFraction()) {
-      String kept = keepDeadLetters(output);
-      output.abort();
-      throw new RunFailedException(
-          "extract "
-              + plan.recordType().optionName()
-              + ": "
-              + counts.describe()
-              + ", above --maxBadFraction="
-              + plan.maxBadFraction()
-              + "; nothing committed, dead letters kept in "
-              + kept
-              + " (fix the data or raise --maxBadFraction)");
+
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      Counts counts = Counts.of(finished.counters());
+      if (counts.badFraction() > plan.maxBadFraction()) {
+        String kept = keepDeadLetters(output);
+        throw new RunFailedException(
+            "extract "
+                + plan.recordType().optionName()
+                + ": "
+                + counts.describe()
+                + ", above --maxBadFraction="
+                + plan.maxBadFraction()
+                + "; nothing committed, dead letters kept in "
+                + kept
+                + " (fix the data or raise --maxBadFraction)");
+      }
+      describe(manifest, plan, warehouse, counts);
     }
-    return output.commit(
-        manifest(options, plan, warehouse, counts).putAllCounters(finished.counters()).build());
   }
 
   /** The pipeline: read, parse and validate, write; returns the parsed outputs. */
@@ -214,16 +224,12 @@ public final class ExtractPipeline implements MlproofPipeline {
     }
   }
 
-  private static Manifest.Builder manifest(
-      ExtractOptions options, ExtractPlan plan, Warehouse warehouse, Counts counts) {
-    return Manifest.newBuilder()
-        .setPipeline(NAME)
-        .setTaskId(options.getTaskId())
-        .setDagId(options.getDagId())
-        .setLogicalDate(plan.context().logicalDate().toString())
+  /** Extract's part of the manifest; the skeleton wrote the header and the counters. */
+  private static void describe(
+      Manifest.Builder manifest, ExtractPlan plan, Warehouse warehouse, Counts counts) {
+    manifest
         .setQuerySha256(plan.sql().sha256())
         .setRecordType(plan.recordType().protoName())
-        .setRunner(options.getRunner().getSimpleName())
         .addFiles(
             OutputFile.newBuilder()
                 .setName(RECORDS)
