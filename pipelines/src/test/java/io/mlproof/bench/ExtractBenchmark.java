@@ -1,6 +1,8 @@
 package io.mlproof.bench;
 
+import io.mlproof.pipelines.extract.ExtractOptions;
 import io.mlproof.pipelines.extract.ExtractPipeline;
+import io.mlproof.pipelines.extract.ProtoCodedExtract;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.Manifest;
 import java.io.IOException;
@@ -21,7 +23,9 @@ import java.util.Properties;
  * read by {@code mlproof run extract --recordType=events}, on the Direct runner (Beam's defaults,
  * then with its immutability/encodability checks off) and on the Flink runner (local, parallelism
  * 2). The peer, measured in the same run, is a plain JDBC loop reading the same query with the same
- * getters: the ceiling for any pipeline on this machine.
+ * getters: the ceiling for any pipeline on this machine. The {@code FLINK_PROTO_CODED} modes run
+ * {@link ProtoCodedExtract}, the extract before its records left the parse step serialized, so
+ * before and after are measured in one run.
  *
  * <p>Run (forked JVM; {@code mvn exec:java} breaks Flink's class loading):
  *
@@ -53,8 +57,10 @@ public final class ExtractBenchmark {
     // Pay class loading and JIT warm-up once, on a small table, before anything is timed.
     Path small = dir.resolve("warmup.duckdb");
     generate(small, 10_000);
+    // The warm-up's times are printed too: at 10,000 rows they are mostly a job's fixed cost.
     for (Mode mode : modes) {
-      extract(small, dir.resolve("warmup-" + mode.name()), 10_000, mode.args);
+      long nanos = time(() -> extract(small, dir.resolve("warmup-" + mode.name()), 10_000, mode));
+      System.out.printf(Locale.ROOT, "warm-up, 10,000 rows, %s: %.1f s%n", mode, nanos / 1e9);
     }
 
     List<String> lines = new ArrayList<>();
@@ -74,7 +80,7 @@ public final class ExtractBenchmark {
     long jdbcSql = median(() -> jdbcLoop(file, rows, Times.IN_SQL));
     lines.add(line("plain JDBC loop, times as epoch_us(...) in SQL", rows, jdbcSql, jdbc));
     for (Mode mode : modes) {
-      long nanos = time(() -> extract(file, dir.resolve(mode.name()), rows, mode.args));
+      long nanos = time(() -> extract(file, dir.resolve(mode.name()), rows, mode));
       lines.add(line(mode.label, rows, nanos, jdbc));
     }
     System.out.println("| reader | seconds | rows/s | time vs plain JDBC |");
@@ -93,6 +99,18 @@ public final class ExtractBenchmark {
         "--runner=FlinkRunner",
         "--parallelism=2",
         "--readPartitions=1"),
+    FLINK_PROTO_CODED(
+        true,
+        "extract before (records ProtoCoder-coded between operators, Flink's copy on), Flink local p=2,"
+            + " 8 parallel reads",
+        "--runner=FlinkRunner",
+        "--parallelism=2"),
+    FLINK_PROTO_CODED_FASTER_COPY(
+        true,
+        "extract before, with --fasterCopy=true only, Flink local p=2, 8 parallel reads",
+        "--runner=FlinkRunner",
+        "--parallelism=2",
+        "--fasterCopy=true"),
     FLINK(
         "extract, Flink runner (local, parallelism 2), 8 parallel reads (default)",
         "--runner=FlinkRunner",
@@ -101,7 +119,15 @@ public final class ExtractBenchmark {
     final String label;
     final String[] args;
 
+    /** Runs {@link ProtoCodedExtract} (the extract before serialized records) instead. */
+    final boolean protoCoded;
+
     Mode(String label, String... args) {
+      this(false, label, args);
+    }
+
+    Mode(boolean protoCoded, String label, String... args) {
+      this.protoCoded = protoCoded;
       this.label = label;
       this.args = args;
     }
@@ -177,8 +203,7 @@ public final class ExtractBenchmark {
     }
   }
 
-  private static void extract(Path file, Path out, int expected, String... extra)
-      throws IOException {
+  private static void extract(Path file, Path out, int expected, Mode mode) throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -186,12 +211,13 @@ public final class ExtractBenchmark {
                 "--output=" + out,
                 "--recordType=events",
                 "--logicalDate=2024-01-07"));
-    args.addAll(List.of(extra));
+    args.addAll(List.of(mode.args));
+    ExtractOptions options = ExtractPipeline.parse(args.toArray(String[]::new));
+    Warehouse warehouse = Warehouse.parse("duckdb:" + file);
     Manifest manifest =
-        ExtractPipeline.run(
-            ExtractPipeline.parse(args.toArray(String[]::new)),
-            Warehouse.parse("duckdb:" + file),
-            System.out);
+        mode.protoCoded
+            ? ProtoCodedExtract.run(options, warehouse)
+            : ExtractPipeline.run(options, warehouse, System.out);
     if (manifest.getCountersOrDefault("records", 0) != expected) {
       throw new IllegalStateException(
           "extracted " + manifest.getCountersMap() + ", expected " + expected + " records");

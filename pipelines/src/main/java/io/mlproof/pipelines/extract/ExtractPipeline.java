@@ -1,13 +1,12 @@
 package io.mlproof.pipelines.extract;
 
 import com.google.protobuf.Message;
-import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
+import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.core.UserErrors;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;
@@ -22,14 +21,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -45,11 +45,23 @@ import org.apache.beam.sdk.values.PDone;
  *                                        +-> dead_letter -> WriteOutputs (dead_letter-*.tfrecord)
  * </pre>
  */
-public final class ExtractPipeline implements MlproofPipeline {
+public final class ExtractPipeline implements Stage<ExtractOptions> {
 
   public static final String NAME = "extract";
   public static final String RECORDS = "records";
   public static final String DEAD_LETTER = "dead_letter";
+
+  /** The warehouse to read, or null to open the one the options name. */
+  private final Warehouse warehouse;
+
+  /** The registered stage: reads the warehouse its options name. */
+  public ExtractPipeline() {
+    this(null);
+  }
+
+  private ExtractPipeline(Warehouse warehouse) {
+    this.warehouse = warehouse;
+  }
 
   @Override
   public String name() {
@@ -62,7 +74,7 @@ public final class ExtractPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<ExtractOptions> optionsClass() {
+  public Class<ExtractOptions> optionsType() {
     return ExtractOptions.class;
   }
 
@@ -74,69 +86,76 @@ public final class ExtractPipeline implements MlproofPipeline {
 
   /** Parses Beam-style arguments; any problem is a one-line exit-2 error. */
   public static ExtractOptions parse(String... args) {
-    PipelineOptionsFactory.register(ExtractOptions.class);
-    try {
-      return PipelineOptionsFactory.fromArgs(args).withValidation().as(ExtractOptions.class);
-    } catch (IllegalArgumentException e) {
-      RuntimeException user = UserErrors.find(e);
-      if (user != null) {
-        throw user;
+    return OptionsParser.parse(NAME, args, ExtractOptions.class);
+  }
+
+  /**
+   * Checks, then (unless {@code --dryRun}) runs and commits through the stage skeleton. Returns the
+   * committed manifest, or null for a dry run, whose report goes to {@code out}: a dry run checks
+   * and prints without staging any output, so it stays outside {@link StageRun#execute}.
+   */
+  public static Manifest run(ExtractOptions options, Warehouse warehouse, PrintStream out) {
+    if (options.getDryRun()) {
+      warehouse.configure(options);
+      out.print(ExtractPlan.prepare(options, warehouse).report(warehouse.spec()));
+      return null;
+    }
+    return StageRun.execute(new ExtractPipeline(warehouse), options, out);
+  }
+
+  @Override
+  public Plan prepare(ExtractOptions options) {
+    Warehouse source = warehouse != null ? warehouse : Warehouse.from(options);
+    // Flink copies every element between chained operators through its coder unless told not to;
+    // extract's DoFns never mutate their inputs, so the copy buys nothing and cost most of the
+    // extract's time (docs/bench/extract.md). The Direct runner ignores the option.
+    options.as(FlinkPipelineOptions.class).setFasterCopy(true);
+    source.configure(options);
+    return new ExtractRun(ExtractPlan.prepare(options, source), source);
+  }
+
+  /** A prepared extract: the pipeline it builds and the manifest it commits. */
+  private record ExtractRun(ExtractPlan plan, Warehouse warehouse) implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      build(pipeline, plan, warehouse, output);
+    }
+
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      Counts counts = Counts.of(finished.counters());
+      if (counts.badFraction() > plan.maxBadFraction()) {
+        String kept = keepDeadLetters(output);
+        throw new RunFailedException(
+            "extract "
+                + plan.recordType().optionName()
+                + ": "
+                + counts.describe()
+                + ", above --maxBadFraction="
+                + plan.maxBadFraction()
+                + "; nothing committed, dead letters kept in "
+                + kept
+                + " (fix the data or raise --maxBadFraction)");
       }
-      String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      throw new InvalidInputException(message + " (see: mlproof run extract --help)", e);
+      describe(manifest, plan, warehouse, counts);
     }
   }
 
   /**
-   * Checks, then (unless {@code --dryRun}) runs and commits. Returns the committed manifest, or
-   * null for a dry run, whose report goes to {@code out}.
+   * The pipeline: read, parse and validate, write. The records leave the parse step as their
+   * serialized bytes and go straight into the TFRecord files.
    */
-  public static Manifest run(ExtractOptions options, Warehouse warehouse, PrintStream out) {
-    warehouse.configure(options);
-    ExtractPlan plan = ExtractPlan.prepare(options, warehouse);
-    if (options.getDryRun()) {
-      out.print(plan.report(warehouse.spec()));
-      return null;
-    }
-    Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
-    build(pipeline, plan, warehouse, output);
-    StageRun.Finished finished;
-    try {
-      finished = StageRun.run(pipeline);
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
-    }
-    Counts counts = Counts.of(finished.counters());
-    if (counts.badFraction() > plan.maxBadFraction()) {
-      String kept = keepDeadLetters(output);
-      output.abort();
-      throw new RunFailedException(
-          "extract "
-              + plan.recordType().optionName()
-              + ": "
-              + counts.describe()
-              + ", above --maxBadFraction="
-              + plan.maxBadFraction()
-              + "; nothing committed, dead letters kept in "
-              + kept
-              + " (fix the data or raise --maxBadFraction)");
-    }
-    return output.commit(
-        manifest(options, plan, warehouse, counts).putAllCounters(finished.counters()).build());
-  }
-
-  /** The pipeline: read, parse and validate, write; returns the parsed outputs. */
-  public static PCollectionTuple build(
+  public static void build(
       Pipeline pipeline, ExtractPlan plan, Warehouse warehouse, TaskOutput output) {
     ParseAndValidate<? extends Message> parse =
-        ParseAndValidate.of(plan.recordType(), plan.window());
-    PCollectionTuple parsed = read(pipeline, plan, warehouse).apply("ParseAndValidate", parse);
-    parsed.apply(
-        "WriteOutputs",
-        new WriteOutputs<>(parse, output.staging(RECORDS), output.staging(DEAD_LETTER)));
-    return parsed;
+        ParseAndValidate.serialized(plan.recordType(), plan.window());
+    read(pipeline, plan, warehouse)
+        .apply("ParseAndValidate", parse)
+        .apply(
+            "WriteOutputs",
+            new WriteOutputs(parse, output.staging(RECORDS), output.staging(DEAD_LETTER)));
   }
 
   /** The raw rows of the plan's query, engine-neutral. */
@@ -154,14 +173,14 @@ public final class ExtractPipeline implements MlproofPipeline {
             ResultRowCoder.of()));
   }
 
-  /** Writes records and dead letters as TFRecord files under two prefixes. */
-  static final class WriteOutputs<T extends Message> extends PTransform<PCollectionTuple, PDone> {
+  /** Writes records (serialized already) and dead letters as TFRecord files under two prefixes. */
+  static final class WriteOutputs extends PTransform<PCollectionTuple, PDone> {
     private static final long serialVersionUID = 1L;
-    private final ParseAndValidate<T> parsed;
+    private final ParseAndValidate<?> parsed;
     private final String recordsPrefix;
     private final String deadLetterPrefix;
 
-    WriteOutputs(ParseAndValidate<T> parsed, String recordsPrefix, String deadLetterPrefix) {
+    WriteOutputs(ParseAndValidate<?> parsed, String recordsPrefix, String deadLetterPrefix) {
       this.parsed = parsed;
       this.recordsPrefix = recordsPrefix;
       this.deadLetterPrefix = deadLetterPrefix;
@@ -169,7 +188,10 @@ public final class ExtractPipeline implements MlproofPipeline {
 
     @Override
     public PDone expand(PCollectionTuple outputs) {
-      outputs.get(parsed.recordsTag()).apply("WriteRecords", ProtoRecords.<T>write(recordsPrefix));
+      outputs
+          .get(parsed.recordBytesTag())
+          .apply(
+              "WriteRecords", TFRecordIO.write().to(recordsPrefix).withSuffix(ProtoRecords.SUFFIX));
       outputs
           .get(parsed.deadLettersTag())
           .apply("WriteDeadLetters", ProtoRecords.<DeadLetter>write(deadLetterPrefix));
@@ -214,16 +236,12 @@ public final class ExtractPipeline implements MlproofPipeline {
     }
   }
 
-  private static Manifest.Builder manifest(
-      ExtractOptions options, ExtractPlan plan, Warehouse warehouse, Counts counts) {
-    return Manifest.newBuilder()
-        .setPipeline(NAME)
-        .setTaskId(options.getTaskId())
-        .setDagId(options.getDagId())
-        .setLogicalDate(plan.context().logicalDate().toString())
+  /** Extract's part of the manifest; the skeleton wrote the header and the counters. */
+  private static void describe(
+      Manifest.Builder manifest, ExtractPlan plan, Warehouse warehouse, Counts counts) {
+    manifest
         .setQuerySha256(plan.sql().sha256())
         .setRecordType(plan.recordType().protoName())
-        .setRunner(options.getRunner().getSimpleName())
         .addFiles(
             OutputFile.newBuilder()
                 .setName(RECORDS)

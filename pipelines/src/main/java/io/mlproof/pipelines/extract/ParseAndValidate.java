@@ -5,6 +5,7 @@ import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.proto.v1.DeadLetter;
 import java.util.EnumMap;
 import java.util.Map;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -22,6 +23,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * {@value #ROWS} raw rows seen, {@value #RECORDS} records out, {@value #BAD_ROWS} raw rows
  * rejected, {@value #DEAD_LETTERS} dead letters out, and {@code bad_<reason>} per {@link
  * BadRowReason}.
+ *
+ * <p>{@link #serialized} emits each record as its serialized bytes ({@link ByteArrayCoder}) for the
+ * TFRecord write: the record is coded once, where it is built, instead of by a {@link ProtoCoder}
+ * between every pair of operators and again for the file (docs/bench/extract.md).
  */
 public final class ParseAndValidate<T extends Message>
     extends PTransform<PCollection<ResultRow>, PCollectionTuple> {
@@ -35,27 +40,46 @@ public final class ParseAndValidate<T extends Message>
   private final RecordType recordType;
   private final RecordParser<T> parser;
   private final ExtractWindow window;
+  private final boolean serialized;
   private final TupleTag<T> records = new TupleTag<>("records");
+  private final TupleTag<byte[]> recordBytes = new TupleTag<>("record_bytes");
   private final TupleTag<DeadLetter> deadLetters = new TupleTag<>("dead_letter");
 
-  private ParseAndValidate(RecordType recordType, RecordParser<T> parser, ExtractWindow window) {
+  private ParseAndValidate(
+      RecordType recordType, RecordParser<T> parser, ExtractWindow window, boolean serialized) {
     this.recordType = recordType;
     this.parser = parser;
     this.window = window;
+    this.serialized = serialized;
   }
 
-  /** Parses rows as {@code recordType}, checking times against {@code window}. */
+  /**
+   * Parses rows as {@code recordType}, checking times against {@code window}; records under {@link
+   * #recordsTag}.
+   */
   static ParseAndValidate<? extends Message> of(RecordType recordType, ExtractWindow window) {
-    return create(recordType, recordType.parser(), window);
+    return create(recordType, recordType.parser(), window, false);
+  }
+
+  /** As {@link #of}, but the records leave as serialized bytes under {@link #recordBytesTag}. */
+  static ParseAndValidate<? extends Message> serialized(
+      RecordType recordType, ExtractWindow window) {
+    return create(recordType, recordType.parser(), window, true);
   }
 
   private static <T extends Message> ParseAndValidate<T> create(
-      RecordType recordType, RecordParser<T> parser, ExtractWindow window) {
-    return new ParseAndValidate<>(recordType, parser, window);
+      RecordType recordType, RecordParser<T> parser, ExtractWindow window, boolean serialized) {
+    return new ParseAndValidate<>(recordType, parser, window, serialized);
   }
 
+  /** The records, unless {@link #serialized}. */
   public TupleTag<T> recordsTag() {
     return records;
+  }
+
+  /** The records' serialized bytes, if {@link #serialized}. */
+  public TupleTag<byte[]> recordBytesTag() {
+    return recordBytes;
   }
 
   public TupleTag<DeadLetter> deadLettersTag() {
@@ -68,22 +92,32 @@ public final class ParseAndValidate<T extends Message>
 
   @Override
   public PCollectionTuple expand(PCollection<ResultRow> rows) {
+    // One DoFn emits either kind; the tag's element type is the one the coder below is set for.
+    @SuppressWarnings("unchecked")
+    TupleTag<Object> recordsOut = (TupleTag<Object>) (serialized ? recordBytes : records);
     PCollectionTuple parsed =
         rows.apply(
             "Parse",
-            ParDo.of(new ParseFn<>(recordType.source(), parser, window, records, deadLetters))
-                .withOutputTags(records, TupleTagList.of(deadLetters)));
-    parsed.get(records).setCoder(ProtoCoder.of(parser.type()));
+            ParDo.of(
+                    new ParseFn<>(
+                        recordType.source(), parser, window, recordsOut, serialized, deadLetters))
+                .withOutputTags(recordsOut, TupleTagList.of(deadLetters)));
+    if (serialized) {
+      parsed.get(recordBytes).setCoder(ByteArrayCoder.of());
+    } else {
+      parsed.get(records).setCoder(ProtoCoder.of(parser.type()));
+    }
     parsed.get(deadLetters).setCoder(ProtoCoder.of(DeadLetter.class));
     return parsed;
   }
 
-  private static final class ParseFn<T extends Message> extends DoFn<ResultRow, T> {
+  private static final class ParseFn<T extends Message> extends DoFn<ResultRow, Object> {
     private static final long serialVersionUID = 1L;
     private final String source;
     private final RecordParser<T> parser;
     private final ExtractWindow window;
-    private final TupleTag<T> records;
+    private final TupleTag<Object> records;
+    private final boolean serialized;
     private final TupleTag<DeadLetter> deadLetters;
     private final Counter rows = Metrics.counter(ParseAndValidate.class, ROWS);
     private final Counter recordCount = Metrics.counter(ParseAndValidate.class, RECORDS);
@@ -95,12 +129,14 @@ public final class ParseAndValidate<T extends Message>
         String source,
         RecordParser<T> parser,
         ExtractWindow window,
-        TupleTag<T> records,
+        TupleTag<Object> records,
+        boolean serialized,
         TupleTag<DeadLetter> deadLetters) {
       this.source = source;
       this.parser = parser;
       this.window = window;
       this.records = records;
+      this.serialized = serialized;
       this.deadLetters = deadLetters;
     }
 
@@ -126,7 +162,7 @@ public final class ParseAndValidate<T extends Message>
             @Override
             public void record(T record) {
               recordCount.inc();
-              out.get(records).output(record);
+              out.get(records).output(serialized ? record.toByteArray() : record);
             }
 
             @Override
