@@ -5,10 +5,11 @@ import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.pipelines.train.ExampleBuffer;
-import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.LightGbmNative;
-import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.model.ExampleBuffer;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.LightGbmNative;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.pipelines.train.TrainOptions;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Example;
@@ -108,7 +109,7 @@ public final class TrainingBenchmark {
 
     // 3. Scoring: the matrix of all rows through ModelArtifact.predict (what score calls) and
     // through LightGBM4J's predictForMat directly, same matrix, same threads.
-    ExampleBuffer all = TrainPipeline.readExamples(features, spec);
+    ExampleBuffer all = ExampleReader.readExamples(features, spec);
     ExampleMatrix matrix = all.select(all.canonicalOrder());
     ModelArtifact model = ModelArtifact.load(trained.outputDir());
     t0 = System.nanoTime();

@@ -17,6 +17,15 @@ import io.mlproof.pipelines.evaluate.Numbers;
 import io.mlproof.pipelines.evaluate.PairedBootstrap;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
 import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.model.CsvFields;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.LightGbmTrainer;
+import io.mlproof.pipelines.model.ModelArtifact;
+import io.mlproof.pipelines.model.SelectOnValidation;
+import io.mlproof.pipelines.model.SplitPlanner;
+import io.mlproof.pipelines.model.TrainingData;
+import io.mlproof.pipelines.model.TrainingParameters;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.EvaluationResult;
@@ -57,9 +66,6 @@ public final class TrainPipeline implements MlproofPipeline {
 
   public static final String EVALUATION_JSON = "evaluation.json";
   public static final String PREDICTIONS_CSV = "predictions.csv";
-
-  /** The output holding the test rows as Example records. */
-  public static final String TEST_ROWS = "test";
 
   @Override
   public String name() {
@@ -233,7 +239,8 @@ public final class TrainPipeline implements MlproofPipeline {
               options.getFeatureSpec().isEmpty()
                   ? FeatureSpecs.fromFeaturesOutput(dir)
                   : FeatureSpecs.read(options.getFeatureSpec());
-          return SplitPlanner.byTime(readExamples(dir, spec), options.getPurgeLabelOverlap());
+          return SplitPlanner.byTime(
+              ExampleReader.readExamples(dir, spec), options.getPurgeLabelOverlap());
         }
 
         @Override
@@ -276,17 +283,6 @@ public final class TrainPipeline implements MlproofPipeline {
         return "query on " + options.getWarehouse();
       }
     };
-  }
-
-  /** Reads the Example records of a features output with {@code spec}. */
-  public static ExampleBuffer readExamples(String featuresDir, FeatureSpec spec) {
-    Manifest manifest = TaskOutput.read(featuresDir);
-    long expected =
-        manifest.getFilesList().stream()
-            .filter(f -> f.getName().equals("records"))
-            .mapToLong(OutputFile::getRecords)
-            .sum();
-    return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
   }
 
   public static PairedBootstrap bootstrap(TrainOptions o) {
@@ -411,7 +407,7 @@ public final class TrainPipeline implements MlproofPipeline {
   static String predictionsCsv(ExampleMatrix m, double[] scores) {
     StringBuilder csv = new StringBuilder("entity_id,cutoff_day,label,score\n");
     for (int r = 0; r < m.rows(); r++) {
-      csv.append(csvField(m.entityIds()[r]))
+      csv.append(CsvFields.field(m.entityIds()[r]))
           .append(',')
           .append(m.cutoffDays()[r])
           .append(',')
@@ -423,13 +419,9 @@ public final class TrainPipeline implements MlproofPipeline {
     return csv.toString();
   }
 
-  public static String csvField(String s) {
-    return s.matches("[^,\"\\r\\n]*") ? s : '"' + s.replace("\"", "\"\"") + '"';
-  }
-
   /** The test rows as Example records, so bless can score a previous model on them. */
   static OutputFile writeTestRows(TaskOutput output, ExampleMatrix m) {
-    String file = TEST_ROWS + "-00000-of-00001.tfrecord";
+    String file = ModelArtifact.TEST_ROWS + "-00000-of-00001.tfrecord";
     try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging(file))) {
       for (int r = 0; r < m.rows(); r++) {
         Example.Builder e =
@@ -445,7 +437,7 @@ public final class TrainPipeline implements MlproofPipeline {
         writer.write(e.build().toByteArray());
       }
       return OutputFile.newBuilder()
-          .setName(TEST_ROWS)
+          .setName(ModelArtifact.TEST_ROWS)
           .setPath(file)
           .setRecords(writer.records())
           .setRecordType(Example.getDescriptor().getFullName())

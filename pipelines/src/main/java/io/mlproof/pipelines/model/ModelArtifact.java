@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -28,6 +28,10 @@ import org.apache.beam.sdk.util.MimeTypes;
  */
 public final class ModelArtifact {
   public static final String MODEL_FILE = "model.txt";
+
+  /** The output of train holding its test rows as Example records (bless re-scores them). */
+  public static final String TEST_ROWS = "test";
+
   public static final String METADATA_FILE = "metadata.pb";
   public static final String METADATA_JSON = "metadata.json";
 

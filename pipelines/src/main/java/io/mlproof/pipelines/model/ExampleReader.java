@@ -1,13 +1,16 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
+import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -42,6 +45,17 @@ public final class ExampleReader {
 
   private ExampleReader() {}
 
+  /** Reads the Example records of a features output with {@code spec}. */
+  public static ExampleBuffer readExamples(String featuresDir, FeatureSpec spec) {
+    Manifest manifest = TaskOutput.read(featuresDir);
+    long expected =
+        manifest.getFilesList().stream()
+            .filter(f -> f.getName().equals("records"))
+            .mapToLong(OutputFile::getRecords)
+            .sum();
+    return read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
+  }
+
   private static int tag(int field, int wireType) {
     return (field << 3) | wireType;
   }
@@ -75,7 +89,7 @@ public final class ExampleReader {
     return buffer;
   }
 
-  static int[] categoricalColumns(FeatureSpec spec) {
+  public static int[] categoricalColumns(FeatureSpec spec) {
     return java.util.stream.IntStream.range(0, spec.getFeaturesCount())
         .filter(i -> spec.getFeatures(i).getType() == FeatureType.CATEGORICAL)
         .toArray();
