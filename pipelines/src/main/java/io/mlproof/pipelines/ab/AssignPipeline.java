@@ -187,11 +187,8 @@ public final class AssignPipeline implements Stage<AssignOptions> {
           .setQuerySha256(eligibility.sha256())
           .setRecordType(Assignment.getDescriptor().getFullName())
           .addFiles(
-              OutputFile.newBuilder()
-                  .setName(ASSIGNMENTS)
-                  .setPath(ProtoRecords.shardGlob(ASSIGNMENTS))
-                  .setRecords(assignments.size())
-                  .setRecordType(Assignment.getDescriptor().getFullName()))
+              ProtoRecords.manifestEntry(
+                  ASSIGNMENTS, assignments.size(), Assignment.getDescriptor()))
           .addFiles(
               OutputFile.newBuilder()
                   .setName("targets_csv")

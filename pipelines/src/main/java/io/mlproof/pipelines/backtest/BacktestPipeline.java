@@ -170,12 +170,7 @@ public final class BacktestPipeline implements Stage<BacktestOptions> {
           output.staging(JSON), json(result).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
       ModelArtifact.write(output.staging(PROTO), result.toByteArray(), MimeTypes.BINARY);
       manifest
-          .addFiles(
-              OutputFile.newBuilder()
-                  .setName(FOLDS)
-                  .setPath(ProtoRecords.shardGlob(FOLDS))
-                  .setRecords(folds.size())
-                  .setRecordType(FoldOutcome.getDescriptor().getFullName()))
+          .addFiles(ProtoRecords.manifestEntry(FOLDS, folds.size(), FoldOutcome.getDescriptor()))
           .addFiles(OutputFile.newBuilder().setName("backtest").setPath(JSON))
           .addFiles(
               OutputFile.newBuilder()
