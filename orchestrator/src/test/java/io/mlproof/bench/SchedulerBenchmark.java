@@ -2,6 +2,7 @@ package io.mlproof.bench;
 
 import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.dag.TaskKinds;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.run.DagRunner;
 import io.mlproof.orchestrator.run.RunResult;
@@ -9,7 +10,6 @@ import io.mlproof.orchestrator.run.RunSettings;
 import io.mlproof.orchestrator.run.TextProgress;
 import io.mlproof.orchestrator.state.RunType;
 import io.mlproof.orchestrator.state.StateStore;
-import io.mlproof.orchestrator.task.TaskKinds;
 import io.mlproof.pipelines.core.Pipelines;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,10 +1,17 @@
 package io.mlproof.orchestrator.airflow;
 
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.orchestrator.template.Template;
 
 /** What a task kind needs to write its Airflow operator. Every method returns Python source. */
 public interface AirflowContext {
+
+  /**
+   * Python names of the bundled Flink jar and the Flink master (Airflow Variables), for flink DAGs.
+   */
+  String FLINK_JAR = "MLPROOF_FLINK_JAR";
+
+  String FLINK_MASTER = "FLINK_MASTER";
 
   String dagId();
 

@@ -1,5 +1,7 @@
 package io.mlproof.orchestrator.dag;
 
+import io.mlproof.orchestrator.core.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.mlproof.orchestrator.dag;
 
+import io.mlproof.orchestrator.core.ParamType;
 import java.util.Optional;
 
 /**

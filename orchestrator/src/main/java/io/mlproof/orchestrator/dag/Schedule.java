@@ -7,6 +7,7 @@ import com.cronutils.model.field.CronFieldName;
 import com.cronutils.model.field.expression.On;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import io.mlproof.orchestrator.core.RunDates;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.Period;

@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.dag;
 
-import io.mlproof.orchestrator.task.TaskSpec;
+import io.mlproof.orchestrator.core.Location;
 import java.util.List;
 
 /**

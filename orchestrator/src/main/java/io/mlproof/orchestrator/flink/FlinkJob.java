@@ -1,8 +1,8 @@
 package io.mlproof.orchestrator.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlproof.orchestrator.dag.RunnerKind;
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.core.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

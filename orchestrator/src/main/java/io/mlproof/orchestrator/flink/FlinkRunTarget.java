@@ -1,7 +1,7 @@
 package io.mlproof.orchestrator.flink;
 
-import io.mlproof.orchestrator.dag.RunnerKind;
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.core.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.mlproof.orchestrator.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.orchestrator.state.ProcessIdentity;
-import io.mlproof.orchestrator.task.ProcessSupervisor;
 import io.mlproof.pipelines.core.RunFailedException;
 import java.io.File;
 import java.io.IOException;
@@ -310,9 +310,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
       return lines
           .filter(l -> l.startsWith("Caused by: "))
           .reduce((a, b) -> b)
-          .orElseGet(() -> ProcessSupervisor.lastLine(log));
+          .orElseGet(() -> Processes.lastLine(log));
     } catch (IOException | UncheckedIOException e) {
-      return ProcessSupervisor.lastLine(log);
+      return Processes.lastLine(log);
     }
   }
 
@@ -526,7 +526,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
     for (ProcessHandle p : processes) {
       if (ProcessIdentity.isRunning(p)) {
-        ProcessSupervisor.killTree(p);
+        Processes.killTree(p);
         awaitExit(p, 5_000);
       }
     }

@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.load;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 import io.mlproof.orchestrator.dag.ParamSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.template.Expression;

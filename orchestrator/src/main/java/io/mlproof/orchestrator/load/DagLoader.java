@@ -1,19 +1,19 @@
 package io.mlproof.orchestrator.load;
 
+import io.mlproof.orchestrator.core.Location;
+import io.mlproof.orchestrator.core.ParamType;
+import io.mlproof.orchestrator.core.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.orchestrator.dag.Dag;
-import io.mlproof.orchestrator.dag.Location;
 import io.mlproof.orchestrator.dag.ParamSpec;
-import io.mlproof.orchestrator.dag.ParamType;
 import io.mlproof.orchestrator.dag.RetryPolicy;
-import io.mlproof.orchestrator.dag.RunnerKind;
-import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.Schedule;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.dag.TaskKind;
+import io.mlproof.orchestrator.dag.TaskKinds;
+import io.mlproof.orchestrator.dag.TaskSpec;
 import io.mlproof.orchestrator.dag.TriggerRule;
 import io.mlproof.orchestrator.task.OptionCatalog;
-import io.mlproof.orchestrator.task.TaskKind;
-import io.mlproof.orchestrator.task.TaskKinds;
-import io.mlproof.orchestrator.task.TaskSpec;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.Pipelines;

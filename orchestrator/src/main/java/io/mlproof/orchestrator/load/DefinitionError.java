@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.load;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 
 /** One problem in a DAG definition, printed as {@code file:line:column: message}. */
 public record DefinitionError(Location location, String message) {

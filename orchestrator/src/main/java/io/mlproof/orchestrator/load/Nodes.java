@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.load;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.sql.TemplateContext;
 import java.time.Duration;

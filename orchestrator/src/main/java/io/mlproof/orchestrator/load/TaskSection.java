@@ -1,7 +1,7 @@
 package io.mlproof.orchestrator.load;
 
-import io.mlproof.orchestrator.dag.Location;
-import io.mlproof.orchestrator.task.TaskConfig;
+import io.mlproof.orchestrator.core.Location;
+import io.mlproof.orchestrator.dag.TaskConfig;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.orchestrator.template.TemplateParser;
 import io.mlproof.pipelines.core.MlproofPipeline;

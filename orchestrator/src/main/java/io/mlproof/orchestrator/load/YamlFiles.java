@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.load;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.load;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,12 +1,15 @@
 package io.mlproof.orchestrator.run;
 
+import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.orchestrator.dag.Dag;
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.dag.TaskContext;
 import io.mlproof.orchestrator.dag.TaskDef;
+import io.mlproof.orchestrator.dag.TaskResult;
 import io.mlproof.orchestrator.dag.TriggerRule;
 import io.mlproof.orchestrator.flink.FlinkJob;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
+import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.orchestrator.state.DagRunRecord;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.ProcessIdentity;
@@ -15,10 +18,7 @@ import io.mlproof.orchestrator.state.RunType;
 import io.mlproof.orchestrator.state.StateStore;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
-import io.mlproof.orchestrator.task.ProcessSupervisor;
 import io.mlproof.orchestrator.task.ProcessWatcher;
-import io.mlproof.orchestrator.task.TaskContext;
-import io.mlproof.orchestrator.task.TaskResult;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.io.IOException;
@@ -233,7 +233,7 @@ public final class DagRunner {
   public void killRunningTasks() {
     // Listed before the kill: a task whose client dies settles its job and leaves the map.
     Map<FlinkJob, Consumer<String>> jobs = Map.copyOf(liveJobs);
-    liveProcesses.forEach(ProcessSupervisor::killTree);
+    liveProcesses.forEach(Processes::killTree);
     // With every client dead no job can be submitted any more; one already submitted would
     // outlive this scheduler on an external cluster.
     jobs.forEach(FlinkJob::cancelQuietly);
@@ -488,7 +488,7 @@ public final class DagRunner {
     private void stopOrphan(TaskDef task) {
       Optional<ProcessHandle> orphan =
           store.taskProcess(dag.dagId(), date, task.id()).flatMap(ProcessIdentity::liveHandle);
-      orphan.ifPresent(ProcessSupervisor::killTree);
+      orphan.ifPresent(Processes::killTree);
       progress.note(
           dag.dagId(),
           date,

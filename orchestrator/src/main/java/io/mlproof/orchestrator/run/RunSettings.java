@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.run;
 
-import io.mlproof.orchestrator.dag.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerKind;
 import io.mlproof.orchestrator.flink.FlinkSetup;
 import io.mlproof.orchestrator.task.PipelineLauncher;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.task;
 
-import io.mlproof.orchestrator.state.ProcessIdentity;
+import io.mlproof.orchestrator.process.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Runs a task's process with its output in the try's log file, a deadline, and tree kills. */
 public final class ProcessSupervisor {
@@ -66,63 +63,13 @@ public final class ProcessSupervisor {
       if (process.waitFor(remaining, TimeUnit.MILLISECONDS)) {
         return new Exit(process.exitValue(), false);
       }
-      killTree(handle);
+      Processes.killTree(handle);
       return new Exit(process.waitFor(), true);
     } catch (InterruptedException e) {
-      killTree(handle);
+      Processes.killTree(handle);
       throw e;
     } finally {
       watcher.ended(handle);
     }
-  }
-
-  /**
-   * Kills {@code process} and every process it started (listed before the kill, so none is missed
-   * once re-parented), then waits up to 5 s for each to stop running. A killed process counts as
-   * gone once it is a zombie ({@link ProcessIdentity#isRunning}): a parent that never waits, or a
-   * PID 1 that reaps late, must not keep it "alive".
-   */
-  public static void killTree(ProcessHandle process) {
-    List<ProcessHandle> tree = new ArrayList<>();
-    tree.add(process);
-    tree.addAll(process.descendants().toList());
-    tree.forEach(ProcessHandle::destroyForcibly);
-    Instant giveUp = Instant.now().plus(KILL_WAIT);
-    for (ProcessHandle p : tree) {
-      while (ProcessIdentity.isRunning(p) && Instant.now().isBefore(giveUp)) {
-        try {
-          // onExit completes when the process is reaped; a zombie is re-checked every 10 ms.
-          p.onExit().get(10, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-          // still there: look again
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-      // One still running after 5 s of SIGKILL is stuck in the kernel; nothing more to do.
-    }
-  }
-
-  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
-
-  /** The last non-blank line of a log, for failure messages (the CLI prints its error last). */
-  public static String lastLine(Path log) {
-    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
-      long from = Math.max(0, file.length() - 16_384);
-      byte[] tail = new byte[(int) (file.length() - from)];
-      file.seek(from);
-      file.readFully(tail);
-      List<String> lines = new String(tail, StandardCharsets.UTF_8).lines().toList();
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (!lines.get(i).isBlank()) {
-          String line = lines.get(i).strip();
-          return line.length() > 300 ? line.substring(0, 300) + "..." : line;
-        }
-      }
-    } catch (IOException | UncheckedIOException e) {
-      // No log to quote: the caller's message stands alone.
-    }
-    return "";
   }
 }

@@ -2,8 +2,8 @@ package io.mlproof.orchestrator.template;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlproof.orchestrator.dag.ParamType;
-import io.mlproof.orchestrator.dag.RunDates;
+import io.mlproof.orchestrator.core.ParamType;
+import io.mlproof.orchestrator.core.RunDates;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;

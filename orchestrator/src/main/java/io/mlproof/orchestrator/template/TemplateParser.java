@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.template;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

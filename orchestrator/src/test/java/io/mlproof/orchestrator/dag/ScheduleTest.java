@@ -3,6 +3,7 @@ package io.mlproof.orchestrator.dag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlproof.orchestrator.core.RunDates;
 import java.time.LocalDate;
 import java.time.Period;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.mlproof.orchestrator.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mlproof.orchestrator.dag.RunnerKind;
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.core.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;

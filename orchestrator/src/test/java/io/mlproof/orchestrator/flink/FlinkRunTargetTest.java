@@ -3,8 +3,8 @@ package io.mlproof.orchestrator.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mlproof.orchestrator.dag.RunnerKind;
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.core.RunnerKind;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package io.mlproof.orchestrator.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlproof.orchestrator.core.ParamType;
+import io.mlproof.orchestrator.core.RunnerKind;
 import io.mlproof.orchestrator.dag.Dag;
-import io.mlproof.orchestrator.dag.ParamType;
-import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.dag.TriggerRule;
 import io.mlproof.orchestrator.testing.DagFolder;

@@ -2,8 +2,8 @@ package io.mlproof.orchestrator.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mlproof.orchestrator.core.RunnerKind;
 import io.mlproof.orchestrator.dag.Dag;
-import io.mlproof.orchestrator.dag.RunnerKind;
 import io.mlproof.orchestrator.state.DagRunState;
 import io.mlproof.orchestrator.state.RunType;
 import io.mlproof.orchestrator.state.TaskInstance;

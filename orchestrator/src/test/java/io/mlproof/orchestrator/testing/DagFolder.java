@@ -1,10 +1,10 @@
 package io.mlproof.orchestrator.testing;
 
 import io.mlproof.orchestrator.dag.Dag;
+import io.mlproof.orchestrator.dag.TaskKinds;
 import io.mlproof.orchestrator.load.DagDefinitionException;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
-import io.mlproof.orchestrator.task.TaskKinds;
 import io.mlproof.pipelines.core.Pipelines;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,12 +3,13 @@ package io.mlproof.orchestrator.task.kinds;
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.dag.TaskConfig;
+import io.mlproof.orchestrator.dag.TaskContext;
+import io.mlproof.orchestrator.dag.TaskKind;
+import io.mlproof.orchestrator.dag.TaskResult;
+import io.mlproof.orchestrator.dag.TaskSpec;
+import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.orchestrator.task.ProcessSupervisor;
-import io.mlproof.orchestrator.task.TaskConfig;
-import io.mlproof.orchestrator.task.TaskContext;
-import io.mlproof.orchestrator.task.TaskKind;
-import io.mlproof.orchestrator.task.TaskResult;
-import io.mlproof.orchestrator.task.TaskSpec;
 import io.mlproof.orchestrator.template.Template;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ public final class BashTaskKind implements TaskKind {
         return TaskResult.skipped("exit code " + SKIP_EXIT_CODE + " (skip)");
       }
       return TaskResult.failed(
-          "exit code " + exit.code() + ": " + ProcessSupervisor.lastLine(context.logFile()));
+          "exit code " + exit.code() + ": " + Processes.lastLine(context.logFile()));
     }
 
     @Override

@@ -2,11 +2,11 @@ package io.mlproof.orchestrator.task.kinds;
 
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
-import io.mlproof.orchestrator.task.TaskConfig;
-import io.mlproof.orchestrator.task.TaskContext;
-import io.mlproof.orchestrator.task.TaskKind;
-import io.mlproof.orchestrator.task.TaskResult;
-import io.mlproof.orchestrator.task.TaskSpec;
+import io.mlproof.orchestrator.dag.TaskConfig;
+import io.mlproof.orchestrator.dag.TaskContext;
+import io.mlproof.orchestrator.dag.TaskKind;
+import io.mlproof.orchestrator.dag.TaskResult;
+import io.mlproof.orchestrator.dag.TaskSpec;
 import io.mlproof.orchestrator.template.Template;
 import java.util.List;
 import java.util.Map;

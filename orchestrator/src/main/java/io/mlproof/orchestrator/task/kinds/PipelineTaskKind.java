@@ -1,19 +1,19 @@
 package io.mlproof.orchestrator.task.kinds;
 
 import io.mlproof.orchestrator.airflow.AirflowContext;
-import io.mlproof.orchestrator.airflow.AirflowExporter;
 import io.mlproof.orchestrator.airflow.AirflowOperator;
 import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.dag.TaskConfig;
+import io.mlproof.orchestrator.dag.TaskContext;
+import io.mlproof.orchestrator.dag.TaskKind;
+import io.mlproof.orchestrator.dag.TaskResult;
+import io.mlproof.orchestrator.dag.TaskSpec;
 import io.mlproof.orchestrator.flink.FlinkJob;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.load.Suggest;
+import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.orchestrator.task.OptionCatalog;
 import io.mlproof.orchestrator.task.ProcessSupervisor;
-import io.mlproof.orchestrator.task.TaskConfig;
-import io.mlproof.orchestrator.task.TaskContext;
-import io.mlproof.orchestrator.task.TaskKind;
-import io.mlproof.orchestrator.task.TaskResult;
-import io.mlproof.orchestrator.task.TaskSpec;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
@@ -324,7 +324,7 @@ public final class PipelineTaskKind implements TaskKind {
       }
       ProcessSupervisor.Exit exit =
           runClient(command, Map.of(StageProgress.ENV, progress.toString()), context);
-      String last = ProcessSupervisor.lastLine(context.logFile());
+      String last = Processes.lastLine(context.logFile());
       if (exit.timedOut()) {
         return TaskResult.failed(
             "timed out (execution_timeout); the pipeline's processes were killed");
@@ -414,9 +414,9 @@ public final class PipelineTaskKind implements TaskKind {
       }
       Map<String, String> runnerOptions = new LinkedHashMap<>();
       context.runner().options().forEach((k, v) -> runnerOptions.put(k, Py.str(v)));
-      if (context.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
-        runnerOptions.put(FlinkRunTarget.MASTER_OPTION, AirflowExporter.FLINK_MASTER);
-        runnerOptions.putIfAbsent(FlinkRunTarget.FILES_TO_STAGE_OPTION, AirflowExporter.FLINK_JAR);
+      if (context.runner().kind() == io.mlproof.orchestrator.core.RunnerKind.FLINK) {
+        runnerOptions.put(FlinkRunTarget.MASTER_OPTION, AirflowContext.FLINK_MASTER);
+        runnerOptions.putIfAbsent(FlinkRunTarget.FILES_TO_STAGE_OPTION, AirflowContext.FLINK_JAR);
       }
       Map<String, String> kwargs = new LinkedHashMap<>();
       kwargs.put("jar", context.jar());

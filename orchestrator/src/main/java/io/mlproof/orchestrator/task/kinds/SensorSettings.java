@@ -1,10 +1,10 @@
 package io.mlproof.orchestrator.task.kinds;
 
 import io.mlproof.orchestrator.airflow.Py;
-import io.mlproof.orchestrator.dag.Durations;
-import io.mlproof.orchestrator.task.TaskConfig;
-import io.mlproof.orchestrator.task.TaskContext;
-import io.mlproof.orchestrator.task.TaskResult;
+import io.mlproof.orchestrator.core.Durations;
+import io.mlproof.orchestrator.dag.TaskConfig;
+import io.mlproof.orchestrator.dag.TaskContext;
+import io.mlproof.orchestrator.dag.TaskResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

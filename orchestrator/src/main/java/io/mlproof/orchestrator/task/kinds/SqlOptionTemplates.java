@@ -1,6 +1,6 @@
 package io.mlproof.orchestrator.task.kinds;
 
-import io.mlproof.orchestrator.task.TaskContext;
+import io.mlproof.orchestrator.dag.TaskContext;
 import io.mlproof.orchestrator.template.Expression;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.orchestrator.template.Variable;

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.dag;
+package io.mlproof.orchestrator.core;
 
 import java.util.Locale;
 import org.apache.beam.runners.direct.DirectOptions;

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Killing a process and waiting until it is gone, where "gone" includes a zombie: a killed process
  * whose parent does not collect it, as an orphan under a container's late-reaping PID 1.
  */
-class ProcessSupervisorTest {
+class ProcessesTest {
 
   @TempDir Path tmp;
 
@@ -35,7 +35,7 @@ class ProcessSupervisorTest {
       assertThat(identity.liveHandle()).map(ProcessHandle::pid).contains(pid);
       assertThat(identity.mayBeAlive()).isTrue();
 
-      ProcessSupervisor.killTree(child);
+      Processes.killTree(child);
 
       // The late reaper, reproduced: the kernel keeps the killed child as a zombie, and the JDK
       // calls a zombie alive.
@@ -64,7 +64,7 @@ class ProcessSupervisorTest {
           .startsWith(process.pid() + " (a) Z (b) ");
       assertThat(ProcessIdentity.isRunning(process.toHandle())).isTrue();
     } finally {
-      ProcessSupervisor.killTree(process.toHandle());
+      Processes.killTree(process.toHandle());
     }
     // Our own child: onExit reaps it, so it is gone altogether.
     assertThat(process.waitFor()).isEqualTo(137);

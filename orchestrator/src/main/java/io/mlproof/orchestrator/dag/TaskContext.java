@@ -1,8 +1,9 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.dag;
 
-import io.mlproof.orchestrator.dag.Dag;
-import io.mlproof.orchestrator.dag.RunDates;
-import io.mlproof.orchestrator.dag.RunnerSpec;
+import io.mlproof.orchestrator.core.RunDates;
+import io.mlproof.orchestrator.core.RunnerSpec;
+import io.mlproof.orchestrator.task.PipelineLauncher;
+import io.mlproof.orchestrator.task.ProcessWatcher;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.pipelines.sql.TemplateContext;

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.dag;
+package io.mlproof.orchestrator.core;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.dag;
 
 /** How one try of a task ended, and why (for the task instance's message). */
 public record TaskResult(Outcome outcome, String message) {

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.dag;
+package io.mlproof.orchestrator.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;

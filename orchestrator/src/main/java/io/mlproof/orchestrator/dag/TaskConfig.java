@@ -1,6 +1,6 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.dag;
 
-import io.mlproof.orchestrator.dag.Location;
+import io.mlproof.orchestrator.core.Location;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import java.time.Duration;

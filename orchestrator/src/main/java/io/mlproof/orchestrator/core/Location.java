@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.dag;
+package io.mlproof.orchestrator.core;
 
 /**
  * Where a definition came from: file, 1-based line and column, as editors and compilers print it.

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.airflow;
+package io.mlproof.orchestrator.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -301,7 +301,7 @@ class AirflowExportTest {
 
   private static Template template(Dag dag, String text) throws Exception {
     return io.mlproof.orchestrator.template.TemplateParser.parse(
-        text, o -> io.mlproof.orchestrator.dag.Location.of("t"));
+        text, o -> io.mlproof.orchestrator.core.Location.of("t"));
   }
 
   private static Path resource(String name) throws URISyntaxException {

@@ -1,10 +1,13 @@
-package io.mlproof.orchestrator.airflow;
+package io.mlproof.orchestrator.export;
 
+import io.mlproof.orchestrator.airflow.AirflowContext;
+import io.mlproof.orchestrator.airflow.AirflowOperator;
+import io.mlproof.orchestrator.airflow.Py;
+import io.mlproof.orchestrator.core.ParamType;
+import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.orchestrator.dag.Dag;
 import io.mlproof.orchestrator.dag.ParamSpec;
-import io.mlproof.orchestrator.dag.ParamType;
 import io.mlproof.orchestrator.dag.RetryPolicy;
-import io.mlproof.orchestrator.dag.RunnerSpec;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.template.Expression;
@@ -119,13 +122,6 @@ public final class AirflowExporter {
    * @throws InvalidInputException when a template cannot be expressed in Airflow (prev_ds on a
    *     schedule without a fixed period)
    */
-  /**
-   * Python names of the bundled Flink jar and the Flink master (Airflow Variables), for flink DAGs.
-   */
-  public static final String FLINK_JAR = "MLPROOF_FLINK_JAR";
-
-  public static final String FLINK_MASTER = "FLINK_MASTER";
-
   public static String export(Dag dag, Defaults defaults) {
     return new AirflowExporter(dag, defaults).source();
   }
@@ -179,7 +175,7 @@ public final class AirflowExporter {
         .append(Py.str("var.value.get('mlproof_run_root', '" + defaults.runRoot() + "')"))
         .append('\n');
     py.append("RUN_ROOT = \"{{ \" + " + RUN_ROOT_EXPR + " + \" }}\"\n");
-    if (dag.runner().kind() == io.mlproof.orchestrator.dag.RunnerKind.FLINK) {
+    if (dag.runner().kind() == io.mlproof.orchestrator.core.RunnerKind.FLINK) {
       // The Airflow worker's JVM is the Flink client (it runs MLPROOF_JAR, which holds Flink's
       // client
       // classes); the cluster gets only the bundled jar without Flink (docs/DEPLOY.md).
@@ -187,11 +183,11 @@ public final class AirflowExporter {
           java.nio.file.Path.of(defaults.jar())
               .resolveSibling(FlinkRunTarget.CLUSTER_JAR)
               .toString();
-      py.append(FLINK_JAR)
+      py.append(AirflowContext.FLINK_JAR)
           .append(" = ")
           .append(Py.str("{{ var.value.get('mlproof_flink_jar', '" + flinkJar + "') }}"))
           .append('\n');
-      py.append(FLINK_MASTER)
+      py.append(AirflowContext.FLINK_MASTER)
           .append(" = ")
           .append(
               Py.str(

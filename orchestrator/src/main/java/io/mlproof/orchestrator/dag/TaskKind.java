@@ -1,11 +1,11 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.dag;
 
 import java.util.Map;
 
 /**
  * A kind of task ({@code kind:} in a DAG file): {@code pipeline}, {@code bash}, {@code empty},
  * {@code file_sensor}, ... Implementations register in {@code
- * META-INF/services/io.mlproof.orchestrator.task.TaskKind}: one class and one line add a kind, with
+ * META-INF/services/io.mlproof.orchestrator.dag.TaskKind}: one class and one line add a kind, with
  * no change to the loader, the scheduler or the Airflow export.
  */
 public interface TaskKind {

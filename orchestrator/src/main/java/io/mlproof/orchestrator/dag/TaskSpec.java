@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.dag;
 
 import io.mlproof.orchestrator.airflow.AirflowContext;
 import io.mlproof.orchestrator.airflow.AirflowOperator;

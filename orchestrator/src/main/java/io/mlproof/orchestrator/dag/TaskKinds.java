@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.task;
+package io.mlproof.orchestrator.dag;
 
 import java.util.Map;
 import java.util.ServiceLoader;

@@ -1,4 +1,4 @@
-package io.mlproof.orchestrator.dag;
+package io.mlproof.orchestrator.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
