@@ -2,12 +2,12 @@ package io.mlproof.pipelines.ab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
-import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
@@ -26,6 +26,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,17 +35,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -57,6 +59,7 @@ import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
@@ -78,11 +81,14 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * step once per entity in a bundle of its own (core.Rebundle says why); by group it runs it {@value
  * #JOIN_GROUPS} times (docs/BENCHMARKS.md, "A/B analysis").
  */
-public final class AnalyzePipeline implements MlproofPipeline {
+public final class AnalyzePipeline implements Stage<AnalyzeOptions> {
   public static final String NAME = "analyze";
   public static final String ANALYSIS_JSON = "analysis.json";
   public static final String ANALYSIS_PROTO = "analysis.pb";
   public static final String MOMENTS = "moments";
+
+  /** The manifest name of {@value #ANALYSIS_PROTO}. */
+  static final String ANALYSIS = "analysis";
 
   /**
    * Hash groups of the join: each holds about 1/JOIN_GROUPS of the entities in one worker's memory.
@@ -103,13 +109,8 @@ public final class AnalyzePipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<AnalyzeOptions> optionsType() {
     return AnalyzeOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(OptionsParser.parse(NAME, args, AnalyzeOptions.class), System.out);
   }
 
   /** One entity's outcome row: churned (0/1) and the covariate (0 without CUPED). */
@@ -119,7 +120,18 @@ public final class AnalyzePipeline implements MlproofPipeline {
   public record Result(AbAnalysis analysis, Manifest manifest) {}
 
   public static Result run(AnalyzeOptions options, PrintStream out) {
-    FileSystems.setDefaultPipelineOptions(options);
+    Manifest manifest = StageRun.execute(new AnalyzePipeline(), options, out);
+    try {
+      return new Result(
+          AbAnalysis.parseFrom(TaskOutput.readVerified(options.getOutput(), ANALYSIS)), manifest);
+    } catch (InvalidProtocolBufferException e) {
+      throw new RunFailedException(
+          "the committed " + ANALYSIS_PROTO + " in " + options.getOutput() + " is corrupt", e);
+    }
+  }
+
+  @Override
+  public Plan prepare(AnalyzeOptions options) {
     Manifest assign = TaskOutput.read(options.getAssignments());
     String experimentId = assign.getAttributesOrDefault(AssignPipeline.EXPERIMENT_ATTRIBUTE, "");
     if (!assign.getPipeline().equals(AssignPipeline.NAME) || experimentId.isEmpty()) {
@@ -141,18 +153,24 @@ public final class AnalyzePipeline implements MlproofPipeline {
     RenderedSql outcomes =
         warehouse.render(warehouse.template(options.getOutcomes()), TemplateContext.from(options));
     warehouse.check(outcomes);
+    String assignments =
+        TaskOutput.verifiedFilePattern(options.getAssignments(), AssignPipeline.ASSIGNMENTS);
+    return new AnalyzePlan(options, settings, warehouse, outcomes, assignments);
+  }
 
-    Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
-    try {
+  private record AnalyzePlan(
+      AnalyzeOptions options,
+      AbAnalyzer.Settings settings,
+      Warehouse warehouse,
+      RenderedSql outcomes,
+      String assignments)
+      implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
       PCollection<KV<String, Assignment>> assigned =
           pipeline
-              .apply(
-                  "ReadAssignments",
-                  ProtoRecords.read(
-                      TaskOutput.verifiedFilePattern(
-                          options.getAssignments(), AssignPipeline.ASSIGNMENTS),
-                      Assignment.class))
+              .apply("ReadAssignments", ProtoRecords.read(assignments, Assignment.class))
               .apply(
                   "KeyAssignments",
                   WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()))
@@ -171,7 +189,12 @@ public final class AnalyzePipeline implements MlproofPipeline {
               "FormatMoments",
               MapElements.into(TypeDescriptors.strings()).via(AnalyzePipeline::line))
           .apply("WriteMoments", TextIO.write().to(output.staging(MOMENTS)).withSuffix(".tsv"));
-      StageRun.Finished finished = StageRun.run(pipeline);
+    }
+
+    /** The handful of sums are analysed on the driver: the statistics need all arms at once. */
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
       Map<String, Long> counters = finished.counters();
       long matched = counters.getOrDefault("entities_with_outcome", 0L);
       long missing = counters.getOrDefault("assigned_without_outcome", 0L);
@@ -196,44 +219,28 @@ public final class AnalyzePipeline implements MlproofPipeline {
           AbReport.json(analysis).getBytes(StandardCharsets.UTF_8),
           MimeTypes.TEXT);
       ModelArtifact.write(output.staging(ANALYSIS_PROTO), analysis.toByteArray(), MimeTypes.BINARY);
-      Manifest manifest =
-          output.commit(
-              Manifest.newBuilder()
-                  .setPipeline(NAME)
-                  .setTaskId(options.getTaskId())
-                  .setDagId(options.getDagId())
-                  .setLogicalDate(options.getLogicalDate())
-                  .setQuerySha256(outcomes.sha256())
-                  .setRecordType(AbAnalysis.getDescriptor().getFullName())
-                  .setRunner(options.getRunner().getSimpleName())
-                  .addFiles(
-                      OutputFile.newBuilder()
-                          .setName("analysis_json")
-                          .setPath(ANALYSIS_JSON)
-                          .setRecords(1))
-                  .addFiles(
-                      OutputFile.newBuilder()
-                          .setName("analysis")
-                          .setPath(ANALYSIS_PROTO)
-                          .setRecords(1)
-                          .setRecordType(AbAnalysis.getDescriptor().getFullName()))
-                  .addFiles(
-                      OutputFile.newBuilder()
-                          .setName(MOMENTS)
-                          .setPath(MOMENTS + "-*.tsv")
-                          .setRecords(all.size() + flagged.size()))
-                  .putAllCounters(counters)
-                  .putAttributes(AssignPipeline.EXPERIMENT_ATTRIBUTE, experimentId)
-                  .putAttributes(AssignPipeline.ALLOCATION_ATTRIBUTE, Allocation.format(arms))
-                  .putAttributes("assignments", options.getAssignments())
-                  .putAttributes("srm_flagged", Boolean.toString(analysis.getSrm().getFlagged()))
-                  .putAttributes("verdict", analysis.getVerdict())
-                  .build());
+      manifest
+          .setQuerySha256(outcomes.sha256())
+          .setRecordType(AbAnalysis.getDescriptor().getFullName())
+          .addFiles(
+              OutputFile.newBuilder().setName("analysis_json").setPath(ANALYSIS_JSON).setRecords(1))
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName(ANALYSIS)
+                  .setPath(ANALYSIS_PROTO)
+                  .setRecords(1)
+                  .setRecordType(AbAnalysis.getDescriptor().getFullName()))
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName(MOMENTS)
+                  .setPath(MOMENTS + "-*.tsv")
+                  .setRecords(all.size() + flagged.size()))
+          .putAttributes(AssignPipeline.EXPERIMENT_ATTRIBUTE, settings.experimentId())
+          .putAttributes(AssignPipeline.ALLOCATION_ATTRIBUTE, Allocation.format(settings.arms()))
+          .putAttributes("assignments", options.getAssignments())
+          .putAttributes("srm_flagged", Boolean.toString(analysis.getSrm().getFlagged()))
+          .putAttributes("verdict", analysis.getVerdict());
       out.print(AbReport.text(analysis));
-      return new Result(analysis, manifest);
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
     }
   }
 
@@ -277,7 +284,12 @@ public final class AnalyzePipeline implements MlproofPipeline {
     return Math.floorMod(entityId.hashCode(), JOIN_GROUPS);
   }
 
-  /** Joins assignments with outcomes group by group and sums {@link Moments} per "arm\tflagged". */
+  /**
+   * Joins assignments with outcomes group by group and sums {@link Moments} per "arm\tflagged".
+   * Floating-point sums depend on their order, and a runner's order is its own: entities are summed
+   * in id order within a join group and the groups' sums merged in group order ({@link
+   * SumMomentsFn}), so every runner gets the same bits.
+   */
   static final class SumPerArm
       extends PTransform<KeyedPCollectionTuple<Integer>, PCollection<KV<String, Moments>>> {
     private static final long serialVersionUID = 1L;
@@ -287,22 +299,55 @@ public final class AnalyzePipeline implements MlproofPipeline {
       return input
           .apply("JoinInGroups", CoGroupByKey.create())
           .apply("ToArmMoments", ParDo.of(new JoinGroupFn()))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Moments.class)))
+          .setCoder(
+              KvCoder.of(
+                  StringUtf8Coder.of(),
+                  KvCoder.of(VarIntCoder.of(), SerializableCoder.of(Moments.class))))
           .apply("Combine", Combine.perKey(new SumMomentsFn()));
     }
   }
 
-  static final class SumMomentsFn extends Combine.BinaryCombineFn<Moments> {
+  /** Sums one key's per-group {@link Moments} in join-group order, whatever order they came in. */
+  static final class SumMomentsFn
+      extends Combine.CombineFn<KV<Integer, Moments>, TreeMap<Integer, Moments>, Moments> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Moments apply(Moments left, Moments right) {
-      return left.merge(right);
+    public TreeMap<Integer, Moments> createAccumulator() {
+      return new TreeMap<>();
     }
 
     @Override
-    public Moments identity() {
-      return Moments.EMPTY;
+    public TreeMap<Integer, Moments> addInput(
+        TreeMap<Integer, Moments> sums, KV<Integer, Moments> group) {
+      if (sums.putIfAbsent(group.getKey(), group.getValue()) != null) {
+        throw new IllegalStateException("join group " + group.getKey() + " summed twice");
+      }
+      return sums;
+    }
+
+    @Override
+    public TreeMap<Integer, Moments> mergeAccumulators(Iterable<TreeMap<Integer, Moments>> all) {
+      TreeMap<Integer, Moments> merged = new TreeMap<>();
+      for (TreeMap<Integer, Moments> sums : all) {
+        sums.forEach((group, moments) -> addInput(merged, KV.of(group, moments)));
+      }
+      return merged;
+    }
+
+    @Override
+    public Moments extractOutput(TreeMap<Integer, Moments> sums) {
+      Moments total = Moments.EMPTY;
+      for (Moments moments : sums.values()) {
+        total = total.merge(moments);
+      }
+      return total;
+    }
+
+    @Override
+    public Coder<TreeMap<Integer, Moments>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<KV<Integer, Moments>> input) {
+      return SerializableCoder.of(new TypeDescriptor<TreeMap<Integer, Moments>>() {});
     }
   }
 
@@ -310,7 +355,8 @@ public final class AnalyzePipeline implements MlproofPipeline {
    * One join group: its assignments by entity id, then each outcome matched to its assignment and
    * summed into {@link Moments} per "arm\tflagged"; entities on one side only are counted.
    */
-  static final class JoinGroupFn extends DoFn<KV<Integer, CoGbkResult>, KV<String, Moments>> {
+  static final class JoinGroupFn
+      extends DoFn<KV<Integer, CoGbkResult>, KV<String, KV<Integer, Moments>>> {
     private static final long serialVersionUID = 1L;
     private final Counter matched = Metrics.counter(AnalyzePipeline.class, "entities_with_outcome");
     private final Counter missing =
@@ -320,7 +366,8 @@ public final class AnalyzePipeline implements MlproofPipeline {
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, CoGbkResult> group, OutputReceiver<KV<String, Moments>> out) {
+        @Element KV<Integer, CoGbkResult> group,
+        OutputReceiver<KV<String, KV<Integer, Moments>>> out) {
       Map<String, Assignment> assignments = new HashMap<>();
       for (KV<String, Assignment> a : group.getValue().getAll(ASSIGNED)) {
         if (assignments.put(a.getKey(), a.getValue()) != null) {
@@ -331,9 +378,12 @@ public final class AnalyzePipeline implements MlproofPipeline {
                   + " assign task's output");
         }
       }
+      List<KV<String, Outcome>> outcomes = new ArrayList<>();
+      group.getValue().getAll(OUTCOME).forEach(outcomes::add);
+      outcomes.sort(Comparator.comparing(KV::getKey)); // the runner's order is not fixed
       Set<String> seen = new HashSet<>();
       Map<String, Moments> sums = new TreeMap<>();
-      for (KV<String, Outcome> o : group.getValue().getAll(OUTCOME)) {
+      for (KV<String, Outcome> o : outcomes) {
         Assignment assignment = assignments.get(o.getKey());
         if (assignment == null) {
           unassigned.inc();
@@ -355,7 +405,7 @@ public final class AnalyzePipeline implements MlproofPipeline {
         missing.inc(
             assignments.size() - seen.size()); // Beam reports a counter once incremented, even by 0
       }
-      sums.forEach((key, moments) -> out.output(KV.of(key, moments)));
+      sums.forEach((key, moments) -> out.output(KV.of(key, KV.of(group.getKey(), moments))));
     }
   }
 
@@ -422,6 +472,7 @@ public final class AnalyzePipeline implements MlproofPipeline {
 
   private static void readMoments(
       TaskOutput output, Map<String, Moments> all, Map<String, Moments> flagged) {
+    List<String> lines = new ArrayList<>();
     for (ResourceId file : TfRecordFiles.match(output.staging(MOMENTS) + "*")) {
       String text;
       try {
@@ -431,22 +482,26 @@ public final class AnalyzePipeline implements MlproofPipeline {
             "cannot read the staged moments " + file + ": " + e.getMessage(), e);
       }
       for (String line : text.split("\n")) {
-        if (line.isEmpty()) {
-          continue;
+        if (!line.isEmpty()) {
+          lines.add(line);
         }
-        String[] f = line.split("\t");
-        Moments m =
-            new Moments(
-                Long.parseLong(f[2]),
-                Double.parseDouble(f[3]),
-                Double.parseDouble(f[4]),
-                Double.parseDouble(f[5]),
-                Double.parseDouble(f[6]),
-                Double.parseDouble(f[7]));
-        all.merge(f[0], m, Moments::merge);
-        if (Boolean.parseBoolean(f[1])) {
-          flagged.merge(f[0], m, Moments::merge);
-        }
+      }
+    }
+    // Merged in a fixed order (arm, then flagged false before true), not the shards' order.
+    lines.sort(Comparator.naturalOrder());
+    for (String line : lines) {
+      String[] f = line.split("\t");
+      Moments m =
+          new Moments(
+              Long.parseLong(f[2]),
+              Double.parseDouble(f[3]),
+              Double.parseDouble(f[4]),
+              Double.parseDouble(f[5]),
+              Double.parseDouble(f[6]),
+              Double.parseDouble(f[7]));
+      all.merge(f[0], m, Moments::merge);
+      if (Boolean.parseBoolean(f[1])) {
+        flagged.merge(f[0], m, Moments::merge);
       }
     }
   }

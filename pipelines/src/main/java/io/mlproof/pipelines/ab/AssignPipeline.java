@@ -1,10 +1,9 @@
 package io.mlproof.pipelines.ab;
 
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
-import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.Rebundle;
+import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
@@ -33,10 +32,8 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -64,9 +61,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * ReadScores ----+
  * </pre>
  *
- * The driver then writes targets.csv and the warehouse tables from the staged records.
+ * Once the pipeline succeeded, {@code finish} writes targets.csv and the warehouse tables from the
+ * staged records.
  */
-public final class AssignPipeline implements MlproofPipeline {
+public final class AssignPipeline implements Stage<AssignOptions> {
   public static final String NAME = "assign";
   public static final String ASSIGNMENTS = "assignments";
   public static final String TARGETS_CSV = "targets.csv";
@@ -90,13 +88,8 @@ public final class AssignPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<AssignOptions> optionsType() {
     return AssignOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(OptionsParser.parse(NAME, args, AssignOptions.class), System.out);
   }
 
   /** Who the model flags: score at least a threshold, or rank within the top N of the ranking. */
@@ -111,7 +104,11 @@ public final class AssignPipeline implements MlproofPipeline {
   }
 
   public static Manifest run(AssignOptions options, PrintStream out) {
-    FileSystems.setDefaultPipelineOptions(options);
+    return StageRun.execute(new AssignPipeline(), options, out);
+  }
+
+  @Override
+  public Plan prepare(AssignOptions options) {
     List<AbAnalyzer.Arm> arms = Allocation.parse(options.getAllocation());
     Bucketing bucketing = new Bucketing(options.getExperimentId(), options.getBuckets(), arms);
     FlagRule rule = flagRule(options);
@@ -123,11 +120,22 @@ public final class AssignPipeline implements MlproofPipeline {
     AbTables tables =
         AbTables.check(warehouse, options.getAssignmentsTable(), options.getTargetsTable());
     String scores = TaskOutput.verifiedFilePattern(options.getScores(), ScorePipeline.SCORES);
+    return new AssignPlan(options, arms, bucketing, rule, warehouse, eligibility, tables, scores);
+  }
 
-    Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
-    StageRun.Finished finished;
-    try {
+  private record AssignPlan(
+      AssignOptions options,
+      List<AbAnalyzer.Arm> arms,
+      Bucketing bucketing,
+      FlagRule rule,
+      Warehouse warehouse,
+      RenderedSql eligibility,
+      AbTables tables,
+      String scores)
+      implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
       PCollection<KV<String, String>> eligible =
           pipeline
               .apply("ReadEligible", new ReadEligible(warehouse, eligibility))
@@ -144,8 +152,7 @@ public final class AssignPipeline implements MlproofPipeline {
           .and(SCORES_TAG, scored)
           .apply("AssignArms", new AssignArms(bucketing, options.getExperimentId(), rule))
           // The Direct runner hands each key after the join to the next steps in a bundle of its
-          // own,
-          // a file write being several steps: regroup first (core.Rebundle says why).
+          // own, a file write being several steps: regroup first (core.Rebundle says why).
           .apply(
               "KeyByEntity",
               WithKeys.of(Assignment::getEntityId).withKeyType(TypeDescriptors.strings()))
@@ -153,7 +160,15 @@ public final class AssignPipeline implements MlproofPipeline {
           .apply("Rebundle", Rebundle.into(REBUNDLE_GROUPS))
           .apply("DropKeys", Values.create())
           .apply("WriteAssignments", ProtoRecords.<Assignment>write(output.staging(ASSIGNMENTS)));
-      finished = StageRun.run(pipeline);
+    }
+
+    /**
+     * The target list and the warehouse tables, written once the assignments are complete, so the
+     * tables never hold a half-assigned experiment.
+     */
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
       List<Assignment> assignments = readStaged(output);
       if (assignments.isEmpty()) {
         throw new InvalidInputException(
@@ -168,41 +183,25 @@ public final class AssignPipeline implements MlproofPipeline {
           MimeTypes.TEXT);
       tables.replace(options.getExperimentId(), assignments, options);
       long targeted = assignments.stream().filter(Assignment::getTargeted).count();
-      Manifest manifest =
-          output.commit(
-              Manifest.newBuilder()
-                  .setPipeline(NAME)
-                  .setTaskId(options.getTaskId())
-                  .setDagId(options.getDagId())
-                  .setLogicalDate(options.getLogicalDate())
-                  .setQuerySha256(eligibility.sha256())
-                  .setRecordType(Assignment.getDescriptor().getFullName())
-                  .setRunner(options.getRunner().getSimpleName())
-                  .addFiles(
-                      OutputFile.newBuilder()
-                          .setName(ASSIGNMENTS)
-                          .setPath(ProtoRecords.shardGlob(ASSIGNMENTS))
-                          .setRecords(assignments.size())
-                          .setRecordType(Assignment.getDescriptor().getFullName()))
-                  .addFiles(
-                      OutputFile.newBuilder()
-                          .setName("targets_csv")
-                          .setPath(TARGETS_CSV)
-                          .setRecords(targeted))
-                  .putAllCounters(finished.counters())
-                  .putAttributes(EXPERIMENT_ATTRIBUTE, options.getExperimentId())
-                  .putAttributes(ALLOCATION_ATTRIBUTE, Allocation.format(arms))
-                  .putAttributes("buckets", Integer.toString(options.getBuckets()))
-                  .putAttributes("flag_rule", rule.describe())
-                  .putAttributes("scores", options.getScores())
-                  .putAttributes(ASSIGNMENTS_TABLE_ATTRIBUTE, options.getAssignmentsTable())
-                  .putAttributes("targets_table", options.getTargetsTable())
-                  .build());
-      out.println(describe(options.getExperimentId(), manifest.getCountersMap(), arms, targeted));
-      return manifest;
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+      manifest
+          .setQuerySha256(eligibility.sha256())
+          .setRecordType(Assignment.getDescriptor().getFullName())
+          .addFiles(
+              ProtoRecords.manifestEntry(
+                  ASSIGNMENTS, assignments.size(), Assignment.getDescriptor()))
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName("targets_csv")
+                  .setPath(TARGETS_CSV)
+                  .setRecords(targeted))
+          .putAttributes(EXPERIMENT_ATTRIBUTE, options.getExperimentId())
+          .putAttributes(ALLOCATION_ATTRIBUTE, Allocation.format(arms))
+          .putAttributes("buckets", Integer.toString(options.getBuckets()))
+          .putAttributes("flag_rule", rule.describe())
+          .putAttributes("scores", options.getScores())
+          .putAttributes(ASSIGNMENTS_TABLE_ATTRIBUTE, options.getAssignmentsTable())
+          .putAttributes("targets_table", options.getTargetsTable());
+      out.println(describe(options.getExperimentId(), finished.counters(), arms, targeted));
     }
   }
 

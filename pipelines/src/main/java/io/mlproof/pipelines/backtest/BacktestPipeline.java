@@ -3,10 +3,9 @@ package io.mlproof.pipelines.backtest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
-import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
@@ -33,7 +32,6 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -53,10 +51,15 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * parallel, keyed by fold, in one Beam pipeline. The driver then aggregates them and writes {@value
  * #JSON} (and the same as {@value #PROTO}, a {@code BacktestResult}).
  */
-public final class BacktestPipeline implements MlproofPipeline {
+public final class BacktestPipeline implements Stage<BacktestOptions> {
+  public static final String NAME = "backtest";
   public static final String JSON = "backtest.json";
   public static final String PROTO = "backtest.pb";
   public static final String FOLDS = "folds";
+
+  /** The manifest name of {@value #PROTO}. */
+  static final String PROTO_OUTPUT = "backtest_proto";
+
   static final String CAVEAT =
       "The save rate is an assumption: the history holds no campaign, so it cannot"
           + " say how many contacted customers would have stayed; read the net value across the save-rate grid"
@@ -64,7 +67,7 @@ public final class BacktestPipeline implements MlproofPipeline {
 
   @Override
   public String name() {
-    return "backtest";
+    return NAME;
   }
 
   @Override
@@ -75,13 +78,8 @@ public final class BacktestPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<BacktestOptions> optionsType() {
     return BacktestOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(OptionsParser.parse(name(), args, BacktestOptions.class), System.out);
   }
 
   /**
@@ -89,7 +87,17 @@ public final class BacktestPipeline implements MlproofPipeline {
    * out}.
    */
   public static BacktestResult run(BacktestOptions options, PrintStream out) {
-    FileSystems.setDefaultPipelineOptions(options);
+    StageRun.execute(new BacktestPipeline(), options, out);
+    try {
+      return BacktestResult.parseFrom(TaskOutput.readVerified(options.getOutput(), PROTO_OUTPUT));
+    } catch (InvalidProtocolBufferException e) {
+      throw new RunFailedException(
+          "the committed " + PROTO + " in " + options.getOutput() + " is corrupt", e);
+    }
+  }
+
+  @Override
+  public Plan prepare(BacktestOptions options) {
     if (!options.getExamplesQuery().isEmpty() || options.getExamples().isEmpty()) {
       throw new InvalidInputException(
           "the backtest needs --examples, a features output with stacked cutoffs"
@@ -98,12 +106,11 @@ public final class BacktestPipeline implements MlproofPipeline {
     String examples = options.getExamples();
     Manifest features = TaskOutput.read(examples);
     FeatureSpec spec = spec(options);
-    int horizon = spec.getLabel().getHorizonDays();
     List<Integer> cutoffs = cutoffs(features, examples);
     FoldPlan plan =
         FoldPlan.of(
             cutoffs,
-            horizon,
+            spec.getLabel().getHorizonDays(),
             options.getFirstFold(),
             options.getFoldEveryDays(),
             options.getFolds(),
@@ -115,16 +122,26 @@ public final class BacktestPipeline implements MlproofPipeline {
     SaveRateSource measured =
         options.getSaveRateFrom().isEmpty() ? null : SaveRateSource.read(options.getSaveRateFrom());
     Economics economics = economics(options, measured);
+    return new BacktestPlan(options, new FoldInputs(examples, spec, economics), plan, measured);
+  }
 
-    TaskOutput output =
-        TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("backtest", options));
-    Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply("FoldCutoffs", Create.of(plan.foldDays()))
-        .apply("RunFolds", new RunFolds(new FoldInputs(examples, spec, economics)))
-        .apply("WriteFolds", ProtoRecords.write(output.staging(FOLDS)));
-    try {
-      StageRun.Finished finished = StageRun.run(pipeline);
+  private record BacktestPlan(
+      BacktestOptions options, FoldInputs inputs, FoldPlan plan, SaveRateSource measured)
+      implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      pipeline
+          .apply("FoldCutoffs", Create.of(plan.foldDays()))
+          .apply("RunFolds", new RunFolds(inputs))
+          .apply("WriteFolds", ProtoRecords.write(output.staging(FOLDS)));
+    }
+
+    /** The aggregate over the handful of folds, on the driver. */
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      Economics economics = inputs.economics();
       List<FoldOutcome> folds = readFolds(output.staging(FOLDS));
       List<FoldOutcome> complete = folds.stream().filter(f -> f.getFold().getComplete()).toList();
       if (complete.isEmpty()) {
@@ -137,7 +154,7 @@ public final class BacktestPipeline implements MlproofPipeline {
       }
       BacktestResult result =
           BacktestResult.newBuilder()
-              .setHorizonDays(horizon)
+              .setHorizonDays(inputs.spec().getLabel().getHorizonDays())
               .addAllFolds(folds.stream().map(FoldOutcome::getFold).toList())
               .setAggregate(economics.aggregate(complete, folds.size() - complete.size()))
               .setCampaign(settings(options, economics))
@@ -149,48 +166,27 @@ public final class BacktestPipeline implements MlproofPipeline {
                           + (measured.definition().isEmpty() ? "" : ": " + measured.definition()))
               .setCaveat(CAVEAT)
               .build();
-      List<OutputFile> files = new ArrayList<>();
-      files.add(
-          OutputFile.newBuilder()
-              .setName(FOLDS)
-              .setPath(ProtoRecords.shardGlob(FOLDS))
-              .setRecords(folds.size())
-              .setRecordType(FoldOutcome.getDescriptor().getFullName())
-              .build());
       ModelArtifact.write(
           output.staging(JSON), json(result).getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
-      files.add(OutputFile.newBuilder().setName("backtest").setPath(JSON).build());
       ModelArtifact.write(output.staging(PROTO), result.toByteArray(), MimeTypes.BINARY);
-      files.add(
-          OutputFile.newBuilder()
-              .setName("backtest_proto")
-              .setPath(PROTO)
-              .setRecordType(BacktestResult.getDescriptor().getFullName())
-              .build());
-      output.commit(
-          Manifest.newBuilder()
-              .setPipeline("backtest")
-              .setTaskId(options.getTaskId())
-              .setDagId(options.getDagId())
-              .setLogicalDate(options.getLogicalDate() == null ? "" : options.getLogicalDate())
-              .addAllFiles(files)
-              .putAllCounters(finished.counters())
-              .putCounters("folds_complete", complete.size())
-              .putCounters("folds_incomplete", folds.size() - complete.size())
-              .setRunner(options.getRunner().getSimpleName())
-              .putAttributes("examples", examples)
-              .putAttributes("folds", FoldPlan.dates(plan.foldDays()))
-              .build());
+      manifest
+          .addFiles(ProtoRecords.manifestEntry(FOLDS, folds.size(), FoldOutcome.getDescriptor()))
+          .addFiles(OutputFile.newBuilder().setName("backtest").setPath(JSON))
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName(PROTO_OUTPUT)
+                  .setPath(PROTO)
+                  .setRecordType(BacktestResult.getDescriptor().getFullName()))
+          .putCounters("folds_complete", complete.size())
+          .putCounters("folds_incomplete", folds.size() - complete.size())
+          .putAttributes("examples", inputs.examples())
+          .putAttributes("folds", FoldPlan.dates(plan.foldDays()));
       if (options.getReport() == ReportFormat.JSON) {
         out.print(json(result));
       } else {
         out.print(BacktestReport.table(result));
         out.println("saved to " + output.directory());
       }
-      return result;
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
     }
   }
 

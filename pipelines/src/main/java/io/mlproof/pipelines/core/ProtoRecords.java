@@ -1,8 +1,10 @@
 package io.mlproof.pipelines.core;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.mlproof.proto.v1.OutputFile;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -53,6 +55,18 @@ public final class ProtoRecords {
   /** The glob matching every shard written by {@link #write} under {@code prefix}'s file name. */
   public static String shardGlob(String name) {
     return name + "-*" + SUFFIX;
+  }
+
+  /**
+   * The manifest entry of the records {@link #write} wrote under {@code name}: the shards' glob,
+   * the record count later stages verify, and the record type.
+   */
+  public static OutputFile.Builder manifestEntry(String name, long records, Descriptor type) {
+    return OutputFile.newBuilder()
+        .setName(name)
+        .setPath(shardGlob(name))
+        .setRecords(records)
+        .setRecordType(type.getFullName());
   }
 
   private static final class ParseFn<T extends Message> extends SimpleFunction<byte[], T> {

@@ -365,7 +365,7 @@ class AbPipelinesTest {
     return DemoFixtures.writeScores(dir, list);
   }
 
-  private static List<Assignment> assignments(Path dir) {
+  static List<Assignment> assignments(Path dir) {
     List<Assignment> list = new ArrayList<>();
     TfRecordFiles.read(
         dir.resolve("assignments-*.tfrecord").toString(),

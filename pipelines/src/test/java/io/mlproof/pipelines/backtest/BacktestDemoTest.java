@@ -15,6 +15,7 @@ import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.BacktestFold;
 import io.mlproof.proto.v1.BacktestResult;
+import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.StrategyFigures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -181,9 +182,23 @@ class BacktestDemoTest {
 
   @Test
   void flinkGivesTheSameBacktestJson() throws Exception {
-    BacktestPipeline.run(
-        options(dir.resolve("flink"), "--runner=FlinkRunner", "--parallelism=2"), QUIET);
+    BacktestResult flink =
+        BacktestPipeline.run(
+            options(dir.resolve("flink"), "--runner=FlinkRunner", "--parallelism=2"), QUIET);
     assertThat(json(dir.resolve("flink"))).isEqualTo(directJson);
+    // Runner parity (issue 11): the same result, proto bytes and counters; each manifest names
+    // the runner that ran it.
+    assertThat(flink).isEqualTo(direct);
+    assertThat(FileBytes.read(dir.resolve("flink").resolve(BacktestPipeline.PROTO).toString()))
+        .isEqualTo(
+            FileBytes.read(dir.resolve("direct").resolve(BacktestPipeline.PROTO).toString()));
+    Manifest directManifest = TaskOutput.read(dir.resolve("direct").toString());
+    Manifest flinkManifest = TaskOutput.read(dir.resolve("flink").toString());
+    assertThat(directManifest.getRunner()).isEqualTo("DirectRunner");
+    assertThat(flinkManifest.getRunner()).isEqualTo("FlinkRunner");
+    assertThat(flinkManifest.getPipeline()).isEqualTo(BacktestPipeline.NAME);
+    assertThat(flinkManifest.getCountersMap()).isEqualTo(directManifest.getCountersMap());
+    assertThat(flinkManifest.getFilesList()).isEqualTo(directManifest.getFilesList());
   }
 
   @Test
