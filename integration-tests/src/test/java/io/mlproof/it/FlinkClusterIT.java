@@ -256,7 +256,15 @@ class FlinkClusterIT {
     assertThat(ProcessIdentity.isRunning(taskManager)).isFalse();
 
     assertThat(eventIds(LATER_DS)).containsExactlyElementsOf(expectedEventIds(LATER_DS));
-    assertThat(cluster.get("/jobs/" + victim.jobId()).path("state").asText()).isEqualTo("FINISHED");
+    // The DAG run has the job's result, so the Dispatcher's record of it is final.
+    assertThat(
+            cluster
+                .get("/jobs/" + victim.jobId() + "/execution-result")
+                .path("job-execution-result")
+                .path("application-status")
+                .asText())
+        .isEqualTo("SUCCEEDED");
+    assertThat(awaitEndedState(victim.jobId())).isEqualTo("FINISHED");
     JsonNode history =
         cluster
             .get("/jobs/" + victim.jobId() + "/exceptions")
@@ -264,6 +272,23 @@ class FlinkClusterIT {
             .path("entries");
     assertThat(history.size()).as("failures the job recorded").isGreaterThanOrEqualTo(1);
     assertThat(cluster.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
+  }
+
+  /**
+   * The job's final state from its details. The REST API serves those from a cache that lives for
+   * {@code web.refresh-interval} (3 s), and the test read them while the job ran, so they are
+   * polled until the cache shows the end; the exception history comes from the same cache.
+   */
+  private static String awaitEndedState(String jobId) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+    while (Instant.now().isBefore(deadline)) {
+      String state = cluster.get("/jobs/" + jobId).path("state").asText();
+      if (List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
+        return state;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the details of job " + jobId + " did not show its end in a minute");
   }
 
   /** The job's exception history as the JobManager reports it, for a failure's message. */

@@ -12,7 +12,7 @@ import io.mlproof.pipelines.features.FeatureSpecs;
 import io.mlproof.pipelines.features.FeaturesOptions;
 import io.mlproof.pipelines.features.FeaturesPipeline;
 import io.mlproof.pipelines.features.SyntheticWarehouse;
-import io.mlproof.pipelines.train.SyntheticExamples;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.Example;

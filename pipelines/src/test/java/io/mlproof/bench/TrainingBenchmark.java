@@ -2,13 +2,15 @@ package io.mlproof.bench;
 
 import com.microsoft.ml.lightgbm.PredictionType;
 import io.github.metarank.lightgbm4j.LGBMBooster;
+import io.github.metarank.lightgbm4j.LGBMException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.pipelines.train.ExampleBuffer;
-import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.LightGbmNative;
-import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.model.ExampleBuffer;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.LightGbmNative;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.pipelines.train.TrainOptions;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Example;
@@ -88,17 +90,7 @@ public final class TrainingBenchmark {
 
     // 2. The whole training stage as `mlproof run train` runs it: 100 iterations, 63 leaves, 2
     // threads.
-    TrainOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--examples=" + features,
-                "--output=" + work.resolve("train"),
-                "--numIterations=100",
-                "--earlyStoppingRounds=0",
-                "--numLeaves=63",
-                "--learningRate=0.1",
-                "--numThreads=" + threads,
-                "--heuristicFeatures=f0")
-            .as(TrainOptions.class);
+    TrainOptions options = trainOptions(features, work.resolve("train"), threads);
     t0 = System.nanoTime();
     TrainPipeline.Result trained =
         TrainPipeline.run(
@@ -108,7 +100,7 @@ public final class TrainingBenchmark {
 
     // 3. Scoring: the matrix of all rows through ModelArtifact.predict (what score calls) and
     // through LightGBM4J's predictForMat directly, same matrix, same threads.
-    ExampleBuffer all = TrainPipeline.readExamples(features, spec);
+    ExampleBuffer all = ExampleReader.readExamples(features, spec);
     ExampleMatrix matrix = all.select(all.canonicalOrder());
     ModelArtifact model = ModelArtifact.load(trained.outputDir());
     t0 = System.nanoTime();
@@ -117,14 +109,7 @@ public final class TrainingBenchmark {
     t0 = System.nanoTime();
     double[] direct;
     try (LGBMBooster booster = LGBMBooster.loadModelFromString(model.modelText())) {
-      direct =
-          booster.predictForMat(
-              matrix.values(),
-              matrix.rows(),
-              matrix.columns(),
-              true,
-              PredictionType.C_API_PREDICT_NORMAL,
-              "num_threads=" + threads);
+      direct = predictForMat(booster, matrix, threads);
     }
     long predictDirect = System.nanoTime() - t0;
     if (!java.util.Arrays.equals(ours, direct)) {
@@ -236,6 +221,32 @@ public final class TrainingBenchmark {
     }
   }
 
+  /** LightGBM4J's own batch prediction of a whole row-major matrix: the benchmarks' peer. */
+  static double[] predictForMat(LGBMBooster booster, ExampleMatrix matrix, int threads)
+      throws LGBMException {
+    return booster.predictForMat(
+        matrix.values(),
+        matrix.rows(),
+        matrix.columns(),
+        true,
+        PredictionType.C_API_PREDICT_NORMAL,
+        "num_threads=" + threads);
+  }
+
+  /** The benchmarks' training settings: 100 iterations, 63 leaves, no early stopping. */
+  static TrainOptions trainOptions(String features, Path output, int threads) {
+    return PipelineOptionsFactory.fromArgs(
+            "--examples=" + features,
+            "--output=" + output,
+            "--numIterations=100",
+            "--earlyStoppingRounds=0",
+            "--numLeaves=63",
+            "--learningRate=0.1",
+            "--numThreads=" + threads,
+            "--heuristicFeatures=f0")
+        .as(TrainOptions.class);
+  }
+
   private static long ms(Map<String, String> timing, String step) {
     return Long.parseLong(timing.getOrDefault("timing_ms." + step, "0"));
   }
@@ -304,6 +315,14 @@ public final class TrainingBenchmark {
       }
       shards.get(r % 2).write(e.build().toByteArray());
     }
+    commitFeatures(output, spec, shards, rows);
+    return dir.toString();
+  }
+
+  /** Closes the record shards, stages the spec and commits a features output holding them. */
+  static void commitFeatures(
+      TaskOutput output, FeatureSpec spec, List<TfRecordFiles.Writer> shards, long rows)
+      throws IOException {
     for (TfRecordFiles.Writer w : shards) {
       w.close();
     }
@@ -317,14 +336,13 @@ public final class TrainingBenchmark {
             .addFiles(
                 OutputFile.newBuilder()
                     .setName("records")
-                    .setPath("records-*-of-00002.tfrecord")
+                    .setPath(String.format("records-*-of-%05d.tfrecord", shards.size()))
                     .setRecords(rows))
             .addFiles(
                 OutputFile.newBuilder()
                     .setName(FeatureSpecs.OUTPUT_NAME)
                     .setPath("feature_spec.json"))
             .build());
-    return dir.toString();
   }
 
   private static double zero(double v) {

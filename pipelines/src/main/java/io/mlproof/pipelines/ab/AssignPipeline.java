@@ -8,11 +8,11 @@ import io.mlproof.pipelines.core.Rebundle;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.model.CsvFields;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.pipelines.score.ScorePipeline;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.sql.TemplateContext;
-import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;
@@ -241,9 +241,9 @@ public final class AssignPipeline implements MlproofPipeline {
         .sorted(Comparator.comparingLong(Assignment::getRank))
         .forEach(
             a ->
-                csv.append(TrainPipeline.csvField(a.getExperimentId()))
+                csv.append(CsvFields.field(a.getExperimentId()))
                     .append(',')
-                    .append(TrainPipeline.csvField(a.getEntityId()))
+                    .append(CsvFields.field(a.getEntityId()))
                     .append(',')
                     .append(a.getArm())
                     .append(',')

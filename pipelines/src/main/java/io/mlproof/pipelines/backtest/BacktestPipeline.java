@@ -12,8 +12,9 @@ import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.Cutoffs;
 import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.pipelines.train.ExampleBuffer;
-import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.model.ExampleBuffer;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.pipelines.train.ReportFormat;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.BacktestResult;
@@ -238,7 +239,7 @@ public final class BacktestPipeline implements MlproofPipeline {
         PipelineOptions pipelineOptions) {
       BacktestOptions options = pipelineOptions.as(BacktestOptions.class);
       // Checked against the record count of the features manifest.
-      ExampleBuffer buffer = TrainPipeline.readExamples(in.examples(), in.spec());
+      ExampleBuffer buffer = ExampleReader.readExamples(in.examples(), in.spec());
       out.output(fold(options, in.spec(), in.economics()).run(buffer, foldDay));
     }
   }

@@ -10,11 +10,10 @@ import io.mlproof.pipelines.evaluate.BlessCriteria;
 import io.mlproof.pipelines.evaluate.Confusion;
 import io.mlproof.pipelines.evaluate.Metrics;
 import io.mlproof.pipelines.evaluate.Verdicts;
-import io.mlproof.pipelines.train.ExampleBuffer;
-import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.ExampleReader;
-import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.TrainPipeline;
+import io.mlproof.pipelines.model.ExampleBuffer;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.ClassificationMetrics;
 import io.mlproof.proto.v1.Manifest;
@@ -254,7 +253,7 @@ public final class BlessPipeline implements Stage<BlessOptions> {
    */
   static double f1OnTestRows(
       ModelArtifact previous, ModelArtifact model, String modelDir, int threads) {
-    String pattern = TaskOutput.verifiedFilePattern(modelDir, TrainPipeline.TEST_ROWS);
+    String pattern = TaskOutput.verifiedFilePattern(modelDir, ModelArtifact.TEST_ROWS);
     ExampleBuffer rows = ExampleReader.read(pattern, model.metadata().getFeatureSpec(), 0);
     ExampleMatrix matrix = rows.select(rows.canonicalOrder());
     double[] scores = previous.predict(matrix, threads);

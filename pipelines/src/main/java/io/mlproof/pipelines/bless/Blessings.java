@@ -5,7 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Manifest;
 import java.nio.charset.StandardCharsets;

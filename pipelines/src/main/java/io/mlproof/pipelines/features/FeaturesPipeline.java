@@ -1,9 +1,9 @@
 package io.mlproof.pipelines.features;
 
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.proto.v1.DatasetStatistics;
@@ -14,6 +14,7 @@ import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -27,8 +28,6 @@ import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
@@ -39,7 +38,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * DeadLetter}), {@code statistics.pb}/{@code statistics.json} ({@link DatasetStatistics}) and
  * {@code feature_spec.textproto} (the effective spec, label options applied).
  */
-public final class FeaturesPipeline implements MlproofPipeline {
+public final class FeaturesPipeline implements Stage<FeaturesOptions> {
   public static final String NAME = "features";
 
   /** Beam metrics namespace of this stage's counters. */
@@ -49,6 +48,12 @@ public final class FeaturesPipeline implements MlproofPipeline {
   public static final String DEAD_LETTER = "dead_letter";
   public static final String STATISTICS = "statistics";
   public static final String STATISTICS_JSON = "statistics_json";
+
+  /** The manifest attribute naming the steps that run in one process (docs/DESIGN.md). */
+  static final String SINGLE_MACHINE_STEPS = "single_machine_steps";
+
+  /** The statistics pass over the staged examples, after the pipeline. */
+  static final String STATISTICS_STEP = "ComputeStatistics";
 
   /** A checked features run: what to compute, independent of where the data comes from. */
   public record Config(List<Integer> cutoffDays, FeatureSpec spec, boolean requireLabels) {
@@ -83,51 +88,52 @@ public final class FeaturesPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<FeaturesOptions> optionsType() {
     return FeaturesOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(parse(args, FeaturesOptions.class));
-  }
-
-  /** Parses Beam-style arguments; a bad or missing option is a one-line InvalidInputException. */
-  static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
-    try {
-      return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(e.getMessage().replace('\n', ' ').trim(), e);
-    }
   }
 
   /** Runs the stage and commits its output; returns the committed manifest. */
   public static Manifest run(FeaturesOptions options) {
-    FileSystems.setDefaultPipelineOptions(options);
+    return StageRun.execute(new FeaturesPipeline(), options, System.out);
+  }
+
+  @Override
+  public Plan prepare(FeaturesOptions options) {
     Config config = Config.from(options);
-    String pattern = inputPattern(options.getInput());
-    Pipeline pipeline = Pipeline.create(options);
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
-    try {
+    return new FeaturesPlan(options.getInput(), config, inputPattern(options.getInput()));
+  }
+
+  /**
+   * The examples and dead letters come from the pipeline; the statistics are computed after it,
+   * from the staged examples, in this process ({@link ComputeStatistics} says why), so the manifest
+   * names that step in {@code single_machine_steps}.
+   */
+  private record FeaturesPlan(String input, Config config, String inputPattern) implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      build(pipeline, config, inputPattern, output);
+    }
+
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
       FeatureSpecs.write(config.spec(), output.staging(FeatureSpecs.OUTPUT_FILE));
-      build(pipeline, config, pattern, output);
-      StageRun.Finished finished = StageRun.run(pipeline);
-      DatasetStatistics stats =
-          ComputeStatistics.fromExampleFiles(
-              output.staging(ProtoRecords.shardGlob(RECORDS)), config.plan());
-      refuseEmpty(options.getInput(), config, stats, finished);
-      ComputeStatistics.write(
-          stats,
-          output.staging(ComputeStatistics.PB_FILE),
-          output.staging(ComputeStatistics.JSON_FILE));
-      return output.commit(manifest(options, config, stats, finished.counters()).build());
-    } catch (IOException e) {
-      output.abort();
-      throw new RunFailedException(
-          "could not compute the statistics of the staged examples: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+      DatasetStatistics stats;
+      try {
+        stats =
+            ComputeStatistics.fromExampleFiles(
+                output.staging(ProtoRecords.shardGlob(RECORDS)), config.plan());
+        refuseEmpty(input, config, stats, finished);
+        ComputeStatistics.write(
+            stats,
+            output.staging(ComputeStatistics.PB_FILE),
+            output.staging(ComputeStatistics.JSON_FILE));
+      } catch (IOException e) {
+        throw new RunFailedException(
+            "could not compute the statistics of the staged examples: " + e.getMessage(), e);
+      }
+      describe(manifest, input, config, stats, finished.counters());
     }
   }
 
@@ -249,17 +255,17 @@ public final class FeaturesPipeline implements MlproofPipeline {
     return days.stream().map(Cutoffs::date).collect(Collectors.joining(","));
   }
 
-  private static Manifest.Builder manifest(
-      FeaturesOptions options, Config config, DatasetStatistics stats, Map<String, Long> counters) {
+  /** The stage's part of the manifest (the header and counters are the skeleton's). */
+  private static void describe(
+      Manifest.Builder manifest,
+      String input,
+      Config config,
+      DatasetStatistics stats,
+      Map<String, Long> counters) {
     String example = Example.getDescriptor().getFullName();
     String stat = DatasetStatistics.getDescriptor().getFullName();
-    return Manifest.newBuilder()
-        .setPipeline(NAME)
-        .setDagId(options.getDagId())
-        .setTaskId(options.getTaskId())
-        .setLogicalDate(options.getLogicalDate() == null ? "" : options.getLogicalDate())
+    manifest
         .setRecordType(example)
-        .setRunner(options.getRunner().getSimpleName())
         .addFiles(file(RECORDS, ProtoRecords.shardGlob(RECORDS), stats.getExamples(), example))
         .addFiles(
             file(
@@ -275,14 +281,14 @@ public final class FeaturesPipeline implements MlproofPipeline {
                 FeatureSpecs.OUTPUT_FILE,
                 1,
                 FeatureSpec.getDescriptor().getFullName()))
-        .putAllCounters(counters)
-        .putAttributes("input", options.getInput())
+        .putAttributes("input", input)
         .putAttributes("feature_spec", config.spec().getName())
         .putAttributes("feature_spec_hash", FeatureSpecs.hash(config.spec()))
         .putAttributes("cutoffs", dates(config.cutoffDays()))
         .putAttributes("label_definition", config.spec().getLabel().getDefinition().name())
         .putAttributes("horizon_days", Integer.toString(config.spec().getLabel().getHorizonDays()))
-        .putAttributes("require_labels", Boolean.toString(config.requireLabels()));
+        .putAttributes("require_labels", Boolean.toString(config.requireLabels()))
+        .putAttributes(SINGLE_MACHINE_STEPS, STATISTICS_STEP);
   }
 
   private static OutputFile file(String name, String path, long records, String type) {

@@ -2,9 +2,11 @@ package io.mlproof.pipelines.features;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
+import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.proto.v1.DatasetStatistics;
 import io.mlproof.proto.v1.FeatureSpec;
@@ -12,14 +14,22 @@ import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.ValidationReport;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
-import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.MimeTypes;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * {@code mlproof run validate}: the DAG's validation gate. Reads the statistics a features run
@@ -27,10 +37,20 @@ import org.apache.beam.sdk.util.MimeTypes;
  * readable {@code validation_report.txt}, also when it fails, so people can read why; then fails
  * the task (exit 1) listing every anomaly.
  */
-public final class ValidatePipeline implements MlproofPipeline {
+public final class ValidatePipeline implements Stage<ValidateOptions> {
   public static final String NAME = "validate";
   public static final String REPORT_JSON = "validation_report.json";
   public static final String REPORT_TEXT = "validation_report.txt";
+
+  /** The report files' names in the manifest. */
+  static final String REPORT = "report";
+
+  static final String REPORT_TEXT_NAME = "report_text";
+
+  /** Beam metrics namespace and the counter of anomalies found. */
+  static final String METRICS = "validate";
+
+  static final String ANOMALIES = "anomalies";
 
   @Override
   public String name() {
@@ -43,18 +63,18 @@ public final class ValidatePipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<ValidateOptions> optionsType() {
     return ValidateOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(FeaturesPipeline.parse(args, ValidateOptions.class));
   }
 
   /** Validates, commits the report, and throws {@link RunFailedException} when anomalies exist. */
   public static ValidationReport run(ValidateOptions options) {
-    FileSystems.setDefaultPipelineOptions(options);
+    StageRun.execute(new ValidatePipeline(), options, System.out);
+    return report(options.getOutput());
+  }
+
+  @Override
+  public Plan prepare(ValidateOptions options) {
     Validator.Thresholds limits =
         new Validator.Thresholds(options.getMaxRowCountDrop(), options.getMaxDrift());
     DatasetStatistics current = statistics(options.getInput());
@@ -63,51 +83,144 @@ public final class ValidatePipeline implements MlproofPipeline {
             ? FeatureSpecs.fromFeaturesOutput(options.getInput())
             : FeatureSpecs.load(options.getSchema());
     Optional<DatasetStatistics> baseline = baseline(options.getBaseline());
-    ValidationReport report = Validator.validate(current, schema, baseline, limits);
-    String text =
-        ValidationReports.text(
-            report, current, baseline, options.getInput(), options.getBaseline(), schema, limits);
+    return new ValidatePlan(
+        new ReportFn.Inputs(
+            current,
+            schema,
+            baseline.orElse(null),
+            limits,
+            options.getInput(),
+            options.getBaseline()),
+        options.getOutput());
+  }
 
-    TaskOutput output = TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of(NAME, options));
+  /**
+   * A one-element pipeline: the statistics a features run saved go through the checks ({@link
+   * ValidateStatistics}) and the report step, which stages both report files.
+   */
+  private record ValidatePlan(ReportFn.Inputs inputs, String outputDir) implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      pipeline
+          .apply(
+              "ReadStatistics",
+              Create.of(inputs.current()).withCoder(ProtoCoder.of(DatasetStatistics.class)))
+          .apply(
+              "ValidateStatistics",
+              new ValidateStatistics(
+                  inputs.schema(), Optional.ofNullable(inputs.baseline()), inputs.limits()))
+          .apply(
+              "WriteReport",
+              ParDo.of(
+                  new ReportFn(
+                      inputs,
+                      new ReportFn.Files(
+                          output.staging(REPORT_JSON), output.staging(REPORT_TEXT)))));
+    }
+
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      ValidationReport report = parse(output.staging(REPORT_JSON));
+      manifest
+          .setRecordType(ValidationReport.getDescriptor().getFullName())
+          .addFiles(
+              OutputFile.newBuilder()
+                  .setName(REPORT)
+                  .setPath(REPORT_JSON)
+                  .setRecords(1)
+                  .setRecordType(ValidationReport.getDescriptor().getFullName()))
+          .addFiles(
+              OutputFile.newBuilder().setName(REPORT_TEXT_NAME).setPath(REPORT_TEXT).setRecords(1))
+          .putCounters(ANOMALIES, report.getAnomaliesCount())
+          .putAttributes("input", inputs.input())
+          .putAttributes("baseline", inputs.baseline() != null ? inputs.baselineDir() : "")
+          .putAttributes("passed", Boolean.toString(report.getPassed()));
+    }
+
+    /** A failed validation stops the DAG here, its report committed for people to read. */
+    @Override
+    public void committed(Manifest manifest) {
+      ValidationReport report = report(outputDir);
+      if (!report.getPassed()) {
+        throw new RunFailedException(
+            "validation failed with "
+                + report.getAnomaliesCount()
+                + " anomal"
+                + (report.getAnomaliesCount() == 1 ? "y" : "ies")
+                + " (report: "
+                + TaskOutput.filePattern(outputDir, REPORT_TEXT_NAME)
+                + "): "
+                + Validator.summary(report));
+      }
+    }
+  }
+
+  /** Writes the report as JSON and as text for people; counts its anomalies. */
+  static final class ReportFn extends DoFn<ValidationReport, Void> {
+    /** What the text report describes besides the report itself. */
+    record Inputs(
+        DatasetStatistics current,
+        FeatureSpec schema,
+        @Nullable DatasetStatistics baseline,
+        Validator.Thresholds limits,
+        String input,
+        String baselineDir)
+        implements Serializable {}
+
+    /** Where the two report files are staged. */
+    record Files(String json, String text) implements Serializable {}
+
+    private final Counter anomalies = Metrics.counter(METRICS, ANOMALIES);
+    private final Inputs inputs;
+    private final Files files;
+
+    ReportFn(Inputs inputs, Files files) {
+      this.inputs = inputs;
+      this.files = files;
+    }
+
+    @ProcessElement
+    public void process(@Element ValidationReport report) throws IOException {
+      String text =
+          ValidationReports.text(
+              report,
+              inputs.current(),
+              Optional.ofNullable(inputs.baseline()),
+              inputs.input(),
+              inputs.baselineDir(),
+              inputs.schema(),
+              inputs.limits());
+      write(files.json(), json(report));
+      write(files.text(), text);
+      anomalies.inc(report.getAnomaliesCount());
+    }
+  }
+
+  /** The committed report of a validate output. */
+  static ValidationReport report(String validateOutput) {
+    String file = TaskOutput.filePattern(validateOutput, REPORT);
+    return parse(file, TaskOutput.readVerified(validateOutput, REPORT));
+  }
+
+  private static ValidationReport parse(String stagedFile) {
     try {
-      write(output.staging(REPORT_JSON), json(report));
-      write(output.staging(REPORT_TEXT), text);
-    } catch (IOException | RuntimeException e) {
-      output.abort();
-      throw new RunFailedException("could not write the validation report: " + e.getMessage(), e);
-    }
-    output.commit(
-        Manifest.newBuilder()
-            .setPipeline(NAME)
-            .setDagId(options.getDagId())
-            .setTaskId(options.getTaskId())
-            .setRecordType(ValidationReport.getDescriptor().getFullName())
-            .addFiles(
-                OutputFile.newBuilder()
-                    .setName("report")
-                    .setPath(REPORT_JSON)
-                    .setRecords(1)
-                    .setRecordType(ValidationReport.getDescriptor().getFullName()))
-            .addFiles(
-                OutputFile.newBuilder().setName("report_text").setPath(REPORT_TEXT).setRecords(1))
-            .putCounters("anomalies", report.getAnomaliesCount())
-            .putAttributes("input", options.getInput())
-            .putAttributes("baseline", baseline.isPresent() ? options.getBaseline() : "")
-            .putAttributes("passed", Boolean.toString(report.getPassed()))
-            .build());
-    if (!report.getPassed()) {
+      return parse(stagedFile, FileBytes.read(stagedFile));
+    } catch (IOException e) {
       throw new RunFailedException(
-          "validation failed with "
-              + report.getAnomaliesCount()
-              + " anomal"
-              + (report.getAnomaliesCount() == 1 ? "y" : "ies")
-              + " (report: "
-              + FileSystems.matchNewResource(output.directory(), true)
-                  .resolve(REPORT_TEXT, StandardResolveOptions.RESOLVE_FILE)
-              + "): "
-              + Validator.summary(report));
+          "cannot read the staged report " + stagedFile + ": " + e.getMessage(), e);
     }
-    return report;
+  }
+
+  private static ValidationReport parse(String file, byte[] json) {
+    ValidationReport.Builder report = ValidationReport.newBuilder();
+    try {
+      JsonFormat.parser().merge(new String(json, StandardCharsets.UTF_8), report);
+    } catch (InvalidProtocolBufferException e) {
+      throw new RunFailedException("the report " + file + " is corrupt: " + e.getMessage(), e);
+    }
+    return report.build();
   }
 
   /** The statistics a complete features output saved. */

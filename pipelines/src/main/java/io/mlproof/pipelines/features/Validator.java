@@ -1,11 +1,13 @@
 package io.mlproof.pipelines.features;
 
+import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.proto.v1.Anomaly;
 import io.mlproof.proto.v1.DatasetStatistics;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureStatistics;
 import io.mlproof.proto.v1.ValidationReport;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,34 +40,47 @@ public final class Validator {
    * @param maxRowCountDrop largest allowed relative drop of the example count (0.5 = half)
    * @param maxDrift largest allowed {@link CdfDistance} of any feature
    */
-  public record Thresholds(double maxRowCountDrop, double maxDrift) {
+  public record Thresholds(double maxRowCountDrop, double maxDrift) implements Serializable {
     public Thresholds {
       if (!(maxRowCountDrop >= 0 && maxRowCountDrop <= 1)) {
-        throw new io.mlproof.pipelines.core.InvalidInputException(
+        throw new InvalidInputException(
             "--maxRowCountDrop must be between 0 and 1, got " + maxRowCountDrop);
       }
       if (!(maxDrift > 0 && maxDrift <= 1)) {
-        throw new io.mlproof.pipelines.core.InvalidInputException(
-            "--maxDrift must be in (0, 1], got " + maxDrift);
+        throw new InvalidInputException("--maxDrift must be in (0, 1], got " + maxDrift);
       }
     }
   }
 
   private Validator() {}
 
-  /** Checks {@code current} against {@code schema} and, when present, {@code baseline}. */
+  /**
+   * Checks {@code current} against {@code schema} and, when present, {@code baseline}: the three
+   * parts below merged in this order (the pipeline runs them as steps, {@link ValidateStatistics}).
+   */
   public static ValidationReport validate(
       DatasetStatistics current,
       FeatureSpec schema,
       Optional<DatasetStatistics> baseline,
       Thresholds limits) {
+    return merge(
+        List.of(
+            checkSchema(current, schema),
+            checkLabel(current),
+            compareWithBaseline(current, baseline, limits)));
+  }
+
+  /**
+   * The absolute checks against the expected schema: any examples at all, the feature names in
+   * order, and per feature all-missing and out-of-range values.
+   */
+  public static ValidationReport checkSchema(DatasetStatistics current, FeatureSpec schema) {
     List<Anomaly> anomalies = new ArrayList<>();
-    List<String> notes = new ArrayList<>();
     Map<String, FeatureStatistics> byName = index(current);
     if (current.getExamples() == 0) {
       anomalies.add(anomaly(Kind.NO_EXAMPLES, "", "the dataset has no examples"));
     }
-    checkSchema(current, schema, anomalies);
+    checkNames(current, schema, anomalies);
     for (Feature f : schema.getFeaturesList()) {
       FeatureStatistics s = byName.get(f.getName());
       if (s == null || current.getExamples() == 0) {
@@ -102,20 +117,38 @@ public final class Validator {
                     + num(f.getMaxValue())));
       }
     }
-    checkLabel(current, anomalies, notes);
+    return part(anomalies, List.of());
+  }
+
+  /** The comparisons with the previous run, or a note that there is none. */
+  public static ValidationReport compareWithBaseline(
+      DatasetStatistics current, Optional<DatasetStatistics> baseline, Thresholds limits) {
+    List<Anomaly> anomalies = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     if (baseline.isPresent()) {
       compare(current, baseline.get(), limits, anomalies, notes);
     } else {
       notes.add("no baseline: only absolute checks ran (row count and drift need a previous run)");
     }
-    return ValidationReport.newBuilder()
-        .setPassed(anomalies.isEmpty())
-        .addAllAnomalies(anomalies)
-        .addAllNotes(notes)
-        .build();
+    return part(anomalies, notes);
   }
 
-  private static void checkSchema(
+  /** Parts of a report, in order, as one report: it passes when no part found an anomaly. */
+  public static ValidationReport merge(List<ValidationReport> parts) {
+    ValidationReport.Builder report = ValidationReport.newBuilder();
+    for (ValidationReport part : parts) {
+      report.addAllAnomalies(part.getAnomaliesList()).addAllNotes(part.getNotesList());
+    }
+    return report.setPassed(report.getAnomaliesCount() == 0).build();
+  }
+
+  private static ValidationReport part(List<Anomaly> anomalies, List<String> notes) {
+    return merge(
+        List.of(
+            ValidationReport.newBuilder().addAllAnomalies(anomalies).addAllNotes(notes).build()));
+  }
+
+  private static void checkNames(
       DatasetStatistics current, FeatureSpec schema, List<Anomaly> anomalies) {
     List<String> expected = FeatureSpecs.featureNames(schema);
     List<String> actual =
@@ -137,12 +170,14 @@ public final class Validator {
                     + unexpected));
   }
 
-  private static void checkLabel(
-      DatasetStatistics current, List<Anomaly> anomalies, List<String> notes) {
+  /** The label rate: neither 0 nor 1 when there are labels. */
+  public static ValidationReport checkLabel(DatasetStatistics current) {
+    List<Anomaly> anomalies = new ArrayList<>();
     long labeled = current.getLabeledExamples();
     if (labeled == 0) {
-      notes.add("no labelled examples (a scoring set): the label rate was not checked");
-      return;
+      return part(
+          List.of(),
+          List.of("no labelled examples (a scoring set): the label rate was not checked"));
     }
     if (current.getPositives() == 0 || current.getPositives() == labeled) {
       anomalies.add(
@@ -158,6 +193,7 @@ public final class Validator {
                   + " labelled examples are positive): a model cannot learn it; check the label definition,"
                   + " the horizon and the cutoffs"));
     }
+    return part(anomalies, List.of());
   }
 
   private static void compare(

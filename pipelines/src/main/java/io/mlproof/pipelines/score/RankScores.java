@@ -4,7 +4,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.evaluate.Ranking;
-import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.proto.v1.Score;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

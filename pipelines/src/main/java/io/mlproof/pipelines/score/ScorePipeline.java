@@ -9,8 +9,8 @@ import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.TrainPipeline;
+import io.mlproof.pipelines.model.CsvFields;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.pipelines.warehouse.TableWrite;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.pipelines.warehouse.WarehouseTable;
@@ -244,7 +244,7 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
   static String csv(List<Score> scores) {
     StringBuilder csv = new StringBuilder("entity_id,score,rank,model_id,score_day\n");
     for (Score s : scores) {
-      csv.append(TrainPipeline.csvField(s.getEntityId()))
+      csv.append(CsvFields.field(s.getEntityId()))
           .append(',')
           .append(s.getScore())
           .append(',')

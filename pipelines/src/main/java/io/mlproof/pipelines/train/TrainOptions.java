@@ -4,6 +4,7 @@ import io.mlproof.pipelines.core.LogicalDateOptions;
 import io.mlproof.pipelines.core.TaskOptions;
 import io.mlproof.pipelines.core.WarehouseOptions;
 import io.mlproof.pipelines.evaluate.OperatingPointRule;
+import io.mlproof.pipelines.model.ClassWeighting;
 import io.mlproof.pipelines.sql.SqlOption;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;

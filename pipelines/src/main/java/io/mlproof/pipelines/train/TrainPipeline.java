@@ -4,10 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.mlproof.pipelines.core.FileBytes;
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.MlproofPipeline;
-import io.mlproof.pipelines.core.OptionsParser;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.Stage;
+import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.evaluate.BlessCriteria;
@@ -17,6 +18,15 @@ import io.mlproof.pipelines.evaluate.Numbers;
 import io.mlproof.pipelines.evaluate.PairedBootstrap;
 import io.mlproof.pipelines.evaluate.ThresholdRule;
 import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.model.CsvFields;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.LightGbmTrainer;
+import io.mlproof.pipelines.model.ModelArtifact;
+import io.mlproof.pipelines.model.SelectOnValidation;
+import io.mlproof.pipelines.model.SplitPlanner;
+import io.mlproof.pipelines.model.TrainingData;
+import io.mlproof.pipelines.model.TrainingParameters;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.EvaluationResult;
@@ -35,35 +45,70 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.IterableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * {@code mlproof run train}: LightGBM on the examples, measured against the status quo, random
  * targeting and a tuned heuristic, saved as a checksummed artifact with its evaluation.
  *
- * <p>Training runs in the driver: LightGBM needs the whole matrix in one process, so the examples
- * are read straight into it (see {@link ExampleReader}); no Beam pipeline would make that cheaper.
- * Rows are split three ways ({@link SplitPlanner}); everything chosen is chosen on the validation
- * rows ({@link SelectOnValidation}); the test rows are scored once, at the end, and the model's
- * lead over the best baseline gets a bootstrap interval. The verdict is reported here under bless's
- * default criteria; {@code bless} decides with its own.
+ * <p>The TFX Trainer shape: the pipeline reads the example records ({@code ReadExamples}), gathers
+ * them on one worker ({@code GatherExamples}: a GroupByKey on a single key), and one step ({@code
+ * FitAndEvaluate}) assembles the matrix, splits it and fits LightGBM there. LightGBM needs the
+ * whole matrix in one process, so the gathering and the fit are inherently single-machine; the
+ * manifest says so ({@code single_machine_steps}). The matrix is sorted by (cutoff, entity) before
+ * the split ({@link SplitPlanner}), so the order in which the runner delivers the records cannot
+ * change the model. Rows are split three ways; everything chosen is chosen on the validation rows
+ * ({@link SelectOnValidation}); the test rows are scored once, at the end, and the model's lead
+ * over the best baseline gets a bootstrap interval. The verdict is reported here under bless's
+ * default criteria; {@code bless} decides with its own. With {@code --examplesQuery} the fit step
+ * reads the warehouse table itself (one query, on the same worker).
  */
-public final class TrainPipeline implements MlproofPipeline {
+public final class TrainPipeline implements Stage<TrainOptions> {
+  public static final String NAME = "train";
+
   /** The heuristic feature of the churn spec that {@code --heuristicFeatures=auto} looks for. */
   public static final String RECENCY_FEATURE = "days_since_last_purchase";
 
   public static final String EVALUATION_JSON = "evaluation.json";
   public static final String PREDICTIONS_CSV = "predictions.csv";
 
-  /** The output holding the test rows as Example records. */
-  public static final String TEST_ROWS = "test";
+  /** The steps that run on one worker, named in the manifest (attribute below). */
+  public static final String SINGLE_MACHINE_STEPS = "GatherExamples,FitAndEvaluate";
+
+  public static final String SINGLE_MACHINE_ATTRIBUTE = "single_machine_steps";
+
+  static final String TEST_FILE = ModelArtifact.TEST_ROWS + "-00000-of-00001.tfrecord";
+
+  /**
+   * The fit step's part of the manifest (files, counters, attributes), staged for {@link
+   * TrainPlan#finish}, which reads and removes it: the worker that fits may not be this JVM.
+   */
+  static final String SUMMARY = "train-summary.pb";
+
+  private static final String EXAMPLES = "records";
 
   @Override
   public String name() {
-    return "train";
+    return NAME;
   }
 
   @Override
@@ -73,13 +118,8 @@ public final class TrainPipeline implements MlproofPipeline {
   }
 
   @Override
-  public Class<? extends PipelineOptions> optionsClass() {
+  public Class<TrainOptions> optionsType() {
     return TrainOptions.class;
-  }
-
-  @Override
-  public void run(String[] args) {
-    run(OptionsParser.parse(name(), args, TrainOptions.class), System.out);
   }
 
   /** What a finished training run produced. */
@@ -87,7 +127,161 @@ public final class TrainPipeline implements MlproofPipeline {
 
   /** Trains, evaluates, writes and commits the output; prints the report to {@code out}. */
   public static Result run(TrainOptions options, PrintStream out) {
-    FileSystems.setDefaultPipelineOptions(options);
+    Manifest manifest = StageRun.execute(new TrainPipeline(), options, out);
+    return new Result(
+        ModelArtifact.load(options.getOutput()).metadata(), manifest, options.getOutput());
+  }
+
+  @Override
+  public Plan prepare(TrainOptions options) {
+    parameters(options);
+    bootstrap(options);
+    source(options); // exactly one source, and the columns a query needs
+    if (options.getExamples().isEmpty()) {
+      return new TrainPlan(options, null, 0, null);
+    }
+    String dir = options.getExamples();
+    FeatureSpec spec = featureSpec(options);
+    heuristicCandidates(spec, options.getHeuristicFeatures());
+    String pattern = TaskOutput.verifiedFilePattern(dir, EXAMPLES);
+    long expected =
+        TaskOutput.read(dir).getFilesList().stream()
+            .filter(f -> f.getName().equals(EXAMPLES))
+            .mapToLong(OutputFile::getRecords)
+            .sum();
+    return new TrainPlan(options, pattern, expected, spec);
+  }
+
+  private static FeatureSpec featureSpec(TrainOptions options) {
+    return options.getFeatureSpec().isEmpty()
+        ? FeatureSpecs.fromFeaturesOutput(options.getExamples())
+        : FeatureSpecs.read(options.getFeatureSpec());
+  }
+
+  /**
+   * {@code examples} is the verified pattern of the features output's records, or null when the fit
+   * step queries the warehouse ({@code --examplesQuery}).
+   */
+  private record TrainPlan(
+      TrainOptions options, String examples, long expectedExamples, FeatureSpec spec)
+      implements Plan {
+
+    @Override
+    public void expand(Pipeline pipeline, TaskOutput output) {
+      Map<String, String> staged = new TreeMap<>();
+      for (String file :
+          List.of(
+              ModelArtifact.MODEL_FILE,
+              ModelArtifact.METADATA_FILE,
+              ModelArtifact.METADATA_JSON,
+              EVALUATION_JSON,
+              PREDICTIONS_CSV,
+              TEST_FILE,
+              SUMMARY)) {
+        staged.put(file, output.staging(file));
+      }
+      KvCoder<Integer, Iterable<byte[]>> gatheredCoder =
+          KvCoder.of(VarIntCoder.of(), IterableCoder.of(ByteArrayCoder.of()));
+      PCollection<KV<Integer, Iterable<byte[]>>> gathered;
+      if (examples == null) {
+        gathered =
+            pipeline.apply(
+                "NoRecordsTheFitQueries",
+                Create.of(KV.of(0, (Iterable<byte[]>) List.<byte[]>of())).withCoder(gatheredCoder));
+      } else {
+        gathered =
+            pipeline
+                .apply("ReadExamples", TFRecordIO.read().from(examples))
+                .apply(
+                    "OneKey",
+                    WithKeys.<Integer, byte[]>of(0).withKeyType(TypeDescriptors.integers()))
+                .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
+                .apply("GatherExamples", GroupByKey.create());
+      }
+      gathered.apply(
+          "FitAndEvaluate", ParDo.of(new FitFn(examples, expectedExamples, spec, staged)));
+    }
+
+    @Override
+    public void finish(
+        StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      String stagedSummary = output.staging(SUMMARY);
+      Manifest summary;
+      ModelMetadata metadata;
+      byte[] evaluationJson;
+      try {
+        if (FileSystems.match(stagedSummary).status() != MatchResult.Status.OK) {
+          // No record reached the fit: the split refuses an empty set with its usual message.
+          SplitPlanner.byTime(
+              ExampleReader.read(List.of(), spec, 0, examples), options.getPurgeLabelOverlap());
+        }
+        summary = Manifest.parseFrom(FileBytes.read(stagedSummary));
+        metadata =
+            ModelMetadata.parseFrom(FileBytes.read(output.staging(ModelArtifact.METADATA_FILE)));
+        evaluationJson = FileBytes.read(output.staging(EVALUATION_JSON));
+        FileSystems.delete(List.of(FileSystems.matchNewResource(stagedSummary, false)));
+      } catch (IOException e) {
+        throw new RunFailedException(
+            "cannot read what the fit step staged in " + output.directory() + ": " + e.getMessage(),
+            e);
+      }
+      manifest
+          .addAllFiles(summary.getFilesList())
+          .putAllCounters(summary.getCountersMap())
+          .putAllAttributes(summary.getAttributesMap())
+          .putAttributes(SINGLE_MACHINE_ATTRIBUTE, SINGLE_MACHINE_STEPS);
+      if (!options.getEvaluationJson().isEmpty()) {
+        ModelArtifact.write(options.getEvaluationJson(), evaluationJson, MimeTypes.TEXT);
+      }
+      print(
+          out,
+          options.getReport(),
+          metadata,
+          evaluationJson,
+          summary.getAttributesOrThrow("split"),
+          output.directory());
+    }
+  }
+
+  /**
+   * The one step on one worker: decodes the gathered records into the matrix (or queries the
+   * warehouse), splits, fits, evaluates, and stages the files and the summary for finish.
+   */
+  static final class FitFn extends DoFn<KV<Integer, Iterable<byte[]>>, Void> {
+    private final String examples;
+    private final long expectedExamples;
+    private final FeatureSpec spec;
+    private final Map<String, String> staged;
+
+    FitFn(String examples, long expectedExamples, FeatureSpec spec, Map<String, String> staged) {
+      this.examples = examples;
+      this.expectedExamples = expectedExamples;
+      this.spec = spec;
+      this.staged = staged;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<byte[]>> gathered, PipelineOptions options) {
+      TrainOptions train = options.as(TrainOptions.class);
+      StageClock clock = new StageClock();
+      TrainingData data =
+          examples == null
+              ? source(train).load()
+              : SplitPlanner.byTime(
+                  ExampleReader.read(gathered.getValue(), spec, expectedExamples, examples),
+                  train.getPurgeLabelOverlap());
+      clock.lap("read_examples");
+      Manifest summary = fit(train, data, clock, staged::get);
+      ModelArtifact.write(staged.get(SUMMARY), summary.toByteArray(), MimeTypes.BINARY);
+    }
+  }
+
+  /**
+   * Selects on validation, fits, scores the test rows once, evaluates, and writes the files where
+   * {@code staging} maps their names; returns the stage's part of the manifest.
+   */
+  static Manifest fit(
+      TrainOptions options, TrainingData data, StageClock clock, UnaryOperator<String> staging) {
     TrainingParameters parameters = parameters(options);
     Evaluator evaluator =
         new Evaluator(
@@ -95,129 +289,96 @@ public final class TrainPipeline implements MlproofPipeline {
             options.getTopFraction(),
             BlessCriteria.DEFAULT,
             bootstrap(options));
-    Source source = source(options);
-    TaskOutput output =
-        TaskOutput.begin(options.getOutput(), TaskOutput.Owner.of("train", options));
-    try {
-      StageClock clock = new StageClock();
-      TrainingData data = source.load();
-      clock.lap("read_examples");
-      FeatureSpec spec = data.train().spec();
-      List<ThresholdRule.Candidate> candidates =
-          heuristicCandidates(spec, options.getHeuristicFeatures());
-      String inputSha = data.inputSha256();
-      clock.lap("hash_input");
+    FeatureSpec spec = data.train().spec();
+    List<ThresholdRule.Candidate> candidates =
+        heuristicCandidates(spec, options.getHeuristicFeatures());
+    String inputSha = data.inputSha256();
+    clock.lap("hash_input");
 
-      SelectOnValidation.Selected selected =
-          SelectOnValidation.select(
-              data.train(), data.validation(), parameters, candidates, options.getOperatingPoint());
-      LightGbmTrainer.Result trained = selected.trained();
-      clock.record("dataset", trained.datasetNanos());
-      clock.record("boosting", trained.boostingNanos());
-      ExampleMatrix learned = data.train();
-      if (options.getRefit()) {
-        // The round count was chosen on validation; the final model learns from train + validation.
-        learned = data.train().concat(data.validation());
-        trained = LightGbmTrainer.refit(learned, selected.parameters(), trained.bestIteration());
-        clock.record("refit", trained.datasetNanos() + trained.boostingNanos());
-      }
-      clock.lap("training_other");
-
-      String modelSha = ModelArtifact.sha256(trained.modelText());
-      ModelMetadata.Builder metadata =
-          ModelMetadata.newBuilder()
-              .setModelId(ModelArtifact.modelId(spec, modelSha))
-              .setModelFile(ModelArtifact.MODEL_FILE)
-              .setModelSha256(modelSha)
-              .setFeatureSpec(spec)
-              .setFeatureSpecHash(data.train().specHash())
-              .putAllParameters(
-                  selected.parameters().recorded(ExampleReader.categoricalColumns(spec)))
-              .setTrainStartDay(IntStream.of(learned.cutoffDays()).min().orElse(0))
-              .setTrainEndDay(IntStream.of(learned.cutoffDays()).max().orElse(0))
-              .setValidationCutoffDay(data.validationCutoffDay())
-              .setTestCutoffDay(data.testCutoffDay())
-              .setInputDataSha256(inputSha)
-              .setBestIteration(trained.bestIteration());
-      ModelArtifact model = ModelArtifact.of(metadata.build(), trained.modelText());
-      // The test rows are read here, once, after everything was chosen.
-      double[] testScores = model.predict(data.test(), parameters.numThreads());
-      clock.lap("predict_test");
-
-      EvaluationResult evaluation =
-          evaluator.evaluate(
-              new Evaluator.Inputs(
-                  data.test().labeled(),
-                  testScores,
-                  selected.modelThreshold(),
-                  selected.heuristic(),
-                  selected.baseRate(),
-                  importance(spec, trained.gains()),
-                  selected.toProto().toBuilder().setRefit(options.getRefit()).build()));
-      clock.lap("evaluate");
-
-      ModelArtifact artifact =
-          ModelArtifact.of(
-              metadata
-                  .setEvaluation(evaluation)
-                  .setCreatedAtMicros(System.currentTimeMillis() * 1000)
-                  .build(),
-              trained.modelText());
-      List<OutputFile> files = new ArrayList<>(artifact.writeTo(output));
-      files.add(writeText(output, "evaluation", EVALUATION_JSON, ModelArtifact.json(evaluation)));
-      files.add(
-          writeText(
-              output, "predictions", PREDICTIONS_CSV, predictionsCsv(data.test(), testScores)));
-      files.add(writeTestRows(output, data.test()));
-      if (!options.getEvaluationJson().isEmpty()) {
-        ModelArtifact.write(
-            options.getEvaluationJson(),
-            ModelArtifact.json(evaluation).getBytes(StandardCharsets.UTF_8),
-            MimeTypes.TEXT);
-      }
-      clock.lap("write_output");
-
-      Map<String, Long> counters = new TreeMap<>(data.counters());
-      counters.put("iterations_run", (long) selected.trained().iterationsRun());
-      counters.put("best_iteration", (long) trained.bestIteration());
-      Manifest manifest =
-          output.commit(
-              Manifest.newBuilder()
-                  .setPipeline("train")
-                  .setTaskId(options.getTaskId())
-                  .setDagId(options.getDagId())
-                  .setLogicalDate(options.getLogicalDate() == null ? "" : options.getLogicalDate())
-                  .addAllFiles(files)
-                  .putAllCounters(counters)
-                  .setRunner("driver")
-                  .putAttributes("model_id", artifact.id())
-                  .putAttributes("examples", source.describe())
-                  .putAttributes("split", data.split())
-                  .putAttributes(
-                      "blessable", Boolean.toString(evaluation.getVerdict().getBlessed()))
-                  .putAllAttributes(clock.attributes())
-                  .build());
-      print(out, options.getReport(), evaluation, artifact, data, output.directory());
-      return new Result(artifact.metadata(), manifest, output.directory());
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+    SelectOnValidation.Selected selected =
+        SelectOnValidation.select(
+            data.train(), data.validation(), parameters, candidates, options.getOperatingPoint());
+    LightGbmTrainer.Result trained = selected.trained();
+    clock.record("dataset", trained.datasetNanos());
+    clock.record("boosting", trained.boostingNanos());
+    ExampleMatrix learned = data.train();
+    if (options.getRefit()) {
+      // The round count was chosen on validation; the final model learns from train + validation.
+      learned = data.train().concat(data.validation());
+      trained = LightGbmTrainer.refit(learned, selected.parameters(), trained.bestIteration());
+      clock.record("refit", trained.datasetNanos() + trained.boostingNanos());
     }
+    clock.lap("training_other");
+
+    String modelSha = ModelArtifact.sha256(trained.modelText());
+    ModelMetadata.Builder metadata =
+        ModelMetadata.newBuilder()
+            .setModelId(ModelArtifact.modelId(spec, modelSha))
+            .setModelFile(ModelArtifact.MODEL_FILE)
+            .setModelSha256(modelSha)
+            .setFeatureSpec(spec)
+            .setFeatureSpecHash(data.train().specHash())
+            .putAllParameters(
+                selected.parameters().recorded(ExampleReader.categoricalColumns(spec)))
+            .setTrainStartDay(IntStream.of(learned.cutoffDays()).min().orElse(0))
+            .setTrainEndDay(IntStream.of(learned.cutoffDays()).max().orElse(0))
+            .setValidationCutoffDay(data.validationCutoffDay())
+            .setTestCutoffDay(data.testCutoffDay())
+            .setInputDataSha256(inputSha)
+            .setBestIteration(trained.bestIteration());
+    ModelArtifact model = ModelArtifact.of(metadata.build(), trained.modelText());
+    // The test rows are read here, once, after everything was chosen.
+    double[] testScores = model.predict(data.test(), parameters.numThreads());
+    clock.lap("predict_test");
+
+    EvaluationResult evaluation =
+        evaluator.evaluate(
+            new Evaluator.Inputs(
+                data.test().labeled(),
+                testScores,
+                selected.modelThreshold(),
+                selected.heuristic(),
+                selected.baseRate(),
+                importance(spec, trained.gains()),
+                selected.toProto().toBuilder().setRefit(options.getRefit()).build()));
+    clock.lap("evaluate");
+
+    ModelArtifact artifact =
+        ModelArtifact.of(
+            metadata
+                .setEvaluation(evaluation)
+                .setCreatedAtMicros(System.currentTimeMillis() * 1000)
+                .build(),
+            trained.modelText());
+    List<OutputFile> files = new ArrayList<>(artifact.writeTo(staging));
+    files.add(writeText(staging, "evaluation", EVALUATION_JSON, ModelArtifact.json(evaluation)));
+    files.add(
+        writeText(
+            staging, "predictions", PREDICTIONS_CSV, predictionsCsv(data.test(), testScores)));
+    files.add(writeTestRows(staging.apply(TEST_FILE), data.test()));
+    clock.lap("write_output");
+
+    Map<String, Long> counters = new TreeMap<>(data.counters());
+    counters.put("iterations_run", (long) selected.trained().iterationsRun());
+    counters.put("best_iteration", (long) trained.bestIteration());
+    return Manifest.newBuilder()
+        .addAllFiles(files)
+        .putAllCounters(counters)
+        .putAttributes("model_id", artifact.id())
+        .putAttributes("examples", describe(options))
+        .putAttributes("split", data.split())
+        .putAttributes("blessable", Boolean.toString(evaluation.getVerdict().getBlessed()))
+        .putAllAttributes(clock.attributes())
+        .build();
   }
 
   /** Where the examples come from. */
   interface Source {
     TrainingData load();
-
-    String describe();
   }
 
+  /** Checks the source options; the features source is read by the pipeline, not through this. */
   static Source source(TrainOptions options) {
-    return source(options, null);
-  }
-
-  /** {@code warehouse} answers {@code --examplesQuery}; null means the {@code --warehouse}. */
-  static Source source(TrainOptions options, Warehouse warehouse) {
     boolean features = !options.getExamples().isEmpty();
     boolean query = !options.getExamplesQuery().isEmpty();
     if (features == query) {
@@ -225,22 +386,10 @@ public final class TrainPipeline implements MlproofPipeline {
           "give exactly one of --examples (a features output) or --examplesQuery (a labelled table)");
     }
     if (features) {
-      String dir = options.getExamples();
-      return new Source() {
-        @Override
-        public TrainingData load() {
-          FeatureSpec spec =
-              options.getFeatureSpec().isEmpty()
-                  ? FeatureSpecs.fromFeaturesOutput(dir)
-                  : FeatureSpecs.read(options.getFeatureSpec());
-          return SplitPlanner.byTime(readExamples(dir, spec), options.getPurgeLabelOverlap());
-        }
-
-        @Override
-        public String describe() {
-          return dir;
-        }
-      };
+      return () ->
+          SplitPlanner.byTime(
+              ExampleReader.readExamples(options.getExamples(), featureSpec(options)),
+              options.getPurgeLabelOverlap());
     }
     ExamplesTable.Columns columns =
         new ExamplesTable.Columns(
@@ -258,35 +407,21 @@ public final class TrainPipeline implements MlproofPipeline {
         throw new InvalidInputException(required[0] + " is required with --examplesQuery");
       }
     }
-    Warehouse reader = warehouse != null ? warehouse : Warehouse.from(options);
+    Warehouse reader = Warehouse.from(options);
     RenderedSql sql = new RenderedSql("--examplesQuery", options.getExamplesQuery(), Set.of());
-    return new Source() {
-      @Override
-      public TrainingData load() {
-        return ExamplesTable.load(
+    return () ->
+        ExamplesTable.load(
             reader.queryTable(sql),
             columns,
             options.getTestFraction(),
             options.getValidationFraction(),
             options.getSeed());
-      }
-
-      @Override
-      public String describe() {
-        return "query on " + options.getWarehouse();
-      }
-    };
   }
 
-  /** Reads the Example records of a features output with {@code spec}. */
-  public static ExampleBuffer readExamples(String featuresDir, FeatureSpec spec) {
-    Manifest manifest = TaskOutput.read(featuresDir);
-    long expected =
-        manifest.getFilesList().stream()
-            .filter(f -> f.getName().equals("records"))
-            .mapToLong(OutputFile::getRecords)
-            .sum();
-    return ExampleReader.read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
+  static String describe(TrainOptions options) {
+    return options.getExamples().isEmpty()
+        ? "query on " + options.getWarehouse()
+        : options.getExamples();
   }
 
   public static PairedBootstrap bootstrap(TrainOptions o) {
@@ -402,16 +537,16 @@ public final class TrainPipeline implements MlproofPipeline {
     return out;
   }
 
-  static OutputFile writeText(TaskOutput output, String name, String file, String text) {
-    ModelArtifact.write(
-        output.staging(file), text.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+  static OutputFile writeText(
+      UnaryOperator<String> staging, String name, String file, String text) {
+    ModelArtifact.write(staging.apply(file), text.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
     return OutputFile.newBuilder().setName(name).setPath(file).build();
   }
 
   static String predictionsCsv(ExampleMatrix m, double[] scores) {
     StringBuilder csv = new StringBuilder("entity_id,cutoff_day,label,score\n");
     for (int r = 0; r < m.rows(); r++) {
-      csv.append(csvField(m.entityIds()[r]))
+      csv.append(CsvFields.field(m.entityIds()[r]))
           .append(',')
           .append(m.cutoffDays()[r])
           .append(',')
@@ -423,14 +558,9 @@ public final class TrainPipeline implements MlproofPipeline {
     return csv.toString();
   }
 
-  public static String csvField(String s) {
-    return s.matches("[^,\"\\r\\n]*") ? s : '"' + s.replace("\"", "\"\"") + '"';
-  }
-
   /** The test rows as Example records, so bless can score a previous model on them. */
-  static OutputFile writeTestRows(TaskOutput output, ExampleMatrix m) {
-    String file = TEST_ROWS + "-00000-of-00001.tfrecord";
-    try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.staging(file))) {
+  static OutputFile writeTestRows(String path, ExampleMatrix m) {
+    try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(path)) {
       for (int r = 0; r < m.rows(); r++) {
         Example.Builder e =
             Example.newBuilder()
@@ -445,8 +575,8 @@ public final class TrainPipeline implements MlproofPipeline {
         writer.write(e.build().toByteArray());
       }
       return OutputFile.newBuilder()
-          .setName(TEST_ROWS)
-          .setPath(file)
+          .setName(ModelArtifact.TEST_ROWS)
+          .setPath(TEST_FILE)
           .setRecords(writer.records())
           .setRecordType(Example.getDescriptor().getFullName())
           .build();
@@ -458,23 +588,23 @@ public final class TrainPipeline implements MlproofPipeline {
   private static void print(
       PrintStream out,
       ReportFormat format,
-      EvaluationResult evaluation,
-      ModelArtifact model,
-      TrainingData data,
+      ModelMetadata model,
+      byte[] evaluationJson,
+      String split,
       String dir) {
     if (format == ReportFormat.JSON) {
-      out.print(ModelArtifact.json(evaluation));
+      out.print(new String(evaluationJson, StandardCharsets.UTF_8));
       return;
     }
     out.print(
         EvaluationReport.table(
-            evaluation,
+            model.getEvaluation(),
             "model "
-                + model.id()
+                + model.getModelId()
                 + " ("
-                + model.metadata().getBestIteration()
+                + model.getBestIteration()
                 + " iterations), "
-                + data.split()));
+                + split));
     out.println("saved to " + dir);
   }
 }

@@ -11,7 +11,7 @@ import io.mlproof.pipelines.demo.DemoSpec;
 import io.mlproof.pipelines.extract.ExtractPipeline;
 import io.mlproof.pipelines.features.FeaturesOptions;
 import io.mlproof.pipelines.features.FeaturesPipeline;
-import io.mlproof.pipelines.train.SyntheticExamples;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.BacktestFold;
 import io.mlproof.proto.v1.BacktestResult;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.train.SyntheticExamples;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.proto.v1.BacktestFold;
 import io.mlproof.proto.v1.BacktestResult;
 import io.mlproof.proto.v1.Example;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.train.ModelArtifact;
+import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.proto.v1.AbAnalysis;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.SaveRate;

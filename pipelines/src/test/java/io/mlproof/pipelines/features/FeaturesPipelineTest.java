@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlproof.pipelines.core.InvalidInputException;
-import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Manifest;
@@ -22,22 +21,7 @@ class FeaturesPipelineTest {
 
   /** An extract-like output holding {@code rows}, with {@code type} as the records' type. */
   Path extract(String name, List<EntityDay> rows, String type) throws Exception {
-    Path dir = tmp.resolve(name);
-    TaskOutput output = TaskOutput.begin(dir.toString());
-    Path file = Path.of(output.staging("records") + "-00000-of-00001" + ProtoRecords.SUFFIX);
-    Files.createDirectories(file.getParent());
-    TfRecordFiles.write(file, rows);
-    output.commit(
-        Manifest.newBuilder()
-            .setPipeline("extract")
-            .addFiles(
-                OutputFile.newBuilder()
-                    .setName("records")
-                    .setPath(ProtoRecords.shardGlob("records"))
-                    .setRecords(rows.size())
-                    .setRecordType(type))
-            .build());
-    return dir;
+    return Histories.extractOutput(tmp.resolve(name), List.of(rows), type);
   }
 
   Path extract(String name, List<EntityDay> rows) throws Exception {

@@ -1,13 +1,21 @@
 package io.mlproof.pipelines.features;
 
+import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.StageRun;
+import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
+import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OutputFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
@@ -24,6 +32,37 @@ final class Histories {
   /** Days since epoch of an ISO date. */
   static int d(String date) {
     return (int) LocalDate.parse(date).toEpochDay();
+  }
+
+  /**
+   * A committed extract-like output at {@code dir}: one records shard per list in {@code shards},
+   * the manifest naming {@code type} as their record type.
+   */
+  static Path extractOutput(Path dir, List<List<EntityDay>> shards, String type)
+      throws IOException {
+    TaskOutput output = TaskOutput.begin(dir.toString());
+    long rows = 0;
+    for (int i = 0; i < shards.size(); i++) {
+      Path file =
+          Path.of(
+              output.staging("records")
+                  + String.format(Locale.ROOT, "-%05d-of-%05d", i, shards.size())
+                  + ProtoRecords.SUFFIX);
+      Files.createDirectories(file.getParent());
+      TfRecordFiles.write(file, shards.get(i));
+      rows += shards.get(i).size();
+    }
+    output.commit(
+        Manifest.newBuilder()
+            .setPipeline("extract")
+            .addFiles(
+                OutputFile.newBuilder()
+                    .setName("records")
+                    .setPath(ProtoRecords.shardGlob("records"))
+                    .setRecords(rows)
+                    .setRecordType(type))
+            .build());
+    return dir;
   }
 
   /** An empty entity-day; set the counts on the builder. */

@@ -9,10 +9,11 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.evaluate.Ranking;
-import io.mlproof.pipelines.train.ExampleBuffer;
-import io.mlproof.pipelines.train.ExampleMatrix;
-import io.mlproof.pipelines.train.ModelArtifact;
-import io.mlproof.pipelines.train.SyntheticExamples;
+import io.mlproof.pipelines.model.ExampleBuffer;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.ExampleReader;
+import io.mlproof.pipelines.model.ModelArtifact;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.Example;
@@ -85,7 +86,7 @@ class BlessAndScoreRunnerParityTest {
    */
   private static List<Score> formerScorer(int day) {
     ModelArtifact artifact = ModelArtifact.load(model);
-    ExampleBuffer all = TrainPipeline.readExamples(examples, artifact.metadata().getFeatureSpec());
+    ExampleBuffer all = ExampleReader.readExamples(examples, artifact.metadata().getFeatureSpec());
     int[] rows = IntStream.of(all.canonicalOrder()).filter(r -> all.cutoff(r) == day).toArray();
     ExampleMatrix matrix = all.select(rows);
     double[] scores = artifact.predict(matrix, 2);

@@ -9,7 +9,7 @@ import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TaskOutput;
-import io.mlproof.pipelines.train.SyntheticExamples;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.FeatureSpec;
@@ -249,7 +249,7 @@ class BlessAndScoreTest {
             QUIET);
     Blessing alone =
         BlessPipeline.decide(
-            io.mlproof.pipelines.train.ModelArtifact.load(weak.outputDir()),
+            io.mlproof.pipelines.model.ModelArtifact.load(weak.outputDir()),
             bless(weak.outputDir(), "unused"));
     String out = dir.resolve("weak-bless").toString();
     RunFailedException failure =
@@ -300,8 +300,8 @@ class BlessAndScoreTest {
     io.mlproof.proto.v1.Verdict trained = good.metadata().getEvaluation().getVerdict();
     double margin = (trained.getLead() + trained.getLeadCi95Low()) / 2;
     assertThat(trained.getLeadCi95Low()).isLessThan(margin);
-    io.mlproof.pipelines.train.ModelArtifact model =
-        io.mlproof.pipelines.train.ModelArtifact.load(good.outputDir());
+    io.mlproof.pipelines.model.ModelArtifact model =
+        io.mlproof.pipelines.model.ModelArtifact.load(good.outputDir());
     Blessing strict =
         BlessPipeline.decide(model, bless(good.outputDir(), "unused", "--blessMargin=" + margin));
     assertThat(strict.getBlessed()).isFalse();

@@ -9,7 +9,7 @@ import io.mlproof.pipelines.core.Sha256;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeaturesPipeline;
-import io.mlproof.pipelines.train.SyntheticExamples;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Manifest;

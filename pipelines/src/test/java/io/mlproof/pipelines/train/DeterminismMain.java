@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.train;
 
+import io.mlproof.pipelines.model.SyntheticExamples;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

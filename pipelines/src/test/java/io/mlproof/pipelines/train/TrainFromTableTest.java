@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
+import io.mlproof.pipelines.model.ExampleMatrix;
+import io.mlproof.pipelines.model.SyntheticExamples;
+import io.mlproof.pipelines.model.TrainingData;
+import io.mlproof.pipelines.model.TrainingParameters;
 import io.mlproof.pipelines.sql.RenderedSql;
 import io.mlproof.pipelines.warehouse.QueryTable;
 import io.mlproof.pipelines.warehouse.Warehouse;

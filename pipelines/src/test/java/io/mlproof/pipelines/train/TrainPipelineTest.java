@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.protobuf.util.JsonFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.model.ModelArtifact;
+import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.proto.v1.ClassificationMetrics;
 import io.mlproof.proto.v1.EvaluationResult;
 import io.mlproof.proto.v1.Manifest;

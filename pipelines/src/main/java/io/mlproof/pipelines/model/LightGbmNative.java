@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.mlproof.pipelines.core.RunFailedException;

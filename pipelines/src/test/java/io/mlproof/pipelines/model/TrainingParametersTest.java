@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import io.mlproof.pipelines.evaluate.LabeledMatrix;
 import io.mlproof.proto.v1.FeatureSpec;

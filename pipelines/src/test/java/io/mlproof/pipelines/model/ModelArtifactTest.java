@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.Sha256;
 import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.train.DeterminismMain;
+import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
 import java.io.ByteArrayOutputStream;
@@ -153,7 +155,7 @@ class ModelArtifactTest {
                 + FeatureSpecs.hash(SyntheticExamples.spec())
                 + "): build the features with the model's spec, or retrain on these features");
     // Reading examples with a spec they were not built with fails on the first record.
-    assertThatThrownBy(() -> TrainPipeline.readExamples(features, other))
+    assertThatThrownBy(() -> ExampleReader.readExamples(features, other))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining(
             "was built with feature spec "
@@ -204,7 +206,7 @@ class ModelArtifactTest {
     byte[] bytes = Files.readAllBytes(shard);
     bytes[20] ^= 0x01; // inside the first record's data
     Files.write(shard, bytes);
-    assertThatThrownBy(() -> TrainPipeline.readExamples(out, SyntheticExamples.spec()))
+    assertThatThrownBy(() -> ExampleReader.readExamples(out, SyntheticExamples.spec()))
         .isInstanceOf(RunFailedException.class)
         .hasMessage(
             "corrupt TFRecord file "

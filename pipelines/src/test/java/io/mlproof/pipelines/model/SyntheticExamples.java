@@ -1,8 +1,9 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.train.TrainOptions;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
@@ -27,8 +28,8 @@ import org.apache.beam.sdk.util.MimeTypes;
  * be beaten), one where sessions and country matter too (a model should win).
  */
 public final class SyntheticExamples {
-  static final int HORIZON = 30;
-  static final int[] CUTOFFS = {19800, 19830, 19860, 19890};
+  public static final int HORIZON = 30;
+  public static final int[] CUTOFFS = {19800, 19830, 19860, 19890};
   private static final double[] COUNTRY_EFFECT = {1.5, 0.0, -0.8, 0.0, 1.0};
 
   public enum World {

@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 /** How training counters class imbalance (churners are usually a small minority). */
 public enum ClassWeighting {

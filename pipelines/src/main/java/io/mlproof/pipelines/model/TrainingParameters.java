@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import io.mlproof.pipelines.evaluate.Evaluator;
 import io.mlproof.pipelines.evaluate.Metrics;

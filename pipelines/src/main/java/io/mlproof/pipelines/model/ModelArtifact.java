@@ -1,4 +1,4 @@
-package io.mlproof.pipelines.train;
+package io.mlproof.pipelines.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.util.MimeTypes;
 
@@ -28,6 +29,10 @@ import org.apache.beam.sdk.util.MimeTypes;
  */
 public final class ModelArtifact {
   public static final String MODEL_FILE = "model.txt";
+
+  /** The output of train holding its test rows as Example records (bless re-scores them). */
+  public static final String TEST_ROWS = "test";
+
   public static final String METADATA_FILE = "metadata.pb";
   public static final String METADATA_JSON = "metadata.json";
 
@@ -88,10 +93,15 @@ public final class ModelArtifact {
 
   /** Writes the three files into {@code output}'s staging area; returns their manifest entries. */
   public List<OutputFile> writeTo(TaskOutput output) {
-    write(output.staging(MODEL_FILE), modelText.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
-    write(output.staging(METADATA_FILE), metadataBytes, MimeTypes.BINARY);
+    return writeTo(output::staging);
+  }
+
+  /** Writes the three files where {@code staging} maps their names; returns their entries. */
+  public List<OutputFile> writeTo(UnaryOperator<String> staging) {
+    write(staging.apply(MODEL_FILE), modelText.getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+    write(staging.apply(METADATA_FILE), metadataBytes, MimeTypes.BINARY);
     write(
-        output.staging(METADATA_JSON),
+        staging.apply(METADATA_JSON),
         json(metadata).getBytes(StandardCharsets.UTF_8),
         MimeTypes.TEXT);
     return List.of(
