@@ -217,7 +217,7 @@ class DemoDagIT {
     assertThat(evaluation.path("verdict").path("summary").asText()).contains(interval);
     JsonNode runBlessing =
         json.readTree(dir.resolve("runs/demo/" + DS + "/bless/blessing.json").toFile());
-    assertThat(runBlessing.path("blessRule").asText()).isEqualTo("point_estimate");
+    assertThat(runBlessing.path("blessRule").asText()).isEqualTo("POINT_ESTIMATE");
     assertThat(runBlessing.path("blessed").asBoolean())
         .isEqualTo(lead.path("estimate").asDouble() > 0)
         .isTrue();
@@ -235,7 +235,7 @@ class DemoDagIT {
                 interval));
     JsonNode blessing = json.readTree(dir.resolve("rebless/blessing.json").toFile());
     assertThat(blessing.path("blessed").asBoolean()).isFalse();
-    assertThat(blessing.path("blessRule").asText()).isEqualTo("lower_bound");
+    assertThat(blessing.path("blessRule").asText()).isEqualTo("LOWER_BOUND");
     assertThat(blessing.path("margin").asDouble()).isEqualTo(0.02);
     assertThat(dir.resolve("rebless/model.txt")).doesNotExist();
   }

@@ -63,7 +63,9 @@ public final class ReportFigures {
               ClassificationMetrics model = e.getModel();
               v.put("summary", e.getVerdict().getSummary());
               v.put("metric", "F1");
-              v.put("operatingPoint", model.getOperatingPoint().getRule());
+              v.put(
+                  "operatingPoint",
+                  model.getOperatingPoint().getRule().name().toLowerCase(Locale.ROOT));
               v.put("modelF1", model.getF1());
               v.put("requiredMargin", e.getVerdict().getRequiredMargin());
               v.put("bestBaseline", Verdicts.bestBaseline(e).getName());

@@ -262,7 +262,7 @@ final class ReportFixture {
         .setName(name)
         .setOperatingPoint(
             OperatingPoint.newBuilder()
-                .setRule("best_f1")
+                .setRule(OperatingPoint.Rule.BEST_F1)
                 .setThreshold(0.5)
                 .setTargetedFraction((tp + fp) / 100.0))
         .setConfusion(

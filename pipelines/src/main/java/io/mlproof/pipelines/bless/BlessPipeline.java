@@ -9,7 +9,6 @@ import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.evaluate.BlessCriteria;
 import io.mlproof.pipelines.evaluate.Confusion;
 import io.mlproof.pipelines.evaluate.Metrics;
-import io.mlproof.pipelines.evaluate.OperatingPointRule;
 import io.mlproof.pipelines.evaluate.Verdicts;
 import io.mlproof.pipelines.model.ExampleBuffer;
 import io.mlproof.pipelines.model.ExampleMatrix;
@@ -18,6 +17,7 @@ import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.ClassificationMetrics;
 import io.mlproof.proto.v1.Manifest;
+import io.mlproof.proto.v1.OperatingPoint;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Verdict;
 import java.io.IOException;
@@ -175,7 +175,7 @@ public final class BlessPipeline implements Stage<BlessOptions> {
             .setModelF1(metrics.getF1())
             .setTolerance(options.getTolerance())
             .setMargin(criteria.margin())
-            .setBlessRule(criteria.rule().label())
+            .setBlessRule(criteria.rule().proto())
             .setCreatedAtMicros(System.currentTimeMillis() * 1000);
     List<String> reasons = new ArrayList<>();
     if (!verdict.getBlessed()) {
@@ -259,7 +259,7 @@ public final class BlessPipeline implements Stage<BlessOptions> {
     double[] scores = previous.predict(matrix, threads);
     ClassificationMetrics point = previous.metadata().getEvaluation().getModel();
     boolean[] targeted;
-    if (point.getOperatingPoint().getRule().equals(OperatingPointRule.TOP_K.label())) {
+    if (point.getOperatingPoint().getRule() == OperatingPoint.Rule.TOP_K) {
       Metrics.Ranked ranked = new Metrics.Ranked(scores, matrix.labels());
       targeted =
           ranked.topK(Math.round(point.getOperatingPoint().getTargetedFraction() * scores.length));

@@ -170,7 +170,7 @@ public final class Evaluator {
             .setName(name)
             .setOperatingPoint(
                 OperatingPoint.newBuilder()
-                    .setRule(rule.label())
+                    .setRule(rule.proto())
                     .setThreshold(pick.threshold())
                     .setTargetedFraction((double) confusion.targeted() / labels.length))
             .setConfusion(confusion.toProto())
@@ -211,7 +211,7 @@ public final class Evaluator {
             .setName(RANDOM)
             .setOperatingPoint(
                 OperatingPoint.newBuilder()
-                    .setRule(rule.label())
+                    .setRule(rule.proto())
                     .setThreshold(Double.NaN)
                     .setTargetedFraction(fraction))
             .setConfusion(

@@ -1,20 +1,16 @@
 package io.mlproof.pipelines.evaluate;
 
+import io.mlproof.proto.v1.OperatingPoint;
+
 /** How the operating point (who gets targeted) is chosen. */
 public enum OperatingPointRule {
   /** The score threshold with the best F1 on the training rows, applied to the validation rows. */
-  BEST_F1("best_f1"),
+  BEST_F1,
   /** The top fraction of the validation rows a campaign can afford, by score. */
-  TOP_K("top_k");
+  TOP_K;
 
-  private final String label;
-
-  OperatingPointRule(String label) {
-    this.label = label;
-  }
-
-  /** The name stored in {@code OperatingPoint.rule}. */
-  public String label() {
-    return label;
+  /** The value stored in {@code OperatingPoint.rule}: the same name. */
+  public OperatingPoint.Rule proto() {
+    return OperatingPoint.Rule.valueOf(name());
   }
 }

@@ -53,7 +53,7 @@ public final class Verdicts {
         String.format(
             Locale.ROOT,
             "at the %s operating point on %d test rows (model %.3f vs %.3f)",
-            model.getOperatingPoint().getRule(),
+            model.getOperatingPoint().getRule().name().toLowerCase(Locale.ROOT),
             result.getExamples(),
             model.getF1(),
             best.getF1());
@@ -139,7 +139,7 @@ public final class Verdicts {
             .setLead(lead)
             .setLeadCi95Low(low)
             .setLeadCi95High(high)
-            .setBlessRule(criteria.rule().label());
+            .setBlessRule(criteria.rule().proto());
     if (!cleared) {
       verdict.addReasons(
           hasInterval || criteria.rule() == BlessRule.POINT_ESTIMATE

@@ -1,11 +1,12 @@
 package io.mlproof.pipelines.extract;
 
+import io.mlproof.proto.v1.DeadLetter;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Why a row became a dead letter. The names are the stable {@code DeadLetter.reason_code}s; each
- * has a Beam counter {@code bad_<code in lowercase>} (e.g. {@code bad_null_id}) and, in the {@code
+ * Why an extracted row became a dead letter ({@code DeadLetter.reason_code}, same name); each has a
+ * Beam counter {@code bad_<code in lowercase>} (e.g. {@code bad_null_id}) and, in the {@code
  * entity_days} template, a count column of the same name.
  */
 public enum BadRowReason {
@@ -25,6 +26,11 @@ public enum BadRowReason {
   UNKNOWN_ENTITY;
 
   private static final String COLUMN_PREFIX = "bad_";
+
+  /** The value stored in {@code DeadLetter.reason_code}. */
+  public DeadLetter.Reason proto() {
+    return DeadLetter.Reason.valueOf(name());
+  }
 
   /** The counter (and entity_days count column) name, e.g. {@code bad_null_id}. */
   public String counterName() {

@@ -174,7 +174,7 @@ public final class ParseAndValidate<T extends Message>
                   .output(
                       DeadLetter.newBuilder()
                           .setSource(source)
-                          .setReasonCode(reason.name())
+                          .setReasonCode(reason.proto())
                           .setReason(why)
                           .putAllOriginal(row.toText())
                           .build());

@@ -71,7 +71,7 @@ public final class FeaturePlan implements Serializable {
       lookback = Math.max(lookback, slot.fromDaysAgo());
     }
     this.lookbackDays = lookback;
-    LabelDefinition definition = LabelDefinition.fromSpecName(spec.getLabel().getDefinition());
+    LabelDefinition definition = LabelDefinition.of(spec.getLabel().getDefinition()).orElseThrow();
     this.labelMeasure = definition.measure().ordinal();
     this.labelAtMidnight = definition.atMidnight().ordinal();
     this.horizonDays = spec.getLabel().getHorizonDays();

@@ -168,7 +168,7 @@ public final class FeatureSpecs {
     return spec.toBuilder()
         .setLabel(
             spec.getLabel().toBuilder()
-                .setDefinition(definition.specName())
+                .setDefinition(definition.proto())
                 .setHorizonDays(horizonDays))
         .build();
   }
@@ -334,16 +334,14 @@ public final class FeatureSpecs {
     if (label.getName().isEmpty()) {
       throw problem(source, line, "the label needs a name, e.g. label { name: \"churned\" ... }");
     }
-    if (LabelDefinition.fromSpecName(label.getDefinition()) == null) {
+    if (LabelDefinition.of(label.getDefinition()).isEmpty()) {
       throw problem(
           source,
           line,
-          "unknown label definition '"
+          "label definition "
               + label.getDefinition()
-              + "' (known: "
-              + java.util.Arrays.stream(LabelDefinition.values())
-                  .map(LabelDefinition::specName)
-                  .toList()
+              + " is not one the features stage computes (known: "
+              + java.util.Arrays.toString(LabelDefinition.values())
               + ")");
     }
     if (label.getHorizonDays() <= 0) {

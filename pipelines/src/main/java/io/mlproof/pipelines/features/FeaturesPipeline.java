@@ -285,7 +285,7 @@ public final class FeaturesPipeline implements Stage<FeaturesOptions> {
         .putAttributes("feature_spec", config.spec().getName())
         .putAttributes("feature_spec_hash", FeatureSpecs.hash(config.spec()))
         .putAttributes("cutoffs", dates(config.cutoffDays()))
-        .putAttributes("label_definition", config.spec().getLabel().getDefinition())
+        .putAttributes("label_definition", config.spec().getLabel().getDefinition().name())
         .putAttributes("horizon_days", Integer.toString(config.spec().getLabel().getHorizonDays()))
         .putAttributes("require_labels", Boolean.toString(config.requireLabels()))
         .putAttributes(SINGLE_MACHINE_STEPS, STATISTICS_STEP);

@@ -56,15 +56,6 @@ public final class FoldEntityDays<InputT>
   /** Heap for the accumulators a bundle holds before it flushes them downstream. */
   static final long BUDGET_BYTES = 64L << 20;
 
-  /** Why a row was rejected; the names are the dead letters' stable reason codes. */
-  public enum Reason {
-    NULL_ID,
-    NEGATIVE_COUNT,
-    INVALID_DAY,
-    /** More events at midnight than in the whole day. */
-    INCONSISTENT_COUNT
-  }
-
   private final FoldFn<InputT> fn;
 
   private FoldEntityDays(FoldFn<InputT> fn) {
@@ -230,11 +221,12 @@ public final class FoldEntityDays<InputT>
 
     private static Problem problem(EntityDay row, long[] measures) {
       if (row.getEntityId().isBlank()) {
-        return new Problem(Reason.NULL_ID, "entity_id is empty (a NULL user id upstream)");
+        return new Problem(
+            DeadLetter.Reason.NULL_ID, "entity_id is empty (a NULL user id upstream)");
       }
       if (row.getDay() < 0 || row.getSignupDay() < 0) {
         return new Problem(
-            Reason.INVALID_DAY,
+            DeadLetter.Reason.INVALID_DAY,
             "day "
                 + row.getDay()
                 + " or signup_day "
@@ -244,14 +236,14 @@ public final class FoldEntityDays<InputT>
       for (Measure m : Measure.values()) {
         if (measures[m.ordinal()] < 0) {
           return new Problem(
-              Reason.NEGATIVE_COUNT,
+              DeadLetter.Reason.NEGATIVE_COUNT,
               m.name().toLowerCase(Locale.ROOT) + " is negative (" + measures[m.ordinal()] + ")");
         }
       }
       if (row.getPurchasesAtMidnight() > row.getPurchases()
           || row.getSessionsAtMidnight() > row.getSessions()) {
         return new Problem(
-            Reason.INCONSISTENT_COUNT,
+            DeadLetter.Reason.INCONSISTENT_COUNT,
             "purchases_at_midnight "
                 + row.getPurchasesAtMidnight()
                 + " or sessions_at_midnight "
@@ -268,7 +260,7 @@ public final class FoldEntityDays<InputT>
       DeadLetter.Builder letter =
           DeadLetter.newBuilder()
               .setSource(SOURCE)
-              .setReasonCode(problem.reason().name())
+              .setReasonCode(problem.reason())
               .setReason(problem.sentence());
       for (FieldDescriptor field : EntityDay.getDescriptor().getFields()) {
         letter.putOriginal(field.getName(), String.valueOf(row.getField(field)));
@@ -295,5 +287,5 @@ public final class FoldEntityDays<InputT>
     }
   }
 
-  private record Problem(Reason reason, String sentence) {}
+  private record Problem(DeadLetter.Reason reason, String sentence) {}
 }

@@ -1,11 +1,13 @@
 package io.mlproof.pipelines.features;
 
+import io.mlproof.proto.v1.LabelSpec;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What the label means: the entity is positive ("churned") when it has none of a measure in the
- * label window {@code (T, T + horizon]}. The spec writes it in lower case ({@code no_purchase}).
+ * label window {@code (T, T + horizon]}. Specs and manifests store it as {@code
+ * LabelSpec.Definition}, same name.
  */
 public enum LabelDefinition {
   /** No purchase in the label window. */
@@ -34,13 +36,13 @@ public enum LabelDefinition {
     return atMidnight;
   }
 
-  /** The spelling used in specs: {@code no_purchase}. */
-  public String specName() {
-    return name().toLowerCase(Locale.ROOT);
+  /** The value stored in {@code LabelSpec.definition}. */
+  public LabelSpec.Definition proto() {
+    return LabelSpec.Definition.valueOf(name());
   }
 
-  /** The definition spelled {@code name} in a spec, or null. */
-  public static LabelDefinition fromSpecName(String name) {
-    return Arrays.stream(values()).filter(d -> d.specName().equals(name)).findFirst().orElse(null);
+  /** The definition a features spec stored, if it is one the features stage computes. */
+  public static Optional<LabelDefinition> of(LabelSpec.Definition stored) {
+    return Arrays.stream(values()).filter(d -> d.proto() == stored).findFirst();
   }
 }

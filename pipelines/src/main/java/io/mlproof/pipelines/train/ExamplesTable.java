@@ -111,7 +111,8 @@ public final class ExamplesTable {
             .setLabel(
                 LabelSpec.newBuilder()
                     .setName(columns.label())
-                    .setDefinition(columns.label() + " = '" + columns.positiveLabel() + "'"));
+                    .setDefinition(LabelSpec.Definition.COLUMN_EQUALS)
+                    .setPositiveValue(columns.positiveLabel()));
     SplitPlanner.TablePlan plan =
         splitColumn == null
             ? SplitPlanner.stratifiedPlan(order, labels, testFraction, validationFraction, seed)

@@ -20,7 +20,8 @@ class VerdictsTest {
             ClassificationMetrics.newBuilder()
                 .setName("model")
                 .setF1(0.809)
-                .setOperatingPoint(OperatingPoint.newBuilder().setRule("best_f1")))
+                .setOperatingPoint(
+                    OperatingPoint.newBuilder().setRule(OperatingPoint.Rule.BEST_F1)))
         .addBaselines(ClassificationMetrics.newBuilder().setName("status_quo").setF1(0))
         .addBaselines(ClassificationMetrics.newBuilder().setName("random").setF1(0.616))
         .addBaselines(ClassificationMetrics.newBuilder().setName(HEURISTIC).setF1(baselineF1))
@@ -60,7 +61,7 @@ class VerdictsTest {
                 + " to reach the margin of 0.020 F1: it does, ML pays here.");
     assertThat(v.getLead()).isEqualTo(0.809 - 0.772);
     assertThat(v.getLeadCi95Low()).isEqualTo(0.021);
-    assertThat(v.getBlessRule()).isEqualTo("lower_bound");
+    assertThat(v.getBlessRule()).isEqualTo(Verdict.BlessRule.LOWER_BOUND);
     assertThat(v.getReasonsList()).isEmpty();
   }
 
@@ -89,7 +90,7 @@ class VerdictsTest {
     Verdict lenient =
         Verdicts.againstBaselines(noisy, new BlessCriteria(0.02, BlessRule.POINT_ESTIMATE));
     assertThat(lenient.getBlessed()).isTrue();
-    assertThat(lenient.getBlessRule()).isEqualTo("point_estimate");
+    assertThat(lenient.getBlessRule()).isEqualTo(Verdict.BlessRule.POINT_ESTIMATE);
   }
 
   @Test

@@ -70,7 +70,7 @@ class BigQueryExtractTest {
                 .setAmountCents(1050)
                 .build());
     assertThat(TfRecordFiles.read(out, "dead_letter-*.tfrecord", DeadLetter.parser()))
-        .extracting(DeadLetter::getReasonCode, d -> d.getOriginalMap().get("event_at"))
+        .extracting(d -> d.getReasonCode().name(), d -> d.getOriginalMap().get("event_at"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple("NULL_ID", "2024-01-07T13:00:00Z"));
     assertThat(manifest.getCountersMap())
         .containsAllEntriesOf(Map.of("rows", 2L, "records", 1L, "bad_rows", 1L, "bad_null_id", 1L));

@@ -97,7 +97,7 @@ class ExtractPipelineTest {
             dead.stream()
                 .collect(
                     Collectors.toMap(
-                        d -> d.getOriginalMap().get("event_id"), DeadLetter::getReasonCode)))
+                        d -> d.getOriginalMap().get("event_id"), d -> d.getReasonCode().name())))
         .isEqualTo(
             Map.of(
                 "6",
@@ -112,7 +112,7 @@ class ExtractPipelineTest {
                 "MISSING_FIELD"));
     DeadLetter negative =
         dead.stream()
-            .filter(d -> d.getReasonCode().equals("NEGATIVE_AMOUNT"))
+            .filter(d -> d.getReasonCode() == DeadLetter.Reason.NEGATIVE_AMOUNT)
             .findFirst()
             .orElseThrow();
     assertThat(negative.getSource()).isEqualTo("extract/events");
@@ -132,7 +132,7 @@ class ExtractPipelineTest {
                 "-5.00"));
     DeadLetter unknown =
         dead.stream()
-            .filter(d -> d.getReasonCode().equals("UNKNOWN_EVENT_TYPE"))
+            .filter(d -> d.getReasonCode() == DeadLetter.Reason.UNKNOWN_EVENT_TYPE)
             .findFirst()
             .orElseThrow();
     assertThat(unknown.getReason())
@@ -352,7 +352,7 @@ class ExtractPipelineTest {
         .containsEntry("bad_outside_window", 2L);
     assertThat(
             TfRecordFiles.read(out, "dead_letter-*.tfrecord", DeadLetter.parser()).stream()
-                .filter(d -> d.getReasonCode().equals("OUTSIDE_WINDOW"))
+                .filter(d -> d.getReasonCode() == DeadLetter.Reason.OUTSIDE_WINDOW)
                 .map(DeadLetter::getReason)
                 .sorted())
         .containsExactly(

@@ -127,7 +127,7 @@ class ParseAndValidateTest {
             dead -> {
               DeadLetter first =
                   StreamSupport.stream(dead.spliterator(), false)
-                      .filter(d -> d.getReasonCode().equals("NEGATIVE_AMOUNT"))
+                      .filter(d -> d.getReasonCode() == DeadLetter.Reason.NEGATIVE_AMOUNT)
                       .findFirst()
                       .orElseThrow();
               assertThat(first.getSource()).isEqualTo("extract/events");

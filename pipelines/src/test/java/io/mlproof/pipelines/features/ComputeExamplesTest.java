@@ -473,7 +473,7 @@ class ComputeExamplesTest {
         .satisfies(
             letters -> {
               Map<String, DeadLetter> byCode = new java.util.HashMap<>();
-              letters.forEach(l -> byCode.put(l.getReasonCode(), l));
+              letters.forEach(l -> byCode.put(l.getReasonCode().name(), l));
               assertThat(byCode)
                   .containsOnlyKeys(
                       "NULL_ID", "NEGATIVE_COUNT", "INVALID_DAY", "INCONSISTENT_COUNT");

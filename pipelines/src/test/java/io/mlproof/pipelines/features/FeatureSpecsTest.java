@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FeatureSpecsTest {
   private static final String HEAD =
       "name: \"t\"\neligibility_days: 90\n"
-          + "label { name: \"churned\" definition: \"no_purchase\" horizon_days: 30 }\n";
+          + "label { name: \"churned\" definition: NO_PURCHASE horizon_days: 30 }\n";
 
   @Test
   void theBundledChurnSpecLoadsInColumnOrder() {
@@ -89,9 +89,14 @@ class FeatureSpecsTest {
     assertThatThrownBy(() -> FeatureSpecs.parse(HEAD + x.replace("NUMERIC", "CATEGORICAL"), "s"))
         .hasMessage(
             "feature spec s:5: feature #1 'x': type must be NUMERIC (categorical features are not supported yet)");
-    assertThatThrownBy(() -> FeatureSpecs.parse(HEAD.replace("no_purchase", "no_visit") + x, "s"))
+    assertThatThrownBy(() -> FeatureSpecs.parse(HEAD.replace("NO_PURCHASE", "NO_VISIT") + x, "s"))
+        .hasMessageStartingWith("feature spec s:3:")
+        .hasMessageContaining("has no value named \"NO_VISIT\"");
+    assertThatThrownBy(
+            () -> FeatureSpecs.parse(HEAD.replace("NO_PURCHASE", "COLUMN_EQUALS") + x, "s"))
         .hasMessage(
-            "feature spec s:3: unknown label definition 'no_visit' (known: [no_purchase, no_session])");
+            "feature spec s:3: label definition COLUMN_EQUALS is not one the features stage computes"
+                + " (known: [NO_PURCHASE, NO_SESSION])");
     assertThatThrownBy(
             () -> FeatureSpecs.parse(HEAD.replace("eligibility_days: 90\n", "") + x, "s"))
         .hasMessageStartingWith("feature spec s:1: eligibility_days must be positive");
@@ -126,7 +131,11 @@ class FeatureSpecsTest {
           .setVersion(2)
           .addFeatures(Feature.newBuilder().setName("age").setType(FeatureType.NUMERIC))
           .addFeatures(Feature.newBuilder().setName("country").setType(FeatureType.CATEGORICAL))
-          .setLabel(LabelSpec.newBuilder().setName("churned").setDefinition("churned = 'yes'"))
+          .setLabel(
+              LabelSpec.newBuilder()
+                  .setName("churned")
+                  .setDefinition(LabelSpec.Definition.COLUMN_EQUALS)
+                  .setPositiveValue("yes"))
           .build();
 
   @Test

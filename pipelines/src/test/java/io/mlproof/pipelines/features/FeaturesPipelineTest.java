@@ -190,7 +190,7 @@ class FeaturesPipelineTest {
     assertThat(m.getAttributesMap())
         .containsEntry("cutoffs", "2024-03-10")
         .containsEntry("require_labels", "false")
-        .containsEntry("label_definition", "no_purchase")
+        .containsEntry("label_definition", "NO_PURCHASE")
         .containsEntry("horizon_days", "30");
     var examples =
         TfRecordFiles.read(out, "records-*.tfrecord", io.mlproof.proto.v1.Example.parser());
@@ -199,7 +199,7 @@ class FeaturesPipelineTest {
         .containsExactlyInAnyOrder("u:false", "v:false");
     var letters =
         TfRecordFiles.read(out, "dead_letter-*.tfrecord", io.mlproof.proto.v1.DeadLetter.parser());
-    assertThat(letters).extracting(l -> l.getReasonCode()).containsExactly("NEGATIVE_COUNT");
+    assertThat(letters).extracting(l -> l.getReasonCode().name()).containsExactly("NEGATIVE_COUNT");
     var stats = ComputeStatistics.read(out.resolve("statistics.pb").toString());
     assertThat(stats.getExamples()).isEqualTo(2);
     assertThat(stats.getLabeledExamples()).isZero();

@@ -18,7 +18,7 @@ class ValidatorTest {
   static final FeatureSpec SCHEMA =
       FeatureSpecs.parse(
           "name: \"s\" eligibility_days: 90\n"
-              + "label { name: \"churned\" definition: \"no_purchase\" horizon_days: 30 }\n"
+              + "label { name: \"churned\" definition: NO_PURCHASE horizon_days: 30 }\n"
               + "features { name: \"a\" type: NUMERIC aggregation: \"sum_sessions\" window_days: 7 min_value: 0 max_value: 10 }\n"
               + "features { name: \"b\" type: NUMERIC aggregation: \"sum_purchases\" window_days: 7 min_value: 0 }\n",
           "s");

@@ -55,7 +55,7 @@ public final class SyntheticExamples {
         .setLabel(
             LabelSpec.newBuilder()
                 .setName("churned")
-                .setDefinition("no_purchase")
+                .setDefinition(LabelSpec.Definition.NO_PURCHASE)
                 .setHorizonDays(HORIZON))
         .build();
   }

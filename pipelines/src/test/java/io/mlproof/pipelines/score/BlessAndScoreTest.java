@@ -13,6 +13,7 @@ import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
 import io.mlproof.proto.v1.FeatureSpec;
+import io.mlproof.proto.v1.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -304,7 +305,7 @@ class BlessAndScoreTest {
     Blessing strict =
         BlessPipeline.decide(model, bless(good.outputDir(), "unused", "--blessMargin=" + margin));
     assertThat(strict.getBlessed()).isFalse();
-    assertThat(strict.getBlessRule()).isEqualTo("lower_bound");
+    assertThat(strict.getBlessRule()).isEqualTo(Verdict.BlessRule.LOWER_BOUND);
     assertThat(strict.getMargin()).isEqualTo(margin);
     assertThat(strict.getReasonsList())
         .singleElement()
@@ -319,7 +320,7 @@ class BlessAndScoreTest {
                 "--blessMargin=" + margin,
                 "--blessRule=POINT_ESTIMATE"));
     assertThat(lenient.getBlessed()).isTrue();
-    assertThat(lenient.getBlessRule()).isEqualTo("point_estimate");
+    assertThat(lenient.getBlessRule()).isEqualTo(Verdict.BlessRule.POINT_ESTIMATE);
     assertThat(lenient.getVerdict().getRequiredMargin()).isEqualTo(margin);
     assertThatThrownBy(
             () ->
