@@ -432,12 +432,12 @@ public final class ReportFigures {
               run.start().ifPresent(s -> r.put("start", s.toString()));
               run.end().ifPresent(e -> r.put("end", e.toString()));
             });
-    // The runner the stages report (a --runner override included), else the DAG's.
+    // The Beam runner the stages report (a --runner override included), else the DAG's.
     r.put(
         "runner",
         data.outputs().values().stream()
             .map(Manifest::getRunner)
-            .filter(x -> !x.isEmpty() && !x.equals("driver"))
+            .filter(x -> x.endsWith("Runner"))
             .findFirst()
             .orElse(data.dag().runner().kind().yamlName()));
     ArrayNode tasks = r.putArray("tasks");

@@ -71,7 +71,8 @@ public final class RunReport {
               .setDagId(dagId)
               .setTaskId(taskId)
               .setLogicalDate(date.toString())
-              .setRunner("driver")
+              // Not a Beam pipeline: the report task runs inside the scheduler.
+              .setRunner("scheduler")
               .addFiles(OutputFile.newBuilder().setName("report_html").setPath(HTML).setRecords(1))
               .addFiles(
                   OutputFile.newBuilder().setName("report_json").setPath(JSON_FILE).setRecords(1))

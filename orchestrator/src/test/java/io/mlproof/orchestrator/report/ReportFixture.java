@@ -143,7 +143,7 @@ final class ReportFixture {
             .setTaskId(task)
             .setDagId("fixture")
             .setLogicalDate(DS)
-            .setRunner(pipeline.equals("train") ? "driver" : "DirectRunner")
+            .setRunner(pipeline.equals("report") ? "scheduler" : "DirectRunner")
             .setQuerySha256(pipeline.equals("features") ? "ab12cd" : "")
             .putAttributes("model_id", pipeline.equals("train") ? "m1" : "")
             .build();

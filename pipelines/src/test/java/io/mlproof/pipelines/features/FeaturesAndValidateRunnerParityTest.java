@@ -188,7 +188,10 @@ class FeaturesAndValidateRunnerParityTest {
             DeadLetter.parser());
     assertThat(dead)
         .extracting(DeadLetter::getReasonCode)
-        .containsExactlyInAnyOrder("NULL_ID", "NEGATIVE_COUNT", "INCONSISTENT_COUNT");
+        .containsExactlyInAnyOrder(
+            DeadLetter.Reason.NULL_ID,
+            DeadLetter.Reason.NEGATIVE_COUNT,
+            DeadLetter.Reason.INCONSISTENT_COUNT);
     assertThat(bytes("features-flink", FeatureSpecs.OUTPUT_FILE))
         .isEqualTo(bytes("features-direct", FeatureSpecs.OUTPUT_FILE));
     assertSameStatistics("features-direct", "features-flink");
