@@ -256,6 +256,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
     Instant deadline = Instant.now().plus(spec.readyTimeout());
     URI overview = restUrl().resolve("overview");
     int registered = 0;
+    int slots = 0;
     while (true) {
       List<ProcessHandle> all = new ArrayList<>(taskManagers);
       all.add(0, jobManager);
@@ -277,8 +278,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
         }
       }
       try {
-        registered = getJson(overview).path("taskmanagers").asInt(0);
-        if (registered >= spec.taskManagers()) {
+        JsonNode now = getJson(overview);
+        registered = now.path("taskmanagers").asInt(0);
+        // A TaskManager registers first and reports its slots after: ready means every slot.
+        slots = now.path("slots-total").asInt(0);
+        if (registered >= spec.taskManagers() && slots >= spec.taskManagers() * spec.slots()) {
           return;
         }
       } catch (IOException e) {
@@ -294,7 +298,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
                 + registered
                 + " of "
                 + spec.taskManagers()
-                + " TaskManagers registered (logs in "
+                + " TaskManagers registered, "
+                + slots
+                + " of "
+                + spec.taskManagers() * spec.slots()
+                + " slots (logs in "
                 + spec.dir().resolve("log")
                 + ")");
       }
