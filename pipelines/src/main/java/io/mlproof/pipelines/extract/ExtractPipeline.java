@@ -13,7 +13,6 @@ import io.mlproof.pipelines.warehouse.SqlRowMapper;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.Manifest;
-import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -243,17 +242,10 @@ public final class ExtractPipeline implements Stage<ExtractOptions> {
         .setQuerySha256(plan.sql().sha256())
         .setRecordType(plan.recordType().protoName())
         .addFiles(
-            OutputFile.newBuilder()
-                .setName(RECORDS)
-                .setPath(ProtoRecords.shardGlob(RECORDS))
-                .setRecords(counts.records())
-                .setRecordType(plan.recordType().protoName()))
+            ProtoRecords.manifestEntry(RECORDS, counts.records(), plan.recordType().descriptor()))
         .addFiles(
-            OutputFile.newBuilder()
-                .setName(DEAD_LETTER)
-                .setPath(ProtoRecords.shardGlob(DEAD_LETTER))
-                .setRecords(counts.deadLetters())
-                .setRecordType(DeadLetter.getDescriptor().getFullName()))
+            ProtoRecords.manifestEntry(
+                DEAD_LETTER, counts.deadLetters(), DeadLetter.getDescriptor()))
         .putAttributes("record_type", plan.recordType().optionName())
         .putAttributes("template", plan.sql().template())
         .putAttributes("warehouse", warehouse.spec())

@@ -54,21 +54,25 @@ public enum RecordType {
 
   /** Fully qualified proto name of the records, e.g. {@code mlproof.v1.Event}. */
   public String protoName() {
-    return ProtoNames.of(parser.type());
+    return descriptor().getFullName();
+  }
+
+  /** The records' message type. */
+  public Descriptors.Descriptor descriptor() {
+    return GeneratedMessages.descriptor(parser.type());
   }
 
   RecordParser<? extends Message> parser() {
     return parser;
   }
 
-  /** Reads a generated message's descriptor name without an instance at hand. */
-  private static final class ProtoNames {
-    private ProtoNames() {}
+  /** Reads a generated message's descriptor without an instance at hand. */
+  private static final class GeneratedMessages {
+    private GeneratedMessages() {}
 
-    static String of(Class<? extends Message> type) {
+    static Descriptors.Descriptor descriptor(Class<? extends Message> type) {
       try {
-        return ((Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null))
-            .getFullName();
+        return (Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(type + " is not a generated message", e);
       }

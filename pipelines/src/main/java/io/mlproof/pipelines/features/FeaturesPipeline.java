@@ -266,13 +266,12 @@ public final class FeaturesPipeline implements Stage<FeaturesOptions> {
     String stat = DatasetStatistics.getDescriptor().getFullName();
     manifest
         .setRecordType(example)
-        .addFiles(file(RECORDS, ProtoRecords.shardGlob(RECORDS), stats.getExamples(), example))
+        .addFiles(ProtoRecords.manifestEntry(RECORDS, stats.getExamples(), Example.getDescriptor()))
         .addFiles(
-            file(
+            ProtoRecords.manifestEntry(
                 DEAD_LETTER,
-                ProtoRecords.shardGlob(DEAD_LETTER),
                 counters.getOrDefault("entity_days_dead_letter", 0L),
-                DeadLetter.getDescriptor().getFullName()))
+                DeadLetter.getDescriptor()))
         .addFiles(file(STATISTICS, ComputeStatistics.PB_FILE, 1, stat))
         .addFiles(file(STATISTICS_JSON, ComputeStatistics.JSON_FILE, 1, stat))
         .addFiles(
