@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntPredicate;
+import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.duckdb.DuckDBAppender;
@@ -106,6 +107,16 @@ public final class NotebookPeer {
   /** Runs the one query and reads its rows into the matrix. */
   public static Rows query(Connection warehouse, LocalDate ds, FeatureSpec spec)
       throws SQLException {
+    return query(warehouse, ds, spec, nanos -> {});
+  }
+
+  /**
+   * {@link #query(Connection, LocalDate, FeatureSpec)}, telling {@code executed} how many
+   * nanoseconds DuckDB took before the first row could be read (the rest is reading over JDBC).
+   */
+  public static Rows query(
+      Connection warehouse, LocalDate ds, FeatureSpec spec, LongConsumer executed)
+      throws SQLException {
     List<String> names = FeatureSpecs.featureNames(spec);
     String sql =
         SyntheticWarehouse.referenceQuery(cutoffs(ds), HORIZON_DAYS)
@@ -114,8 +125,10 @@ public final class NotebookPeer {
     List<Integer> cutoffDays = new ArrayList<>();
     List<Boolean> labels = new ArrayList<>();
     DoubleArray values = new DoubleArray();
+    long start = System.nanoTime();
     try (Statement s = warehouse.createStatement();
         ResultSet r = s.executeQuery(sql)) {
+      executed.accept(System.nanoTime() - start);
       int[] column = new int[names.size()];
       for (int f = 0; f < column.length; f++) {
         column[f] = r.findColumn(names.get(f));
