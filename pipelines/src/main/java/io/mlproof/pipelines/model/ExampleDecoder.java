@@ -79,7 +79,8 @@ public final class ExampleDecoder {
         int size = in.readRawVarint32();
         int n = size / Double.BYTES;
         if (size % Double.BYTES != 0) {
-          throw new IOException("packed feature values of " + size + " bytes");
+          throw new IOException(
+              "packed feature values of " + size + " bytes, not a whole number of doubles");
         }
         int start = in.getTotalBytesRead();
         for (int i = 0; i < n && features + i < columns; i++) {
