@@ -26,7 +26,8 @@ import java.util.Optional;
 import java.util.SortedSet;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Create;
 
 /**
  * {@code mlproof run score}: every entity in the features output at the scoring date gets a score
@@ -165,9 +166,10 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
 
     @Override
     public void expand(Pipeline pipeline, TaskOutput output) {
-      // The records stay serialized until the scoring DoFn decodes them into its batch.
+      // One element per file: the scoring DoFn reads, decodes and predicts a whole file.
+      List<String> files = TfRecordFiles.match(examples).stream().map(Object::toString).toList();
       pipeline
-          .apply("ReadExamples", TFRecordIO.read().from(examples))
+          .apply("ListExampleFiles", Create.of(files).withCoder(StringUtf8Coder.of()))
           .apply("ScoreExamples", new ScoreExamples(model, day, options.getExamples()))
           .apply(
               "RankScores",
