@@ -66,6 +66,18 @@ final class FlinkCommand {
                 + ").")
     Path lib;
 
+    @Option(
+        names = "--job-jar",
+        paramLabel = "<jar>",
+        description =
+            "Put this bundled jar (target/"
+                + FlinkSetup.CLUSTER_JAR
+                + ") on the cluster's class path, so jobs stage nothing: submit them with"
+                + " --filesToStage=<dir>/"
+                + FlinkSessionCluster.PLACEHOLDER_JAR
+                + " (an empty jar). Without it, jobs stage the bundled jar.")
+    Path jobJar;
+
     @Override
     public Integer call() {
       Path libDir = lib != null ? lib : FlinkSetup.standard().lib();
@@ -73,6 +85,9 @@ final class FlinkCommand {
           FlinkClusterSpec.of(libDir, folder.dir, taskManagers)
               .withSlots(slots)
               .withTaskManagerMemory(taskManagerMemory);
+      if (jobJar != null) {
+        clusterSpec = clusterSpec.withJobJar(jobJar);
+      }
       // Started for others to use: this command returns and the processes keep running.
       FlinkSessionCluster cluster = FlinkSessionCluster.start(clusterSpec);
       PrintWriter out = spec.commandLine().getOut();
@@ -88,6 +103,10 @@ final class FlinkCommand {
                   + cluster.taskManagers().stream()
                       .map(p -> Long.toString(p.pid()))
                       .collect(Collectors.joining(" "))
+                  + cluster
+                      .placeholderJar()
+                      .map(jar -> "; jobs find their classes on its class path: stage " + jar)
+                      .orElse("")
                   + "; logs in "
                   + folder.dir.resolve("log")
                   + "; stop with: mlproof flink stop --dir "

@@ -265,6 +265,26 @@ class DagsCommandTest {
   }
 
   @Test
+  void flinkStartRefusesAJobJarThatDoesNotExistBeforeStartingAnything() {
+    Path missing = tmp.resolve("no-such.jar");
+    Result start =
+        mlproof(
+            "flink",
+            "start",
+            "--dir",
+            tmp.resolve("cluster").toString(),
+            "--job-jar",
+            missing.toString());
+    assertThat(start.exitCode()).isEqualTo(2);
+    assertThat(start.err().strip())
+        .isEqualTo(
+            "mlproof: the jar to put on the Flink cluster's class path, "
+                + missing
+                + ", does not exist: run 'make build' or set MLPROOF_FLINK_JAR");
+    assertThat(tmp.resolve("cluster")).doesNotExist();
+  }
+
+  @Test
   void exportAirflowWritesTheFile() throws Exception {
     Path out = tmp.resolve("airflow/hello.py");
     Result result = mlproof("dags", "export-airflow", "hello", "--out", out.toString());

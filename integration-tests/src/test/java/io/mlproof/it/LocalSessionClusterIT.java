@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,11 +89,22 @@ class LocalSessionClusterIT {
     assertThat(flink.stderr()).contains("started a local Flink session cluster at 127.0.0.1:");
     String log =
         Files.readString(dir.resolve("runs-flink/_logs/demo/" + DS + "/features/attempt=1.log"));
+    Path cluster = clusterDir("flink");
+    // The bundled jar is on the cluster's class path, so the task stages an empty jar instead of
+    // uploading it, and its client JVM is the light one of a task that only plans and submits.
     assertThat(log.lines().findFirst().orElseThrow())
+        .contains("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .contains("--runner=FlinkRunner")
         .containsPattern(
-            "--flinkMaster=127\\.0\\.0\\.1:\\d+ --filesToStage=\\S+mlproof-flink\\.jar");
-    Path cluster = clusterDir("flink");
+            "--flinkMaster=127\\.0\\.0\\.1:\\d+ --filesToStage="
+                + Pattern.quote(
+                    cluster
+                        .resolve(FlinkSessionCluster.PLACEHOLDER_JAR)
+                        .toAbsolutePath()
+                        .toString())
+                + "( |$)");
+    assertThat(firstLine(cluster.resolve("log/taskmanager-1.out")))
+        .containsPattern("-cp \\S+/flink-lib/\\*:\\S+/mlproof-flink\\.jar ");
     assertThat(cluster.resolve("log/jobmanager.log")).exists();
     assertThat(cluster.resolve("log/jobmanager.log"))
         .content()
@@ -176,6 +188,12 @@ class LocalSessionClusterIT {
     }
     records.sort(String::compareTo);
     return records;
+  }
+
+  private static String firstLine(Path file) throws IOException {
+    try (Stream<String> lines = Files.lines(file)) {
+      return lines.findFirst().orElseThrow();
+    }
   }
 
   private static List<ProcessHandle> recorded(Path cluster) throws IOException {

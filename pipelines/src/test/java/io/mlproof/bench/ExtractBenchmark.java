@@ -1,11 +1,17 @@
 package io.mlproof.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlproof.pipelines.extract.ExtractOptions;
 import io.mlproof.pipelines.extract.ExtractPipeline;
 import io.mlproof.pipelines.extract.ProtoCodedExtract;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.Manifest;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,6 +46,9 @@ import java.util.Properties;
  */
 public final class ExtractBenchmark {
 
+  private static final String CLUSTER_MASTER = System.getenv("MLPROOF_BENCH_FLINK_MASTER");
+  private static final String CLUSTER_STAGE = System.getenv("MLPROOF_BENCH_FILES_TO_STAGE");
+
   private ExtractBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -48,7 +57,9 @@ public final class ExtractBenchmark {
     List<Mode> modes =
         args.length > 1
             ? java.util.Arrays.stream(args).skip(1).map(Mode::valueOf).toList()
-            : List.of(Mode.values());
+            : java.util.Arrays.stream(Mode.values())
+                .filter(m -> m != Mode.FLINK_CLUSTER || CLUSTER_MASTER != null)
+                .toList();
     Path dir = Files.createTempDirectory("extract-bench");
     Path file = dir.resolve("events.duckdb");
     long generate = time(() -> generate(file, rows));
@@ -82,6 +93,16 @@ public final class ExtractBenchmark {
     for (Mode mode : modes) {
       long nanos = time(() -> extract(file, dir.resolve(mode.name()), rows, mode));
       lines.add(line(mode.label, rows, nanos, jdbc));
+      if (mode == Mode.FLINK_CLUSTER) {
+        // The job alone, as the JobManager timed it: the extract without the client's planning.
+        long job = lastJobMillis() * 1_000_000L;
+        lines.add(
+            line(
+                "  the same extract's job on the cluster (JobManager's duration)",
+                rows,
+                job,
+                jdbc));
+      }
     }
     System.out.println("| reader | seconds | rows/s | time vs plain JDBC |");
     System.out.println("|---|---|---|---|");
@@ -113,6 +134,17 @@ public final class ExtractBenchmark {
         "--fasterCopy=true"),
     FLINK(
         "extract, Flink runner (local, parallelism 2), 8 parallel reads (default)",
+        "--runner=FlinkRunner",
+        "--parallelism=2"),
+    /**
+     * A running session cluster with the bundled jar on its class path ({@code mlproof flink start
+     * --job-jar}), at {@code $MLPROOF_BENCH_FLINK_MASTER}, staging {@code
+     * $MLPROOF_BENCH_FILES_TO_STAGE}: what a DAG task's job is on the run's cluster. Skipped when
+     * the variables are not set.
+     */
+    FLINK_CLUSTER(
+        "extract, Flink session cluster (bundled jar on its class path, parallelism 2), 8 parallel"
+            + " reads",
         "--runner=FlinkRunner",
         "--parallelism=2");
 
@@ -212,6 +244,14 @@ public final class ExtractBenchmark {
                 "--recordType=events",
                 "--logicalDate=2024-01-07"));
     args.addAll(List.of(mode.args));
+    if (mode == Mode.FLINK_CLUSTER) {
+      if (CLUSTER_MASTER == null || CLUSTER_STAGE == null) {
+        throw new IllegalStateException(
+            "FLINK_CLUSTER needs MLPROOF_BENCH_FLINK_MASTER and MLPROOF_BENCH_FILES_TO_STAGE");
+      }
+      args.add("--flinkMaster=" + CLUSTER_MASTER);
+      args.add("--filesToStage=" + CLUSTER_STAGE);
+    }
     ExtractOptions options = ExtractPipeline.parse(args.toArray(String[]::new));
     Warehouse warehouse = Warehouse.parse("duckdb:" + file);
     Manifest manifest =
@@ -222,6 +262,26 @@ public final class ExtractBenchmark {
       throw new IllegalStateException(
           "extracted " + manifest.getCountersMap() + ", expected " + expected + " records");
     }
+  }
+
+  /** The duration of the cluster's most recently started job, from its REST API. */
+  private static long lastJobMillis() throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://" + CLUSTER_MASTER + "/jobs/overview"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    JsonNode last = null;
+    for (JsonNode job : new ObjectMapper().readTree(response.body()).path("jobs")) {
+      if (last == null || job.path("start-time").asLong() > last.path("start-time").asLong()) {
+        last = job;
+      }
+    }
+    if (last == null) {
+      throw new IllegalStateException("the cluster at " + CLUSTER_MASTER + " ran no job");
+    }
+    return last.path("duration").asLong();
   }
 
   private interface Step {

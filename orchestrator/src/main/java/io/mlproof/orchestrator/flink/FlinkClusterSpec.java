@@ -4,6 +4,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A Flink 1.19 standalone session cluster on loopback: one JobManager and {@code taskManagers}
@@ -17,6 +18,9 @@ import java.time.Duration;
  * @param jobManagerMemory Flink's {@code jobmanager.memory.process.size}
  * @param taskManagerMemory Flink's {@code taskmanager.memory.process.size}
  * @param readyTimeout how long to wait for every TaskManager to register
+ * @param jobJar a bundled jar put on the cluster's class path after {@code lib}, so that jobs find
+ *     their classes there, loaded once per process and warm across jobs, and stage nothing ({@link
+ *     FlinkSessionCluster#placeholderJar()}); empty for a cluster jobs stage their jar to
  */
 public record FlinkClusterSpec(
     Path lib,
@@ -25,7 +29,8 @@ public record FlinkClusterSpec(
     int slots,
     String jobManagerMemory,
     String taskManagerMemory,
-    Duration readyTimeout) {
+    Duration readyTimeout,
+    Optional<Path> jobJar) {
 
   /** Sizes that fit the shared 2-core, 24 GB machine (verified in shared/FLINK_CLUSTER.md). */
   public static final String DEFAULT_JOB_MANAGER_MEMORY = "1g";
@@ -61,21 +66,47 @@ public record FlinkClusterSpec(
         2,
         DEFAULT_JOB_MANAGER_MEMORY,
         DEFAULT_TASK_MANAGER_MEMORY,
-        DEFAULT_READY_TIMEOUT);
+        DEFAULT_READY_TIMEOUT,
+        Optional.empty());
   }
 
   public FlinkClusterSpec withSlots(int value) {
     return new FlinkClusterSpec(
-        lib, dir, taskManagers, value, jobManagerMemory, taskManagerMemory, readyTimeout);
+        lib, dir, taskManagers, value, jobManagerMemory, taskManagerMemory, readyTimeout, jobJar);
   }
 
   public FlinkClusterSpec withTaskManagerMemory(String value) {
     return new FlinkClusterSpec(
-        lib, dir, taskManagers, slots, jobManagerMemory, value, readyTimeout);
+        lib, dir, taskManagers, slots, jobManagerMemory, value, readyTimeout, jobJar);
   }
 
-  /** Checks that {@code lib} holds Flink's runtime, with the fix in the message if not. */
+  public FlinkClusterSpec withJobJar(Path value) {
+    return new FlinkClusterSpec(
+        lib,
+        dir,
+        taskManagers,
+        slots,
+        jobManagerMemory,
+        taskManagerMemory,
+        readyTimeout,
+        Optional.of(value));
+  }
+
+  /**
+   * Checks that {@code lib} holds Flink's runtime and the job jar exists, with the fix in the
+   * message if not.
+   */
   void checkLib() {
+    jobJar
+        .filter(jar -> !Files.isRegularFile(jar))
+        .ifPresent(
+            jar -> {
+              throw new InvalidInputException(
+                  "the jar to put on the Flink cluster's class path, "
+                      + jar
+                      + ", does not exist: run 'make build' or set "
+                      + FlinkSetup.JAR_ENV);
+            });
     boolean ok = false;
     if (Files.isDirectory(lib)) {
       try (var files = Files.list(lib)) {

@@ -5,7 +5,9 @@ import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -14,8 +16,9 @@ import java.util.function.Consumer;
  * Where one DAG run's pipeline tasks run on Flink, for the length of the run. With a master ({@code
  * --flink-master}, the DAG's or defaults.yaml's {@code flinkMaster}) every task is submitted there
  * with the bundled jar staged; with none, the run starts a local session cluster (real JobManager
- * and TaskManager processes) that every task shares and {@link #close()} stops. {@code flinkMaster:
- * "[local]"} keeps Beam's embedded cluster inside each task's JVM.
+ * and TaskManager processes) with the bundled jar on its class path, that every task shares without
+ * staging anything and {@link #close()} stops. {@code flinkMaster: "[local]"} keeps Beam's embedded
+ * cluster inside each task's JVM.
  */
 public final class FlinkRunTarget implements AutoCloseable {
 
@@ -56,7 +59,8 @@ public final class FlinkRunTarget implements AutoCloseable {
       return new FlinkRunTarget(runner, Optional.empty());
     }
     if (master.isPresent()) {
-      return new FlinkRunTarget(submitTo(runner, master.get(), setup), Optional.empty());
+      return new FlinkRunTarget(
+          submitTo(runner, master.get(), setup.clusterJar()), Optional.empty());
     }
     if (!needsPipelines) {
       return new FlinkRunTarget(runner, Optional.empty());
@@ -74,6 +78,9 @@ public final class FlinkRunTarget implements AutoCloseable {
         FlinkClusterSpec.of(setup.lib(), clusterDir, size.taskManagers())
             .withSlots(size.slots())
             .withTaskManagerMemory(size.taskManagerMemory());
+    // The bundled jar on the cluster's class path: no task uploads it, and its classes load once
+    // and stay warm across the run's tasks (docs/BENCHMARKS.md, "A Flink task's fixed cost").
+    spec = setup.clusterJar().map(spec::withJobJar).orElse(spec);
     FlinkSessionCluster cluster = FlinkSessionCluster.start(spec);
     note.accept(
         "started a local Flink session cluster at "
@@ -85,7 +92,8 @@ public final class FlinkRunTarget implements AutoCloseable {
             + " slots; logs in "
             + clusterDir.resolve("log")
             + "); it stops when the run ends");
-    return new FlinkRunTarget(submitTo(runner, cluster.master(), setup), Optional.of(cluster));
+    Optional<Path> stage = cluster.placeholderJar().or(setup::clusterJar);
+    return new FlinkRunTarget(submitTo(runner, cluster.master(), stage), Optional.of(cluster));
   }
 
   /** The runner the run's tasks use. */
@@ -104,17 +112,37 @@ public final class FlinkRunTarget implements AutoCloseable {
   }
 
   /**
-   * {@code flinkMaster} set, and the bundled jar staged unless the options stage something already.
+   * {@code flinkMaster} set, {@code stage} staged unless the options stage something already, and
+   * the JVM options of a client ({@link #CLIENT_JVM_OPTIONS}) before the run's own.
    */
-  static RunnerSpec submitTo(RunnerSpec runner, String master, FlinkSetup setup) {
+  static RunnerSpec submitTo(RunnerSpec runner, String master, Optional<Path> stage) {
     Map<String, String> options = new LinkedHashMap<>(runner.options());
     options.put(MASTER_OPTION, master);
     if (!options.containsKey(FILES_TO_STAGE_OPTION)) {
-      setup
-          .clusterJar()
-          .ifPresent(jar -> options.put(FILES_TO_STAGE_OPTION, jar.toAbsolutePath().toString()));
+      stage.ifPresent(jar -> options.put(FILES_TO_STAGE_OPTION, jar.toAbsolutePath().toString()));
     }
-    return new RunnerSpec(runner.kind(), options, runner.jvmOptions());
+    return new RunnerSpec(runner.kind(), options, clientJvmOptions(runner.jvmOptions()));
+  }
+
+  /**
+   * A task submitted to a cluster is a short-lived client: it plans the pipeline, submits it and
+   * waits, while the work runs on the TaskManagers. C2 compilation of code that runs once was most
+   * of its CPU: one tier of JIT and the serial collector took a features task's client from 13-18
+   * to 7.5-8 CPU seconds (docs/BENCHMARKS.md). A run's own JIT or collector options win.
+   */
+  static final List<String> CLIENT_JVM_OPTIONS =
+      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  static List<String> clientJvmOptions(List<String> own) {
+    List<String> options = new ArrayList<>();
+    if (own.stream().noneMatch(o -> o.contains("Tiered"))) {
+      options.add(CLIENT_JVM_OPTIONS.get(0));
+    }
+    if (own.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+      options.add(CLIENT_JVM_OPTIONS.get(1));
+    }
+    options.addAll(own);
+    return options;
   }
 
   /**

@@ -28,6 +28,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +46,10 @@ import java.util.stream.Stream;
 public final class FlinkSessionCluster implements AutoCloseable {
 
   public static final String STATE_FILE = "cluster.properties";
+
+  /** The empty jar jobs stage when their classes are on the cluster's class path. */
+  public static final String PLACEHOLDER_JAR = "nothing-to-stage.jar";
+
   static final String JOB_MANAGER_MAIN =
       "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
@@ -115,9 +122,13 @@ public final class FlinkSessionCluster implements AutoCloseable {
       int rpcPort = freePort();
       Files.writeString(conf.resolve("config.yaml"), config(spec, tmp), StandardCharsets.UTF_8);
       Files.writeString(conf.resolve("log4j.properties"), LOG4J, StandardCharsets.UTF_8);
+      if (spec.jobJar().isPresent()) {
+        writePlaceholderJar(dir.resolve(PLACEHOLDER_JAR), spec.jobJar().get());
+      }
       Launch launch =
           new Launch(
               spec.lib().toAbsolutePath(),
+              spec.jobJar().map(Path::toAbsolutePath),
               conf,
               logs,
               tmp,
@@ -161,6 +172,15 @@ public final class FlinkSessionCluster implements AutoCloseable {
       stopQuietly(started, dir);
       throw e;
     }
+  }
+
+  /**
+   * What jobs stage ({@code --filesToStage}) when the job jar is on the cluster's class path: an
+   * empty jar, because Beam stages the client's whole class path when given no file at all. Empty
+   * if the cluster has no job jar.
+   */
+  public Optional<Path> placeholderJar() {
+    return spec.jobJar().map(jar -> spec.dir().toAbsolutePath().resolve(PLACEHOLDER_JAR));
   }
 
   /** {@code 127.0.0.1:<rest port>}: Beam's {@code --flinkMaster}. */
@@ -325,10 +345,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
   }
 
   /** How the cluster's JVMs are launched: one class path, config folder and port settings. */
-  private record Launch(Path lib, Path conf, Path logs, Path tmp, List<String> ports) {
+  private record Launch(
+      Path lib, Optional<Path> jobJar, Path conf, Path logs, Path tmp, List<String> ports) {
 
     String classpath() {
-      return lib + File.separator + "*";
+      String flink = lib + File.separator + "*";
+      return jobJar.map(jar -> flink + File.pathSeparator + jar).orElse(flink);
     }
 
     Path java() {
@@ -406,6 +428,19 @@ public final class FlinkSessionCluster implements AutoCloseable {
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .start()
           .toHandle();
+    }
+  }
+
+  /** A jar with only a manifest that says where the job's classes are. */
+  static void writePlaceholderJar(Path file, Path jobJar) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest
+        .getMainAttributes()
+        .putValue("Mlproof-Note", "job classes are on the cluster's class path: " + jobJar);
+    try (OutputStream out = Files.newOutputStream(file);
+        JarOutputStream jar = new JarOutputStream(out, manifest)) {
+      jar.finish();
     }
   }
 

@@ -55,8 +55,20 @@ class FlinkRunTargetTest {
             "--parallelism=2",
             "--flinkMaster=127.0.0.1:40123",
             "--filesToStage=/opt/mlproof/mlproof-flink.jar");
-    assertThat(runner.jvmOptions()).containsExactly("-Xmx1g");
+    // A client that only plans and submits: one JIT tier and the serial collector, then the run's.
+    assertThat(runner.jvmOptions())
+        .containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g");
     assertThat(notes).isEmpty();
+  }
+
+  @Test
+  void aRunsOwnJitOrCollectorOptionsWinOverTheClients() {
+    assertThat(FlinkRunTarget.clientJvmOptions(List.of("-XX:+UseG1GC", "-Xmx2g")))
+        .containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-Xmx2g");
+    assertThat(FlinkRunTarget.clientJvmOptions(List.of("-XX:-TieredCompilation")))
+        .containsExactly("-XX:+UseSerialGC", "-XX:-TieredCompilation");
+    assertThat(FlinkRunTarget.clientJvmOptions(List.of("-XX:TieredStopAtLevel=4")))
+        .containsExactly("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4");
   }
 
   @Test
