@@ -1,8 +1,11 @@
 package io.mlproof.pipelines.extract;
 
 import io.mlproof.proto.v1.DeadLetter;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Why an extracted row became a dead letter ({@code DeadLetter.reason_code}, same name); each has a
@@ -27,6 +30,11 @@ public enum BadRowReason {
 
   private static final String COLUMN_PREFIX = "bad_";
 
+  /** Count column to reason: looked up for every column of every entity_days row. */
+  private static final Map<String, BadRowReason> BY_COUNT_COLUMN =
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(BadRowReason::counterName, r -> r));
+
   /** The value stored in {@code DeadLetter.reason_code}. */
   public DeadLetter.Reason proto() {
     return DeadLetter.Reason.valueOf(name());
@@ -44,11 +52,6 @@ public enum BadRowReason {
 
   /** The reason a count column counts, if its name is one. */
   static Optional<BadRowReason> ofCountColumn(String column) {
-    for (BadRowReason reason : values()) {
-      if (reason.counterName().equals(column)) {
-        return Optional.of(reason);
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(BY_COUNT_COLUMN.get(column));
   }
 }
