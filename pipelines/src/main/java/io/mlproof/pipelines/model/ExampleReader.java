@@ -1,49 +1,23 @@
 package io.mlproof.pipelines.model;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.FeatureSpecs;
-import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
 import io.mlproof.proto.v1.FeatureType;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * Reads {@code Example} TFRecords straight into an {@link ExampleBuffer}: each record is decoded
- * field by field with protobuf's {@link CodedInputStream}, and the packed feature values are
- * bulk-copied into the matrix, so no {@code Example} object or boxed double is ever made. Checks
- * every row against the spec (hash, width, categorical codes).
+ * Reads {@code Example} TFRecords straight into an {@link ExampleBuffer}: each record is decoded by
+ * an {@link ExampleDecoder} into a row that is copied into the matrix, so no {@code Example} object
+ * or boxed double is ever made. Checks every row against the spec (hash, width, categorical codes).
  */
 public final class ExampleReader {
-  private static final int ENTITY_ID =
-      tag(Example.ENTITY_ID_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  private static final int CUTOFF_DAY =
-      tag(Example.CUTOFF_DAY_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
-  private static final int FEATURES_PACKED =
-      tag(Example.FEATURES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  private static final int FEATURES_SINGLE =
-      tag(Example.FEATURES_FIELD_NUMBER, WireFormat.WIRETYPE_FIXED64);
-  private static final int HAS_LABEL =
-      tag(Example.HAS_LABEL_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
-  private static final int LABEL = tag(Example.LABEL_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
-  private static final int SPEC_HASH =
-      tag(Example.FEATURE_SPEC_HASH_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-
-  /** Packed doubles straight out of the record bytes (an intrinsic once compiled). */
-  private static final VarHandle LITTLE_ENDIAN_DOUBLE =
-      MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
-
   private ExampleReader() {}
 
   /** Reads the Example records of a features output with {@code spec}. */
@@ -55,10 +29,6 @@ public final class ExampleReader {
             .mapToLong(OutputFile::getRecords)
             .sum();
     return read(TaskOutput.filePattern(featuresDir, "records"), spec, expected);
-  }
-
-  private static int tag(int field, int wireType) {
-    return (field << 3) | wireType;
   }
 
   /**
@@ -131,6 +101,7 @@ public final class ExampleReader {
     private final int[] categorical;
     private final int columns;
     private final double[] row;
+    private final ExampleDecoder fields;
 
     Decoder(ExampleBuffer buffer, byte[] expectedHash, int[] categorical) {
       this.buffer = buffer;
@@ -138,58 +109,24 @@ public final class ExampleReader {
       this.categorical = categorical;
       this.columns = buffer.columns();
       this.row = new double[columns];
+      this.fields = new ExampleDecoder(columns);
     }
 
     void decode(byte[] bytes, int length, String file) throws IOException {
-      CodedInputStream in = CodedInputStream.newInstance(bytes, 0, length);
-      String id = "";
-      int cutoff = 0;
-      boolean hasLabel = false;
-      boolean label = false;
-      byte[] hash = null;
-      int count = 0;
-      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == FEATURES_PACKED) {
-          int size = in.readRawVarint32();
-          int n = size / Double.BYTES;
-          if (size % Double.BYTES != 0 || count + n > columns) {
-            throw width(file, id, count + n);
-          }
-          int offset = in.getTotalBytesRead();
-          for (int i = 0; i < n; i++) {
-            row[count++] = (double) LITTLE_ENDIAN_DOUBLE.get(bytes, offset + i * Double.BYTES);
-          }
-          in.skipRawBytes(size);
-        } else if (tag == FEATURES_SINGLE) {
-          if (count == columns) {
-            throw width(file, id, count + 1);
-          }
-          row[count++] = in.readDouble();
-        } else if (tag == ENTITY_ID) {
-          id = in.readStringRequireUtf8();
-        } else if (tag == CUTOFF_DAY) {
-          cutoff = in.readInt32();
-        } else if (tag == HAS_LABEL) {
-          hasLabel = in.readBool();
-        } else if (tag == LABEL) {
-          label = in.readBool();
-        } else if (tag == SPEC_HASH) {
-          hash = in.readByteArray();
-        } else if (!in.skipField(tag)) {
-          break;
-        }
+      fields.decode(bytes, length, row, 0);
+      String id = fields.id();
+      if (fields.features() != columns) {
+        throw width(file, id, fields.features());
       }
-      if (count != columns) {
-        throw width(file, id, count);
-      }
-      if (hash == null || !Arrays.equals(hash, expectedHash)) {
+      if (!fields.hasSpecHash(expectedHash)) {
+        String hash = fields.specHash();
         throw new InvalidInputException(
             "example "
                 + id
                 + " in "
                 + file
                 + " was built with feature spec "
-                + (hash == null ? "(none)" : new String(hash, StandardCharsets.US_ASCII))
+                + (hash == null ? "(none)" : hash)
                 + " but the spec "
                 + buffer.spec().getName()
                 + " v"
@@ -214,7 +151,11 @@ public final class ExampleReader {
         }
       }
       int offset =
-          buffer.addRow(id, cutoff, hasLabel, label); // may grow (replace) the values array
+          buffer.addRow(
+              id,
+              fields.cutoffDay(),
+              fields.hasLabel(),
+              fields.label()); // may grow (replace) the values array
       System.arraycopy(row, 0, buffer.values(), offset, columns);
     }
 

@@ -5,38 +5,37 @@ import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.github.metarank.lightgbm4j.LGBMException;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
+import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.model.ExampleDecoder;
 import io.mlproof.pipelines.model.LightGbmNative;
 import io.mlproof.pipelines.model.ModelArtifact;
-import io.mlproof.proto.v1.Example;
-import io.mlproof.proto.v1.Score;
+import java.io.IOException;
 import java.io.Serializable;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeSet;
-import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Scores the examples of the scoring day: a ParDo whose workers each load the model once
- * ({@code @Setup}, verified against the SHA-256 the driver checked) and predict in batches with
- * LightGBM's own batch prediction, so scoring scales out with the runner's parallelism. The day is
- * the logical date's, or the newest cutoff in the examples (a side input of the distinct days).
- * Output: Score records without a rank.
+ * Scores the examples of the scoring day: a ParDo over the example files whose workers each load
+ * the model once ({@code @Setup}, verified against the SHA-256 the driver checked), read each file
+ * through a 1 MB buffer, decode each record straight into a row of a prediction batch and predict
+ * each full batch with LightGBM's own batch prediction, so scoring scales out with the runner's
+ * parallelism (the files are spread over the workers). Reading, decoding and predicting are one
+ * step: no {@code Example} object is made and no record crosses a coder. Why not Beam's {@code
+ * TFRecordIO.read()}: its reader makes three unbuffered reads per record, and Flink's runner
+ * updates the metrics after every record a source returns; together over half the stage's worker
+ * time (docs/bench/scoring.md). The day is decided before the pipeline runs ({@link ScoringDays}).
+ * Output: one {@link ScoredBatch} per batch, without ranks.
  */
-final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<Score>> {
+final class ScoreExamples extends PTransform<PCollection<String>, PCollection<ScoredBatch>> {
   static final String EXAMPLES_READ = "examples_read";
   static final String ENTITIES_SCORED = "entities_scored";
   static final String OTHER_DAYS = "examples_other_days_skipped";
@@ -51,52 +50,51 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
       implements Serializable {}
 
   private final Model model;
-  private final Integer day;
+  private final int day;
   private final String where;
 
   /**
-   * @param day the scoring day (days since epoch), or null for the newest cutoff
+   * @param day the scoring day (days since epoch); examples of other days are counted and skipped
    */
-  ScoreExamples(Model model, Integer day, String where) {
+  ScoreExamples(Model model, int day, String where) {
     this.model = model;
     this.day = day;
     this.where = where;
   }
 
   @Override
-  public PCollection<Score> expand(PCollection<Example> examples) {
-    PCollectionView<List<Integer>> days =
-        examples
-            .apply(
-                "CutoffDays",
-                MapElements.into(TypeDescriptors.integers()).via(Example::getCutoffDay))
-            .apply("DistinctDays", Distinct.create())
-            .apply("AsList", View.asList());
-    return examples
-        .apply("Predict", ParDo.of(new PredictFn(model, day, where, days)).withSideInputs(days))
-        .setCoder(ProtoCoder.of(Score.class));
+  public PCollection<ScoredBatch> expand(PCollection<String> files) {
+    return files
+        .apply("ReadDecodeAndPredict", ParDo.of(new PredictFn(model, day, where)))
+        .setCoder(ScoredBatch.CODER);
   }
 
-  /** Batches the day's examples per bundle and predicts each batch in one LightGBM call. */
-  static final class PredictFn extends DoFn<Example, Score> {
+  /**
+   * Reads the day's examples of each file into a batch per bundle and predicts each full batch in
+   * one LightGBM call.
+   */
+  static final class PredictFn extends DoFn<String, ScoredBatch> {
     private final Model model;
-    private final Integer day;
+    private final int day;
     private final String where;
-    private final PCollectionView<List<Integer>> days;
     private final Counter read = Metrics.counter(ScoreExamples.class, EXAMPLES_READ);
     private final Counter scored = Metrics.counter(ScoreExamples.class, ENTITIES_SCORED);
     private final Counter otherDays = Metrics.counter(ScoreExamples.class, OTHER_DAYS);
     private transient LGBMBooster booster;
-    private transient List<String> ids;
+    private transient ExampleDecoder decoder;
+    private transient byte[] specHash;
+    private transient String[] ids;
     private transient double[] values;
-    private transient int scoreDay;
-    private transient boolean dayKnown;
+    private transient int rows;
+    // Counted locally and added to the metrics per batch: a metrics update per record cost more
+    // than decoding it.
+    private transient long readInBatch;
+    private transient long otherDaysInBatch;
 
-    PredictFn(Model model, Integer day, String where, PCollectionView<List<Integer>> days) {
+    PredictFn(Model model, int day, String where) {
       this.model = model;
       this.day = day;
       this.where = where;
-      this.days = days;
     }
 
     @Setup
@@ -124,70 +122,80 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
                 + model.columns()
                 + ": retrain the model");
       }
+      decoder = new ExampleDecoder(model.columns());
+      specHash = model.specHash().getBytes(StandardCharsets.US_ASCII);
     }
 
     @StartBundle
     public void startBundle() {
-      ids = new ArrayList<>();
+      ids = new String[BATCH];
       values = new double[BATCH * model.columns()];
+      rows = 0;
     }
 
     @ProcessElement
-    public void process(@Element Example example, ProcessContext context) {
-      read.inc();
-      if (!dayKnown) {
-        scoreDay = scoreDay(context.sideInput(days));
-        dayKnown = true;
+    public void process(@Element String file, OutputReceiver<ScoredBatch> out) {
+      TfRecordFiles.readFile(
+          FileSystems.matchNewResource(file, false),
+          (bytes, length, name) -> add(bytes, length, out));
+    }
+
+    /** One record; {@code bytes} is reused for the next one once this returns. */
+    private void add(byte[] bytes, int length, OutputReceiver<ScoredBatch> out) {
+      readInBatch++;
+      try {
+        // Into the batch's next row; a row of another day is overwritten by the next record.
+        decoder.decode(bytes, length, values, rows * model.columns());
+      } catch (IOException e) {
+        throw new RunFailedException(
+            "corrupt Example record in " + where + ": " + e.getMessage(), e);
       }
-      if (example.getCutoffDay() != scoreDay) {
-        otherDays.inc();
+      if (decoder.cutoffDay() != day) {
+        otherDaysInBatch++;
         return;
       }
-      if (!example.getFeatureSpecHash().equals(model.specHash())) {
+      if (!decoder.hasSpecHash(specHash)) {
+        String hash = decoder.specHash();
         throw new InvalidInputException(
             "example "
-                + example.getEntityId()
+                + decoder.id()
                 + " in "
                 + where
                 + " was built with"
                 + " feature spec "
-                + example.getFeatureSpecHash()
+                + (hash == null ? "" : hash)
                 + " but model "
                 + model.id()
                 + " expects "
                 + model.specHash()
                 + ": build the features with the model's spec, or retrain on these features");
       }
-      if (example.getFeaturesCount() != model.columns()) {
+      if (decoder.features() != model.columns()) {
         throw new InvalidInputException(
             "example "
-                + example.getEntityId()
+                + decoder.id()
                 + " in "
                 + where
                 + " has "
-                + example.getFeaturesCount()
+                + decoder.features()
                 + " feature values but model "
                 + model.id()
                 + " takes "
                 + model.columns()
                 + ": rebuild the features with the model's spec");
       }
-      int row = ids.size();
-      for (int c = 0; c < model.columns(); c++) {
-        values[row * model.columns() + c] = example.getFeatures(c);
-      }
-      ids.add(example.getEntityId());
-      if (ids.size() == BATCH) {
-        predict().forEach(context::output);
+      ids[rows++] = decoder.id();
+      if (rows == BATCH) {
+        out.output(predict());
       }
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      predict()
-          .forEach(
-              score ->
-                  context.output(score, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+      ScoredBatch last = predict();
+      if (last.size() > 0) {
+        context.output(last, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+      }
     }
 
     @Teardown
@@ -197,35 +205,24 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
       }
     }
 
-    /** The logical date's day, which must be among the examples' days, else the newest one. */
-    private int scoreDay(List<Integer> present) {
-      TreeSet<Integer> sorted = new TreeSet<>(present);
-      if (day == null) {
-        return sorted.last(); // there is an example, so there is a day
+    /** Predicts the batch so far and starts the next one (the emitted arrays are never reused). */
+    private ScoredBatch predict() {
+      if (readInBatch > 0) { // an increment, even by 0, would add the counter to the manifest
+        read.inc(readInBatch);
       }
-      if (!sorted.contains(day)) {
-        throw new InvalidInputException(
-            "the features output "
-                + where
-                + " has no examples at "
-                + LocalDate.ofEpochDay(day)
-                + " (it has "
-                + sorted.stream().map(d -> LocalDate.ofEpochDay(d).toString()).toList()
-                + "): run the features task for the scoring date");
+      if (otherDaysInBatch > 0) {
+        otherDays.inc(otherDaysInBatch);
       }
-      return day;
-    }
-
-    private List<Score> predict() {
-      int rows = ids.size();
+      readInBatch = 0;
+      otherDaysInBatch = 0;
       if (rows == 0) {
-        return List.of();
+        return new ScoredBatch(new String[0], new double[0]);
       }
       double[] scores;
       try {
         scores =
             booster.predictForMat(
-                rows == BATCH ? values : java.util.Arrays.copyOf(values, rows * model.columns()),
+                rows == BATCH ? values : Arrays.copyOf(values, rows * model.columns()),
                 rows,
                 model.columns(),
                 true,
@@ -235,19 +232,11 @@ final class ScoreExamples extends PTransform<PCollection<Example>, PCollection<S
         throw new RunFailedException(
             "LightGBM could not score with model " + model.id() + ": " + e.getMessage(), e);
       }
-      List<Score> out = new ArrayList<>(rows);
-      for (int i = 0; i < rows; i++) {
-        out.add(
-            Score.newBuilder()
-                .setEntityId(ids.get(i))
-                .setScore(scores[i])
-                .setModelId(model.id())
-                .setScoreDay(scoreDay)
-                .build());
-      }
+      ScoredBatch batch = new ScoredBatch(rows == BATCH ? ids : Arrays.copyOf(ids, rows), scores);
       scored.inc(rows);
-      ids.clear();
-      return out;
+      ids = new String[BATCH];
+      rows = 0;
+      return batch;
     }
   }
 }

@@ -3,7 +3,6 @@ package io.mlproof.pipelines.score;
 import io.mlproof.pipelines.bless.Blessings;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.OptionsParser;
-import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -15,7 +14,6 @@ import io.mlproof.pipelines.warehouse.TableWrite;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.pipelines.warehouse.WarehouseTable;
 import io.mlproof.proto.v1.Blessing;
-import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.OutputFile;
 import io.mlproof.proto.v1.Score;
@@ -25,8 +23,11 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Create;
 
 /**
  * {@code mlproof run score}: every entity in the features output at the scoring date gets a score
@@ -124,14 +125,20 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
             model.metadata().getFeatureSpecHash(),
             model.metadata().getFeatureSpec().getFeaturesCount(),
             options.getNumThreads());
-    return new ScorePlan(
-        options,
-        examples,
-        expected,
-        scoring,
-        logicalDay(options.getLogicalDate()),
-        warehouse,
-        table);
+    Integer logicalDay = logicalDay(options.getLogicalDate());
+    Optional<SortedSet<Integer>> recorded = ScoringDays.recorded(options.getExamples(), features);
+    int day =
+        recorded.isPresent() || logicalDay == null
+            ? ScoringDays.choose(
+                logicalDay,
+                recorded.orElseGet(() -> ScoringDays.scan(examples)),
+                options.getExamples())
+            : logicalDay; // unverified until the run: finish() checks it found the day's examples
+    // Flink copies every element between chained operators through its coder unless told not to;
+    // the scoring DoFn never mutates the records it reads, so the copy would buy nothing. The
+    // Direct runner ignores the option.
+    options.as(FlinkPipelineOptions.class).setFasterCopy(true);
+    return new ScorePlan(options, examples, expected, scoring, day, warehouse, table);
   }
 
   /** The logical date's day, or null to score the newest cutoff in the examples. */
@@ -152,20 +159,27 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
       String examples,
       long expectedExamples,
       ScoreExamples.Model model,
-      Integer day,
+      int day,
       Warehouse warehouse,
       WarehouseTable table)
       implements Plan {
 
     @Override
     public void expand(Pipeline pipeline, TaskOutput output) {
-      PCollection<Example> read =
-          pipeline.apply("ReadExamples", ProtoRecords.read(examples, Example.class));
-      read.apply("ScoreExamples", new ScoreExamples(model, day, options.getExamples()))
+      // One element per file: the scoring DoFn reads, decodes and predicts a whole file.
+      List<String> files = TfRecordFiles.match(examples).stream().map(Object::toString).toList();
+      pipeline
+          .apply("ListExampleFiles", Create.of(files).withCoder(StringUtf8Coder.of()))
+          .apply("ScoreExamples", new ScoreExamples(model, day, options.getExamples()))
           .apply(
               "RankScores",
               new RankScores(
-                  output.staging(SCORES_FILE), output.staging(SCORES_CSV), options.getExamples()));
+                  new RankScores.Output(
+                      output.staging(SCORES_FILE),
+                      output.staging(SCORES_CSV),
+                      model.id(),
+                      day,
+                      options.getExamples())));
     }
 
     @Override
@@ -184,14 +198,15 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
                 + ": the files changed after they were written; re-run the"
                 + " features task");
       }
-      if (finished.counters().getOrDefault(ScoreExamples.ENTITIES_SCORED, 0L) == 0) {
-        throw new InvalidInputException(
-            "the features output " + options.getExamples() + " holds no examples to score");
+      long scored = finished.counters().getOrDefault(ScoreExamples.ENTITIES_SCORED, 0L);
+      if (scored == 0) {
+        throw read == 0
+            ? ScoringDays.noExamples(options.getExamples())
+            : ScoringDays.missing(options.getExamples(), day, ScoringDays.scan(examples));
       }
-      List<Score> ranked = readScores(output.staging(SCORES_FILE));
-      int scoreDay = ranked.get(0).getScoreDay();
       if (warehouse != null) {
-        warehouse.replaceRows(List.of(tableWrite(table, scoreDay, ranked)), options);
+        warehouse.replaceRows(
+            List.of(tableWrite(table, day, readScores(output.staging(SCORES_FILE)))), options);
       }
       manifest
           .setRecordType(Score.getDescriptor().getFullName())
@@ -199,20 +214,17 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
               OutputFile.newBuilder()
                   .setName(SCORES)
                   .setPath(SCORES_FILE)
-                  .setRecords(ranked.size())
+                  .setRecords(scored)
                   .setRecordType(Score.getDescriptor().getFullName()))
           .addFiles(
-              OutputFile.newBuilder()
-                  .setName("scores_csv")
-                  .setPath(SCORES_CSV)
-                  .setRecords(ranked.size()))
+              OutputFile.newBuilder().setName("scores_csv").setPath(SCORES_CSV).setRecords(scored))
           .putAttributes("model_id", model.id())
-          .putAttributes("score_day", LocalDate.ofEpochDay(scoreDay).toString())
+          .putAttributes("score_day", LocalDate.ofEpochDay(day).toString())
           .putAttributes("scores_table", options.getScoresTable());
       out.printf(
           "scored %d entities on %s with model %s%s%n",
-          ranked.size(),
-          LocalDate.ofEpochDay(scoreDay),
+          scored,
+          LocalDate.ofEpochDay(day),
           model.id(),
           warehouse == null ? "" : "; table " + options.getScoresTable() + " updated");
     }
@@ -242,19 +254,27 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
   }
 
   static String csv(List<Score> scores) {
-    StringBuilder csv = new StringBuilder("entity_id,score,rank,model_id,score_day\n");
+    StringBuilder csv = csvHeader();
     for (Score s : scores) {
-      csv.append(CsvFields.field(s.getEntityId()))
-          .append(',')
-          .append(s.getScore())
-          .append(',')
-          .append(s.getRank())
-          .append(',')
-          .append(s.getModelId())
-          .append(',')
-          .append(LocalDate.ofEpochDay(s.getScoreDay()))
-          .append('\n');
+      appendCsv(csv, s);
     }
     return csv.toString();
+  }
+
+  static StringBuilder csvHeader() {
+    return new StringBuilder("entity_id,score,rank,model_id,score_day\n");
+  }
+
+  static void appendCsv(StringBuilder csv, Score s) {
+    csv.append(CsvFields.field(s.getEntityId()))
+        .append(',')
+        .append(s.getScore())
+        .append(',')
+        .append(s.getRank())
+        .append(',')
+        .append(s.getModelId())
+        .append(',')
+        .append(LocalDate.ofEpochDay(s.getScoreDay()))
+        .append('\n');
   }
 }

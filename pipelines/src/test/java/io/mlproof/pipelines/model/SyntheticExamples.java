@@ -2,8 +2,11 @@ package io.mlproof.pipelines.model;
 
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
+import io.mlproof.pipelines.features.ComputeStatistics;
 import io.mlproof.pipelines.features.FeatureSpecs;
+import io.mlproof.pipelines.features.FeaturesPipeline;
 import io.mlproof.pipelines.train.TrainOptions;
+import io.mlproof.proto.v1.DatasetStatistics;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Feature;
 import io.mlproof.proto.v1.FeatureSpec;
@@ -123,6 +126,20 @@ public final class SyntheticExamples {
    */
   public static String writeFeaturesOutput(
       Path dir, FeatureSpec spec, List<Example> examples, int shards) {
+    return writeFeaturesOutput(dir, spec, examples, shards, null);
+  }
+
+  /**
+   * {@link #writeFeaturesOutput(Path, FeatureSpec, List, int)} with {@code statistics} (if not
+   * null) saved as the features stage saves its own: {@code statistics.pb}, named {@code
+   * statistics} in the manifest.
+   */
+  public static String writeFeaturesOutput(
+      Path dir,
+      FeatureSpec spec,
+      List<Example> examples,
+      int shards,
+      DatasetStatistics statistics) {
     TaskOutput output = TaskOutput.begin(dir.toString());
     List<TfRecordFiles.Writer> writers = new ArrayList<>();
     try {
@@ -144,7 +161,7 @@ public final class SyntheticExamples {
         output.staging("feature_spec.json"),
         ModelArtifact.json(spec).getBytes(StandardCharsets.UTF_8),
         MimeTypes.TEXT);
-    output.commit(
+    Manifest.Builder manifest =
         Manifest.newBuilder()
             .setPipeline("features")
             .addFiles(
@@ -156,8 +173,18 @@ public final class SyntheticExamples {
             .addFiles(
                 OutputFile.newBuilder()
                     .setName(FeatureSpecs.OUTPUT_NAME)
-                    .setPath("feature_spec.json"))
-            .build());
+                    .setPath("feature_spec.json"));
+    if (statistics != null) {
+      ModelArtifact.write(
+          output.staging(ComputeStatistics.PB_FILE), statistics.toByteArray(), MimeTypes.BINARY);
+      manifest.addFiles(
+          OutputFile.newBuilder()
+              .setName(FeaturesPipeline.STATISTICS)
+              .setPath(ComputeStatistics.PB_FILE)
+              .setRecords(1)
+              .setRecordType(DatasetStatistics.getDescriptor().getFullName()));
+    }
+    output.commit(manifest.build());
     return dir.toString();
   }
 

@@ -16,6 +16,7 @@ import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.pipelines.model.SyntheticExamples;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Blessing;
+import io.mlproof.proto.v1.DatasetStatistics;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.Score;
@@ -47,6 +48,7 @@ class BlessAndScoreRunnerParityTest {
   @TempDir static Path dir;
   static String model;
   static String examples;
+  static List<Example> twoDays;
 
   @BeforeAll
   static void train() {
@@ -60,7 +62,7 @@ class BlessAndScoreRunnerParityTest {
                 QUIET)
             .outputDir();
     // Two days in the examples: the newest is scored, the other is counted as skipped.
-    List<Example> twoDays = new ArrayList<>(SyntheticExamples.scoring(ENTITIES, SCORE_DAY, 21));
+    twoDays = new ArrayList<>(SyntheticExamples.scoring(ENTITIES, SCORE_DAY, 21));
     twoDays.addAll(SyntheticExamples.scoring(300, SCORE_DAY - 7, 22));
     examples =
         SyntheticExamples.writeFeaturesOutput(
@@ -68,6 +70,11 @@ class BlessAndScoreRunnerParityTest {
   }
 
   private static ScorePipeline.Result score(String output, String... more) {
+    return scoreExamples(examples, output, more);
+  }
+
+  private static ScorePipeline.Result scoreExamples(
+      String examples, String output, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -185,5 +192,34 @@ class BlessAndScoreRunnerParityTest {
                 + " has no examples at 2024-07-10 (it has [2024-07-09,"
                 + " 2024-07-16]): run the features task for the scoring date");
     assertThat(missing.resolve("manifest.json")).doesNotExist();
+  }
+
+  @Test
+  void theDaysComeFromTheFeaturesStatisticsAndADateTheyLackIsRefusedBeforeAnyWork() {
+    // The same two days of records, but statistics that list only the older day: scoring without
+    // a date then scores that day, so the day was taken from the statistics, not from a pass over
+    // the records. (A features run computes its statistics over the very records it writes.)
+    String withStatistics =
+        SyntheticExamples.writeFeaturesOutput(
+            dir.resolve("with-statistics"),
+            SyntheticExamples.spec(),
+            twoDays,
+            3,
+            DatasetStatistics.newBuilder().addCutoffDays(SCORE_DAY - 7).build());
+    ScorePipeline.Result newest =
+        scoreExamples(withStatistics, dir.resolve("from-statistics").toString());
+    assertThat(newest.scores()).isEqualTo(formerScorer(SCORE_DAY - 7));
+    assertThat(newest.manifest().getAttributesMap()).containsEntry("score_day", "2024-07-09");
+
+    Path refused = dir.resolve("refused");
+    assertThatThrownBy(
+            () -> scoreExamples(withStatistics, refused.toString(), "--logicalDate=2024-07-16"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "the features output "
+                + withStatistics
+                + " has no examples at 2024-07-16 (it has [2024-07-09]): run the features task"
+                + " for the scoring date");
+    assertThat(refused).doesNotExist(); // refused in prepare: not even staged
   }
 }
