@@ -25,6 +25,7 @@ test:
 bench: $(JAR)
 	bin/mlproof-bench
 	bin/mlproof-bench-flink
+	bin/mlproof-bench-dag --no-build
 
 # google-java-format through Spotless; `make test` (mvn verify) checks it.
 format:

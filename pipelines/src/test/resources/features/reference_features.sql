@@ -65,7 +65,9 @@ SELECT f.user_id, CAST(date_diff('day', DATE '1970-01-01', f.cutoff) AS INTEGER)
   coalesce(p.refunds_30d, 0) AS refunds_30d, coalesce(p.refunds_90d, 0) AS refunds_90d,
   f.sessions_30d / NULLIF(CAST(f.sessions_prev_30d AS DOUBLE), 0) AS sessions_trend_30d,
   f.purchases_30d / NULLIF(CAST(f.purchases_prev_30d AS DOUBLE), 0) AS purchases_trend_30d,
-  CAST(coalesce(p.revenue_30d, 0) AS DOUBLE) / NULLIF(CAST(coalesce(p.revenue_prev_30d, 0) AS DOUBLE), 0) AS revenue_trend_30d,
+  -- a ratio of whole cents, as the features stage divides the rollup's cents (amounts are DECIMAL,
+  -- so both are exact): the same double to the last bit, not just within rounding
+  CAST(coalesce(p.revenue_30d, 0) * 100 AS DOUBLE) / NULLIF(CAST(coalesce(p.revenue_prev_30d, 0) * 100 AS DOUBLE), 0) AS revenue_trend_30d,
   f.label_events = 0 AS label
 FROM f
 JOIN users u ON u.user_id = f.user_id
