@@ -92,8 +92,9 @@ public final class FlinkRunTarget implements AutoCloseable {
             + " slots; logs in "
             + clusterDir.resolve("log")
             + "); it stops when the run ends");
-    Optional<Path> stage = cluster.placeholderJar().or(setup::clusterJar);
-    return new FlinkRunTarget(submitTo(runner, cluster.master(), stage), Optional.of(cluster));
+    // The cluster has the bundled jar on its class path exactly when the build wrote one.
+    return new FlinkRunTarget(
+        submitTo(runner, cluster.master(), cluster.placeholderJar()), Optional.of(cluster));
   }
 
   /** The runner the run's tasks use. */
@@ -113,7 +114,7 @@ public final class FlinkRunTarget implements AutoCloseable {
 
   /**
    * {@code flinkMaster} set, {@code stage} staged unless the options stage something already, and
-   * the JVM options of a client ({@link #CLIENT_JVM_OPTIONS}) before the run's own.
+   * the JVM options of a client ({@link #clientJvmOptions}) before the run's own.
    */
   static RunnerSpec submitTo(RunnerSpec runner, String master, Optional<Path> stage) {
     Map<String, String> options = new LinkedHashMap<>(runner.options());
@@ -124,22 +125,22 @@ public final class FlinkRunTarget implements AutoCloseable {
     return new RunnerSpec(runner.kind(), options, clientJvmOptions(runner.jvmOptions()));
   }
 
+  private static final String ONE_JIT_TIER = "-XX:TieredStopAtLevel=1";
+  private static final String SERIAL_GC = "-XX:+UseSerialGC";
+
   /**
    * A task submitted to a cluster is a short-lived client: it plans the pipeline, submits it and
    * waits, while the work runs on the TaskManagers. C2 compilation of code that runs once was most
    * of its CPU: one tier of JIT and the serial collector took a features task's client from 13-18
    * to 7.5-8 CPU seconds (docs/BENCHMARKS.md). A run's own JIT or collector options win.
    */
-  static final List<String> CLIENT_JVM_OPTIONS =
-      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-
   static List<String> clientJvmOptions(List<String> own) {
     List<String> options = new ArrayList<>();
     if (own.stream().noneMatch(o -> o.contains("Tiered"))) {
-      options.add(CLIENT_JVM_OPTIONS.get(0));
+      options.add(ONE_JIT_TIER);
     }
     if (own.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
-      options.add(CLIENT_JVM_OPTIONS.get(1));
+      options.add(SERIAL_GC);
     }
     options.addAll(own);
     return options;
