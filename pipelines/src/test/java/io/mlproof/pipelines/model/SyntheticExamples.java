@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.model;
 
+import io.mlproof.pipelines.core.ProtoRecords;
 import io.mlproof.pipelines.core.TaskOutput;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.features.ComputeStatistics;
@@ -165,11 +166,7 @@ public final class SyntheticExamples {
         Manifest.newBuilder()
             .setPipeline("features")
             .addFiles(
-                OutputFile.newBuilder()
-                    .setName("records")
-                    .setPath("records-*-of-*.tfrecord")
-                    .setRecords(examples.size())
-                    .setRecordType("mlproof.v1.Example"))
+                ProtoRecords.manifestEntry("records", examples.size(), Example.getDescriptor()))
             .addFiles(
                 OutputFile.newBuilder()
                     .setName(FeatureSpecs.OUTPUT_NAME)
