@@ -5,15 +5,20 @@ import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.evaluate.IndexSort;
 import io.mlproof.pipelines.evaluate.Ranking;
-import io.mlproof.pipelines.model.ModelArtifact;
 import io.mlproof.proto.v1.Score;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Serializable;
+import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -33,6 +38,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 final class RankScores extends PTransform<PCollection<ScoredBatch>, PCollection<Void>> {
   private static final String ALL = "all";
+
+  /** CSV characters gathered before they go to the file's writer. */
+  private static final int CSV_CHUNK = 1 << 16;
 
   private final Output output;
 
@@ -56,31 +64,139 @@ final class RankScores extends PTransform<PCollection<ScoredBatch>, PCollection<
 
   /**
    * Row indices in rank order: by score descending, equal scores by entity id, the order every
-   * ranking metric uses ({@link Ranking#descending} over the rows sorted by id). An id that appears
-   * twice is an error naming it.
+   * ranking metric uses ({@link Ranking#descending} over the rows sorted by id). One radix sort by
+   * score, then only each run of equal scores sorted by id: sorting every row by id first cost most
+   * of the ranking step on a million rows (String comparisons). An id that appears twice is an
+   * error naming it (the smallest such id, as before), checked first.
    */
   static int[] rank(String[] ids, double[] scores, String where) {
-    int[] byId = IndexSort.sorted(ids.length, (a, b) -> ids[a].compareTo(ids[b]));
-    for (int i = 1; i < byId.length; i++) {
-      if (ids[byId[i]].equals(ids[byId[i - 1]])) {
-        throw new InvalidInputException(
-            "entity "
-                + ids[byId[i]]
-                + " appears twice at the scoring day in "
-                + where
-                + ": the features must hold one row per entity");
+    String twice = smallestDuplicate(ids);
+    if (twice != null) {
+      throw new InvalidInputException(
+          "entity "
+              + twice
+              + " appears twice at the scoring day in "
+              + where
+              + ": the features must hold one row per entity");
+    }
+    for (int i = 0; i < scores.length; i++) {
+      if (Double.isNaN(scores[i])) {
+        throw new IllegalArgumentException(
+            "score of entity " + ids[i] + " is NaN: scores must be numbers");
       }
     }
-    double[] values = new double[byId.length];
-    for (int i = 0; i < byId.length; i++) {
-      values[i] = scores[byId[i]];
-    }
-    int[] order = Ranking.descending(values);
-    int[] ranked = new int[order.length];
-    for (int i = 0; i < order.length; i++) {
-      ranked[i] = byId[order[i]];
+    long[] keys = descendingKeys(scores);
+    int[] ranked = sortByKey(keys);
+    for (int start = 0, end; start < ranked.length; start = end) {
+      end = start + 1;
+      while (end < ranked.length && keys[end] == keys[start]) {
+        end++;
+      }
+      if (end - start > 1) { // equal scores: by id
+        int[] run = Arrays.copyOfRange(ranked, start, end);
+        int[] byId = IndexSort.sorted(run.length, (a, b) -> ids[run[a]].compareTo(ids[run[b]]));
+        for (int i = 0; i < run.length; i++) {
+          ranked[start + i] = run[byId[i]];
+        }
+      }
     }
     return ranked;
+  }
+
+  /**
+   * Each score as a long whose unsigned order is {@link Double#compare}'s order reversed (-0.0
+   * after 0.0; no NaN): the sign bit flipped for positive numbers, every bit for negative ones,
+   * then all bits inverted.
+   */
+  private static long[] descendingKeys(double[] scores) {
+    long[] keys = new long[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      long bits = Double.doubleToLongBits(scores[i]);
+      keys[i] = ~(bits ^ ((bits >> 63) | Long.MIN_VALUE));
+    }
+    return keys;
+  }
+
+  /**
+   * Sorts {@code keys} (unsigned) in place and returns the row index of each sorted key, equal keys
+   * in row order: a stable LSD radix sort, four passes of 16 bits over primitive arrays, instead of
+   * a comparison sort whose comparator reads the scores at random (several times slower on a
+   * million rows, docs/bench/scoring.md).
+   */
+  private static int[] sortByKey(long[] keys) {
+    int n = keys.length;
+    long[] from = keys;
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = i;
+    }
+    long[] to = new long[n];
+    int[] toRows = new int[n];
+    for (int shift = 0; shift < Long.SIZE; shift += 16) {
+      int[] start = new int[(1 << 16) + 1];
+      for (long key : from) {
+        start[(int) ((key >>> shift) & 0xFFFF) + 1]++;
+      }
+      for (int d = 0; d < 1 << 16; d++) {
+        start[d + 1] += start[d];
+      }
+      for (int i = 0; i < n; i++) {
+        int at = start[(int) ((from[i] >>> shift) & 0xFFFF)]++;
+        to[at] = from[i];
+        toRows[at] = rows[i];
+      }
+      long[] swapKeys = from;
+      from = to;
+      to = swapKeys;
+      int[] swapRows = rows;
+      rows = toRows;
+      toRows = swapRows;
+    }
+    if (from != keys) { // an odd number of passes would leave them in the other array
+      System.arraycopy(from, 0, keys, 0, n);
+    }
+    return rows;
+  }
+
+  /**
+   * The smallest id (by {@link String#compareTo}) that appears more than once, or null. Sorts
+   * (hash, row) pairs as primitive longs and compares strings only between rows of equal hash: a
+   * hash set of a million ids cost more than the sort (docs/bench/scoring.md).
+   */
+  static String smallestDuplicate(String[] ids) {
+    long[] byHash = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      byHash[i] = ((long) ids[i].hashCode() << 32) | i;
+    }
+    Arrays.sort(byHash);
+    String smallest = null;
+    for (int start = 0, end; start < byHash.length; start = end) {
+      end = start + 1;
+      while (end < byHash.length && (byHash[end] >> 32) == (byHash[start] >> 32)) {
+        end++;
+      }
+      if (end - start > 1) {
+        String twice = smallestDuplicate(ids, Arrays.copyOfRange(byHash, start, end));
+        if (twice != null && (smallest == null || twice.compareTo(smallest) < 0)) {
+          smallest = twice;
+        }
+      }
+    }
+    return smallest;
+  }
+
+  /** The smallest id appearing twice among rows of one hash (the low 32 bits of each entry). */
+  private static String smallestDuplicate(String[] ids, long[] sameHash) {
+    int[] byId =
+        IndexSort.sorted(
+            sameHash.length, (a, b) -> ids[(int) sameHash[a]].compareTo(ids[(int) sameHash[b]]));
+    for (int i = 1; i < byId.length; i++) {
+      String id = ids[(int) sameHash[byId[i]]];
+      if (id.equals(ids[(int) sameHash[byId[i - 1]]])) {
+        return id;
+      }
+    }
+    return null;
   }
 
   static final class RankAndWriteFn extends DoFn<KV<String, Iterable<ScoredBatch>>, Void> {
@@ -104,25 +220,36 @@ final class RankScores extends PTransform<PCollection<ScoredBatch>, PCollection<
         at += batch.size();
       }
       int[] ranked = rank(ids, scores, output.where());
-      StringBuilder csv = ScorePipeline.csvHeader();
-      try (TfRecordFiles.Writer writer = new TfRecordFiles.Writer(output.recordsFile())) {
+      String tail = ScorePipeline.csvTail(output.modelId(), output.scoreDay());
+      Score.Builder score =
+          Score.newBuilder().setModelId(output.modelId()).setScoreDay(output.scoreDay());
+      StringBuilder lines = ScorePipeline.csvHeader();
+      try (TfRecordFiles.Writer records = new TfRecordFiles.Writer(output.recordsFile());
+          Writer csv = textFile(output.csvFile())) {
         for (int i = 0; i < ranked.length; i++) {
-          Score score =
-              Score.newBuilder()
-                  .setEntityId(ids[ranked[i]])
-                  .setScore(scores[ranked[i]])
-                  .setRank(i + 1)
-                  .setModelId(output.modelId())
-                  .setScoreDay(output.scoreDay())
-                  .build();
-          writer.write(score.toByteArray());
-          ScorePipeline.appendCsv(csv, score);
+          String id = ids[ranked[i]];
+          double value = scores[ranked[i]];
+          records.write(score.setEntityId(id).setScore(value).setRank(i + 1).build().toByteArray());
+          ScorePipeline.appendCsv(lines, id, value, i + 1, tail);
+          if (lines.length() >= CSV_CHUNK) {
+            csv.append(lines);
+            lines.setLength(0);
+          }
         }
+        csv.append(lines);
       } catch (IOException e) {
         throw new RunFailedException("cannot write the scores: " + e.getMessage(), e);
       }
-      ModelArtifact.write(
-          output.csvFile(), csv.toString().getBytes(StandardCharsets.UTF_8), MimeTypes.TEXT);
+    }
+
+    /** A UTF-8 text file written through a 1 MB buffer, never held whole in memory. */
+    private static Writer textFile(String path) throws IOException {
+      return new OutputStreamWriter(
+          new BufferedOutputStream(
+              Channels.newOutputStream(
+                  FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.TEXT)),
+              1 << 20),
+          StandardCharsets.UTF_8);
     }
   }
 }

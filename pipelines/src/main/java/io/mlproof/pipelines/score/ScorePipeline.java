@@ -256,7 +256,12 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
   static String csv(List<Score> scores) {
     StringBuilder csv = csvHeader();
     for (Score s : scores) {
-      appendCsv(csv, s);
+      appendCsv(
+          csv,
+          s.getEntityId(),
+          s.getScore(),
+          s.getRank(),
+          csvTail(s.getModelId(), s.getScoreDay()));
     }
     return csv.toString();
   }
@@ -265,16 +270,17 @@ public final class ScorePipeline implements Stage<ScoreOptions> {
     return new StringBuilder("entity_id,score,rank,model_id,score_day\n");
   }
 
-  static void appendCsv(StringBuilder csv, Score s) {
-    csv.append(CsvFields.field(s.getEntityId()))
+  /** What ends every line of one run's CSV: the model id and the score day, the same for all. */
+  static String csvTail(String modelId, int scoreDay) {
+    return "," + modelId + "," + LocalDate.ofEpochDay(scoreDay) + "\n";
+  }
+
+  static void appendCsv(StringBuilder csv, String entityId, double score, long rank, String tail) {
+    csv.append(CsvFields.field(entityId))
         .append(',')
-        .append(s.getScore())
+        .append(score)
         .append(',')
-        .append(s.getRank())
-        .append(',')
-        .append(s.getModelId())
-        .append(',')
-        .append(LocalDate.ofEpochDay(s.getScoreDay()))
-        .append('\n');
+        .append(rank)
+        .append(tail);
   }
 }
