@@ -1,17 +1,11 @@
 package io.mlproof.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlproof.pipelines.extract.ExtractOptions;
 import io.mlproof.pipelines.extract.ExtractPipeline;
 import io.mlproof.pipelines.extract.ProtoCodedExtract;
 import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.Manifest;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -95,7 +89,7 @@ public final class ExtractBenchmark {
       lines.add(line(mode.label, rows, nanos, jdbc));
       if (mode == Mode.FLINK_CLUSTER) {
         // The job alone, as the JobManager timed it: the extract without the client's planning.
-        long job = lastJobMillis() * 1_000_000L;
+        long job = SessionCluster.lastJobMillis(CLUSTER_MASTER) * 1_000_000L;
         lines.add(
             line(
                 "  the same extract's job on the cluster (JobManager's duration)",
@@ -262,26 +256,6 @@ public final class ExtractBenchmark {
       throw new IllegalStateException(
           "extracted " + manifest.getCountersMap() + ", expected " + expected + " records");
     }
-  }
-
-  /** The duration of the cluster's most recently started job, from its REST API. */
-  private static long lastJobMillis() throws Exception {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://" + CLUSTER_MASTER + "/jobs/overview"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    JsonNode last = null;
-    for (JsonNode job : new ObjectMapper().readTree(response.body()).path("jobs")) {
-      if (last == null || job.path("start-time").asLong() > last.path("start-time").asLong()) {
-        last = job;
-      }
-    }
-    if (last == null) {
-      throw new IllegalStateException("the cluster at " + CLUSTER_MASTER + " ran no job");
-    }
-    return last.path("duration").asLong();
   }
 
   private interface Step {

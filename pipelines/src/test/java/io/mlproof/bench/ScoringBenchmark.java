@@ -17,6 +17,7 @@ import io.mlproof.pipelines.train.TrainOptions;
 import io.mlproof.pipelines.train.TrainPipeline;
 import io.mlproof.proto.v1.Example;
 import io.mlproof.proto.v1.FeatureSpec;
+import io.mlproof.proto.v1.Manifest;
 import io.mlproof.proto.v1.Score;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,9 +29,14 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -49,6 +55,12 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * loaded per worker, gather and rank the scores on one worker, write the ranked TFRecord and CSV,
  * commit); the peer only predicts the matrix already in memory. Rounds alternate peer and stage;
  * the stage's scores are checked equal to the peer's.
+ *
+ * <p>Where the stage runs: Flink's embedded local cluster in this JVM (the check's "Flink local"),
+ * and, when {@code $MLPROOF_BENCH_FLINK_MASTER} and {@code $MLPROOF_BENCH_FILES_TO_STAGE} are set,
+ * also a running session cluster started with {@code mlproof flink start --job-jar
+ * target/mlproof-flink.jar} (how a DAG run's score task runs), with this JVM as the client; for
+ * that one the report adds the job's own duration from the JobManager.
  *
  * <p>Run: {@code bin/mlproof-bench Scoring} (arguments: the bench output directory, optionally a
  * file to copy the markdown to, the number of scoring rows, p, and rounds). The markdown goes to
@@ -96,32 +108,24 @@ public final class ScoringBenchmark {
 
     ExampleBuffer all = ExampleReader.readExamples(scoring, spec);
     ExampleMatrix matrix = all.select(all.canonicalOrder());
+    List<Target> targets = Target.chosen();
     String load = loadAverage();
     List<Long> peerNanos = new ArrayList<>();
-    List<Long> stageNanos = new ArrayList<>();
-    List<Long> fixedNanos = new ArrayList<>();
-    double[] peer = null;
+    Map<Target, List<Run>> runs = new EnumMap<>(Target.class);
+    Set<String> outputs = new LinkedHashSet<>();
     try (LGBMBooster booster = LGBMBooster.loadModelFromString(model.modelText())) {
       for (int round = 0; round < rounds; round++) {
         long t0 = System.nanoTime();
-        peer = TrainingBenchmark.predictForMat(booster, matrix, 1);
+        double[] peer = TrainingBenchmark.predictForMat(booster, matrix, 1);
         peerNanos.add(System.nanoTime() - t0);
-
-        String output = work.resolve("score-" + round).toString();
-        stageNanos.add(timeStage(modelDir, scoring, output, parallelism, quiet));
-        String smallOutput = work.resolve("score-small-" + round).toString();
-        fixedNanos.add(timeStage(modelDir, small, smallOutput, parallelism, quiet));
-        List<Score> scored = new ArrayList<>();
-        TfRecordFiles.read(
-            TaskOutput.filePattern(output, ScorePipeline.SCORES),
-            (bytes, length, file) ->
-                scored.add(Score.parseFrom(CodedInputStream.newInstance(bytes, 0, length))));
-        double[] stage = scored.stream().mapToDouble(Score::getScore).toArray();
-        double[] expected = peer.clone();
-        Arrays.sort(stage);
-        Arrays.sort(expected);
-        if (!Arrays.equals(stage, expected)) {
-          throw new IllegalStateException("the score stage and predictForMat disagree");
+        for (Target target : targets) {
+          String name = target.name().toLowerCase(Locale.ROOT) + "-" + round;
+          Timed stage = target.time(modelDir, scoring, work.resolve(name), parallelism, quiet);
+          Timed few =
+              target.time(modelDir, small, work.resolve(name + "-small"), parallelism, quiet);
+          runs.computeIfAbsent(target, t -> new ArrayList<>()).add(new Run(stage, few));
+          checkScores(work.resolve(name).toString(), peer);
+          outputs.add(stage.outputHashes());
         }
       }
     }
@@ -133,9 +137,10 @@ public final class ScoringBenchmark {
             Locale.ROOT,
             "`%s`, %,d scoring rows x %d features (synthetic, one cutoff day, 4 TFRecord shards),"
                 + " model: 100 iterations, 63 leaves, trained by the train stage on %,d rows."
-                + " Score stage on Flink local at parallelism p=%d, LightGBM 1 thread per worker;"
+                + " Score stage at parallelism p=%d, LightGBM 1 thread per worker;"
                 + " peer: LightGBM4J `predictForMat` on the matrix in memory, 1 thread. %d cores,"
-                + " load average %s at start, %s at end, OMP_WAIT_POLICY=%s.%n%n",
+                + " load average %s at start, %s at end, OMP_WAIT_POLICY=%s. Each round: the"
+                + " peer, then %s.%n%n",
             ScoringBenchmark.class.getSimpleName(),
             rows,
             spec.getFeaturesCount(),
@@ -144,39 +149,32 @@ public final class ScoringBenchmark {
             Runtime.getRuntime().availableProcessors(),
             load,
             loadAfter,
-            System.getenv("OMP_WAIT_POLICY")));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "| round | predictForMat, 1 thread (ms) | peer / p (ms) | score stage on Flink (ms) |"
-                + " ratio | stage on %,d rows (ms) | ratio less that fixed cost |%n"
-                + "|---|---:|---:|---:|---:|---:|---:|%n",
-            SMALL_ROWS));
-    for (int r = 0; r < rounds; r++) {
+            System.getenv("OMP_WAIT_POLICY"),
+            targets.stream().map(t -> t.label).collect(Collectors.joining(", then "))));
+    for (Target target : targets) {
+      target.table(md, peerNanos, runs.get(target), parallelism);
+      List<Run> done = runs.get(target);
+      long peerBest = peerNanos.stream().mapToLong(Long::longValue).min().orElseThrow();
+      long stageBest = done.stream().mapToLong(r -> r.stage().nanos()).min().orElseThrow();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %,d | %,.0f | %,d | %.2f | %,d | %.2f |%n",
-              r + 1,
-              peerNanos.get(r) / 1_000_000,
-              peerNanos.get(r) / 1e6 / parallelism,
-              stageNanos.get(r) / 1_000_000,
-              ratio(stageNanos.get(r), peerNanos.get(r), parallelism),
-              fixedNanos.get(r) / 1_000_000,
-              ratio(stageNanos.get(r) - fixedNanos.get(r), peerNanos.get(r), parallelism)));
+              "%nPer row, %s: score stage %.2f us, predictForMat / p %.2f us (best of each);"
+                  + " **ratio %.2f** (target at most 1).%n%n",
+              target.label,
+              stageBest / 1e3 / rows,
+              peerBest / 1e3 / rows / parallelism,
+              ratio(stageBest, peerBest, parallelism)));
     }
-    long peerBest = peerNanos.stream().mapToLong(Long::longValue).min().orElseThrow();
-    long stageBest = stageNanos.stream().mapToLong(Long::longValue).min().orElseThrow();
     md.append(
         String.format(
             Locale.ROOT,
-            "%nPer row: score stage %.2f us, predictForMat / p %.2f us (best of each);"
-                + " **ratio %.2f** (target at most 1). Scores identical to predictForMat's. The"
-                + " last column subtracts the same round's %,d-row stage (a Flink job's fixed"
-                + " cost): a diagnosis, not the target's ratio.%n",
-            stageBest / 1e3 / rows,
-            peerBest / 1e3 / rows / parallelism,
-            ratio(stageBest, peerBest, parallelism),
+            "Scores identical to predictForMat's in every run. Output SHA-256 (scores TFRecord,"
+                + " CSV) of all %s runs: %s. Columns marked (diagnostic) subtract the same round's"
+                + " %,d-row stage (a job's fixed cost) or count the job alone: not the target's"
+                + " ratio.%n",
+            rounds * targets.size(),
+            String.join("; ", outputs),
             SMALL_ROWS));
     System.out.print(md);
     if (report != null) {
@@ -185,26 +183,137 @@ public final class ScoringBenchmark {
     }
   }
 
-  /** Runs the score stage as `mlproof run score` runs it, with the DAG's logical date. */
-  private static long timeStage(
-      String modelDir, String examples, String output, int parallelism, PrintStream quiet) {
-    ScoreOptions options =
-        ScorePipeline.parse(
-            new String[] {
-              "--model=" + modelDir,
-              "--examples=" + examples,
-              "--output=" + output,
-              "--logicalDate=" + LocalDate.ofEpochDay(CUTOFF),
-              "--allowUnblessed=true",
-              "--scoresTable=",
-              "--numThreads=1",
-              "--runner=FlinkRunner",
-              "--parallelism=" + parallelism
-            });
-    // Timed: what `mlproof run score` runs. Reading the scores back for the check is not.
-    long t0 = System.nanoTime();
-    StageRun.execute(new ScorePipeline(), options, quiet);
-    return System.nanoTime() - t0;
+  /** A stage run: its wall time, the JobManager's duration of its job (0 if none), its manifest. */
+  private record Timed(long nanos, long jobNanos, Manifest manifest) {
+    String outputHashes() {
+      return manifest.getFilesList().stream()
+          .map(f -> f.getSha256().substring(0, 12))
+          .collect(Collectors.joining(", "));
+    }
+  }
+
+  /** One round of one target: the scoring rows, and the same stage on 1,000 rows. */
+  private record Run(Timed stage, Timed small) {}
+
+  /** Where the stage runs. */
+  private enum Target {
+    /** Flink's embedded local cluster in this JVM (what issue 11 names). */
+    LOCAL("Flink local (embedded cluster in the benchmark's JVM)"),
+    /**
+     * A running session cluster with the bundled jar on its class path ({@code mlproof flink start
+     * --job-jar target/mlproof-flink.jar}) at {@code $MLPROOF_BENCH_FLINK_MASTER}, staging {@code
+     * $MLPROOF_BENCH_FILES_TO_STAGE}: how a DAG run's score task runs since session 6. This JVM is
+     * the client. Run only when the variables are set.
+     */
+    CLUSTER(
+        "a session cluster started before the run (this JVM submits; round 1 is its first job)");
+
+    final String label;
+
+    Target(String label) {
+      this.label = label;
+    }
+
+    static List<Target> chosen() {
+      String master = System.getenv(SessionCluster.MASTER_ENV);
+      if (master == null) {
+        return List.of(LOCAL);
+      }
+      if (System.getenv(SessionCluster.STAGE_ENV) == null) {
+        throw new IllegalStateException(
+            SessionCluster.MASTER_ENV + " is set but " + SessionCluster.STAGE_ENV + " is not");
+      }
+      return List.of(LOCAL, CLUSTER);
+    }
+
+    /** Runs the score stage as `mlproof run score` runs it, with the DAG's logical date. */
+    Timed time(String modelDir, String examples, Path output, int parallelism, PrintStream quiet)
+        throws Exception {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--model=" + modelDir,
+                  "--examples=" + examples,
+                  "--output=" + output,
+                  "--logicalDate=" + LocalDate.ofEpochDay(CUTOFF),
+                  "--allowUnblessed=true",
+                  "--scoresTable=",
+                  "--numThreads=1",
+                  "--runner=FlinkRunner",
+                  "--parallelism=" + parallelism));
+      if (this == CLUSTER) {
+        args.add("--flinkMaster=" + System.getenv(SessionCluster.MASTER_ENV));
+        args.add("--filesToStage=" + System.getenv(SessionCluster.STAGE_ENV));
+      }
+      ScoreOptions options = ScorePipeline.parse(args.toArray(String[]::new));
+      // Timed: what `mlproof run score` runs. Reading the scores back for the check is not.
+      long t0 = System.nanoTime();
+      Manifest manifest = StageRun.execute(new ScorePipeline(), options, quiet);
+      long nanos = System.nanoTime() - t0;
+      long job =
+          this == CLUSTER
+              ? SessionCluster.lastJobMillis(System.getenv(SessionCluster.MASTER_ENV)) * 1_000_000L
+              : 0;
+      return new Timed(nanos, job, manifest);
+    }
+
+    void table(StringBuilder md, List<Long> peerNanos, List<Run> runs, int parallelism) {
+      md.append(String.format(Locale.ROOT, "**%s**%n%n", label));
+      boolean cluster = this == CLUSTER;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| round | predictForMat, 1 thread (ms) | peer / p (ms) | score stage (ms) | ratio |"
+                  + " stage on %,d rows (ms) | ratio less that fixed cost (diagnostic) |%s%n"
+                  + "|---|---:|---:|---:|---:|---:|---:|%s%n",
+              SMALL_ROWS,
+              cluster
+                  ? " job on the cluster, JobManager's duration (ms) | job-only ratio (diagnostic)"
+                      + " | job on 1,000 rows (ms) |"
+                  : "",
+              cluster ? "---:|---:|---:|" : ""));
+      for (int r = 0; r < runs.size(); r++) {
+        long peer = peerNanos.get(r);
+        Run run = runs.get(r);
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %,d | %,.0f | %,d | %.2f | %,d | %.2f |",
+                r + 1,
+                peer / 1_000_000,
+                peer / 1e6 / parallelism,
+                run.stage().nanos() / 1_000_000,
+                ratio(run.stage().nanos(), peer, parallelism),
+                run.small().nanos() / 1_000_000,
+                ratio(run.stage().nanos() - run.small().nanos(), peer, parallelism)));
+        if (cluster) {
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  " %,d | %.2f | %,d |",
+                  run.stage().jobNanos() / 1_000_000,
+                  ratio(run.stage().jobNanos(), peer, parallelism),
+                  run.small().jobNanos() / 1_000_000));
+        }
+        md.append('\n');
+      }
+    }
+  }
+
+  /** The stage's scores, as a multiset, must be predictForMat's. */
+  private static void checkScores(String output, double[] peer) {
+    List<Score> scored = new ArrayList<>();
+    TfRecordFiles.read(
+        TaskOutput.filePattern(output, ScorePipeline.SCORES),
+        (bytes, length, file) ->
+            scored.add(Score.parseFrom(CodedInputStream.newInstance(bytes, 0, length))));
+    double[] stage = scored.stream().mapToDouble(Score::getScore).toArray();
+    double[] expected = peer.clone();
+    Arrays.sort(stage);
+    Arrays.sort(expected);
+    if (!Arrays.equals(stage, expected)) {
+      throw new IllegalStateException("the score stage and predictForMat disagree in " + output);
+    }
   }
 
   private static double ratio(long stageNanos, long peerNanos, int parallelism) {
