@@ -1,5 +1,6 @@
 package io.mlproof.pipelines.score;
 
+import com.google.protobuf.ByteString;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.TfRecordFiles;
@@ -221,8 +222,13 @@ final class RankScores extends PTransform<PCollection<ScoredBatch>, PCollection<
       }
       int[] ranked = rank(ids, scores, output.where());
       String tail = ScorePipeline.csvTail(output.modelId(), output.scoreDay());
+      // The model id as UTF-8 bytes, once: as a String, protobuf measured its UTF-8 length again
+      // for every record (with the entity id's, a third of the writing's samples in a profile,
+      // docs/bench/scoring.md). The same bytes are written.
       Score.Builder score =
-          Score.newBuilder().setModelId(output.modelId()).setScoreDay(output.scoreDay());
+          Score.newBuilder()
+              .setModelIdBytes(ByteString.copyFromUtf8(output.modelId()))
+              .setScoreDay(output.scoreDay());
       StringBuilder lines = ScorePipeline.csvHeader();
       try (TfRecordFiles.Writer records = new TfRecordFiles.Writer(output.recordsFile());
           Writer csv = textFile(output.csvFile())) {
