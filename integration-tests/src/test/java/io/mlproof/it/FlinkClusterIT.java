@@ -190,8 +190,7 @@ class FlinkClusterIT {
             dir.resolve("runs/_logs/long_job/" + DS + "/extract_copies/attempt=1.progress.json"));
     assertThat(live.state()).isEqualTo(StageProgress.State.RUNNING);
     assertThat(live.counters()).containsKeys("flink_records_in", "flink_records_out");
-    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
-    assertThat(kill.waitFor()).isZero();
+    run.interrupt();
     MlproofCli.Result result = run.await();
     assertThat(result.exitCode()).as(result.stderr()).isNotZero();
     assertThat(cluster.get("/jobs/" + jobId).path("state").asText())

@@ -152,8 +152,7 @@ class LocalSessionClusterIT {
     }
     List<ProcessHandle> recorded = recorded(cluster);
     assertThat(recorded).hasSize(2).allMatch(ProcessHandle::isAlive);
-    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
-    assertThat(kill.waitFor()).isZero();
+    run.interrupt();
     MlproofCli.Result result = run.await();
     assertThat(result.exitCode()).as(result.stderr()).isNotZero();
     assertThat(recorded).noneMatch(ProcessIdentity::isRunning);

@@ -28,6 +28,36 @@ final class MlproofCli {
           Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     }
+
+    /**
+     * Sends SIGINT, as Ctrl-C does. A process started with SIGINT ignored (the test run launched
+     * under nohup or in a background subshell, which the child inherits) would never see it and the
+     * JVM installs no handler for it, so that is a clear failure here instead of a confusing one
+     * later.
+     */
+    void interrupt() throws IOException, InterruptedException {
+      long ignored = signalMask(process.pid(), "SigIgn:");
+      if ((ignored & (1L << (SIGINT - 1))) != 0) {
+        throw new AssertionError(
+            "SIGINT is ignored in mlproof's process (inherited from the test run: started under"
+                + " nohup or in a background subshell); run the tests from a normal shell");
+      }
+      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+      if (kill.waitFor() != 0) {
+        throw new AssertionError("kill -INT " + process.pid() + " exited " + kill.exitValue());
+      }
+    }
+  }
+
+  private static final int SIGINT = 2;
+
+  /** A signal mask line of /proc/PID/status (hexadecimal, bit n-1 for signal n). */
+  private static long signalMask(long pid, String field) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith(field))
+        .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + field + " in /proc/" + pid + "/status"));
   }
 
   /**
