@@ -158,8 +158,9 @@ public final class DuckDbWarehouse implements Warehouse {
 
   /**
    * Each partition is the query nested in {@code SELECT * FROM (...) WHERE hash(key) % n = i} on a
-   * connection of its own. DuckDB pushes the filter on a grouping column below an aggregation, so
-   * every partition aggregates only its keys; only the base table scan is repeated.
+   * connection of its own. DuckDB pushes the filter into a plain query's scan, but keeps it above a
+   * join and aggregation (the entity_days template): there every partition computes the whole
+   * aggregation, so such reads want few partitions (docs/WAREHOUSE.md).
    */
   @Override
   public <T> PTransform<PBegin, PCollection<T>> readPartitioned(
