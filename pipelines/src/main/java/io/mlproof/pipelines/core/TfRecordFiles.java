@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -124,13 +125,17 @@ public final class TfRecordFiles {
     private long records;
 
     public Writer(String path) {
+      this(create(path));
+    }
+
+    /** Writes to {@code channel}, buffered; {@link #close} closes it. */
+    public Writer(WritableByteChannel channel) {
+      this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+    }
+
+    private static WritableByteChannel create(String path) {
       try {
-        this.out =
-            new BufferedOutputStream(
-                Channels.newOutputStream(
-                    FileSystems.create(
-                        FileSystems.matchNewResource(path, false), MimeTypes.BINARY)),
-                BUFFER);
+        return FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY);
       } catch (IOException e) {
         throw new RunFailedException("cannot create " + path + ": " + e.getMessage(), e);
       }
@@ -149,6 +154,11 @@ public final class TfRecordFiles {
 
     public long records() {
       return records;
+    }
+
+    /** Writes out what is buffered, leaving the channel open. */
+    public void flush() throws IOException {
+      out.flush();
     }
 
     @Override

@@ -26,7 +26,7 @@ final class EventParser extends SingleRowParser<Event> {
 
   @Override
   Event parseOne(SqlRow row, ExtractWindow window) throws BadRow {
-    RowChecks.id(row, "event_id");
+    RowChecks.checkId(row, "event_id");
     String entityId = RowChecks.id(row, "user_id");
     long at = RowChecks.time(row, "event_at");
     EventType type = RowChecks.category(row, "event_type", TYPES, BadRowReason.UNKNOWN_EVENT_TYPE);

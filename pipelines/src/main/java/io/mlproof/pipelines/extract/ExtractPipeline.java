@@ -7,6 +7,7 @@ import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.TfRecordSink;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
 import io.mlproof.pipelines.warehouse.SqlRowMapper;
@@ -22,14 +23,17 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
@@ -40,8 +44,9 @@ import org.apache.beam.sdk.values.PDone;
  * files with a manifest, unless more than {@code --maxBadFraction} of the rows were bad.
  *
  * <pre>
- * ReadWarehouseRows -> ParseAndValidate -+-> records     -> WriteOutputs (records-*.tfrecord)
- *                                        +-> dead_letter -> WriteOutputs (dead_letter-*.tfrecord)
+ * ReadWarehouseRows -> ParseAndValidate -> WriteOutputs -+-> records-*.tfrecord
+ *                      (records and dead letters, one    +-> dead_letter-*.tfrecord
+ *                       output, serialized)
  * </pre>
  */
 public final class ExtractPipeline implements Stage<ExtractOptions> {
@@ -124,6 +129,7 @@ public final class ExtractPipeline implements Stage<ExtractOptions> {
     @Override
     public void finish(
         StageRun.Finished finished, TaskOutput output, Manifest.Builder manifest, PrintStream out) {
+      WriteOutputs.addMissingShards(output);
       Counts counts = Counts.of(finished.counters());
       if (counts.badFraction() > plan.maxBadFraction()) {
         String kept = keepDeadLetters(output);
@@ -143,8 +149,8 @@ public final class ExtractPipeline implements Stage<ExtractOptions> {
   }
 
   /**
-   * The pipeline: read, parse and validate, write. The records leave the parse step as their
-   * serialized bytes and go straight into the TFRecord files.
+   * The pipeline: read, parse and validate, write. Records and dead letters leave the parse step
+   * serialized, as its one output, and go straight into the TFRecord files.
    */
   public static void build(
       Pipeline pipeline, ExtractPlan plan, Warehouse warehouse, TaskOutput output) {
@@ -152,9 +158,7 @@ public final class ExtractPipeline implements Stage<ExtractOptions> {
         ParseAndValidate.serialized(plan.recordType(), plan.window());
     read(pipeline, plan, warehouse)
         .apply("ParseAndValidate", parse)
-        .apply(
-            "WriteOutputs",
-            new WriteOutputs(parse, output.staging(RECORDS), output.staging(DEAD_LETTER)));
+        .apply("WriteOutputs", new WriteOutputs(parse, output));
   }
 
   /** The raw rows of the plan's query, engine-neutral. */
@@ -172,29 +176,65 @@ public final class ExtractPipeline implements Stage<ExtractOptions> {
             ResultRowCoder.of()));
   }
 
-  /** Writes records (serialized already) and dead letters as TFRecord files under two prefixes. */
+  /**
+   * Writes the serialized records and dead letters with one {@link FileIO#writeDynamic} into the
+   * staging directory, as {@code records-SSSSS-of-NNNNN.tfrecord} and {@code
+   * dead_letter-SSSSS-of-NNNNN.tfrecord}: the names {@link ProtoRecords#write} gives, so the
+   * manifest's globs and every reader stay as they were.
+   */
   static final class WriteOutputs extends PTransform<PCollectionTuple, PDone> {
     private static final long serialVersionUID = 1L;
     private final ParseAndValidate<?> parsed;
-    private final String recordsPrefix;
-    private final String deadLetterPrefix;
+    private final String directory;
 
-    WriteOutputs(ParseAndValidate<?> parsed, String recordsPrefix, String deadLetterPrefix) {
+    WriteOutputs(ParseAndValidate<?> parsed, TaskOutput output) {
       this.parsed = parsed;
-      this.recordsPrefix = recordsPrefix;
-      this.deadLetterPrefix = deadLetterPrefix;
+      this.directory =
+          FileSystems.matchNewResource(output.staging(RECORDS), false)
+              .getCurrentDirectory()
+              .toString();
     }
 
     @Override
     public PDone expand(PCollectionTuple outputs) {
       outputs
-          .get(parsed.recordBytesTag())
+          .get(parsed.outcomesTag())
           .apply(
-              "WriteRecords", TFRecordIO.write().to(recordsPrefix).withSuffix(ProtoRecords.SUFFIX));
-      outputs
-          .get(parsed.deadLettersTag())
-          .apply("WriteDeadLetters", ProtoRecords.<DeadLetter>write(deadLetterPrefix));
+              "WriteTFRecords",
+              FileIO.<String, Outcome>writeDynamic()
+                  .by(Outcome::destination)
+                  .withDestinationCoder(StringUtf8Coder.of())
+                  .via(Contextful.fn(Outcome::bytes), new TfRecordSink())
+                  .to(directory)
+                  .withNaming(name -> FileIO.Write.defaultNaming(name, ProtoRecords.SUFFIX))
+                  // An empty input still writes one (empty) records file.
+                  .withEmptyGlobalWindowDestination(RECORDS));
       return PDone.in(outputs.getPipeline());
+    }
+
+    /**
+     * A file per output as {@link ProtoRecords#write} guarantees: one write only makes files for
+     * the destinations it saw, so a run without dead letters (or without records) gets the empty
+     * {@code -00000-of-00001} shard Beam's own sink would have written.
+     */
+    static void addMissingShards(TaskOutput output) {
+      for (String name : List.of(RECORDS, DEAD_LETTER)) {
+        String prefix = output.staging(name);
+        try {
+          MatchResult shards =
+              FileSystems.match(prefix + "-*" + ProtoRecords.SUFFIX, EmptyMatchTreatment.ALLOW);
+          if (shards.status() == MatchResult.Status.OK && shards.metadata().isEmpty()) {
+            FileSystems.create(
+                    FileSystems.matchNewResource(
+                        prefix + "-00000-of-00001" + ProtoRecords.SUFFIX, false),
+                    MimeTypes.BINARY)
+                .close();
+          }
+        } catch (IOException e) {
+          throw new RunFailedException(
+              "could not write the empty " + name + " file: " + e.getMessage(), e);
+        }
+      }
     }
   }
 

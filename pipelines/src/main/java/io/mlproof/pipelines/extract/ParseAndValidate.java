@@ -5,7 +5,6 @@ import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.proto.v1.DeadLetter;
 import java.util.EnumMap;
 import java.util.Map;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -24,9 +23,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * rejected, {@value #DEAD_LETTERS} dead letters out, and {@code bad_<reason>} per {@link
  * BadRowReason}.
  *
- * <p>{@link #serialized} emits each record as its serialized bytes ({@link ByteArrayCoder}) for the
- * TFRecord write: the record is coded once, where it is built, instead of by a {@link ProtoCoder}
- * between every pair of operators and again for the file (docs/bench/extract.md).
+ * <p>{@link #serialized} emits records and dead letters as one output of serialized {@link
+ * Outcome}s for the file write: each is coded once, where it is built, instead of by a {@link
+ * ProtoCoder} between every pair of operators and again for the file, and a single output lets
+ * Flink chain the parse step with the write (docs/bench/extract.md).
  */
 public final class ParseAndValidate<T extends Message>
     extends PTransform<PCollection<ResultRow>, PCollectionTuple> {
@@ -42,7 +42,7 @@ public final class ParseAndValidate<T extends Message>
   private final ExtractWindow window;
   private final boolean serialized;
   private final TupleTag<T> records = new TupleTag<>("records");
-  private final TupleTag<byte[]> recordBytes = new TupleTag<>("record_bytes");
+  private final TupleTag<Outcome> outcomes = new TupleTag<>("outcomes");
   private final TupleTag<DeadLetter> deadLetters = new TupleTag<>("dead_letter");
 
   private ParseAndValidate(
@@ -61,7 +61,10 @@ public final class ParseAndValidate<T extends Message>
     return create(recordType, recordType.parser(), window, false);
   }
 
-  /** As {@link #of}, but the records leave as serialized bytes under {@link #recordBytesTag}. */
+  /**
+   * As {@link #of}, but records and dead letters leave serialized, together, under {@link
+   * #outcomesTag}.
+   */
   static ParseAndValidate<? extends Message> serialized(
       RecordType recordType, ExtractWindow window) {
     return create(recordType, recordType.parser(), window, true);
@@ -77,9 +80,9 @@ public final class ParseAndValidate<T extends Message>
     return records;
   }
 
-  /** The records' serialized bytes, if {@link #serialized}. */
-  public TupleTag<byte[]> recordBytesTag() {
-    return recordBytes;
+  /** Records and dead letters, serialized, if {@link #serialized}: the only output then. */
+  TupleTag<Outcome> outcomesTag() {
+    return outcomes;
   }
 
   public TupleTag<DeadLetter> deadLettersTag() {
@@ -92,21 +95,23 @@ public final class ParseAndValidate<T extends Message>
 
   @Override
   public PCollectionTuple expand(PCollection<ResultRow> rows) {
-    // One DoFn emits either kind; the tag's element type is the one the coder below is set for.
+    // One DoFn emits either kind; the tags' element types are the ones the coders below are set
+    // for. Serialized, both kinds go to the one output.
     @SuppressWarnings("unchecked")
-    TupleTag<Object> recordsOut = (TupleTag<Object>) (serialized ? recordBytes : records);
-    PCollectionTuple parsed =
-        rows.apply(
-            "Parse",
-            ParDo.of(
-                    new ParseFn<>(
-                        recordType.source(), parser, window, recordsOut, serialized, deadLetters))
-                .withOutputTags(recordsOut, TupleTagList.of(deadLetters)));
+    TupleTag<Object> recordsOut = (TupleTag<Object>) (serialized ? outcomes : records);
+    @SuppressWarnings("unchecked")
+    TupleTag<Object> deadOut = (TupleTag<Object>) (serialized ? outcomes : deadLetters);
+    ParseFn<T> fn =
+        new ParseFn<>(recordType.source(), parser, window, recordsOut, deadOut, serialized);
     if (serialized) {
-      parsed.get(recordBytes).setCoder(ByteArrayCoder.of());
-    } else {
-      parsed.get(records).setCoder(ProtoCoder.of(parser.type()));
+      PCollectionTuple parsed =
+          rows.apply("Parse", ParDo.of(fn).withOutputTags(recordsOut, TupleTagList.empty()));
+      parsed.get(outcomes).setCoder(Outcome.Coder.of());
+      return parsed;
     }
+    PCollectionTuple parsed =
+        rows.apply("Parse", ParDo.of(fn).withOutputTags(recordsOut, TupleTagList.of(deadLetters)));
+    parsed.get(records).setCoder(ProtoCoder.of(parser.type()));
     parsed.get(deadLetters).setCoder(ProtoCoder.of(DeadLetter.class));
     return parsed;
   }
@@ -117,8 +122,8 @@ public final class ParseAndValidate<T extends Message>
     private final RecordParser<T> parser;
     private final ExtractWindow window;
     private final TupleTag<Object> records;
+    private final TupleTag<Object> deadLetters;
     private final boolean serialized;
-    private final TupleTag<DeadLetter> deadLetters;
     private final Counter rows = Metrics.counter(ParseAndValidate.class, ROWS);
     private final Counter recordCount = Metrics.counter(ParseAndValidate.class, RECORDS);
     private final Counter badRows = Metrics.counter(ParseAndValidate.class, BAD_ROWS);
@@ -130,14 +135,14 @@ public final class ParseAndValidate<T extends Message>
         RecordParser<T> parser,
         ExtractWindow window,
         TupleTag<Object> records,
-        boolean serialized,
-        TupleTag<DeadLetter> deadLetters) {
+        TupleTag<Object> deadLetters,
+        boolean serialized) {
       this.source = source;
       this.parser = parser;
       this.window = window;
       this.records = records;
-      this.serialized = serialized;
       this.deadLetters = deadLetters;
+      this.serialized = serialized;
     }
 
     @Setup
@@ -162,7 +167,7 @@ public final class ParseAndValidate<T extends Message>
             @Override
             public void record(T record) {
               recordCount.inc();
-              out.get(records).output(serialized ? record.toByteArray() : record);
+              out.get(records).output(serialized ? Outcome.record(record.toByteArray()) : record);
             }
 
             @Override
@@ -170,14 +175,15 @@ public final class ParseAndValidate<T extends Message>
               badRows.inc(count);
               byReason.get(reason).inc(count);
               deadLetterCount.inc();
+              DeadLetter deadLetter =
+                  DeadLetter.newBuilder()
+                      .setSource(source)
+                      .setReasonCode(reason.proto())
+                      .setReason(why)
+                      .putAllOriginal(row.toText())
+                      .build();
               out.get(deadLetters)
-                  .output(
-                      DeadLetter.newBuilder()
-                          .setSource(source)
-                          .setReasonCode(reason.proto())
-                          .setReason(why)
-                          .putAllOriginal(row.toText())
-                          .build());
+                  .output(serialized ? Outcome.deadLetter(deadLetter.toByteArray()) : deadLetter);
             }
           });
     }

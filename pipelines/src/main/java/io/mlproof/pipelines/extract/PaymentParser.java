@@ -25,7 +25,7 @@ final class PaymentParser extends SingleRowParser<Payment> {
 
   @Override
   Payment parseOne(SqlRow row, ExtractWindow window) throws BadRow {
-    RowChecks.id(row, "payment_id");
+    RowChecks.checkId(row, "payment_id");
     String entityId = RowChecks.id(row, "user_id");
     long at = RowChecks.time(row, "paid_at");
     RowChecks.present(row, "amount");

@@ -13,15 +13,23 @@ final class RowChecks {
 
   /** An id column as text ("any id type fits"): integer or text, never NULL or blank. */
   static String id(SqlRow row, String column) throws BadRow {
-    if (row.isNull(column)) {
+    Object value = checkId(row, column);
+    return value instanceof String s ? s : row.getText(column);
+  }
+
+  /**
+   * The checks of {@link #id} without its text, for ids the record stores as numbers: only text can
+   * be blank (no other type's text is), so no number is turned into a string per row.
+   */
+  static Object checkId(SqlRow row, String column) throws BadRow {
+    Object value = row.get(column);
+    if (value == null) {
       throw new BadRow(BadRowReason.NULL_ID, column + " is NULL");
     }
-    Object value = row.get(column);
-    String text = value instanceof String s ? s : row.getText(column);
-    if (text.isBlank()) {
+    if (value instanceof String s && s.isBlank()) {
       throw new BadRow(BadRowReason.NULL_ID, column + " is blank");
     }
-    return text;
+    return value;
   }
 
   static void present(SqlRow row, String column) throws BadRow {

@@ -362,6 +362,39 @@ class ExtractPipelineTest {
   }
 
   @Test
+  void aRunWithoutDeadLettersOrWithoutRecordsStillHasBothFiles() throws Exception {
+    // One write makes files only for the outputs it saw; the other gets the empty shard Beam's
+    // TFRecordIO wrote for an empty output, so every glob in the manifest still matches a file.
+    Path good =
+        Files.writeString(
+            tmp.resolve("good_events.sql"),
+            "SELECT event_id, user_id, event_type, event_at, amount FROM {{ table('events') }}"
+                + " WHERE event_id <= 5");
+    Manifest clean = extract("events", "--template=" + good);
+    assertThat(clean.getCountersOrDefault("records", -1)).isEqualTo(5);
+    assertThat(clean.getCountersOrDefault("dead_letters", 0)).isZero();
+    assertThat(TfRecordFiles.read(out, "records-*.tfrecord", Event.parser())).hasSize(5);
+    assertThat(TfRecordFiles.names(out, "dead_letter-*"))
+        .containsExactly("dead_letter-00000-of-00001.tfrecord");
+    assertThat(out.resolve("dead_letter-00000-of-00001.tfrecord")).isEmptyFile();
+
+    Path bad =
+        Files.writeString(
+            tmp.resolve("bad_events.sql"),
+            "SELECT event_id, user_id, event_type, event_at, amount FROM {{ table('events') }}"
+                + " WHERE event_id IN (7, 8)");
+    Manifest allBad = extract("events", "--template=" + bad, "--maxBadFraction=1");
+    assertThat(allBad.getCountersOrDefault("records", 0)).isZero();
+    assertThat(allBad.getCountersOrDefault("dead_letters", -1)).isEqualTo(2);
+    assertThat(TfRecordFiles.read(out, "dead_letter-*.tfrecord", DeadLetter.parser()))
+        .extracting(d -> d.getReasonCode().name())
+        .containsExactlyInAnyOrder("NEGATIVE_AMOUNT", "UNKNOWN_EVENT_TYPE");
+    assertThat(TfRecordFiles.names(out, "records-*"))
+        .containsExactly("records-00000-of-00001.tfrecord");
+    assertThat(out.resolve("records-00000-of-00001.tfrecord")).isEmptyFile();
+  }
+
+  @Test
   void tooManyBadRowsFailsAndCommitsNothing() throws Exception {
     extract("events", "--maxBadFraction=0.5"); // a complete earlier attempt
     assertThat(out.resolve(TaskOutput.MANIFEST)).exists();
