@@ -40,8 +40,8 @@ import java.util.Properties;
  */
 public final class ExtractBenchmark {
 
-  private static final String CLUSTER_MASTER = System.getenv("MLPROOF_BENCH_FLINK_MASTER");
-  private static final String CLUSTER_STAGE = System.getenv("MLPROOF_BENCH_FILES_TO_STAGE");
+  private static final String CLUSTER_MASTER = System.getenv(SessionCluster.MASTER_ENV);
+  private static final String CLUSTER_STAGE = System.getenv(SessionCluster.STAGE_ENV);
 
   private ExtractBenchmark() {}
 

@@ -7,6 +7,7 @@ import io.mlproof.pipelines.core.RunFailedException;
 import io.mlproof.pipelines.core.Stage;
 import io.mlproof.pipelines.core.StageRun;
 import io.mlproof.pipelines.core.TaskOutput;
+import io.mlproof.pipelines.core.TfRecordFiles;
 import io.mlproof.pipelines.core.TfRecordSink;
 import io.mlproof.pipelines.warehouse.ResultRow;
 import io.mlproof.pipelines.warehouse.ResultRowCoder;
@@ -33,7 +34,6 @@ import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
@@ -224,11 +224,7 @@ public final class ExtractPipeline implements Stage<ExtractOptions> {
           MatchResult shards =
               FileSystems.match(prefix + "-*" + ProtoRecords.SUFFIX, EmptyMatchTreatment.ALLOW);
           if (shards.status() == MatchResult.Status.OK && shards.metadata().isEmpty()) {
-            FileSystems.create(
-                    FileSystems.matchNewResource(
-                        prefix + "-00000-of-00001" + ProtoRecords.SUFFIX, false),
-                    MimeTypes.BINARY)
-                .close();
+            new TfRecordFiles.Writer(prefix + "-00000-of-00001" + ProtoRecords.SUFFIX).close();
           }
         } catch (IOException e) {
           throw new RunFailedException(
