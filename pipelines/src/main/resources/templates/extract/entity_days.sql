@@ -21,6 +21,13 @@
 -- purchases_at_midnight and sessions_at_midnight count the day's events at exactly 00:00:00 UTC:
 -- a label window (T, T + horizon] excludes the instant T and includes the instant T + horizon,
 -- which day sums alone cannot tell apart.
+--
+-- Both scans' WHERE start with the partition marker on user_id. It renders as TRUE for a whole
+-- read (and on BigQuery); a DuckDB read split into parts (--readPartitions) puts the part's
+-- hash(user_id) filter there, inside the scans. Without it the filter would wrap the whole query,
+-- and DuckDB keeps it above the GROUP BY and the JOIN: every part would aggregate all raw rows of
+-- the interval. user_id is the key of the output rows (each group has one user_id, and the join to
+-- users matches on it), so each output row is made from the raw rows of one part only.
 WITH raw AS (
   SELECT
     user_id,
@@ -38,8 +45,9 @@ WITH raw AS (
       WHEN event_type = 'purchase' AND amount IS NULL THEN 'MISSING_FIELD'
     END AS problem
   FROM {{ table('events') }}
-  WHERE (event_at >= {{ data_interval_start }} AND event_at < {{ data_interval_end }})
-     OR event_at IS NULL
+  WHERE {{ partition('user_id') }}
+    AND ((event_at >= {{ data_interval_start }} AND event_at < {{ data_interval_end }})
+      OR event_at IS NULL)
   UNION ALL
   SELECT
     user_id,
@@ -55,8 +63,9 @@ WITH raw AS (
       WHEN amount < 0 THEN 'NEGATIVE_AMOUNT'
     END AS problem
   FROM {{ table('payments') }}
-  WHERE (paid_at >= {{ data_interval_start }} AND paid_at < {{ data_interval_end }})
-     OR paid_at IS NULL
+  WHERE {{ partition('user_id') }}
+    AND ((paid_at >= {{ data_interval_start }} AND paid_at < {{ data_interval_end }})
+      OR paid_at IS NULL)
 ),
 days AS (
   SELECT

@@ -65,6 +65,8 @@ public record ExtractPlan(
     RenderedSql sql = warehouse.render(warehouse.template(options.getTemplate()), context);
     DryRun dryRun = warehouse.check(sql);
     checkColumns(recordType, sql, dryRun);
+    // A template's partition markers must split by the key the read is split by, on every engine.
+    sql.partitionColumn(PARTITION_KEY);
     return new ExtractPlan(
         recordType, context, sql, dryRun, maxBadFraction, options.getReadPartitions());
   }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.math.BigDecimal;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -24,6 +26,10 @@ import java.util.regex.Pattern;
  *       like dates or ISO times (rejected if they do not parse), other strings only if they match
  *       {@link SqlLiterals#SAFE_STRING}
  *   <li>{@code table('<name>')} - the warehouse's quoted, qualified reference to a table
+ *   <li>{@code partition('<column>')} - a predicate that selects one part of a read split by that
+ *       column: {@code TRUE} in the rendered query, which a partitioned DuckDB read replaces with
+ *       its part's filter (see {@link RenderedSql#withPartitionFilter}); every marker of a
+ *       template must name the same column
  * </ul>
  *
  * <p>Everything else is an error naming the template, the line and the fix: unknown names,
@@ -41,9 +47,13 @@ public final class SqlRenderer {
   private static final Pattern PARAM = Pattern.compile("\\s*params\\.([A-Za-z_][A-Za-z0-9_]*)\\s*");
   private static final Pattern TABLE =
       Pattern.compile("\\s*table\\(\\s*(?:'([^']*)'|\"([^\"]*)\")\\s*\\)\\s*");
+  private static final Pattern PARTITION =
+      Pattern.compile("\\s*partition\\(\\s*(?:'([^']*)'|\"([^\"]*)\")\\s*\\)\\s*");
+  private static final Pattern PARTITION_CALL =
+      Pattern.compile("\\s*partition\\s*\\(.*", Pattern.DOTALL);
   private static final String GRAMMAR =
       "use {{ ds }}, {{ ds_nodash }}, {{ data_interval_start }}, {{ data_interval_end }},"
-          + " {{ params.<name> }} or {{ table('<name>') }}";
+          + " {{ params.<name> }}, {{ table('<name>') }} or {{ partition('<column>') }}";
   private static final DateTimeFormatter NODASH = DateTimeFormatter.BASIC_ISO_DATE;
 
   private SqlRenderer() {}
@@ -60,6 +70,7 @@ public final class SqlRenderer {
     private final TemplateContext context;
     private final TableReferences tables;
     private final Set<String> usedTables = new LinkedHashSet<>();
+    private final List<RenderedSql.PartitionMarker> markers = new ArrayList<>();
     private final String text;
 
     Render(SqlTemplate template, TemplateContext context, TableReferences tables) {
@@ -84,10 +95,11 @@ public final class SqlRenderer {
         if (close < 0 || (nested >= 0 && nested < close)) {
           throw error(open, "'{{' is not closed", "close it with '}}'");
         }
-        sql.append(text, from, open).append(evaluateInRange(text.substring(open + 2, close), open));
+        sql.append(text, from, open);
+        sql.append(evaluateInRange(text.substring(open + 2, close), open, sql.length()));
         from = close + 2;
       }
-      return new RenderedSql(template.name(), sql.toString(), usedTables);
+      return new RenderedSql(template.name(), sql.toString(), usedTables, markers);
     }
 
     private void rejectStatementsAndComments() {
@@ -102,9 +114,9 @@ public final class SqlRenderer {
       }
     }
 
-    private String evaluateInRange(String expression, int at) {
+    private String evaluateInRange(String expression, int at, int renderedAt) {
       try {
-        return evaluate(expression, at);
+        return evaluate(expression, at, renderedAt);
       } catch (IllegalArgumentException e) {
         throw error(
             at,
@@ -113,7 +125,19 @@ public final class SqlRenderer {
       }
     }
 
-    private String evaluate(String expression, int at) {
+    /** {@code renderedAt}: where the value goes in the rendered SQL (a marker's offset). */
+    private String evaluate(String expression, int at, int renderedAt) {
+      Matcher partition = PARTITION.matcher(expression);
+      if (partition.matches()) {
+        String column = partition.group(1) != null ? partition.group(1) : partition.group(2);
+        return partition(column, at, renderedAt);
+      }
+      if (PARTITION_CALL.matcher(expression).matches()) {
+        throw error(
+            at,
+            "unsupported expression {{" + SqlIdentifiers.Shown.of(expression) + "}}",
+            "name one column in quotes, e.g. {{ partition('user_id') }}");
+      }
       Matcher table = TABLE.matcher(expression);
       if (table.matches()) {
         String name = table.group(1) != null ? table.group(1) : table.group(2);
@@ -136,6 +160,32 @@ public final class SqlRenderer {
       }
       throw error(
           at, "unsupported expression {{" + SqlIdentifiers.Shown.of(expression) + "}}", GRAMMAR);
+    }
+
+    /**
+     * A marker renders as the whole query's {@code TRUE}; its column and offset are kept so a
+     * partitioned read can put its filter there. One column per template: a part must hold whole
+     * output rows, so every scan is split by the same key.
+     */
+    private String partition(String column, int at, int renderedAt) {
+      if (!SqlIdentifiers.isName(column)) {
+        throw error(
+            at,
+            "partition column '" + SqlIdentifiers.Shown.of(column) + "' is not a plain identifier",
+            "use letters, digits and underscores, e.g. {{ partition('user_id') }}");
+      }
+      if (!markers.isEmpty() && !markers.get(0).column().equals(column)) {
+        throw error(
+            at,
+            "partition('"
+                + column
+                + "') names another column than the template's first marker, partition('"
+                + markers.get(0).column()
+                + "')",
+            "split every scan by the same column, the key of the rows the query returns");
+      }
+      markers.add(new RenderedSql.PartitionMarker(column, renderedAt));
+      return RenderedSql.WHOLE;
     }
 
     private String variable(String name, int at) {

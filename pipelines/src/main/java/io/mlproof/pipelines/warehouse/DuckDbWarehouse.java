@@ -129,6 +129,7 @@ public final class DuckDbWarehouse implements Warehouse {
       try (PreparedStatement prepared = c.prepareStatement(sql.sql())) {
         columns = JdbcRows.columns(prepared.getMetaData());
       }
+      checkPartitionMarkers(c, sql);
       StringBuilder plan = new StringBuilder();
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("EXPLAIN " + sql.sql())) {
@@ -157,27 +158,77 @@ public final class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * Each partition is the query nested in {@code SELECT * FROM (...) WHERE hash(key) % n = i} on a
-   * connection of its own. DuckDB pushes the filter into a plain query's scan, but keeps it above a
-   * join and aggregation (the entity_days template): there every partition computes the whole
-   * aggregation, so such reads want few partitions (docs/WAREHOUSE.md).
+   * A marker's column must bind in the scan it filters; the whole query (markers as {@code TRUE})
+   * cannot tell, so the split form is prepared too. Preparing runs nothing.
+   */
+  private void checkPartitionMarkers(Connection c, RenderedSql sql) throws SQLException {
+    if (sql.partitionMarkers().isEmpty()) {
+      return;
+    }
+    String column = sql.partitionMarkers().get(0).column();
+    try (PreparedStatement ignored = c.prepareStatement(partFilter(sql, column, 2))) {
+      // preparing binds every name
+    } catch (SQLException e) {
+      throw new InvalidInputException(
+          "template "
+              + sql.template()
+              + ": partition('"
+              + column
+              + "') does not run on DuckDB ("
+              + firstLine(e)
+              + "): put the marker only in the WHERE of scans that have a column "
+              + column,
+          e);
+    }
+  }
+
+  /**
+   * Reads the query as {@code partitions} disjoint parts by {@code hash(key) % partitions}, one
+   * connection per part. DuckDB's {@code hash} gives equal integers of any width one value and NULL
+   * a value of its own, so every row lands in exactly one part.
+   *
+   * <p>A template with {@code {{ partition('key') }}} markers gets the part's filter where they
+   * stand, in its scans: below its aggregations and joins, so a part reads and aggregates only its
+   * share of the raw rows. Any other query is nested in {@code SELECT * FROM (...) WHERE hash(key)
+   * % n = ?}, which DuckDB pushes into a plain query's scan but keeps above a join or aggregation:
+   * there every part computes the whole query (docs/WAREHOUSE.md, "Parallel reads").
    */
   @Override
   public <T> PTransform<PBegin, PCollection<T>> readPartitioned(
       RenderedSql sql, String key, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+    Optional<String> marked = sql.partitionColumn(key);
     if (partitions <= 1) {
       return read(sql, mapper, coder);
     }
     SingleStatement.require(sql, Dialect.DUCKDB);
+    if (marked.isPresent()) {
+      return new ReadPartitions<>(
+          url(),
+          partFilter(sql, key, partitions),
+          sql.partitionMarkers().size(),
+          partitions,
+          mapper,
+          coder);
+    }
     String query =
         "SELECT * FROM (\n"
             + SingleStatement.withoutTrailingSemicolon(sql.sql(), false)
-            + "\n) AS mlproof_rows WHERE hash(mlproof_rows."
-            + tableReference(key)
-            + ") % "
-            + partitions
-            + " = ?";
-    return new ReadPartitions<>(url(), query, partitions, mapper, coder);
+            + "\n) AS mlproof_rows WHERE "
+            + partPredicate("mlproof_rows." + tableReference(key), partitions);
+    return new ReadPartitions<>(url(), query, 1, partitions, mapper, coder);
+  }
+
+  /** The query with each marker replaced by the part's filter, the part number a parameter. */
+  private String partFilter(RenderedSql sql, String key, int partitions) {
+    return sql.withPartitionFilter("(" + partPredicate(tableReference(key), partitions) + ")");
+  }
+
+  /**
+   * One part of {@code partitions} by {@code column} (a checked, quoted name): {@code ?} is its
+   * number.
+   */
+  private static String partPredicate(String column, int partitions) {
+    return "hash(" + column + ") % " + partitions + " = ?";
   }
 
   /** The partitions' numbers, spread over the workers, each read on a connection of its own. */
@@ -185,14 +236,22 @@ public final class DuckDbWarehouse implements Warehouse {
     private static final long serialVersionUID = 1L;
     private final String url;
     private final String query;
+    private final int parameters;
     private final int partitions;
     private final SqlRowMapper<T> mapper;
     private final Coder<T> coder;
 
+    /** {@code parameters}: how many {@code ?} in {@code query} each take the part's number. */
     ReadPartitions(
-        String url, String query, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+        String url,
+        String query,
+        int parameters,
+        int partitions,
+        SqlRowMapper<T> mapper,
+        Coder<T> coder) {
       this.url = url;
       this.query = query;
+      this.parameters = parameters;
       this.partitions = partitions;
       this.mapper = mapper;
       this.coder = coder;
@@ -200,6 +259,7 @@ public final class DuckDbWarehouse implements Warehouse {
 
     @Override
     public PCollection<T> expand(PBegin input) {
+      int parameters = this.parameters;
       return input
           .apply("Partitions", Create.of(IntStream.range(0, partitions).boxed().toList()))
           // Random keys spread the few partition numbers over the workers; each read then runs,
@@ -211,8 +271,11 @@ public final class DuckDbWarehouse implements Warehouse {
                   .withDataSourceProviderFn(new ReadOnlyDataSource(url))
                   .withQuery(query)
                   .withParameterSetter(
-                      (Integer partition, PreparedStatement statement) ->
-                          statement.setInt(1, partition))
+                      (Integer partition, PreparedStatement statement) -> {
+                        for (int i = 1; i <= parameters; i++) {
+                          statement.setInt(i, partition);
+                        }
+                      })
                   .withRowMapper(new JdbcRows.Mapper<>(mapper))
                   .withCoder(coder)
                   // The rows stay where their partition was read (see read()).

@@ -99,11 +99,14 @@ public sealed interface Warehouse extends TableReferences
   /**
    * {@link #read}, split into {@code partitions} disjoint reads by a hash of the query's column
    * {@code key}, spread over the workers so that they run in parallel and each writes its own
-   * shards downstream. Every row is read by exactly one partition, a NULL key included. Engines
-   * whose reads are parallel already (BigQuery's Storage Read API streams) read once.
+   * shards downstream. Every row is read by exactly one partition, a NULL key included. A
+   * template's {@code {{ partition('key') }}} markers say where a part's filter goes; markers on
+   * another column than {@code key} are an exit-2 error. Engines whose reads are parallel already
+   * (BigQuery's Storage Read API streams) read once, the markers as {@code TRUE}.
    */
   default <T> PTransform<PBegin, PCollection<T>> readPartitioned(
       RenderedSql sql, String key, int partitions, SqlRowMapper<T> mapper, Coder<T> coder) {
+    sql.partitionColumn(key);
     return read(sql, mapper, coder);
   }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
 import io.mlproof.pipelines.demo.DemoFixtures;
-import io.mlproof.pipelines.warehouse.DuckDbFixture;
-import io.mlproof.pipelines.warehouse.Warehouse;
 import io.mlproof.proto.v1.DeadLetter;
 import io.mlproof.proto.v1.EntityDay;
 import io.mlproof.proto.v1.Event;
@@ -126,23 +124,11 @@ class RunnerParityTest {
   }
 
   private Manifest run(Path warehouse, String recordType, String name, String... extra) {
-    String[] args =
-        concat(
-            new String[] {
-              "--warehouse=" + DuckDbFixture.spec(warehouse),
-              "--output=" + tmp.resolve(name + "-" + recordType),
-              "--recordType=" + recordType,
-              "--maxBadFraction=1"
-            },
-            extra);
-    return ExtractPipeline.run(
-        ExtractPipeline.parse(args), Warehouse.parse(DuckDbFixture.spec(warehouse)), System.out);
+    return ExtractRuns.run(warehouse, tmp.resolve(name + "-" + recordType), recordType, extra);
   }
 
   private static String[] concat(String[] first, String... more) {
-    return java.util.stream.Stream.concat(
-            java.util.Arrays.stream(first), java.util.Arrays.stream(more))
-        .toArray(String[]::new);
+    return ExtractRuns.concat(first, more);
   }
 
   private static List<String> sorted(List<? extends Message> records) {

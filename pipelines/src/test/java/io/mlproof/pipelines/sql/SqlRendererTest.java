@@ -210,7 +210,7 @@ class SqlRendererTest {
   void anythingBeyondTheGrammarIsRejectedWithLineAndFix() {
     String grammar =
         "use {{ ds }}, {{ ds_nodash }}, {{ data_interval_start }}, {{ data_interval_end }},"
-            + " {{ params.<name> }} or {{ table('<name>') }}";
+            + " {{ params.<name> }}, {{ table('<name>') }} or {{ partition('<column>') }}";
     assertThatThrownBy(() -> render("SELECT 1\nWHERE d = {{ today }}", "{}"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("template t.sql line 2: unknown name 'today': " + grammar);
@@ -242,5 +242,115 @@ class SqlRendererTest {
         .hasMessage(
             "template t.sql line 1: params.missing is not set: pass it in --params, e.g."
                 + " --params={\"missing\":...}");
+  }
+
+  /** Two scans, each marked; the offsets below are counted in the expected text by hand. */
+  private static final String MARKED =
+      "SELECT user_id FROM {{ table('events') }} WHERE {{ partition('user_id') }} AND x > 1\n"
+          + "UNION ALL SELECT user_id FROM {{ table(\"payments\") }} WHERE {{partition(\"user_id\")}}";
+
+  @Test
+  void partitionMarkersRenderAsTrueAndKeepTheirPlace() {
+    RenderedSql duck =
+        SqlRenderer.render(SqlTemplate.inline("t.sql", MARKED), context("{}"), DUCKDB);
+    String whole =
+        "SELECT user_id FROM \"events\" WHERE TRUE AND x > 1\n"
+            + "UNION ALL SELECT user_id FROM \"payments\" WHERE TRUE";
+    assertThat(duck.sql()).isEqualTo(whole);
+    // "SELECT user_id FROM \"events\" WHERE " is 35 characters, the first line 50 with its newline,
+    // and "UNION ALL SELECT user_id FROM \"payments\" WHERE " 47: the second TRUE is at 97.
+    assertThat(duck.partitionMarkers())
+        .containsExactly(
+            new RenderedSql.PartitionMarker("user_id", 35),
+            new RenderedSql.PartitionMarker("user_id", 97));
+    assertThat(duck.withPartitionFilter("(hash(\"user_id\") % 8 = ?)"))
+        .isEqualTo(
+            "SELECT user_id FROM \"events\" WHERE (hash(\"user_id\") % 8 = ?) AND x > 1\n"
+                + "UNION ALL SELECT user_id FROM \"payments\" WHERE (hash(\"user_id\") % 8 = ?)");
+    assertThat(duck.partitionColumn("user_id")).contains("user_id");
+    // The SHA-256 is of the whole query, so it names the query whatever a read is split into.
+    assertThat(duck.sha256()).isEqualTo(new RenderedSql("t.sql", whole, Set.of()).sha256());
+
+    RenderedSql bq =
+        SqlRenderer.render(SqlTemplate.inline("t.sql", MARKED), context("{}"), BIGQUERY);
+    assertThat(bq.sql())
+        .isEqualTo(
+            "SELECT user_id FROM `my-project.analytics.events` WHERE TRUE AND x > 1\n"
+                + "UNION ALL SELECT user_id FROM `my-project.analytics.payments` WHERE TRUE");
+
+    RenderedSql plain =
+        SqlRenderer.render(SqlTemplate.inline("t.sql", "SELECT 1"), context("{}"), DUCKDB);
+    assertThat(plain.partitionMarkers()).isEmpty();
+    assertThat(plain.partitionColumn("user_id")).isEmpty();
+    assertThat(plain.withPartitionFilter("(x = ?)")).isEqualTo("SELECT 1");
+  }
+
+  @Test
+  void badPartitionMarkersAreRejected() {
+    assertThatThrownBy(() -> render("WHERE {{ partition(user_id) }}", "{}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "template t.sql line 1: unsupported expression {{ partition(user_id) }}:"
+                + " name one column in quotes, e.g. {{ partition('user_id') }}");
+    assertThatThrownBy(() -> render("WHERE {{ partition() }}", "{}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unsupported expression {{ partition() }}");
+    assertThatThrownBy(() -> render("WHERE {{ partition('user_id', 8) }}", "{}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unsupported expression {{ partition('user_id', 8) }}");
+    assertThatThrownBy(() -> render("\nWHERE {{ partition('user_id) OR (1=1') }}", "{}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "template t.sql line 2: partition column 'user_id) OR (1=1' is not a plain identifier:"
+                + " use letters, digits and underscores, e.g. {{ partition('user_id') }}");
+    assertThatThrownBy(() -> render("WHERE {{ partition('u.user_id') }}", "{}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("partition column 'u.user_id' is not a plain identifier");
+    assertThatThrownBy(
+            () ->
+                render(
+                    "WHERE {{ partition('user_id') }}\nUNION ALL\nWHERE {{ partition('event_id') }}",
+                    "{}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "template t.sql line 3: partition('event_id') names another column than the"
+                + " template's first marker, partition('user_id'): split every scan by the same"
+                + " column, the key of the rows the query returns");
+  }
+
+  @Test
+  void markersOnAnotherColumnThanTheReadsKeyAreRejected() {
+    RenderedSql sql =
+        SqlRenderer.render(
+            SqlTemplate.inline("t.sql", "SELECT * FROM e WHERE {{ partition('event_id') }}"),
+            context("{}"),
+            DUCKDB);
+    assertThatThrownBy(() -> sql.partitionColumn("user_id"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "template t.sql marks its scans with partition('event_id') but the read is split by"
+                + " user_id: write {{ partition('user_id') }} in every scan's WHERE, the key of the"
+                + " rows it returns");
+    // Hand-built markers on two columns (the renderer refuses them) fail the same way.
+    RenderedSql two =
+        new RenderedSql(
+            "h.sql",
+            "TRUE AND TRUE",
+            Set.of(),
+            java.util.List.of(
+                new RenderedSql.PartitionMarker("user_id", 0),
+                new RenderedSql.PartitionMarker("event_id", 9)));
+    assertThatThrownBy(() -> two.partitionColumn("user_id"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith(
+            "template h.sql marks its scans with partition('event_id'), partition('user_id') but");
+    assertThatThrownBy(
+            () ->
+                new RenderedSql(
+                    "h.sql",
+                    "SELECT 1",
+                    Set.of(),
+                    java.util.List.of(new RenderedSql.PartitionMarker("user_id", 2))))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
