@@ -101,4 +101,47 @@ class BigQueryExtractTest {
         .contains("would scan: 123456789 bytes (117.7 MiB)\n");
     assertThat(tmp.resolve("out")).doesNotExist();
   }
+
+  /**
+   * On BigQuery a partition marker renders as TRUE and --readPartitions is ignored: the query job
+   * gets exactly the whole query. The fake job service takes a query's text as its base64-encoded
+   * result and decodes a stream, ignoring bytes after the result; so a marker right after an
+   * unpadded encoding (its TRUE four more base64 characters, three more bytes) still decodes to the
+   * canned rows, and the dry run is registered for that exact text only.
+   */
+  @Test
+  void aMarkedTemplateRunsAsTheWholeQueryOnBigQuery() throws Exception {
+    BigQueryFakes fakes = new BigQueryFakes();
+    com.google.api.services.bigquery.model.TableReference events = fakes.table("events");
+    BigQueryFakes.CannedQuery query = null;
+    // The encoding is unpadded when the encoded result is a multiple of 3 bytes: one of three
+    // consecutive lengths of the table's "numBytes" figure gives that.
+    for (long bytes : new long[] {2048, 20480, 204800}) {
+      query = fakes.query(BigQueryEvents.SCHEMA, BigQueryEvents.rows(), bytes, events);
+      if (!query.text().endsWith("=")) {
+        break;
+      }
+    }
+    assertThat(query.text()).doesNotEndWith("=");
+    String whole = query.text() + "TRUE";
+    fakes.expectDryRun(whole, query.schema(), 2048, events);
+    Path template =
+        Files.writeString(tmp.resolve("events.sql"), query.text() + "{{ partition('user_id') }}");
+    Warehouse warehouse =
+        BigQueryWarehouse.of(BigQueryFakes.PROJECT, BigQueryFakes.DATASET)
+            .withTestServices(BigQueryEvents.services(fakes))
+            .withApi(fakes.api(List.of("events")));
+
+    Manifest manifest =
+        ExtractPipeline.run(options(template, "--readPartitions=8"), warehouse, System.out);
+
+    assertThat(manifest.getQuerySha256())
+        .isEqualTo(io.mlproof.pipelines.core.Sha256.hex(whole.getBytes(StandardCharsets.UTF_8)));
+    assertThat(manifest.getAttributesMap()).containsEntry("read_partitions", "8");
+    assertThat(TfRecordFiles.read(tmp.resolve("out"), "records-*.tfrecord", Event.parser()))
+        .extracting(Event::getEventId)
+        .containsExactly(1L);
+    assertThat(manifest.getCountersMap())
+        .containsAllEntriesOf(Map.of("rows", 2L, "records", 1L, "bad_rows", 1L));
+  }
 }

@@ -47,21 +47,22 @@ public final class BigQueryEvents {
 
   public static final BigQueryFakes.CannedQuery canned(BigQueryFakes fakes, long bytes)
       throws Exception {
-    return fakes.query(
-        SCHEMA,
-        List.of(
-            new TableRow()
-                .set("event_id", 1L)
-                .set("user_id", 7L)
-                .set("event_type", "purchase")
-                .set("event_at", "2024-01-07 12:00:00 UTC")
-                .set("amount", "10.5"),
-            new TableRow()
-                .set("event_id", 2L)
-                .set("event_type", "page_view")
-                .set("event_at", "2024-01-07 13:00:00 UTC")),
-        bytes,
-        fakes.table("events"));
+    return fakes.query(SCHEMA, rows(), bytes, fakes.table("events"));
+  }
+
+  /** The two events as the query job's result rows. */
+  public static List<TableRow> rows() {
+    return List.of(
+        new TableRow()
+            .set("event_id", 1L)
+            .set("user_id", 7L)
+            .set("event_type", "purchase")
+            .set("event_at", "2024-01-07 12:00:00 UTC")
+            .set("amount", "10.5"),
+        new TableRow()
+            .set("event_id", 2L)
+            .set("event_type", "page_view")
+            .set("event_at", "2024-01-07 13:00:00 UTC"));
   }
 
   public static BigQueryServices services(BigQueryFakes fakes) {

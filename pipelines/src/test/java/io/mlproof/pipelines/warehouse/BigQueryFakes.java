@@ -79,6 +79,14 @@ public final class BigQueryFakes {
     String text =
         FakeBigQueryServices.encodeQueryResult(
             new Table().setSchema(schema).setNumBytes(bytes), rows);
+    expectDryRun(text, schema, bytes, reads);
+    return new CannedQuery(text, schema, rows);
+  }
+
+  /**
+   * Answers a dry run of exactly {@code text}: its schema, the bytes it scans, the table it reads.
+   */
+  public void expectDryRun(String text, TableSchema schema, long bytes, TableReference reads) {
     jobs.expectDryRunQuery(
         PROJECT,
         text,
@@ -88,7 +96,6 @@ public final class BigQueryFakes {
                     .setTotalBytesProcessed(bytes)
                     .setSchema(schema)
                     .setReferencedTables(List.of(reads))));
-    return new CannedQuery(text, schema, rows);
   }
 
   /** Beam's services with a Storage Read client serving the query results as these Avro records. */
