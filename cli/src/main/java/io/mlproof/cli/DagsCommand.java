@@ -147,6 +147,14 @@ final class DagsCommand {
     String flinkMaster;
 
     @Option(
+        names = "--fork-each-task",
+        description =
+            "Run each pipeline task sent to a Flink cluster in a client JVM of its own, as exported"
+                + " Airflow tasks do, instead of as a thread of the run's one warm task client (which"
+                + " saves each task a JVM start and set-up, but shares one JVM among the run's tasks).")
+    boolean forkEachTask;
+
+    @Option(
         names = "--max-active-tasks",
         description = "Tasks run at once (default: the DAG's max_active_tasks).")
     Integer maxActiveTasks;
@@ -186,7 +194,11 @@ final class DagsCommand {
       return settings
           .withRunner(Optional.ofNullable(runner))
           .withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
-          .withFlink(settings.flink().withMaster(Optional.ofNullable(flinkMaster)));
+          .withFlink(
+              settings
+                  .flink()
+                  .withMaster(Optional.ofNullable(flinkMaster))
+                  .withTaskClient(!forkEachTask));
     }
   }
 
@@ -464,7 +476,8 @@ final class DagsCommand {
                 settings.launcher(),
                 ProcessWatcher.NONE,
                 dag,
-                folders.state);
+                folders.state,
+                Optional.empty());
         task.spec().describe(context).forEach(line -> out.println("      " + line));
         out.println("      output: " + render.outputDir(task.id()));
       }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.OptionSpec;
       AbCommand.class,
       ReportCommand.class,
       FlinkCommand.class,
+      TaskClientCommand.class,
       HelpCommand.class
     })
 public final class Main {

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,22 +88,42 @@ class LocalSessionClusterIT {
     assertThat(direct.exitCode()).as(direct.stderr()).isZero();
     assertThat(flink.exitCode()).as(flink.stderr()).isZero();
     assertThat(flink.stderr()).contains("started a local Flink session cluster at 127.0.0.1:");
-    String log =
-        Files.readString(dir.resolve("runs-flink/_logs/demo/" + DS + "/features/attempt=1.log"));
+    Path logs = dir.resolve("runs-flink/_logs/demo/" + DS);
     Path cluster = clusterDir("flink");
-    // The bundled jar is on the cluster's class path, so the task stages an empty jar instead of
-    // uploading it, and its client JVM is the light one of a task that only plans and submits.
-    assertThat(log.lines().findFirst().orElseThrow())
+    // Every pipeline task ran as a thread of the run's one warm task client, whose JVM is the light
+    // one of a client that only plans and submits; the bundled jar is on the cluster's class path,
+    // so each task stages an empty jar instead of uploading it.
+    Matcher started =
+        Pattern.compile("started a warm task client \\(pid (\\d+)\\)").matcher(flink.stderr());
+    assertThat(started.find()).as(flink.stderr()).isTrue();
+    long clientPid = Long.parseLong(started.group(1));
+    assertThat(firstLine(logs.resolve("_task-client.log")))
         .contains("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-        .contains("--runner=FlinkRunner")
-        .containsPattern(
-            "--flinkMaster=127\\.0\\.0\\.1:\\d+ --filesToStage="
-                + Pattern.quote(
-                    cluster
-                        .resolve(FlinkSessionCluster.PLACEHOLDER_JAR)
-                        .toAbsolutePath()
-                        .toString())
-                + "( |$)");
+        .endsWith(" io.mlproof.cli.Main task-client");
+    for (String task :
+        List.of(
+            "extract_activity",
+            "features",
+            "score_features",
+            "validate",
+            "train",
+            "bless",
+            "score")) {
+      assertThat(firstLine(logs.resolve(task + "/attempt=1.log")))
+          .as(task)
+          .startsWith("$ [task client pid " + clientPid + "] run ")
+          .contains("--runner=FlinkRunner")
+          .containsPattern(
+              "--flinkMaster=127\\.0\\.0\\.1:\\d+ --filesToStage="
+                  + Pattern.quote(
+                      cluster
+                          .resolve(FlinkSessionCluster.PLACEHOLDER_JAR)
+                          .toAbsolutePath()
+                          .toString())
+                  + "( |$)");
+    }
+    // The client stopped with the run.
+    assertThat(ProcessHandle.of(clientPid).filter(ProcessIdentity::isRunning)).isEmpty();
     assertThat(firstLine(cluster.resolve("log/taskmanager-1.out")))
         .containsPattern("-cp \\S+/flink-lib/\\*:\\S+/mlproof-flink\\.jar ");
     assertThat(cluster.resolve("log/jobmanager.log")).exists();
@@ -156,6 +177,11 @@ class LocalSessionClusterIT {
     MlproofCli.Result result = run.await();
     assertThat(result.exitCode()).as(result.stderr()).isNotZero();
     assertThat(recorded).noneMatch(ProcessIdentity::isRunning);
+    Matcher client =
+        Pattern.compile("started a warm task client \\(pid (\\d+)\\)").matcher(result.stderr());
+    assertThat(client.find()).as(result.stderr()).isTrue();
+    assertThat(ProcessHandle.of(Long.parseLong(client.group(1))).filter(ProcessIdentity::isRunning))
+        .isEmpty();
     assertThat(cluster.resolve("tmp")).doesNotExist();
     assertThat(cluster.resolve(FlinkSessionCluster.STATE_FILE)).doesNotExist();
     assertThat(processesUsing(cluster)).isEmpty();

@@ -4,6 +4,7 @@ import io.mlproof.orchestrator.core.RunDates;
 import io.mlproof.orchestrator.core.RunnerSpec;
 import io.mlproof.orchestrator.task.PipelineLauncher;
 import io.mlproof.orchestrator.task.ProcessWatcher;
+import io.mlproof.orchestrator.task.TaskClient;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.pipelines.sql.TemplateContext;
@@ -20,6 +21,8 @@ import java.util.Optional;
  * @param logFile where the try's output goes (one file per try)
  * @param dag the DAG being run, and {@code stateFile} where its run's state is: for tasks that look
  *     at the run itself (the report)
+ * @param taskClient the run's warm task client, when its pipeline tasks go to a Flink cluster: they
+ *     run there as threads instead of forked JVMs
  */
 public record TaskContext(
     String dagId,
@@ -32,7 +35,8 @@ public record TaskContext(
     PipelineLauncher launcher,
     ProcessWatcher watcher,
     Dag dag,
-    Path stateFile) {
+    Path stateFile,
+    Optional<TaskClient> taskClient) {
 
   public String outputDir() {
     return render.outputDir(taskId);

@@ -97,6 +97,17 @@ public final class FlinkRunTarget implements AutoCloseable {
         submitTo(runner, cluster.master(), cluster.placeholderJar()), Optional.of(cluster));
   }
 
+  /**
+   * Whether a run's pipeline tasks are submitted to a Flink cluster (a master, or the run's local
+   * session cluster) by clients that only plan, submit and wait, and should share the run's warm
+   * task client ({@link FlinkSetup#taskClient()}).
+   */
+  public static boolean submitsToCluster(RunnerSpec runner, FlinkSetup setup) {
+    return setup.taskClient()
+        && runner.kind() == RunnerKind.FLINK
+        && check(runner, setup).filter(EMBEDDED::equals).isEmpty();
+  }
+
   /** The runner the run's tasks use. */
   public RunnerSpec runner() {
     return runner;
@@ -134,7 +145,7 @@ public final class FlinkRunTarget implements AutoCloseable {
    * of its CPU: one tier of JIT and the serial collector took a features task's client from 13-18
    * to 7.5-8 CPU seconds (docs/BENCHMARKS.md). A run's own JIT or collector options win.
    */
-  static List<String> clientJvmOptions(List<String> own) {
+  public static List<String> clientJvmOptions(List<String> own) {
     List<String> options = new ArrayList<>();
     if (own.stream().noneMatch(o -> o.contains("Tiered"))) {
       options.add(ONE_JIT_TIER);

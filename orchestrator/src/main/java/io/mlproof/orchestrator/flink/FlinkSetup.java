@@ -13,9 +13,15 @@ import java.util.Optional;
  * @param clusterJar the bundled jar tasks stage with {@code --filesToStage} ({@code
  *     target/mlproof-flink.jar}), if it was built
  * @param local the size of the local session cluster a run starts when no master is given
+ * @param taskClient whether tasks sent to a cluster run as threads of the run's warm task client
+ *     (the default) rather than each in a JVM of its own ({@code --fork-each-task})
  */
 public record FlinkSetup(
-    Optional<String> master, Path lib, Optional<Path> clusterJar, LocalCluster local) {
+    Optional<String> master,
+    Path lib,
+    Optional<Path> clusterJar,
+    LocalCluster local,
+    boolean taskClient) {
 
   /** The local session cluster of a DAG run: TaskManagers, slots each and TaskManager memory. */
   public record LocalCluster(int taskManagers, int slots, String taskManagerMemory) {
@@ -45,23 +51,28 @@ public record FlinkSetup(
         Optional.empty(),
         lib,
         Optional.of(jar).filter(Files::isRegularFile),
-        LocalCluster.STANDARD);
+        LocalCluster.STANDARD,
+        true);
   }
 
   public FlinkSetup withMaster(Optional<String> value) {
-    return new FlinkSetup(value, lib, clusterJar, local);
+    return new FlinkSetup(value, lib, clusterJar, local, taskClient);
   }
 
   public FlinkSetup withLib(Path value) {
-    return new FlinkSetup(master, value, clusterJar, local);
+    return new FlinkSetup(master, value, clusterJar, local, taskClient);
   }
 
   public FlinkSetup withClusterJar(Optional<Path> value) {
-    return new FlinkSetup(master, lib, value, local);
+    return new FlinkSetup(master, lib, value, local, taskClient);
   }
 
   public FlinkSetup withLocal(LocalCluster value) {
-    return new FlinkSetup(master, lib, clusterJar, value);
+    return new FlinkSetup(master, lib, clusterJar, value, taskClient);
+  }
+
+  public FlinkSetup withTaskClient(boolean value) {
+    return new FlinkSetup(master, lib, clusterJar, local, value);
   }
 
   /**

@@ -51,6 +51,17 @@ public final class Processes {
 
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
+  /** Appends {@code line} and a newline to {@code log}, creating it and its folders if need be. */
+  public static void appendLine(Path log, String line) throws IOException {
+    java.nio.file.Files.createDirectories(log.toAbsolutePath().getParent());
+    java.nio.file.Files.writeString(
+        log,
+        line + "\n",
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
   /** The last non-blank line of a log, for failure messages (the CLI prints its error last). */
   public static String lastLine(Path log) {
     try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {

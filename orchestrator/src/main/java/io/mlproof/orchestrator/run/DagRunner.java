@@ -19,6 +19,7 @@ import io.mlproof.orchestrator.state.StateStore;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
 import io.mlproof.orchestrator.task.ProcessWatcher;
+import io.mlproof.orchestrator.task.TaskClient;
 import io.mlproof.orchestrator.template.RenderContext;
 import io.mlproof.pipelines.core.InvalidInputException;
 import java.io.IOException;
@@ -290,6 +291,7 @@ public final class DagRunner {
     private final Map<String, Instant> retryAt = new HashMap<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     private int running;
+    private Optional<TaskClient> taskClient = Optional.empty();
 
     Execution(Dag dag, LocalDate date, RunType type, Map<String, Object> params) {
       this.dag = dag;
@@ -336,6 +338,8 @@ public final class DagRunner {
               });
       FlinkRunTarget flink = null;
       try {
+        // Started before the cluster, so that it warms up while the cluster starts.
+        taskClient = startTaskClient();
         flink = openFlink();
         runner = flink.runner();
         loop(pool);
@@ -345,6 +349,11 @@ public final class DagRunner {
             "interrupted while running " + dag.dagId() + " " + date);
       } finally {
         pool.shutdownNow();
+        taskClient.ifPresent(
+            client -> {
+              client.close();
+              liveProcesses.remove(client.process());
+            });
         if (flink != null) {
           flink.close();
         }
@@ -408,19 +417,44 @@ public final class DagRunner {
      * pipeline task is left to run; the DAG's runner for other runners.
      */
     private FlinkRunTarget openFlink() {
-      boolean pipelinesToRun =
-          dag.tasks().stream()
-              .anyMatch(
-                  t ->
-                      t.kind().equals("pipeline")
-                          && instances.get(t.id()).state() == TaskState.NONE);
       liveClusterDirs.add(flinkDir());
       return FlinkRunTarget.open(
           dagRunner,
           settings.flink(),
-          pipelinesToRun,
+          pipelinesToRun(),
           flinkDir(),
           message -> progress.note(dag.dagId(), date, message));
+    }
+
+    private boolean pipelinesToRun() {
+      return dag.tasks().stream()
+          .anyMatch(
+              t -> t.kind().equals("pipeline") && instances.get(t.id()).state() == TaskState.NONE);
+    }
+
+    /**
+     * The run's warm task client, when its pipeline tasks go to a Flink cluster (a master, or the
+     * run's local session cluster) and {@code --fork-each-task} was not given.
+     */
+    private Optional<TaskClient> startTaskClient() {
+      if (!FlinkRunTarget.submitsToCluster(dagRunner, settings.flink()) || !pipelinesToRun()) {
+        return Optional.empty();
+      }
+      TaskClient client =
+          TaskClient.start(
+              settings.launcher(),
+              FlinkRunTarget.clientJvmOptions(dagRunner.jvmOptions()),
+              settings
+                  .logRoot()
+                  .resolve(Path.of(dag.dagId(), date.toString(), "_task-client.log")));
+      liveProcesses.add(client.process());
+      progress.note(
+          dag.dagId(),
+          date,
+          "started a warm task client (pid "
+              + client.process().pid()
+              + "): pipeline tasks run in it as threads; it stops when the run ends");
+      return Optional.of(client);
     }
 
     /** The folder of the run's local Flink cluster, if it starts one: config, logs, pids. */
@@ -595,7 +629,8 @@ public final class DagRunner {
               settings.launcher(),
               watcher(task.id()),
               dag,
-              store.file());
+              store.file(),
+              taskClient);
       pool.execute(
           () -> {
             TaskResult result;

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * How pipeline tasks are forked: {@code java <jvmOptions> -cp <classpath> <mainClass> run
- * <pipeline> ...}. Each pipeline runs in a JVM of its own: a crash or a leak stays in one task, a
- * timeout can kill it, and Flink's class loading works (it does not inside a host that loaded Beam
- * already).
+ * <pipeline> ...}, or the run's warm task client: {@code ... <mainClass> task-client} ({@link
+ * TaskClient}). A pipeline never runs in the scheduler's JVM: a crash or a leak stays out of it, a
+ * timeout can kill the task, and Flink's class loading works (it does not inside a host that loaded
+ * Beam already).
  */
 public record PipelineLauncher(
     Path java, String classpath, String mainClass, List<String> jvmOptions) {

@@ -3,10 +3,7 @@ package io.mlproof.orchestrator.task;
 import io.mlproof.orchestrator.process.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,13 +33,7 @@ public final class ProcessSupervisor {
       throws InterruptedException {
     Process process;
     try {
-      Files.createDirectories(log.toAbsolutePath().getParent());
-      Files.writeString(
-          log,
-          "$ " + String.join(" ", command) + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      Processes.appendLine(log, "$ " + String.join(" ", command));
       ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)

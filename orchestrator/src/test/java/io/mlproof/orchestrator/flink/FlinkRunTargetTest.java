@@ -28,7 +28,8 @@ class FlinkRunTargetTest {
         master,
         dir.resolve("no-lib"),
         Optional.of(Path.of("/opt/mlproof/mlproof-flink.jar")),
-        FlinkSetup.LocalCluster.STANDARD);
+        FlinkSetup.LocalCluster.STANDARD,
+        true);
   }
 
   private static RunnerSpec flink(Map<String, String> options) {

@@ -1,5 +1,7 @@
 package io.mlproof.orchestrator.testing;
 
+import io.mlproof.orchestrator.task.TaskClient;
+import io.mlproof.orchestrator.task.TaskClientServer;
 import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.Pipelines;
@@ -8,25 +10,33 @@ import java.util.Arrays;
 
 /**
  * The forked pipeline JVM of orchestrator tests: {@code run <pipeline> <options>}, like the CLI's
- * main (which lives in a module that depends on this one), with the same exit codes.
+ * main (which lives in a module that depends on this one), with the same exit codes; and {@code
+ * task-client}, the warm task client running such tasks as threads.
  */
 public final class TestPipelineMain {
 
   private TestPipelineMain() {}
 
   public static void main(String[] args) {
+    if (args.length == 1 && args[0].equals(TaskClient.COMMAND)) {
+      TaskClientServer.serve(TestPipelineMain::execute, () -> {});
+    }
+    System.exit(execute(args));
+  }
+
+  /** Runs {@code run <pipeline> <options>} and returns its exit code. */
+  public static int execute(String... args) {
     if (args.length < 2 || !args[0].equals("run")) {
       System.err.println("usage: run <pipeline> [options]");
-      System.exit(ExitCodes.INVALID_INPUT);
+      return ExitCodes.INVALID_INPUT;
     }
     try {
       Pipelines.get(args[1]).run(Arrays.copyOfRange(args, 2, args.length));
-      System.exit(ExitCodes.SUCCESS);
+      return ExitCodes.SUCCESS;
     } catch (RuntimeException e) {
       RuntimeException user = UserErrors.find(e);
       System.err.println("mlproof: " + (user != null ? user.getMessage() : e));
-      System.exit(
-          user instanceof InvalidInputException ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED);
+      return user instanceof InvalidInputException ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED;
     }
   }
 }

@@ -74,8 +74,33 @@ public record StageProgress(
     return log.resolveSibling(base + ".progress.json");
   }
 
-  /** The file named by {@link #ENV}, if the scheduler set it. */
+  /**
+   * The progress file of a task run as a thread of a warm task client (where the environment is the
+   * client's, shared by its tasks), inherited by the threads the task starts.
+   */
+  private static final InheritableThreadLocal<Path> THREAD_FILE = new InheritableThreadLocal<>();
+
+  /** Ends a {@link #forThread} setting. */
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Reports this thread's pipeline (and those of threads it starts from now on) to {@code file}
+   * instead of the environment's, until the scope is closed.
+   */
+  public static Scope forThread(Path file) {
+    THREAD_FILE.set(file);
+    return THREAD_FILE::remove;
+  }
+
+  /** This thread's file ({@link #forThread}), else the one named by {@link #ENV}, if set. */
   public static Optional<Path> fileFromEnvironment() {
+    Path own = THREAD_FILE.get();
+    if (own != null) {
+      return Optional.of(own);
+    }
     String value = System.getenv(ENV);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
   }

@@ -64,6 +64,23 @@ class StageProgressTest {
   }
 
   @Test
+  void aThreadsOwnFileWinsForItAndTheThreadsItStartsUntilClosed() throws Exception {
+    // Surefire sets no MLPROOF_PROGRESS_FILE: without a thread's own file there is none.
+    assertThat(StageProgress.fileFromEnvironment()).isEmpty();
+    Path own = tmp.resolve("task-a.progress.json");
+    java.util.concurrent.atomic.AtomicReference<Optional<Path>> seenByChild =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    try (StageProgress.Scope scope = StageProgress.forThread(own)) {
+      assertThat(StageProgress.fileFromEnvironment()).contains(own);
+      Thread child = new Thread(() -> seenByChild.set(StageProgress.fileFromEnvironment()));
+      child.start();
+      child.join();
+    }
+    assertThat(seenByChild.get()).contains(own);
+    assertThat(StageProgress.fileFromEnvironment()).isEmpty();
+  }
+
+  @Test
   void theFileSitsBesideTheTrysLog() {
     assertThat(StageProgress.besideLog(Path.of("/logs/demo/2024-06-03/train/attempt=2.log")))
         .isEqualTo(Path.of("/logs/demo/2024-06-03/train/attempt=2.progress.json"));

@@ -14,6 +14,7 @@ import io.mlproof.orchestrator.load.Suggest;
 import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.orchestrator.task.OptionCatalog;
 import io.mlproof.orchestrator.task.ProcessSupervisor;
+import io.mlproof.orchestrator.task.TaskClient;
 import io.mlproof.orchestrator.template.Template;
 import io.mlproof.pipelines.core.ExitCodes;
 import io.mlproof.pipelines.core.InvalidInputException;
@@ -303,14 +304,9 @@ public final class PipelineTaskKind implements TaskKind {
         return TaskResult.failed(
             "cannot clear the old manifest in " + output + ": " + e.getMessage());
       }
-      List<String> command = new ArrayList<>();
-      command.add(context.launcher().java().toString());
-      command.addAll(context.launcher().jvmOptions());
-      command.addAll(context.runner().jvmOptions());
-      command.addAll(
-          List.of("-cp", context.launcher().classpath(), context.launcher().mainClass()));
+      List<String> args;
       try {
-        command.addAll(arguments(context));
+        args = arguments(context);
       } catch (InvalidInputException e) {
         return TaskResult.failedNoRetry(e.getMessage());
       }
@@ -322,8 +318,7 @@ public final class PipelineTaskKind implements TaskKind {
         return TaskResult.failed(
             "cannot clear the old progress file " + progress + ": " + e.getMessage());
       }
-      ProcessSupervisor.Exit exit =
-          runClient(command, Map.of(StageProgress.ENV, progress.toString()), context);
+      ProcessSupervisor.Exit exit = runClient(args, progress, context);
       String last = Processes.lastLine(context.logFile());
       if (exit.timedOut()) {
         return TaskResult.failed(
@@ -346,37 +341,62 @@ public final class PipelineTaskKind implements TaskKind {
     }
 
     /**
-     * Runs the pipeline's client JVM. When it ends other than by exit 0 (killed at the deadline or
-     * by an interrupt, crashed), its job on a Flink cluster is cancelled: nothing waits for it any
-     * more, and a retry would run it twice at once.
+     * Runs the pipeline's client: a thread of the run's warm task client when it has one, else a
+     * JVM of its own. When it ends other than by exit 0 (killed at the deadline or by an interrupt,
+     * crashed), its job on a Flink cluster is cancelled: nothing waits for it any more, and a retry
+     * would run it twice at once.
      */
     private static ProcessSupervisor.Exit runClient(
-        List<String> command, Map<String, String> environment, TaskContext context)
-        throws InterruptedException {
+        List<String> args, Path progress, TaskContext context) throws InterruptedException {
       Optional<FlinkJob> job = job(context);
       job.ifPresent(context.watcher()::jobSubmitting);
+      Runnable cancelJob =
+          () -> job.ifPresent(j -> j.cancelQuietly(message -> appendToLog(context, message)));
       boolean succeeded = false;
       try {
+        Optional<TaskClient> client = context.taskClient().filter(TaskClient::alive);
         ProcessSupervisor.Exit exit =
-            ProcessSupervisor.run(
-                command, environment, context.logFile(), context.deadline(), context.watcher());
+            client.isPresent()
+                ? client
+                    .get()
+                    .run(
+                        args,
+                        context.logFile(),
+                        progress,
+                        context.deadline(),
+                        context.watcher(),
+                        cancelJob)
+                : ProcessSupervisor.run(
+                    command(args, context),
+                    Map.of(StageProgress.ENV, progress.toString()),
+                    context.logFile(),
+                    context.deadline(),
+                    context.watcher());
         succeeded = !exit.timedOut() && exit.code() == ExitCodes.SUCCESS;
         return exit;
       } finally {
         if (!succeeded) {
-          job.ifPresent(j -> j.cancelQuietly(message -> appendToLog(context, message)));
+          cancelJob.run();
         }
         job.ifPresent(context.watcher()::jobSettled);
       }
     }
 
+    /** {@code java <options> -cp <classpath> <main> <args>}: the task's own client JVM. */
+    private static List<String> command(List<String> args, TaskContext context) {
+      List<String> command = new ArrayList<>();
+      command.add(context.launcher().java().toString());
+      command.addAll(context.launcher().jvmOptions());
+      command.addAll(context.runner().jvmOptions());
+      command.addAll(
+          List.of("-cp", context.launcher().classpath(), context.launcher().mainClass()));
+      command.addAll(args);
+      return command;
+    }
+
     private static void appendToLog(TaskContext context, String message) {
       try {
-        java.nio.file.Files.writeString(
-            context.logFile(),
-            "mlproof: " + message + "\n",
-            java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
+        Processes.appendLine(context.logFile(), "mlproof: " + message);
       } catch (IOException e) {
         System.err.println("mlproof: " + message);
       }

@@ -1,0 +1,249 @@
+package io.mlproof.orchestrator.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlproof.orchestrator.process.Processes;
+import io.mlproof.pipelines.core.ExitCodes;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A DAG run's warm task client: one JVM, started with the run, that runs the run's pipeline tasks
+ * as threads ({@link TaskClientServer}) instead of one forked JVM each. It is for tasks submitted
+ * to a Flink cluster, whose client only plans, submits and waits: there a fork spent 3.5-5 s before
+ * its job reached the cluster (JVM start, class loading, Beam's options set-up), a warm thread 0.6
+ * s in all for the same bless task (docs/bench/dag.md).
+ *
+ * <p>A task keeps what a fork gives it: its own log file and progress file, exit codes 0/1/2, a
+ * deadline and interruption. What it gives up is crash isolation from the run's other tasks: when
+ * the client JVM dies, every task in it fails (and is retried as its policy says), and a task that
+ * does not end within {@link #ABANDON_WAIT} of being cancelled has the client killed, so that no
+ * try can still write once its retry starts.
+ */
+public final class TaskClient implements AutoCloseable {
+
+  /** The CLI's subcommand that runs {@link TaskClientServer}. */
+  public static final String COMMAND = "task-client";
+
+  /** How long a cancelled task may take to end before the whole client is killed. */
+  static final Duration ABANDON_WAIT = Duration.ofSeconds(30);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Process process;
+  private final Path log;
+  private final OutputStream requests;
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<Long, CompletableFuture<Integer>> pending = new ConcurrentHashMap<>();
+  private volatile boolean ended;
+
+  private TaskClient(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+    this.requests = process.getOutputStream();
+  }
+
+  /**
+   * Starts the client JVM: {@code java <jvmOptions> -cp <classpath> <mainClass> task-client}, its
+   * own output (what no task wrote) to {@code log}. It warms up while the caller goes on.
+   */
+  public static TaskClient start(PipelineLauncher launcher, List<String> jvmOptions, Path log) {
+    List<String> command = new ArrayList<>();
+    command.add(launcher.java().toString());
+    command.addAll(launcher.jvmOptions());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", launcher.classpath(), launcher.mainClass(), COMMAND));
+    Process process;
+    try {
+      Processes.appendLine(log, "$ " + String.join(" ", command));
+      process =
+          new ProcessBuilder(command)
+              .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot start the task client " + command.get(0) + ": " + e.getMessage(), e);
+    }
+    TaskClient client = new TaskClient(process, log);
+    Thread reader = new Thread(client::readAnswers, "task-client-answers");
+    reader.setDaemon(true);
+    reader.start();
+    return client;
+  }
+
+  /** The client's process: the one every task it runs is recorded with. */
+  public ProcessHandle process() {
+    return process.toHandle();
+  }
+
+  /** Whether it can take tasks: it has not ended, been killed or closed. */
+  public boolean alive() {
+    return !ended && process.isAlive();
+  }
+
+  /**
+   * Runs one task ({@code args} as for {@code <main> run <pipeline> ...}) in the client and waits
+   * for its exit code, like {@link ProcessSupervisor#run} for a fork. At the deadline, or when the
+   * waiting thread is interrupted, the task's thread is interrupted and {@code onAbandon} runs (it
+   * cancels the task's Flink job, which is what the thread waits for); if the task has not ended
+   * {@link #ABANDON_WAIT} later, the client is killed.
+   */
+  public ProcessSupervisor.Exit run(
+      List<String> args,
+      Path taskLog,
+      Path progress,
+      Optional<Instant> deadline,
+      ProcessWatcher watcher,
+      Runnable onAbandon)
+      throws InterruptedException {
+    long id = ids.incrementAndGet();
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    pending.put(id, exit);
+    try {
+      Processes.appendLine(
+          taskLog, "$ [task client pid " + process.pid() + "] " + String.join(" ", args));
+      ObjectNode request =
+          JSON.createObjectNode()
+              .put("op", "run")
+              .put("id", id)
+              .put("log", taskLog.toAbsolutePath().toString())
+              .put("progress", progress.toAbsolutePath().toString());
+      args.forEach(request.putArray("args")::add);
+      send(request);
+      if (ended) {
+        // It died before the request reached it; its reader may have failed the others already.
+        exit.completeExceptionally(
+            new IOException(
+                "the task client (pid " + process.pid() + ") has ended; its log: " + log));
+      }
+    } catch (IOException e) {
+      pending.remove(id);
+      return failed(taskLog, "cannot send the task to the task client: " + e.getMessage());
+    }
+    // Recorded against the task, so a later run stops it if this scheduler dies; never "ended"
+    // here, as other tasks may still run in it (the run removes it when it closes the client).
+    watcher.started(process());
+    try {
+      Integer code =
+          deadline.isEmpty()
+              ? exit.get()
+              : exit.get(
+                  Math.max(0, Duration.between(Instant.now(), deadline.get()).toMillis()),
+                  TimeUnit.MILLISECONDS);
+      return new ProcessSupervisor.Exit(code, false);
+    } catch (TimeoutException e) {
+      abandon(id, exit, onAbandon);
+      return new ProcessSupervisor.Exit(ExitCodes.RUN_FAILED, true);
+    } catch (InterruptedException e) {
+      abandon(id, exit, onAbandon);
+      throw e;
+    } catch (ExecutionException e) {
+      return failed(taskLog, e.getCause().getMessage());
+    } finally {
+      pending.remove(id);
+    }
+  }
+
+  /** Cancels a task that is no longer waited for, and makes sure it has ended. */
+  private void abandon(long id, CompletableFuture<Integer> exit, Runnable onAbandon) {
+    try {
+      send(JSON.createObjectNode().put("op", "cancel").put("id", id));
+    } catch (IOException e) {
+      // the client is gone, and the task with it
+    }
+    onAbandon.run();
+    try {
+      exit.get(ABANDON_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      kill();
+    } catch (InterruptedException e) {
+      kill();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ProcessSupervisor.Exit failed(Path taskLog, String message) {
+    try {
+      Processes.appendLine(taskLog, "mlproof: " + message);
+    } catch (IOException e) {
+      System.err.println("mlproof: " + message);
+    }
+    return new ProcessSupervisor.Exit(ExitCodes.RUN_FAILED, false);
+  }
+
+  private void send(ObjectNode request) throws IOException {
+    byte[] line = (request.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    synchronized (requests) {
+      requests.write(line);
+      requests.flush();
+    }
+  }
+
+  /** Completes each task's exit code as it comes; when the client ends, fails the rest. */
+  private void readAnswers() {
+    try (BufferedReader answers =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = answers.readLine(); line != null; line = answers.readLine()) {
+        JsonNode answer = JSON.readTree(line);
+        CompletableFuture<Integer> exit = pending.get(answer.path("id").asLong(-1));
+        if (exit != null) {
+          exit.complete(answer.path("exit").asInt(ExitCodes.RUN_FAILED));
+        }
+      }
+    } catch (IOException e) {
+      // ended below
+    }
+    ended = true;
+    String why = "the task client (pid " + process.pid() + ") ended while the task ran";
+    try {
+      why += ", exit code " + process.waitFor() + "; its log: " + log;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String message = why;
+    pending.values().forEach(f -> f.completeExceptionally(new IOException(message)));
+  }
+
+  private void kill() {
+    ended = true;
+    Processes.killTree(process.toHandle());
+  }
+
+  /** Ends the client: closes its input (it halts), and kills it if it is still there 5 s later. */
+  @Override
+  public void close() {
+    ended = true;
+    try {
+      requests.close();
+    } catch (IOException e) {
+      // it is being stopped either way
+    }
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        kill();
+      }
+    } catch (InterruptedException e) {
+      kill();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
