@@ -54,8 +54,9 @@ public interface ExtractOptions extends TaskOptions, WarehouseOptions, LogicalDa
 
   @Description(
       "Read the query as this many disjoint parts (by a hash of user_id), in parallel on connections of"
-          + " their own, each writing its own output shards; 1 reads it in one piece. DuckDB only: BigQuery's"
-          + " Storage Read API splits a read into streams itself.")
+          + " their own, each writing its own output shards; 1 reads it in one piece. A part's filter goes"
+          + " where the template says {{ partition('user_id') }} (inside its scans), else around the whole"
+          + " query. DuckDB only: BigQuery's Storage Read API splits a read into streams itself.")
   @Default.Integer(ExtractPlan.DEFAULT_READ_PARTITIONS)
   int getReadPartitions();
 

@@ -158,16 +158,31 @@ public final class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * A marker's column must bind in the scan it filters; the whole query (markers as {@code TRUE})
-   * cannot tell, so the split form is prepared too. Preparing runs nothing.
+   * A marker's column must bind in the scan it filters, and each marker must become a parameter (a
+   * marker in a comment or a string would not, and the part's number would not bind); the whole
+   * query (markers as {@code TRUE}) cannot tell, so the split form is prepared too. Preparing runs
+   * nothing.
    */
   private void checkPartitionMarkers(Connection c, RenderedSql sql) throws SQLException {
     if (sql.partitionMarkers().isEmpty()) {
       return;
     }
     String column = sql.partitionMarkers().get(0).column();
-    try (PreparedStatement ignored = c.prepareStatement(partFilter(sql, column, 2))) {
-      // preparing binds every name
+    try (PreparedStatement split = c.prepareStatement(partFilter(sql, column, 2))) {
+      int parameters = split.getParameterMetaData().getParameterCount();
+      if (parameters != sql.partitionMarkers().size()) {
+        throw new InvalidInputException(
+            "template "
+                + sql.template()
+                + " has "
+                + sql.partitionMarkers().size()
+                + " partition markers but the query has "
+                + parameters
+                + " parameters for them (a marker in a -- comment or a string is none): write"
+                + " partition('"
+                + column
+                + "') only in scans' WHERE");
+      }
     } catch (SQLException e) {
       throw new InvalidInputException(
           "template "

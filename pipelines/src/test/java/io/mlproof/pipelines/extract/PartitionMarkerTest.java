@@ -212,18 +212,38 @@ class PartitionMarkerTest {
     assertThat(tmp.resolve("marked")).doesNotExist();
   }
 
+  /** A marker in a comment renders there too, but as no parameter: the dry run counts them. */
+  @Test
+  void aMarkerInACommentFailsBeforeAnythingRuns() throws Exception {
+    assertThatThrownBy(
+            () ->
+                extractEvents(
+                    "WHERE {{ partition('user_id') }} -- split by {{ partition('user_id') }}\n"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "template "
+                + tmp.resolve("marked.sql")
+                + " has 2 partition markers but the query has 1 parameters for them (a marker in a"
+                + " -- comment or a string is none): write partition('user_id') only in scans'"
+                + " WHERE");
+    assertThat(tmp.resolve("marked")).doesNotExist();
+  }
+
   /**
    * An events extract of the fixture through a template whose one scan is marked by {@code column}.
    */
   private Manifest extractEventsMarkedBy(String column) throws Exception {
+    return extractEvents("WHERE {{ partition('" + column + "') }}\n");
+  }
+
+  /** An events extract of the fixture, all events, the template ending in {@code where}. */
+  private Manifest extractEvents(String where) throws Exception {
     Path fixture = ExtractFixture.create(tmp.resolve("fixture.duckdb"));
     Path template =
         Files.writeString(
             tmp.resolve("marked.sql"),
             "SELECT event_id, user_id, event_type, event_at, amount FROM {{ table('events') }}\n"
-                + "WHERE {{ partition('"
-                + column
-                + "') }}\n");
+                + where);
     return ExtractRuns.run(
         fixture,
         tmp.resolve("marked"),
