@@ -19,10 +19,24 @@ class PipelineTaskTest extends HarnessTest {
 
   @Test
   void passesDatesParamsOptionsAndTheUpstreamOutput() throws Exception {
-    Dag dag =
-        h.dag(
-            "chain",
-            """
+    RunResult result = h.run(chain(), "2024-01-08");
+    assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
+    Path runDir = h.root.resolve("runs/chain/2024-01-08");
+    assertThat(result.runDir()).isEqualTo(runDir.toString());
+    String up = "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=1\n";
+    assertThat(Files.readString(runDir.resolve("up/data.txt"))).isEqualTo(up);
+    assertThat(Files.readString(runDir.resolve("down/data.txt")))
+        .isEqualTo(
+            "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=5\n" + up);
+    assertThat(TaskOutput.read(runDir.resolve("down").toString()).getTaskId()).isEqualTo("down");
+    assertThat(h.task(result, "down").output()).isEqualTo(runDir.resolve("down").toString());
+  }
+
+  /** {@code up}, then {@code down} reading up's output, with a param and an option. */
+  private Dag chain() {
+    return h.dag(
+        "chain",
+        """
         dag_id: chain
         schedule: "0 0 * * 1"
         params:
@@ -37,17 +51,6 @@ class PipelineTaskTest extends HarnessTest {
               input: "{{ task_output('up') }}"
               count: 5
         """);
-    RunResult result = h.run(dag, "2024-01-08");
-    assertThat(result.state()).isEqualTo(DagRunState.SUCCESS);
-    Path runDir = h.root.resolve("runs/chain/2024-01-08");
-    assertThat(result.runDir()).isEqualTo(runDir.toString());
-    String up = "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=1\n";
-    assertThat(Files.readString(runDir.resolve("up/data.txt"))).isEqualTo(up);
-    assertThat(Files.readString(runDir.resolve("down/data.txt")))
-        .isEqualTo(
-            "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={\"days\":28} count=5\n" + up);
-    assertThat(TaskOutput.read(runDir.resolve("down").toString()).getTaskId()).isEqualTo("down");
-    assertThat(h.task(result, "down").output()).isEqualTo(runDir.resolve("down").toString());
   }
 
   @Test
@@ -71,6 +74,57 @@ class PipelineTaskTest extends HarnessTest {
     String command =
         Files.readAllLines(Path.of(h.task(result, "only").logFile().orElseThrow())).get(0);
     assertThat(command).endsWith(" --runner=FlinkRunner --parallelism=2 --flinkMaster=[local]");
+  }
+
+  /**
+   * Tasks sent to a cluster ({@code --flink-master}) run as threads of the run's one warm task
+   * client; {@code --fork-each-task} forks each. The touch pipeline only parses the Flink options
+   * and writes files, so no cluster needs to answer at that address.
+   */
+  @Test
+  void tasksForAClusterRunInTheRunsOneWarmClientUnlessEachIsForked() throws Exception {
+    Dag dag = chain();
+    RunSettings cluster =
+        h.settings
+            .withRunner(java.util.Optional.of(RunnerKind.FLINK))
+            .withFlink(
+                h.settings
+                    .flink()
+                    .withMaster(java.util.Optional.of("127.0.0.1:1"))
+                    // Nothing to stage, whether or not this checkout has built the bundled jar.
+                    .withClusterJar(java.util.Optional.empty()));
+    RunResult warm =
+        h.runner(cluster)
+            .run(dag, java.time.LocalDate.parse("2024-01-08"), RunType.MANUAL, java.util.Map.of());
+    assertThat(warm.state()).isEqualTo(DagRunState.SUCCESS);
+    java.util.regex.Matcher started =
+        java.util.regex.Pattern.compile("started a warm task client \\(pid (\\d+)\\)")
+            .matcher(String.join("\n", h.notes));
+    assertThat(started.find()).as(h.notes.toString()).isTrue();
+    long pid = Long.parseLong(started.group(1));
+    for (String task : java.util.List.of("up", "down")) {
+      assertThat(Files.readAllLines(Path.of(h.task(warm, task).logFile().orElseThrow())).get(0))
+          .startsWith("$ [task client pid " + pid + "] run touch --output=")
+          .endsWith(
+              " --runner=FlinkRunner --parallelism=2 --flinkMaster=127.0.0.1:1"
+                  + " --jobName=mlproof-chain-2024-01-08-"
+                  + task
+                  + "-try1");
+    }
+    Path runDir = h.root.resolve("runs/chain/2024-01-08");
+    // DagRunner.run takes the params its caller resolved: none here.
+    String up = "ds=2024-01-08 interval=2024-01-08..2024-01-15 params={} count=1\n";
+    assertThat(Files.readString(runDir.resolve("down/data.txt")))
+        .isEqualTo(up.replace("count=1", "count=5") + up);
+    assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+
+    RunResult forked =
+        h.runner(cluster.withFlink(cluster.flink().withTaskClient(false)))
+            .run(dag, java.time.LocalDate.parse("2024-01-15"), RunType.MANUAL, java.util.Map.of());
+    assertThat(forked.state()).isEqualTo(DagRunState.SUCCESS);
+    assertThat(Files.readAllLines(Path.of(h.task(forked, "down").logFile().orElseThrow())).get(0))
+        .startsWith("$ " + h.settings.launcher().java())
+        .contains(" io.mlproof.orchestrator.testing.TestPipelineMain run touch --output=");
   }
 
   @Test
