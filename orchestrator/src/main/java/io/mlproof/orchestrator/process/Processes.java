@@ -62,6 +62,18 @@ public final class Processes {
         java.nio.file.StandardOpenOption.APPEND);
   }
 
+  /**
+   * Appends {@code mlproof: <message>} to a task's log, or prints it on stderr when the log cannot
+   * be written: the scheduler's word on a try is never lost.
+   */
+  public static void appendMessage(Path log, String message) {
+    try {
+      appendLine(log, "mlproof: " + message);
+    } catch (IOException e) {
+      System.err.println("mlproof: " + message);
+    }
+  }
+
   /** The last non-blank line of a log, for failure messages (the CLI prints its error last). */
   public static String lastLine(Path log) {
     try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {

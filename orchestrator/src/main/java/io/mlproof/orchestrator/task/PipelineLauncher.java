@@ -1,6 +1,7 @@
 package io.mlproof.orchestrator.task;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,6 +27,20 @@ public record PipelineLauncher(
 
   public PipelineLauncher {
     jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /**
+   * {@code java <jvmOptions> <moreJvmOptions> -cp <classpath> <mainClass> <args>}: a task's own
+   * client JVM, or the run's warm task client.
+   */
+  public List<String> command(List<String> moreJvmOptions, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.addAll(jvmOptions);
+    command.addAll(moreJvmOptions);
+    command.addAll(List.of("-cp", classpath, mainClass));
+    command.addAll(args);
+    return command;
   }
 
   /** This JVM's java and class path with {@code mainClass}. */

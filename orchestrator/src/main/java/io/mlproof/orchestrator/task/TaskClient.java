@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,11 +65,7 @@ public final class TaskClient implements AutoCloseable {
    * own output (what no task wrote) to {@code log}. It warms up while the caller goes on.
    */
   public static TaskClient start(PipelineLauncher launcher, List<String> jvmOptions, Path log) {
-    List<String> command = new ArrayList<>();
-    command.add(launcher.java().toString());
-    command.addAll(launcher.jvmOptions());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", launcher.classpath(), launcher.mainClass(), COMMAND));
+    List<String> command = launcher.command(jvmOptions, List.of(COMMAND));
     Process process;
     try {
       Processes.appendLine(log, "$ " + String.join(" ", command));
@@ -181,11 +176,7 @@ public final class TaskClient implements AutoCloseable {
   }
 
   private static ProcessSupervisor.Exit failed(Path taskLog, String message) {
-    try {
-      Processes.appendLine(taskLog, "mlproof: " + message);
-    } catch (IOException e) {
-      System.err.println("mlproof: " + message);
-    }
+    Processes.appendMessage(taskLog, message);
     return new ProcessSupervisor.Exit(ExitCodes.RUN_FAILED, false);
   }
 

@@ -351,7 +351,11 @@ public final class PipelineTaskKind implements TaskKind {
       Optional<FlinkJob> job = job(context);
       job.ifPresent(context.watcher()::jobSubmitting);
       Runnable cancelJob =
-          () -> job.ifPresent(j -> j.cancelQuietly(message -> appendToLog(context, message)));
+          () ->
+              job.ifPresent(
+                  j ->
+                      j.cancelQuietly(
+                          message -> Processes.appendMessage(context.logFile(), message)));
       boolean succeeded = false;
       try {
         Optional<TaskClient> client = context.taskClient().filter(TaskClient::alive);
@@ -367,7 +371,7 @@ public final class PipelineTaskKind implements TaskKind {
                         context.watcher(),
                         cancelJob)
                 : ProcessSupervisor.run(
-                    command(args, context),
+                    context.launcher().command(context.runner().jvmOptions(), args),
                     Map.of(StageProgress.ENV, progress.toString()),
                     context.logFile(),
                     context.deadline(),
@@ -379,26 +383,6 @@ public final class PipelineTaskKind implements TaskKind {
           cancelJob.run();
         }
         job.ifPresent(context.watcher()::jobSettled);
-      }
-    }
-
-    /** {@code java <options> -cp <classpath> <main> <args>}: the task's own client JVM. */
-    private static List<String> command(List<String> args, TaskContext context) {
-      List<String> command = new ArrayList<>();
-      command.add(context.launcher().java().toString());
-      command.addAll(context.launcher().jvmOptions());
-      command.addAll(context.runner().jvmOptions());
-      command.addAll(
-          List.of("-cp", context.launcher().classpath(), context.launcher().mainClass()));
-      command.addAll(args);
-      return command;
-    }
-
-    private static void appendToLog(TaskContext context, String message) {
-      try {
-        Processes.appendLine(context.logFile(), "mlproof: " + message);
-      } catch (IOException e) {
-        System.err.println("mlproof: " + message);
       }
     }
 
