@@ -514,7 +514,11 @@ final class DagsCommand {
         try {
           results = execute(runner, dag, params);
         } finally {
-          Runtime.getRuntime().removeShutdownHook(hook);
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C or SIGTERM came: the hook runs now, and the JVM exits when it is done.
+          }
           if (progress instanceof LiveProgress live) {
             live.close();
           }

@@ -192,11 +192,23 @@ class FlinkClusterIT {
     assertThat(live.counters()).containsKeys("flink_records_in", "flink_records_out");
     run.interrupt();
     MlproofCli.Result result = run.await();
-    assertThat(result.exitCode()).as(result.stderr()).isNotZero();
+    Path logs = dir.resolve("runs/_logs/long_job/" + DS);
+    Path taskLog = logs.resolve("extract_copies/attempt=1.log");
+    String evidence =
+        result.stderr()
+            + "\n--- task log:\n"
+            + Files.readString(taskLog)
+            + "\n--- task client log:\n"
+            + Files.readString(logs.resolve("_task-client.log"));
+    // 130 = 128 + SIGINT: the JVM ran its shutdown hooks and exited as the signal asks.
+    assertThat(result.exitCode()).as(evidence).isEqualTo(130);
     assertThat(cluster.get("/jobs/" + jobId).path("state").asText())
-        .as(result.stderr())
+        .as(evidence)
         .isEqualTo("CANCELED");
-    assertThat(result.stderr()).contains("cancelled Flink job " + jobId);
+    // Said on the terminal, and kept in the task's log.
+    assertThat(result.stderr()).as(evidence).contains("cancelled Flink job " + jobId);
+    assertThat(Files.readString(taskLog)).contains("cancelled Flink job " + jobId);
+    assertThat(result.stderr()).as(evidence).doesNotContain("Exception");
   }
 
   /**

@@ -124,9 +124,10 @@ public record FlinkJob(String master, String name) {
 
   /**
    * {@link #cancel} for shutdown paths: never throws, and says what it did on {@code log} (a job
-   * left running is named with the way to stop it by hand).
+   * left running is named with the way to stop it by hand). Returns the ids it cancelled, or
+   * nothing if it could not tell (the failure is on {@code log}).
    */
-  public void cancelQuietly(java.util.function.Consumer<String> log) {
+  public Optional<List<String>> cancelQuietly(java.util.function.Consumer<String> log) {
     // An interrupted caller still cancels (HttpClient refuses to send on an interrupted thread);
     // the interrupt is restored afterwards.
     boolean interrupted = Thread.interrupted();
@@ -136,6 +137,7 @@ public record FlinkJob(String master, String name) {
         log.accept(
             "cancelled Flink job " + String.join(", ", ids) + " (" + name + ") on " + master);
       }
+      return Optional.of(ids);
     } catch (IOException e) {
       log.accept(
           "could not cancel Flink job "
@@ -162,6 +164,7 @@ public record FlinkJob(String master, String name) {
         Thread.currentThread().interrupt();
       }
     }
+    return Optional.empty();
   }
 
   private boolean ended(String id) throws IOException, InterruptedException {

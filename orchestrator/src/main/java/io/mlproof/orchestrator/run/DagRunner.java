@@ -234,9 +234,17 @@ public final class DagRunner {
   public void killRunningTasks() {
     // Listed before the kill: a task whose client dies settles its job and leaves the map.
     Map<FlinkJob, Consumer<String>> jobs = Map.copyOf(liveJobs);
+    // Jobs first: one on an external cluster would outlive this scheduler, and cancelling needs
+    // only the JobManager, so nothing the kill sets off (a client's death, a task's failure) can
+    // come first.
+    jobs.forEach(
+        (job, log) -> {
+          if (job.cancelQuietly(log).filter(List::isEmpty).isPresent()) {
+            log.accept("shutting down: no running Flink job named " + job.name() + " to cancel");
+          }
+        });
     liveProcesses.forEach(Processes::killTree);
-    // With every client dead no job can be submitted any more; one already submitted would
-    // outlive this scheduler on an external cluster.
+    // Again with every client dead: a job whose submission was under way is listed by now.
     jobs.forEach(FlinkJob::cancelQuietly);
     liveClusterDirs.forEach(FlinkSessionCluster::stop);
   }
@@ -627,7 +635,7 @@ public final class DagRunner {
               task.retryPolicy().executionTimeout().map(now::plus),
               runner,
               settings.launcher(),
-              watcher(task.id()),
+              watcher(task.id(), log),
               dag,
               store.file(),
               taskClient);
@@ -645,7 +653,7 @@ public final class DagRunner {
           });
     }
 
-    private ProcessWatcher watcher(String taskId) {
+    private ProcessWatcher watcher(String taskId, Path log) {
       return new ProcessWatcher() {
         @Override
         public void started(ProcessHandle process) {
@@ -660,7 +668,13 @@ public final class DagRunner {
 
         @Override
         public void jobSubmitting(FlinkJob job) {
-          liveJobs.put(job, message -> progress.note(dag.dagId(), date, message));
+          // On the terminal and in the task's log: the terminal's last lines may be cut at exit.
+          liveJobs.put(
+              job,
+              message -> {
+                Processes.appendMessage(log, message);
+                progress.note(dag.dagId(), date, message);
+              });
         }
 
         @Override
