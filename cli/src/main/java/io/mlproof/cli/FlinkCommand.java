@@ -6,6 +6,7 @@ import io.mlproof.orchestrator.flink.FlinkSetup;
 import io.mlproof.pipelines.core.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -78,13 +79,27 @@ final class FlinkCommand {
                 + " (an empty jar). Without it, jobs stage the bundled jar.")
     Path jobJar;
 
+    @Option(
+        names = "--no-start-cache",
+        description =
+            "Size the processes and load their classes afresh instead of reusing what earlier"
+                + " starts on the same class path kept (Flink's memory sizing, class-data-sharing"
+                + " archives) in target/"
+                + FlinkSetup.START_CACHE
+                + " beside the mlproof jar, or $"
+                + FlinkSetup.START_CACHE_ENV
+                + ".")
+    boolean noStartCache;
+
     @Override
     public Integer call() {
-      Path libDir = lib != null ? lib : FlinkSetup.standard().lib();
+      FlinkSetup setup = FlinkSetup.standard();
+      Path libDir = lib != null ? lib : setup.lib();
       FlinkClusterSpec clusterSpec =
           FlinkClusterSpec.of(libDir, folder.dir, taskManagers)
               .withSlots(slots)
-              .withTaskManagerMemory(taskManagerMemory);
+              .withTaskManagerMemory(taskManagerMemory)
+              .withStartCache(noStartCache ? Optional.empty() : setup.startCache());
       if (jobJar != null) {
         clusterSpec = clusterSpec.withJobJar(jobJar);
       }

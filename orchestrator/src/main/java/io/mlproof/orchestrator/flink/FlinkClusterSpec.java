@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param jobJar a bundled jar put on the cluster's class path after {@code lib}, so that jobs find
  *     their classes there, loaded once per process and warm across jobs, and stage nothing ({@link
  *     FlinkSessionCluster#placeholderJar()}); empty for a cluster jobs stage their jar to
+ * @param startCache a folder where starts keep what the next start on the same class path reuses
+ *     (Flink's memory sizing, class-data-sharing archives: {@link FlinkStartCache}); empty for none
  */
 public record FlinkClusterSpec(
     Path lib,
@@ -30,7 +32,8 @@ public record FlinkClusterSpec(
     String jobManagerMemory,
     String taskManagerMemory,
     Duration readyTimeout,
-    Optional<Path> jobJar) {
+    Optional<Path> jobJar,
+    Optional<Path> startCache) {
 
   /** Sizes that fit the shared 2-core, 24 GB machine (verified in shared/FLINK_CLUSTER.md). */
   public static final String DEFAULT_JOB_MANAGER_MEMORY = "1g";
@@ -67,20 +70,28 @@ public record FlinkClusterSpec(
         DEFAULT_JOB_MANAGER_MEMORY,
         DEFAULT_TASK_MANAGER_MEMORY,
         DEFAULT_READY_TIMEOUT,
+        Optional.empty(),
         Optional.empty());
   }
 
   public FlinkClusterSpec withSlots(int value) {
-    return new FlinkClusterSpec(
-        lib, dir, taskManagers, value, jobManagerMemory, taskManagerMemory, readyTimeout, jobJar);
+    return copy(value, taskManagerMemory, jobJar, startCache);
   }
 
   public FlinkClusterSpec withTaskManagerMemory(String value) {
-    return new FlinkClusterSpec(
-        lib, dir, taskManagers, slots, jobManagerMemory, value, readyTimeout, jobJar);
+    return copy(slots, value, jobJar, startCache);
   }
 
   public FlinkClusterSpec withJobJar(Path value) {
+    return copy(slots, taskManagerMemory, Optional.of(value), startCache);
+  }
+
+  public FlinkClusterSpec withStartCache(Optional<Path> value) {
+    return copy(slots, taskManagerMemory, jobJar, value);
+  }
+
+  private FlinkClusterSpec copy(
+      int slots, String taskManagerMemory, Optional<Path> jobJar, Optional<Path> startCache) {
     return new FlinkClusterSpec(
         lib,
         dir,
@@ -89,7 +100,8 @@ public record FlinkClusterSpec(
         jobManagerMemory,
         taskManagerMemory,
         readyTimeout,
-        Optional.of(value));
+        jobJar,
+        startCache);
   }
 
   /**

@@ -77,7 +77,8 @@ public final class FlinkRunTarget implements AutoCloseable {
     FlinkClusterSpec spec =
         FlinkClusterSpec.of(setup.lib(), clusterDir, size.taskManagers())
             .withSlots(size.slots())
-            .withTaskManagerMemory(size.taskManagerMemory());
+            .withTaskManagerMemory(size.taskManagerMemory())
+            .withStartCache(setup.startCache());
     // The bundled jar on the cluster's class path: no task uploads it, and its classes load once
     // and stay warm across the run's tasks (docs/BENCHMARKS.md, "A Flink task's fixed cost").
     spec = setup.clusterJar().map(spec::withJobJar).orElse(spec);

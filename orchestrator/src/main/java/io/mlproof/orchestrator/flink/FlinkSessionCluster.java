@@ -40,8 +40,9 @@ import java.util.stream.Stream;
  *
  * <p>Every process is recorded in {@code cluster.properties} (pid and start time) as soon as it
  * starts, so a cluster can be stopped from another process ({@link #stop(Path)}), and one left by a
- * killed scheduler can be found and stopped. Stopping is SIGTERM, up to 10 s, then SIGKILL, and
- * removes the io.tmp.dirs folder: nothing is left running or in the system temp directory.
+ * killed scheduler can be found and stopped. Stopping is SIGTERM, up to 10 s (30 s while a process
+ * dumps its class-data archive at exit, {@link FlinkStartCache}), then SIGKILL, and removes the
+ * io.tmp.dirs folder: nothing is left running or in the system temp directory.
  */
 public final class FlinkSessionCluster implements AutoCloseable {
 
@@ -56,6 +57,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
   static final String RESOURCE_PARAMS_MAIN = "org.apache.flink.runtime.util.bash.BashJavaUtils";
   private static final String RESOURCE_PARAMS_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final Duration GRACE = Duration.ofSeconds(10);
+  private static final Duration DUMP_GRACE = Duration.ofSeconds(30);
+  private static final String START_CACHE = "start-cache";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LOOPBACK = "127.0.0.1";
 
@@ -133,16 +136,29 @@ public final class FlinkSessionCluster implements AutoCloseable {
               logs,
               tmp,
               List.of("-D", "rest.port=" + restPort, "-D", "jobmanager.rpc.port=" + rpcPort));
-      // Flink's own memory arithmetic (what flink-dist's scripts call), JM and TM at once.
-      Process jmParams = launch.resourceParams("GET_JM_RESOURCE_PARAMS");
-      Process tmParams = launch.resourceParams("GET_TM_RESOURCE_PARAMS");
-      List<String> jmResources = Launch.resourceLines(jmParams, "JobManager");
-      List<String> tmResources = Launch.resourceLines(tmParams, "TaskManager");
+      Optional<FlinkStartCache> cache =
+          spec.startCache()
+              .flatMap(
+                  c ->
+                      FlinkStartCache.open(
+                          c, FlinkStartCache.classpathFiles(launch.lib(), launch.jobJar())));
+      // The sizing depends on the config, not on the folder its temporary files go to.
+      String sizingConfig = config(spec, Path.of("tmp"));
+      List<List<String>> resources = launch.size(cache, sizingConfig);
+      List<String> jmResources = resources.get(0);
+      List<String> tmResources = resources.get(1);
 
       Properties state = new Properties();
       state.setProperty("rest.port", Integer.toString(restPort));
       state.setProperty("rpc.port", Integer.toString(rpcPort));
-      ProcessHandle jm = launch.start("jobmanager", jmResources, JOB_MANAGER_MAIN, List.of());
+      cache.ifPresent(c -> state.setProperty(START_CACHE, c.dir().toString()));
+      ProcessHandle jm =
+          launch.start(
+              "jobmanager",
+              jmResources,
+              classData(cache, "jobmanager", "jobmanager", dir, logs),
+              JOB_MANAGER_MAIN,
+              List.of());
       started.add(jm);
       record(state, "jobmanager", jm, dir);
       List<ProcessHandle> tms = new ArrayList<>();
@@ -151,6 +167,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
             launch.start(
                 "taskmanager-" + i,
                 tmResources,
+                classData(cache, "taskmanager", "taskmanager-" + i, dir, logs),
                 TASK_MANAGER_MAIN,
                 List.of("-D", "taskmanager.resource-id=tm-" + i));
         started.add(tm);
@@ -210,7 +227,10 @@ public final class FlinkSessionCluster implements AutoCloseable {
     return getJson(restUrl().resolve(path.startsWith("/") ? path.substring(1) : path));
   }
 
-  /** Stops every process (SIGTERM, up to 10 s, SIGKILL) and removes the tmp folder. Idempotent. */
+  /**
+   * Stops every process (SIGTERM, up to 10 s or 30 s while dumping, SIGKILL) and removes the tmp
+   * folder. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -344,6 +364,16 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
   }
 
+  /** A process's class-data options: its role's first process dumps the archive the cache lacks. */
+  private static List<String> classData(
+      Optional<FlinkStartCache> cache, String role, String name, Path dir, Path logs)
+      throws IOException {
+    boolean first = name.equals("jobmanager") || name.equals("taskmanager-1");
+    return cache.isPresent()
+        ? cache.get().classDataOptions(role, first, dir, logs.resolve(name + ".cds.log"))
+        : List.of();
+  }
+
   /** How the cluster's JVMs are launched: one class path, config folder and port settings. */
   private record Launch(
       Path lib, Optional<Path> jobJar, Path conf, Path logs, Path tmp, List<String> ports) {
@@ -405,12 +435,50 @@ public final class FlinkSessionCluster implements AutoCloseable {
       return lines;
     }
 
-    ProcessHandle start(String name, List<String> resources, String main, List<String> extra)
+    /**
+     * Flink's own memory arithmetic (what flink-dist's scripts call) for the JobManager and the
+     * TaskManager, both at once, or what the cache kept of it.
+     */
+    List<List<String>> size(Optional<FlinkStartCache> cache, String config)
+        throws IOException, InterruptedException {
+      List<String> roles = List.of("jobmanager", "taskmanager");
+      List<Optional<List<String>>> cached =
+          roles.stream().map(r -> cache.flatMap(c -> c.sizing(r, config))).toList();
+      List<Optional<Process>> sizing = new ArrayList<>();
+      for (int i = 0; i < roles.size(); i++) {
+        sizing.add(
+            cached.get(i).isPresent()
+                ? Optional.empty()
+                : Optional.of(
+                    resourceParams(i == 0 ? "GET_JM_RESOURCE_PARAMS" : "GET_TM_RESOURCE_PARAMS")));
+      }
+      List<List<String>> lines = new ArrayList<>();
+      for (int i = 0; i < roles.size(); i++) {
+        if (cached.get(i).isPresent()) {
+          lines.add(cached.get(i).get());
+          continue;
+        }
+        List<String> sized =
+            resourceLines(sizing.get(i).orElseThrow(), i == 0 ? "JobManager" : "TaskManager");
+        String role = roles.get(i);
+        cache.ifPresent(c -> c.saveSizing(role, config, sized));
+        lines.add(sized);
+      }
+      return lines;
+    }
+
+    ProcessHandle start(
+        String name,
+        List<String> resources,
+        List<String> classData,
+        String main,
+        List<String> extra)
         throws IOException {
       List<String> cmd = new ArrayList<>();
       cmd.add(java().toString());
       cmd.addAll(Arrays.asList(resources.get(0).split("\\s+")));
       cmd.addAll(JAVA_17_OPTIONS);
+      cmd.addAll(classData);
       cmd.add("-Djava.io.tmpdir=" + tmp);
       cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
       cmd.add("-Dlog.file=" + logs.resolve(name + ".log"));
@@ -557,22 +625,29 @@ public final class FlinkSessionCluster implements AutoCloseable {
   // ---- stop -------------------------------------------------------------------------------------
 
   /**
-   * SIGTERM to all, up to 10 s for them to go, SIGKILL to the rest; then the tmp folder and state
-   * go.
+   * SIGTERM to all, up to 10 s for them to go (30 s while dumping), SIGKILL to the rest; then
+   * archives dumped by a clean stop go to the start cache, and the tmp folder and state go.
    */
   private static void stopQuietly(List<ProcessHandle> processes, Path dir) {
+    Optional<Path> cache =
+        Optional.ofNullable(readState(dir).getProperty(START_CACHE)).map(Path::of);
+    // A process dumping its class-data archive at exit takes longer to go.
+    boolean dumping = Files.isDirectory(dir.resolve(FlinkStartCache.PENDING));
     processes.forEach(ProcessHandle::destroy);
-    Instant deadline = Instant.now().plus(GRACE);
+    Instant deadline = Instant.now().plus(dumping ? DUMP_GRACE : GRACE);
     for (ProcessHandle p : processes) {
       long left = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
       awaitExit(p, left);
     }
+    boolean clean = true;
     for (ProcessHandle p : processes) {
       if (ProcessIdentity.isRunning(p)) {
+        clean = false;
         Processes.killTree(p);
         awaitExit(p, 5_000);
       }
     }
+    FlinkStartCache.promote(dir, cache, clean);
     deleteTree(dir.resolve("tmp"));
     try {
       Files.deleteIfExists(dir.resolve(STATE_FILE));

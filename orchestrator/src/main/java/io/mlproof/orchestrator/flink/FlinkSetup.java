@@ -15,13 +15,16 @@ import java.util.Optional;
  * @param local the size of the local session cluster a run starts when no master is given
  * @param taskClient whether tasks sent to a cluster run as threads of the run's warm task client
  *     (the default) rather than each in a JVM of its own ({@code --fork-each-task})
+ * @param startCache where local session clusters keep what later starts reuse ({@code
+ *     target/flink-start-cache}, {@link FlinkStartCache}); empty for none
  */
 public record FlinkSetup(
     Optional<String> master,
     Path lib,
     Optional<Path> clusterJar,
     LocalCluster local,
-    boolean taskClient) {
+    boolean taskClient,
+    Optional<Path> startCache) {
 
   /** The local session cluster of a DAG run: TaskManagers, slots each and TaskManager memory. */
   public record LocalCluster(int taskManagers, int slots, String taskManagerMemory) {
@@ -35,11 +38,14 @@ public record FlinkSetup(
   public static final String LIB_ENV = "MLPROOF_FLINK_LIB";
   public static final String JAR_ENV = "MLPROOF_FLINK_JAR";
   public static final String CLUSTER_JAR = "mlproof-flink.jar";
+  public static final String START_CACHE_ENV = "MLPROOF_FLINK_START_CACHE";
+  public static final String START_CACHE = "flink-start-cache";
 
   /**
    * The cluster class path and bundled jar beside the jar this class runs from ({@code
    * target/flink-lib}, {@code target/mlproof-flink.jar}), or where {@code MLPROOF_FLINK_LIB} and
-   * {@code MLPROOF_FLINK_JAR} say.
+   * {@code MLPROOF_FLINK_JAR} say; the start cache beside them ({@code target/flink-start-cache})
+   * or where {@code MLPROOF_FLINK_START_CACHE} says (empty: none).
    */
   public static FlinkSetup standard() {
     Path home = installFolder();
@@ -52,27 +58,34 @@ public record FlinkSetup(
         lib,
         Optional.of(jar).filter(Files::isRegularFile),
         LocalCluster.STANDARD,
-        true);
+        true,
+        Optional.ofNullable(System.getenv(START_CACHE_ENV))
+            .map(v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Path.of(v)))
+            .orElse(Optional.of(home.resolve(START_CACHE))));
   }
 
   public FlinkSetup withMaster(Optional<String> value) {
-    return new FlinkSetup(value, lib, clusterJar, local, taskClient);
+    return new FlinkSetup(value, lib, clusterJar, local, taskClient, startCache);
   }
 
   public FlinkSetup withLib(Path value) {
-    return new FlinkSetup(master, value, clusterJar, local, taskClient);
+    return new FlinkSetup(master, value, clusterJar, local, taskClient, startCache);
   }
 
   public FlinkSetup withClusterJar(Optional<Path> value) {
-    return new FlinkSetup(master, lib, value, local, taskClient);
+    return new FlinkSetup(master, lib, value, local, taskClient, startCache);
   }
 
   public FlinkSetup withLocal(LocalCluster value) {
-    return new FlinkSetup(master, lib, clusterJar, value, taskClient);
+    return new FlinkSetup(master, lib, clusterJar, value, taskClient, startCache);
+  }
+
+  public FlinkSetup withStartCache(Optional<Path> value) {
+    return new FlinkSetup(master, lib, clusterJar, local, taskClient, value);
   }
 
   public FlinkSetup withTaskClient(boolean value) {
-    return new FlinkSetup(master, lib, clusterJar, local, value);
+    return new FlinkSetup(master, lib, clusterJar, local, value, startCache);
   }
 
   /**

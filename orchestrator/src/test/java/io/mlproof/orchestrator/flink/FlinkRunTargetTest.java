@@ -29,7 +29,8 @@ class FlinkRunTargetTest {
         dir.resolve("no-lib"),
         Optional.of(Path.of("/opt/mlproof/mlproof-flink.jar")),
         FlinkSetup.LocalCluster.STANDARD,
-        true);
+        true,
+        Optional.empty());
   }
 
   private static RunnerSpec flink(Map<String, String> options) {
