@@ -91,6 +91,14 @@ final class FlinkCommand {
                 + ".")
     boolean noStartCache;
 
+    @Option(
+        names = "--class-data-sharing",
+        description =
+            "Map a class-data-sharing archive of the JobManager's and TaskManagers' classes from the"
+                + " start cache, dumping it when this cluster stops if the cache has none for this"
+                + " class path (about 10 s once; later starts are 2-3 s faster).")
+    boolean classDataSharing;
+
     @Override
     public Integer call() {
       FlinkSetup setup = FlinkSetup.standard();
@@ -99,7 +107,8 @@ final class FlinkCommand {
           FlinkClusterSpec.of(libDir, folder.dir, taskManagers)
               .withSlots(slots)
               .withTaskManagerMemory(taskManagerMemory)
-              .withStartCache(noStartCache ? Optional.empty() : setup.startCache());
+              .withStartCache(noStartCache ? Optional.empty() : setup.startCache())
+              .withClassDataSharing(classDataSharing);
       if (jobJar != null) {
         clusterSpec = clusterSpec.withJobJar(jobJar);
       }

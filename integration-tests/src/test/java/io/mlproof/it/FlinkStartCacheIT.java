@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session cluster's start cache on real JobManager and TaskManager JVMs: the first start sizes
- * the processes with Flink's BashJavaUtils and dumps a class-data-sharing archive per role when it
- * stops; the next start on the same class path runs no sizing JVM and maps the archives; a changed
- * class-path file starts afresh.
+ * the processes with Flink's BashJavaUtils and, with class-data sharing on, dumps an archive per
+ * role when it stops; the next start on the same class path runs no sizing JVM and maps the
+ * archives; a changed class-path file starts afresh.
  */
 class FlinkStartCacheIT {
   @TempDir Path dir;
@@ -40,7 +40,7 @@ class FlinkStartCacheIT {
     Path jobJar = emptyJar(dir.resolve("job.jar"));
     Files.setLastModifiedTime(jobJar, FileTime.from(Instant.parse("2026-12-01T00:00:00Z")));
 
-    Path first = startAndStop(lib, jobJar, cache, "first");
+    Path first = startAndStop(lib, jobJar, cache, "first", true);
     assertThat(first.resolve("log/sizing.log")).exists();
     assertThat(commandLine(first, "jobmanager")).contains("-XX:ArchiveClassesAtExit=");
     assertThat(commandLine(first, "taskmanager-1")).contains("-XX:ArchiveClassesAtExit=");
@@ -49,7 +49,14 @@ class FlinkStartCacheIT {
     assertThat(cached).filteredOn(n -> n.endsWith(".jsa")).hasSize(2);
     assertThat(cached).filteredOn(n -> n.startsWith("sizing-")).hasSize(2);
 
-    Path second = startAndStop(lib, jobJar, cache, "second");
+    // Sizing is reused without class-data sharing too; no archive is mapped then.
+    Path plain = startAndStop(lib, jobJar, cache, "plain", false);
+    assertThat(plain.resolve("log/sizing.log")).doesNotExist();
+    assertThat(commandLine(plain, "taskmanager-1"))
+        .doesNotContain("SharedArchiveFile")
+        .doesNotContain("ArchiveClassesAtExit");
+
+    Path second = startAndStop(lib, jobJar, cache, "second", true);
     assertThat(second.resolve("log/sizing.log")).doesNotExist();
     for (String name : List.of("jobmanager", "taskmanager-1")) {
       String role = name.replace("-1", "");
@@ -66,19 +73,21 @@ class FlinkStartCacheIT {
     // A rebuilt jar on the class path: the cached entries are not its, so the start sizes and
     // dumps again.
     Files.setLastModifiedTime(jobJar, FileTime.from(Instant.parse("2026-12-01T00:00:01Z")));
-    Path third = startAndStop(lib, jobJar, cache, "third");
+    Path third = startAndStop(lib, jobJar, cache, "third", true);
     assertThat(third.resolve("log/sizing.log")).exists();
     assertThat(commandLine(third, "taskmanager-1")).contains("-XX:ArchiveClassesAtExit=");
     assertThat(names(cache)).containsAll(cached).filteredOn(n -> n.endsWith(".jsa")).hasSize(4);
   }
 
   /** Starts a 1-TaskManager cluster in {@code dir/name}, stops it, checks nothing runs; its dir. */
-  private Path startAndStop(Path lib, Path jobJar, Path cache, String name) {
+  private Path startAndStop(
+      Path lib, Path jobJar, Path cache, String name, boolean classDataSharing) {
     Path clusterDir = dir.resolve(name);
     FlinkClusterSpec spec =
         FlinkClusterSpec.of(lib, clusterDir, 1)
             .withJobJar(jobJar)
-            .withStartCache(Optional.of(cache));
+            .withStartCache(Optional.of(cache))
+            .withClassDataSharing(classDataSharing);
     List<ProcessHandle> processes = new ArrayList<>();
     try (FlinkSessionCluster cluster = FlinkSessionCluster.start(spec)) {
       processes.add(cluster.jobManager());

@@ -124,8 +124,13 @@ class LocalSessionClusterIT {
     }
     // The client stopped with the run.
     assertThat(ProcessHandle.of(clientPid).filter(ProcessIdentity::isRunning)).isEmpty();
+    // The run's TaskManager compiles with one JIT tier (short jobs on a new JVM), and maps no
+    // class-data archive unless asked to.
     assertThat(firstLine(cluster.resolve("log/taskmanager-1.out")))
-        .containsPattern("-cp \\S+/flink-lib/\\*:\\S+/mlproof-flink\\.jar ");
+        .containsPattern("-cp \\S+/flink-lib/\\*:\\S+/mlproof-flink\\.jar ")
+        .contains(" -XX:TieredStopAtLevel=1 ")
+        .doesNotContain("SharedArchiveFile")
+        .doesNotContain("ArchiveClassesAtExit");
     assertThat(cluster.resolve("log/jobmanager.log")).exists();
     assertThat(cluster.resolve("log/jobmanager.log"))
         .content()

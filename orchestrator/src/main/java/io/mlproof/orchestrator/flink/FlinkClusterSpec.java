@@ -4,6 +4,7 @@ import io.mlproof.pipelines.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,9 @@ import java.util.Optional;
  *     FlinkSessionCluster#placeholderJar()}); empty for a cluster jobs stage their jar to
  * @param startCache a folder where starts keep what the next start on the same class path reuses
  *     (Flink's memory sizing, class-data-sharing archives: {@link FlinkStartCache}); empty for none
+ * @param classDataSharing whether the JobManager and TaskManagers map (or, the first time, dump) a
+ *     class-data-sharing archive in {@code startCache}
+ * @param taskManagerJvmOptions more JVM options for the TaskManagers
  */
 public record FlinkClusterSpec(
     Path lib,
@@ -33,7 +37,9 @@ public record FlinkClusterSpec(
     String taskManagerMemory,
     Duration readyTimeout,
     Optional<Path> jobJar,
-    Optional<Path> startCache) {
+    Optional<Path> startCache,
+    boolean classDataSharing,
+    List<String> taskManagerJvmOptions) {
 
   /** Sizes that fit the shared 2-core, 24 GB machine (verified in shared/FLINK_CLUSTER.md). */
   public static final String DEFAULT_JOB_MANAGER_MEMORY = "1g";
@@ -71,27 +77,49 @@ public record FlinkClusterSpec(
         DEFAULT_TASK_MANAGER_MEMORY,
         DEFAULT_READY_TIMEOUT,
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        false,
+        List.of());
   }
 
   public FlinkClusterSpec withSlots(int value) {
-    return copy(value, taskManagerMemory, jobJar, startCache);
+    return copy(
+        value, taskManagerMemory, jobJar, startCache, classDataSharing, taskManagerJvmOptions);
   }
 
   public FlinkClusterSpec withTaskManagerMemory(String value) {
-    return copy(slots, value, jobJar, startCache);
+    return copy(slots, value, jobJar, startCache, classDataSharing, taskManagerJvmOptions);
   }
 
   public FlinkClusterSpec withJobJar(Path value) {
-    return copy(slots, taskManagerMemory, Optional.of(value), startCache);
+    return copy(
+        slots,
+        taskManagerMemory,
+        Optional.of(value),
+        startCache,
+        classDataSharing,
+        taskManagerJvmOptions);
   }
 
   public FlinkClusterSpec withStartCache(Optional<Path> value) {
-    return copy(slots, taskManagerMemory, jobJar, value);
+    return copy(slots, taskManagerMemory, jobJar, value, classDataSharing, taskManagerJvmOptions);
+  }
+
+  public FlinkClusterSpec withClassDataSharing(boolean value) {
+    return copy(slots, taskManagerMemory, jobJar, startCache, value, taskManagerJvmOptions);
+  }
+
+  public FlinkClusterSpec withTaskManagerJvmOptions(List<String> value) {
+    return copy(slots, taskManagerMemory, jobJar, startCache, classDataSharing, List.copyOf(value));
   }
 
   private FlinkClusterSpec copy(
-      int slots, String taskManagerMemory, Optional<Path> jobJar, Optional<Path> startCache) {
+      int slots,
+      String taskManagerMemory,
+      Optional<Path> jobJar,
+      Optional<Path> startCache,
+      boolean classDataSharing,
+      List<String> taskManagerJvmOptions) {
     return new FlinkClusterSpec(
         lib,
         dir,
@@ -101,7 +129,9 @@ public record FlinkClusterSpec(
         taskManagerMemory,
         readyTimeout,
         jobJar,
-        startCache);
+        startCache,
+        classDataSharing,
+        taskManagerJvmOptions);
   }
 
   /**

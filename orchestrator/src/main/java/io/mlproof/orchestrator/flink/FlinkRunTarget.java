@@ -78,7 +78,9 @@ public final class FlinkRunTarget implements AutoCloseable {
         FlinkClusterSpec.of(setup.lib(), clusterDir, size.taskManagers())
             .withSlots(size.slots())
             .withTaskManagerMemory(size.taskManagerMemory())
-            .withStartCache(setup.startCache());
+            .withStartCache(setup.startCache())
+            .withClassDataSharing(setup.classDataSharing())
+            .withTaskManagerJvmOptions(size.taskManagerJvmOptions());
     // The bundled jar on the cluster's class path: no task uploads it, and its classes load once
     // and stay warm across the run's tasks (docs/BENCHMARKS.md, "A Flink task's fixed cost").
     spec = setup.clusterJar().map(spec::withJobJar).orElse(spec);

@@ -156,7 +156,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
           launch.start(
               "jobmanager",
               jmResources,
-              classData(cache, "jobmanager", "jobmanager", dir, logs),
+              classData(spec, cache, "jobmanager", "jobmanager", dir, logs),
               JOB_MANAGER_MAIN,
               List.of());
       started.add(jm);
@@ -167,7 +167,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
             launch.start(
                 "taskmanager-" + i,
                 tmResources,
-                classData(cache, "taskmanager", "taskmanager-" + i, dir, logs),
+                Stream.concat(
+                        spec.taskManagerJvmOptions().stream(),
+                        classData(spec, cache, "taskmanager", "taskmanager-" + i, dir, logs)
+                            .stream())
+                    .toList(),
                 TASK_MANAGER_MAIN,
                 List.of("-D", "taskmanager.resource-id=tm-" + i));
         started.add(tm);
@@ -364,12 +368,20 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
   }
 
-  /** A process's class-data options: its role's first process dumps the archive the cache lacks. */
+  /**
+   * A process's class-data options, if the spec asks for class-data sharing: its role's first
+   * process dumps the archive the cache lacks.
+   */
   private static List<String> classData(
-      Optional<FlinkStartCache> cache, String role, String name, Path dir, Path logs)
+      FlinkClusterSpec spec,
+      Optional<FlinkStartCache> cache,
+      String role,
+      String name,
+      Path dir,
+      Path logs)
       throws IOException {
     boolean first = name.equals("jobmanager") || name.equals("taskmanager-1");
-    return cache.isPresent()
+    return spec.classDataSharing() && cache.isPresent()
         ? cache.get().classDataOptions(role, first, dir, logs.resolve(name + ".cds.log"))
         : List.of();
   }
@@ -470,7 +482,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
     ProcessHandle start(
         String name,
         List<String> resources,
-        List<String> classData,
+        List<String> jvmOptions,
         String main,
         List<String> extra)
         throws IOException {
@@ -478,7 +490,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
       cmd.add(java().toString());
       cmd.addAll(Arrays.asList(resources.get(0).split("\\s+")));
       cmd.addAll(JAVA_17_OPTIONS);
-      cmd.addAll(classData);
+      cmd.addAll(jvmOptions);
       cmd.add("-Djava.io.tmpdir=" + tmp);
       cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
       cmd.add("-Dlog.file=" + logs.resolve(name + ".log"));

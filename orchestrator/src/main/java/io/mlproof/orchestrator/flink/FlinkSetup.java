@@ -3,6 +3,7 @@ package io.mlproof.orchestrator.flink;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,10 @@ import java.util.Optional;
  *     (the default) rather than each in a JVM of its own ({@code --fork-each-task})
  * @param startCache where local session clusters keep what later starts reuse ({@code
  *     target/flink-start-cache}, {@link FlinkStartCache}); empty for none
+ * @param classDataSharing whether local session clusters map class-data-sharing archives from the
+ *     start cache, dumping them on the first stop after a build ({@code
+ *     MLPROOF_FLINK_CLASS_DATA_SHARING=true}; off by default: the dump costs about 10 s once per
+ *     build and saves 2-3 s per later start)
  */
 public record FlinkSetup(
     Optional<String> master,
@@ -24,15 +29,24 @@ public record FlinkSetup(
     Optional<Path> clusterJar,
     LocalCluster local,
     boolean taskClient,
-    Optional<Path> startCache) {
+    Optional<Path> startCache,
+    boolean classDataSharing) {
 
-  /** The local session cluster of a DAG run: TaskManagers, slots each and TaskManager memory. */
-  public record LocalCluster(int taskManagers, int slots, String taskManagerMemory) {
+  /**
+   * The local session cluster of a DAG run: TaskManagers, slots each, TaskManager memory and more
+   * TaskManager JVM options.
+   */
+  public record LocalCluster(
+      int taskManagers, int slots, String taskManagerMemory, List<String> taskManagerJvmOptions) {
     /**
      * One TaskManager (no network shuffle on one machine) with room for two tasks of parallelism 2
-     * at once (max_active_tasks 2); 4 GB so a training task's examples fit its heap.
+     * at once (max_active_tasks 2); 4 GB so a training task's examples fit its heap. One JIT tier:
+     * a run's jobs are short and each TaskManager new, so C2 compiling code that runs for seconds
+     * cost more than it saved (the demo DAG at 100,000 users 61.4-61.8 s against 66.7-70.8 s, the
+     * features tasks 13 s against 16-19 s; docs/bench/dag.md, session 9).
      */
-    public static final LocalCluster STANDARD = new LocalCluster(1, 4, "4g");
+    public static final LocalCluster STANDARD =
+        new LocalCluster(1, 4, "4g", List.of("-XX:TieredStopAtLevel=1"));
   }
 
   public static final String LIB_ENV = "MLPROOF_FLINK_LIB";
@@ -40,6 +54,7 @@ public record FlinkSetup(
   public static final String CLUSTER_JAR = "mlproof-flink.jar";
   public static final String START_CACHE_ENV = "MLPROOF_FLINK_START_CACHE";
   public static final String START_CACHE = "flink-start-cache";
+  public static final String CLASS_DATA_SHARING_ENV = "MLPROOF_FLINK_CLASS_DATA_SHARING";
 
   /**
    * The cluster class path and bundled jar beside the jar this class runs from ({@code
@@ -61,31 +76,33 @@ public record FlinkSetup(
         true,
         Optional.ofNullable(System.getenv(START_CACHE_ENV))
             .map(v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Path.of(v)))
-            .orElse(Optional.of(home.resolve(START_CACHE))));
+            .orElse(Optional.of(home.resolve(START_CACHE))),
+        Boolean.parseBoolean(System.getenv(CLASS_DATA_SHARING_ENV)));
   }
 
   public FlinkSetup withMaster(Optional<String> value) {
-    return new FlinkSetup(value, lib, clusterJar, local, taskClient, startCache);
+    return new FlinkSetup(value, lib, clusterJar, local, taskClient, startCache, classDataSharing);
   }
 
   public FlinkSetup withLib(Path value) {
-    return new FlinkSetup(master, value, clusterJar, local, taskClient, startCache);
+    return new FlinkSetup(
+        master, value, clusterJar, local, taskClient, startCache, classDataSharing);
   }
 
   public FlinkSetup withClusterJar(Optional<Path> value) {
-    return new FlinkSetup(master, lib, value, local, taskClient, startCache);
+    return new FlinkSetup(master, lib, value, local, taskClient, startCache, classDataSharing);
   }
 
   public FlinkSetup withLocal(LocalCluster value) {
-    return new FlinkSetup(master, lib, clusterJar, value, taskClient, startCache);
+    return new FlinkSetup(master, lib, clusterJar, value, taskClient, startCache, classDataSharing);
   }
 
   public FlinkSetup withStartCache(Optional<Path> value) {
-    return new FlinkSetup(master, lib, clusterJar, local, taskClient, value);
+    return new FlinkSetup(master, lib, clusterJar, local, taskClient, value, classDataSharing);
   }
 
   public FlinkSetup withTaskClient(boolean value) {
-    return new FlinkSetup(master, lib, clusterJar, local, value, startCache);
+    return new FlinkSetup(master, lib, clusterJar, local, value, startCache, classDataSharing);
   }
 
   /**

@@ -30,7 +30,8 @@ class FlinkRunTargetTest {
         Optional.of(Path.of("/opt/mlproof/mlproof-flink.jar")),
         FlinkSetup.LocalCluster.STANDARD,
         true,
-        Optional.empty());
+        Optional.empty(),
+        false);
   }
 
   private static RunnerSpec flink(Map<String, String> options) {
