@@ -2,9 +2,14 @@ package io.mlproof.pipelines.evaluate;
 
 import io.mlproof.proto.v1.Lead;
 import io.mlproof.proto.v1.Uncertainty;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * How sure the test rows let us be that the model leads the best baseline: a seeded paired
@@ -18,6 +23,10 @@ import java.util.SplittableRandom;
  * ROC-AUC walks each contender's ranking, sorted once, with weights. The targeted rows are fixed
  * (threshold and heuristic were chosen on validation rows; a top-k cut was made on all test rows),
  * so the interval is about the test rows' sampling noise, not about re-choosing the cut.
+ *
+ * <p>The draws are one sequence from the seed, made on the calling thread; the figures of each
+ * resample, the costly part, are computed on a few threads while the next resamples are drawn. A
+ * resample's figures depend only on its draws, so the result is the same on any number of threads.
  */
 public final class PairedBootstrap {
   public static final String METHOD =
@@ -28,16 +37,25 @@ public final class PairedBootstrap {
   /** The fewest resamples an interval is reported with. */
   public static final int MIN_RESAMPLES = 1000;
 
+  /** Resamples drawn ahead of the threads that measure them. */
+  private static final int BATCH = 16;
+
   private final int resamples;
   private final long seed;
+  private final int threads;
 
   public PairedBootstrap(int resamples, long seed) {
+    this(resamples, seed, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
+  PairedBootstrap(int resamples, long seed, int threads) {
     if (resamples < MIN_RESAMPLES) {
       throw new IllegalArgumentException(
           "the bootstrap needs at least " + MIN_RESAMPLES + " resamples, got " + resamples);
     }
     this.resamples = resamples;
     this.seed = seed;
+    this.threads = Math.max(1, threads);
   }
 
   /**
@@ -67,18 +85,12 @@ public final class PairedBootstrap {
       throw new IllegalArgumentException(
           "the test rows need both classes for a lead to mean anything");
     }
+    Figures[] resampled = resample(labels, modelScorer, baselineScorers);
     double[] f1Leads = new double[resamples];
     double[] aucLeads = new double[resamples];
     int kept = 0;
     int degenerate = 0;
-    SplittableRandom random = new SplittableRandom(seed);
-    int[] weights = new int[n];
-    for (int b = 0; b < resamples; b++) {
-      Arrays.fill(weights, 0);
-      for (int i = 0; i < n; i++) {
-        weights[random.nextInt(n)]++;
-      }
-      Figures f = figures(weights, labels, modelScorer, baselineScorers);
+    for (Figures f : resampled) {
       if (f == null) {
         degenerate++;
         continue;
@@ -95,6 +107,64 @@ public final class PairedBootstrap {
         .setOperatingPoint(lead(F1, full.f1Baseline, full.f1Lead, Arrays.copyOf(f1Leads, kept)))
         .setRocAuc(lead(ROC_AUC, full.aucBaseline, full.aucLead, Arrays.copyOf(aucLeads, kept)))
         .build();
+  }
+
+  /**
+   * Each resample's figures (null where it held one class only), in draw order. Two buffers of
+   * {@link #BATCH} row-count vectors: this thread draws into one while the pool measures the other.
+   */
+  private Figures[] resample(boolean[] labels, Scorer model, Scorer[] baselines) {
+    int n = labels.length;
+    Figures[] measured = new Figures[resamples];
+    int[][][] buffers = {new int[BATCH][n], new int[BATCH][n]};
+    SplittableRandom random = new SplittableRandom(seed);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread thread = new Thread(r, "paired-bootstrap");
+              thread.setDaemon(true);
+              return thread;
+            });
+    try {
+      List<Future<?>> measuring = List.of();
+      for (int start = 0, batch = 0; start < resamples; start += BATCH, batch++) {
+        int[][] weights = buffers[batch % 2];
+        int size = Math.min(BATCH, resamples - start);
+        for (int j = 0; j < size; j++) {
+          Arrays.fill(weights[j], 0);
+          for (int i = 0; i < n; i++) {
+            weights[j][random.nextInt(n)]++;
+          }
+        }
+        // The batch before this one used the other buffer, which the next batch draws into.
+        awaitAll(measuring);
+        List<Future<?>> next = new ArrayList<>(size);
+        for (int j = 0; j < size; j++) {
+          int[] w = weights[j];
+          int b = start + j;
+          next.add(pool.submit(() -> measured[b] = figures(w, labels, model, baselines)));
+        }
+        measuring = next;
+      }
+      awaitAll(measuring);
+    } finally {
+      pool.shutdownNow();
+    }
+    return measured;
+  }
+
+  private static void awaitAll(List<Future<?>> futures) {
+    try {
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during the paired bootstrap", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the paired bootstrap failed: " + e.getCause(), e.getCause());
+    }
   }
 
   private static Lead lead(String metric, String baseline, double estimate, double[] leads) {

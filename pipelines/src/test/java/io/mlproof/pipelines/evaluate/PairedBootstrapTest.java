@@ -152,6 +152,15 @@ class PairedBootstrapTest {
   }
 
   @Test
+  void theResultIsTheSameOnOneThreadAsOnSeveral() {
+    // 1,003 resamples: the last batch of draws is a partial one.
+    Rows rows = Rows.of(500, 9);
+    Uncertainty one = rows.lead(new PairedBootstrap(1003, 3, 1));
+    assertThat(rows.lead(new PairedBootstrap(1003, 3, 3))).isEqualTo(one);
+    assertThat(rows.lead(new PairedBootstrap(1003, 3, 2))).isEqualTo(one);
+  }
+
+  @Test
   void seededAndNarrowingWithMoreRows() {
     Rows small = Rows.of(400, 4);
     Uncertainty a = small.lead(new PairedBootstrap(1000, 5));
