@@ -24,7 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -144,9 +146,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
                           c, FlinkStartCache.classpathFiles(launch.lib(), launch.jobJar())));
       // The sizing depends on the config, not on the folder its temporary files go to.
       String sizingConfig = config(spec, Path.of("tmp"));
-      List<List<String>> resources = launch.size(cache, sizingConfig);
-      List<String> jmResources = resources.get(0);
-      List<String> tmResources = resources.get(1);
+      Map<Role, List<String>> resources = launch.size(cache, sizingConfig);
 
       Properties state = new Properties();
       state.setProperty("rest.port", Integer.toString(restPort));
@@ -155,8 +155,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
       ProcessHandle jm =
           launch.start(
               "jobmanager",
-              jmResources,
-              classData(spec, cache, "jobmanager", "jobmanager", dir, logs),
+              resources.get(Role.JOB_MANAGER),
+              classData(spec, cache, Role.JOB_MANAGER, "jobmanager", true, dir, logs),
               JOB_MANAGER_MAIN,
               List.of());
       started.add(jm);
@@ -166,10 +166,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
         ProcessHandle tm =
             launch.start(
                 "taskmanager-" + i,
-                tmResources,
+                resources.get(Role.TASK_MANAGER),
                 Stream.concat(
                         spec.taskManagerJvmOptions().stream(),
-                        classData(spec, cache, "taskmanager", "taskmanager-" + i, dir, logs)
+                        classData(
+                            spec, cache, Role.TASK_MANAGER, "taskmanager-" + i, i == 1, dir, logs)
                             .stream())
                     .toList(),
                 TASK_MANAGER_MAIN,
@@ -375,15 +376,31 @@ public final class FlinkSessionCluster implements AutoCloseable {
   private static List<String> classData(
       FlinkClusterSpec spec,
       Optional<FlinkStartCache> cache,
-      String role,
+      Role role,
       String name,
+      boolean first,
       Path dir,
       Path logs)
       throws IOException {
-    boolean first = name.equals("jobmanager") || name.equals("taskmanager-1");
     return spec.classDataSharing() && cache.isPresent()
-        ? cache.get().classDataOptions(role, first, dir, logs.resolve(name + ".cds.log"))
+        ? cache.get().classDataOptions(role.cacheName, first, dir, logs.resolve(name + ".cds.log"))
         : List.of();
+  }
+
+  /** A kind of cluster process: its name in the start cache, Flink's sizing command, its label. */
+  private enum Role {
+    JOB_MANAGER("jobmanager", "GET_JM_RESOURCE_PARAMS", "JobManager"),
+    TASK_MANAGER("taskmanager", "GET_TM_RESOURCE_PARAMS", "TaskManager");
+
+    final String cacheName;
+    final String sizingCommand;
+    final String label;
+
+    Role(String cacheName, String sizingCommand, String label) {
+      this.cacheName = cacheName;
+      this.sizingCommand = sizingCommand;
+      this.label = label;
+    }
   }
 
   /** How the cluster's JVMs are launched: one class path, config folder and port settings. */
@@ -451,30 +468,23 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * Flink's own memory arithmetic (what flink-dist's scripts call) for the JobManager and the
      * TaskManager, both at once, or what the cache kept of it.
      */
-    List<List<String>> size(Optional<FlinkStartCache> cache, String config)
+    Map<Role, List<String>> size(Optional<FlinkStartCache> cache, String config)
         throws IOException, InterruptedException {
-      List<String> roles = List.of("jobmanager", "taskmanager");
-      List<Optional<List<String>>> cached =
-          roles.stream().map(r -> cache.flatMap(c -> c.sizing(r, config))).toList();
-      List<Optional<Process>> sizing = new ArrayList<>();
-      for (int i = 0; i < roles.size(); i++) {
-        sizing.add(
-            cached.get(i).isPresent()
-                ? Optional.empty()
-                : Optional.of(
-                    resourceParams(i == 0 ? "GET_JM_RESOURCE_PARAMS" : "GET_TM_RESOURCE_PARAMS")));
-      }
-      List<List<String>> lines = new ArrayList<>();
-      for (int i = 0; i < roles.size(); i++) {
-        if (cached.get(i).isPresent()) {
-          lines.add(cached.get(i).get());
-          continue;
+      Map<Role, List<String>> lines = new EnumMap<>(Role.class);
+      Map<Role, Process> sizing = new EnumMap<>(Role.class);
+      for (Role role : Role.values()) {
+        Optional<List<String>> cached = cache.flatMap(c -> c.sizing(role.cacheName, config));
+        if (cached.isPresent()) {
+          lines.put(role, cached.get());
+        } else {
+          sizing.put(role, resourceParams(role.sizingCommand));
         }
-        List<String> sized =
-            resourceLines(sizing.get(i).orElseThrow(), i == 0 ? "JobManager" : "TaskManager");
-        String role = roles.get(i);
-        cache.ifPresent(c -> c.saveSizing(role, config, sized));
-        lines.add(sized);
+      }
+      for (Map.Entry<Role, Process> running : sizing.entrySet()) {
+        Role role = running.getKey();
+        List<String> sized = resourceLines(running.getValue(), role.label);
+        cache.ifPresent(c -> c.saveSizing(role.cacheName, config, sized));
+        lines.put(role, sized);
       }
       return lines;
     }

@@ -97,10 +97,6 @@ public record FlinkSetup(
     return new FlinkSetup(master, lib, clusterJar, value, taskClient, startCache, classDataSharing);
   }
 
-  public FlinkSetup withStartCache(Optional<Path> value) {
-    return new FlinkSetup(master, lib, clusterJar, local, taskClient, value, classDataSharing);
-  }
-
   public FlinkSetup withTaskClient(boolean value) {
     return new FlinkSetup(master, lib, clusterJar, local, value, startCache, classDataSharing);
   }

@@ -83,8 +83,7 @@ final class FlinkStartCache {
   static List<Path> classpathFiles(Path lib, Optional<Path> jobJar) {
     try (Stream<Path> files = Files.list(lib)) {
       // The JVM expands lib/* in directory order; the key only needs the same set to match.
-      Stream<Path> jars =
-          files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList().stream();
+      Stream<Path> jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted();
       return Stream.concat(jars, jobJar.stream()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + lib + ": " + e.getMessage(), e);
