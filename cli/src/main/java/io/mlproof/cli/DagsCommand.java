@@ -10,6 +10,8 @@ import io.mlproof.orchestrator.dag.TaskContext;
 import io.mlproof.orchestrator.dag.TaskDef;
 import io.mlproof.orchestrator.export.AirflowExporter;
 import io.mlproof.orchestrator.flink.FlinkRunTarget;
+import io.mlproof.orchestrator.flink.FlinkSessionCluster;
+import io.mlproof.orchestrator.flink.FlinkSetup;
 import io.mlproof.orchestrator.load.DagLoader;
 import io.mlproof.orchestrator.load.DefinitionError;
 import io.mlproof.orchestrator.report.RunReport;
@@ -147,6 +149,15 @@ final class DagsCommand {
     String flinkMaster;
 
     @Option(
+        names = "--flink-cluster",
+        paramLabel = "DIR",
+        description =
+            "Submit every pipeline task to the running cluster that mlproof flink start --dir DIR"
+                + " started (a cluster that outlives the run): its master, and when it has --job-jar on"
+                + " its class path the tasks stage nothing; refused if that jar is not this build's.")
+    Path flinkCluster;
+
+    @Option(
         names = "--fork-each-task",
         description =
             "Run each pipeline task sent to a Flink cluster in a client JVM of its own, as exported"
@@ -194,11 +205,25 @@ final class DagsCommand {
       return settings
           .withRunner(Optional.ofNullable(runner))
           .withMaxActiveTasks(Optional.ofNullable(maxActiveTasks))
-          .withFlink(
-              settings
-                  .flink()
-                  .withMaster(Optional.ofNullable(flinkMaster))
-                  .withTaskClient(!forkEachTask));
+          .withFlink(flink(settings.flink()).withTaskClient(!forkEachTask));
+    }
+
+    /** {@code --flink-master}, or the master and staging of the {@code --flink-cluster}. */
+    private FlinkSetup flink(FlinkSetup setup) {
+      if (flinkCluster == null) {
+        return setup.withMaster(Optional.ofNullable(flinkMaster));
+      }
+      if (flinkMaster != null) {
+        throw new InvalidInputException(
+            "give --flink-master or --flink-cluster, not both: --flink-cluster "
+                + flinkCluster
+                + " already names its master");
+      }
+      FlinkSessionCluster.Attached cluster =
+          FlinkSessionCluster.attach(flinkCluster, setup.clusterJar());
+      return setup
+          .withMaster(Optional.of(cluster.master()))
+          .withClusterJar(cluster.placeholderJar().or(setup::clusterJar));
     }
   }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "A local Flink session cluster (real JobManager and TaskManager processes on loopback) to"
-            + " submit pipelines to: mlproof dags run <dag> --runner flink --flink-master <master>.",
+            + " submit pipelines to, that outlives DAG runs: mlproof dags run <dag> --runner flink"
+            + " --flink-cluster <dir> (or --flink-master <master>).",
     subcommands = {FlinkCommand.Start.class, FlinkCommand.Stop.class, FlinkCommand.Status.class})
 final class FlinkCommand {
 
@@ -133,6 +134,8 @@ final class FlinkCommand {
                       .orElse("")
                   + "; logs in "
                   + folder.dir.resolve("log")
+                  + "; run DAGs on it with: mlproof dags run <dag> --runner flink --flink-cluster "
+                  + folder.dir
                   + "; stop with: mlproof flink stop --dir "
                   + folder.dir);
       return ExitCodes.SUCCESS;

@@ -222,34 +222,54 @@ class DagsCommandTest {
     assertThat(mlproof("dags", "run", "hello", "--runner", "spark").exitCode()).isEqualTo(2);
   }
 
+  /** {@code dags run hello} for 2024-01-08 with {@code options}. */
+  private Result runHello(String... options) {
+    List<String> args =
+        new ArrayList<>(List.of("dags", "run", "hello", "--logical-date", "2024-01-08"));
+    args.addAll(List.of(options));
+    return mlproof(args.toArray(String[]::new));
+  }
+
   @Test
   void aFlinkMasterNeedsTheFlinkRunnerAndAHostAndPort() {
-    Result direct =
-        mlproof(
-            "dags",
-            "run",
-            "hello",
-            "--logical-date",
-            "2024-01-08",
-            "--flink-master",
-            "127.0.0.1:8081");
+    Result direct = runHello("--flink-master", "127.0.0.1:8081");
     assertThat(direct.exitCode()).isEqualTo(2);
     assertThat(direct.err().strip())
         .isEqualTo(
-            "mlproof: --flink-master is for the flink runner, but this run uses direct: add --runner flink");
-    Result bad =
-        mlproof(
-            "dags",
-            "run",
-            "hello",
-            "--logical-date",
-            "2024-01-08",
-            "--runner",
-            "flink",
-            "--flink-master",
-            "localhost");
+            "mlproof: --flink-master and --flink-cluster are for the flink runner, but this run uses direct: add --runner flink");
+    Result bad = runHello("--runner", "flink", "--flink-master", "localhost");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).contains("mlproof: Flink master 'localhost' is not host:port");
+  }
+
+  @Test
+  void aFlinkClusterMustBeRecordedAndExcludesAMaster() {
+    Path none = tmp.resolve("no-cluster");
+    Result missing = runHello("--runner", "flink", "--flink-cluster", none.toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err().strip())
+        .isEqualTo(
+            "mlproof: --flink-cluster "
+                + none
+                + ": no cluster is recorded there (no cluster.properties): start one with mlproof"
+                + " flink start --dir "
+                + none
+                + ", or give its master with --flink-master");
+    Result both =
+        runHello(
+            "--runner",
+            "flink",
+            "--flink-cluster",
+            none.toString(),
+            "--flink-master",
+            "127.0.0.1:8081");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err().strip())
+        .isEqualTo(
+            "mlproof: give --flink-master or --flink-cluster, not both: --flink-cluster "
+                + none
+                + " already names its master");
+    assertThat(tmp.resolve("state.sqlite")).doesNotExist();
   }
 
   @Test

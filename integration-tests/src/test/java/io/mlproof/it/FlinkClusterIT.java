@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlproof.orchestrator.flink.FlinkClusterSpec;
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
+import io.mlproof.orchestrator.flink.FlinkSetup;
 import io.mlproof.orchestrator.state.ProcessIdentity;
 import io.mlproof.pipelines.core.StageProgress;
 import io.mlproof.pipelines.core.TaskOutput;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkClusterIT {
   private static final String DS = "2024-04-29";
   private static final String LATER_DS = "2024-05-06";
+  private static final String EARLIER_DS = "2024-04-22";
 
   @TempDir static Path dir;
   static Path warehouse;
@@ -172,12 +174,72 @@ class FlinkClusterIT {
   }
 
   /**
+   * A cluster that outlives the run, started by {@code mlproof flink start --job-jar} with this
+   * build's bundled jar on its class path: {@code dags run --flink-cluster DIR} finds its master in
+   * the folder and stages the empty placeholder jar instead of the bundled one; the output is
+   * exact. The cluster is stopped by the command a platform team would use, and nothing of it runs
+   * after.
+   */
+  @Test
+  @Order(3)
+  void aDagRunOnAClusterStartedWithTheJobJarStagesNothing() throws Exception {
+    Path started = dir.resolve("started");
+    Path jobJar = MlproofCli.repo().resolve("target/" + FlinkSetup.CLUSTER_JAR);
+    MlproofCli.Result start =
+        MlproofCli.run(
+            dir,
+            "flink",
+            "start",
+            "--dir",
+            started.toString(),
+            "--taskmanagers",
+            "1",
+            "--job-jar",
+            jobJar.toString());
+    try {
+      assertThat(start.exitCode()).as(start.stderr()).isZero();
+      // stdout is the master alone, for scripts; the rest goes to stderr.
+      String master = start.stdout().strip();
+      assertThat(master).matches("127\\.0\\.0\\.1:\\d+");
+      assertThat(start.stderr()).contains("--flink-cluster " + started);
+      MlproofCli.Result run =
+          dagRun("on_flink", EARLIER_DS, "--flink-cluster", started.toString()).await();
+      assertThat(run.exitCode()).as(run.stderr()).isZero();
+      assertThat(eventIds(EARLIER_DS)).containsExactlyElementsOf(expectedEventIds(EARLIER_DS));
+      String log =
+          Files.readString(
+              dir.resolve("runs/_logs/on_flink/" + EARLIER_DS + "/extract_events/attempt=1.log"));
+      assertThat(log.lines().findFirst().orElseThrow())
+          .contains(
+              " --flinkMaster="
+                  + master
+                  + " --filesToStage="
+                  + started.resolve(FlinkSessionCluster.PLACEHOLDER_JAR)
+                  + " --jobName=");
+      JsonNode jobs =
+          FlinkSessionCluster.status(started)
+              .orElseThrow()
+              .overview()
+              .orElseThrow()
+              .path("jobs-finished");
+      assertThat(jobs.asInt()).isEqualTo(1);
+    } finally {
+      MlproofCli.run(dir, "flink", "stop", "--dir", started.toString());
+    }
+    MlproofCli.Result status = MlproofCli.run(dir, "flink", "status", "--dir", started.toString());
+    assertThat(status.exitCode()).isEqualTo(1);
+    assertThat(status.stdout().strip()).isEqualTo("no Flink cluster recorded in " + started);
+    // The main cluster saw none of it.
+    assertThat(cluster.get("/jobs/overview").path("jobs")).hasSize(1);
+  }
+
+  /**
    * SIGINT to {@code dags run} while its task's job runs on the external cluster: the scheduler
    * kills the client and cancels the job through the JobManager's REST API, and waits for it, so
    * the job is CANCELED by the time the command has exited.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void interruptingTheDagRunCancelsItsJobOnTheCluster() throws Exception {
     MlproofCli.Started run = dagRun("long_job", DS);
     String jobId =
@@ -253,7 +315,7 @@ class FlinkClusterIT {
    * the DAG run succeeds. The job's exception history proves the loss really hit the job.
    */
   @Test
-  @Order(4)
+  @Order(5)
   void aTaskManagerKilledMidJobIsSurvivedWithExactOutput() throws Exception {
     int jobsBefore = cluster.get("/jobs/overview").path("jobs").size();
     MlproofCli.Started run = dagRun(LATER_DS);
@@ -316,21 +378,28 @@ class FlinkClusterIT {
   }
 
   private static MlproofCli.Started dagRun(String dagId, String ds) throws IOException {
-    return MlproofCli.start(
-        dir,
-        "dags",
-        "run",
-        dagId,
-        "--logical-date",
-        ds,
-        "--dags-folder",
-        dags.toString(),
-        "--run-root",
-        dir.resolve("runs").toString(),
-        "--state",
-        dir.resolve("state.sqlite").toString(),
-        "--flink-master",
-        cluster.master());
+    return dagRun(dagId, ds, "--flink-master", cluster.master());
+  }
+
+  /** {@code dags run} of the DAG for {@code ds}, its tasks sent where {@code target} says. */
+  private static MlproofCli.Started dagRun(String dagId, String ds, String... target)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "dags",
+                "run",
+                dagId,
+                "--logical-date",
+                ds,
+                "--dags-folder",
+                dags.toString(),
+                "--run-root",
+                dir.resolve("runs").toString(),
+                "--state",
+                dir.resolve("state.sqlite").toString()));
+    args.addAll(List.of(target));
+    return MlproofCli.start(dir, args.toArray(String[]::new));
   }
 
   /** A running task of the DAG's job and the TaskManager it runs on. */

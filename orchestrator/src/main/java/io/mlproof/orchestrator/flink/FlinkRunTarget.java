@@ -170,7 +170,7 @@ public final class FlinkRunTarget implements AutoCloseable {
     if (runner.kind() != RunnerKind.FLINK) {
       if (setup.master().isPresent()) {
         throw new InvalidInputException(
-            "--flink-master is for the flink runner, but this run uses "
+            "--flink-master and --flink-cluster are for the flink runner, but this run uses "
                 + runner.kind().yamlName()
                 + ": add --runner flink");
       }

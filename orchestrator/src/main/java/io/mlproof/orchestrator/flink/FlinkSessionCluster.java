@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.orchestrator.state.ProcessIdentity;
+import io.mlproof.pipelines.core.InvalidInputException;
 import io.mlproof.pipelines.core.RunFailedException;
 import java.io.File;
 import java.io.IOException;
@@ -152,6 +153,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
       state.setProperty("rest.port", Integer.toString(restPort));
       state.setProperty("rpc.port", Integer.toString(rpcPort));
       cache.ifPresent(c -> state.setProperty(START_CACHE, c.dir().toString()));
+      if (launch.jobJar().isPresent()) {
+        JobJar.of(launch.jobJar().get()).record(state);
+      }
       ProcessHandle jm =
           launch.start(
               "jobmanager",
@@ -294,6 +298,121 @@ public final class FlinkSessionCluster implements AutoCloseable {
    * answered.
    */
   public record Status(String master, int processes, int alive, Optional<JsonNode> overview) {}
+
+  /**
+   * A running cluster recorded in a folder, that a DAG run submits its tasks to ({@code dags run
+   * --flink-cluster}).
+   *
+   * @param master its REST address, Beam's {@code --flinkMaster}
+   * @param placeholderJar what jobs stage when mlproof's bundled jar is on the cluster's class
+   *     path; empty when it is not, and jobs stage the bundled jar
+   */
+  public record Attached(String master, Optional<Path> placeholderJar) {}
+
+  /**
+   * The cluster {@code mlproof flink start} recorded in {@code dir}, checked for a run to submit to
+   * it: it is running (every recorded process, and its JobManager answers), and a bundled jar on
+   * its class path is {@code bundledJar} as it is now. A jar rebuilt since the cluster started
+   * would otherwise go unnoticed: the cluster keeps running the classes it loaded, not the
+   * client's.
+   *
+   * @param bundledJar this mlproof's bundled jar, if built ({@link FlinkSetup#clusterJar()})
+   * @throws InvalidInputException naming the folder and the fix
+   */
+  public static Attached attach(Path dir, Optional<Path> bundledJar) {
+    String restart =
+        "mlproof flink stop --dir " + dir + ", then mlproof flink start --dir " + dir + " ...";
+    Optional<Status> status = status(dir);
+    if (status.isEmpty()) {
+      throw new InvalidInputException(
+          "--flink-cluster "
+              + dir
+              + ": no cluster is recorded there (no "
+              + STATE_FILE
+              + "): start one with mlproof flink start --dir "
+              + dir
+              + ", or give its master with --flink-master");
+    }
+    Optional<JobJar> onCluster = JobJar.recorded(readState(dir));
+    Optional<JobJar> client = bundledJar.filter(Files::isRegularFile).map(JobJar::ofQuietly);
+    if (onCluster.isPresent() && client.isPresent() && !onCluster.get().sameBuild(client.get())) {
+      throw new InvalidInputException(
+          "--flink-cluster "
+              + dir
+              + ": its class path has "
+              + onCluster.get()
+              + " as it was when the cluster started, not this mlproof's "
+              + client.get()
+              + ", so its jobs would run other code: restart it ("
+              + restart
+              + " --job-jar "
+              + client.get().path()
+              + ")");
+    }
+    Status s = status.get();
+    if (s.alive() < s.processes() || s.overview().isEmpty()) {
+      throw new InvalidInputException(
+          "--flink-cluster "
+              + dir
+              + ": the cluster is not running ("
+              + s.alive()
+              + " of its "
+              + s.processes()
+              + " processes alive"
+              + (s.overview().isEmpty() ? ", no answer from its JobManager at " + s.master() : "")
+              + "): "
+              + restart);
+    }
+    return new Attached(
+        s.master(), onCluster.map(jar -> dir.toAbsolutePath().resolve(PLACEHOLDER_JAR)));
+  }
+
+  /**
+   * The bundled jar a cluster was started with, as it was then: its path, size and modification
+   * time, which change with every build.
+   */
+  record JobJar(Path path, long size, long modifiedMillis) {
+    private static final String KEY = "job.jar";
+
+    static JobJar of(Path jar) throws IOException {
+      Path path = jar.toAbsolutePath().normalize();
+      return new JobJar(path, Files.size(path), Files.getLastModifiedTime(path).toMillis());
+    }
+
+    static JobJar ofQuietly(Path jar) {
+      try {
+        return of(jar);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + jar + ": " + e.getMessage(), e);
+      }
+    }
+
+    static Optional<JobJar> recorded(Properties state) {
+      return Optional.ofNullable(state.getProperty(KEY))
+          .map(
+              path ->
+                  new JobJar(
+                      Path.of(path),
+                      Long.parseLong(state.getProperty(KEY + ".size", "-1")),
+                      Long.parseLong(state.getProperty(KEY + ".modified", "-1"))));
+    }
+
+    void record(Properties state) {
+      state.setProperty(KEY, path.toString());
+      state.setProperty(KEY + ".size", Long.toString(size));
+      state.setProperty(KEY + ".modified", Long.toString(modifiedMillis));
+    }
+
+    /** The same bytes as far as a build can tell: a copy elsewhere counts, a rebuild does not. */
+    boolean sameBuild(JobJar other) {
+      return size == other.size && modifiedMillis == other.modifiedMillis;
+    }
+
+    @Override
+    public String toString() {
+      return path + " (" + size + " bytes, modified " + Instant.ofEpochMilli(modifiedMillis) + ")";
+    }
+  }
 
   // ---- start ------------------------------------------------------------------------------------
 

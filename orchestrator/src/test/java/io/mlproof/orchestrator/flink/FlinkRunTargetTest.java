@@ -99,7 +99,7 @@ class FlinkRunTargetTest {
     assertThatThrownBy(() -> open(direct, setup(Optional.of("127.0.0.1:8081"))))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage(
-            "--flink-master is for the flink runner, but this run uses direct: add --runner flink");
+            "--flink-master and --flink-cluster are for the flink runner, but this run uses direct: add --runner flink");
   }
 
   @Test
