@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -76,7 +79,61 @@ final class FlinkStartCache {
         return Optional.empty();
       }
     }
+    prune(dir);
     return Optional.of(new FlinkStartCache(dir.toAbsolutePath(), sha256(identity.toString())));
+  }
+
+  /** Archives kept: two class paths' (say the run's cluster's and mlproof flink start's) roles. */
+  static final int ARCHIVES_KEPT = 4;
+
+  /** Sizing entries kept; they are a few hundred bytes each. */
+  static final int SIZINGS_KEPT = 16;
+
+  /**
+   * Every build's class path has entries of its own that no later build can use, so only the most
+   * recently used of each kind stay (an entry is touched when used): without this the folder grew
+   * by both roles' archives, tens of MB each, with every build.
+   */
+  static void prune(Path dir) {
+    prune(dir, ".jsa", ARCHIVES_KEPT);
+    prune(dir, ".txt", SIZINGS_KEPT);
+  }
+
+  private static void prune(Path dir, String suffix, int kept) {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> stale =
+          files
+              .filter(f -> f.getFileName().toString().endsWith(suffix))
+              .sorted(
+                  Comparator.comparing(FlinkStartCache::lastUsed)
+                      .reversed()
+                      .thenComparing(Path::getFileName))
+              .skip(kept)
+              .toList();
+      for (Path file : stale) {
+        // A cluster starting beside this one may still name it: a JVM without its archive runs.
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // The cache is an optimisation: an entry left now goes at a later start.
+    }
+  }
+
+  private static FileTime lastUsed(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Marks an entry as used now, so that pruning keeps it over older ones. */
+  private static void touch(Path file) {
+    try {
+      Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      // Only its place in the pruning order is lost.
+    }
   }
 
   /** The jar files of a class path of {@code lib/*} and an optional job jar, in JVM order. */
@@ -95,7 +152,11 @@ final class FlinkStartCache {
     Path file = sizingFile(role, config);
     try {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return lines.size() == 2 ? Optional.of(lines) : Optional.empty();
+      if (lines.size() != 2) {
+        return Optional.empty();
+      }
+      touch(file);
+      return Optional.of(lines);
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -122,6 +183,7 @@ final class FlinkStartCache {
       throws IOException {
     Path archive = archive(role);
     if (Files.isRegularFile(archive)) {
+      touch(archive);
       return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=info:file=" + cdsLog);
     }
     if (!first) {

@@ -98,6 +98,38 @@ class FlinkStartCacheTest {
   }
 
   @Test
+  void onlyTheMostRecentlyUsedArchivesAndSizingsStay() throws Exception {
+    FlinkStartCache cache = cache();
+    Path archive = cache.archive("taskmanager");
+    Instant t = Instant.parse("2026-11-01T00:00:00Z");
+    for (int i = 0; i < 6; i++) {
+      FileTime time = FileTime.from(t.plusSeconds(i));
+      // The oldest archive is this class path's.
+      Path a = i == 0 ? archive : cacheDir.resolve("a" + i + ".jsa");
+      Files.setLastModifiedTime(Files.writeString(a, "a"), time);
+      Files.setLastModifiedTime(Files.writeString(cacheDir.resolve("s" + i + ".txt"), "s"), time);
+    }
+    // Mapping it marks it used.
+    cache.classDataOptions("taskmanager", true, dir.resolve("cluster"), dir.resolve("cds.log"));
+
+    FlinkStartCache.prune(cacheDir);
+    try (var left = Files.list(cacheDir)) {
+      assertThat(left.map(f -> f.getFileName().toString()).sorted())
+          .containsExactly(
+              "a3.jsa",
+              "a4.jsa",
+              "a5.jsa",
+              "s0.txt",
+              "s1.txt",
+              "s2.txt",
+              "s3.txt",
+              "s4.txt",
+              "s5.txt",
+              archive.getFileName().toString());
+    }
+  }
+
+  @Test
   void aCacheFolderThatCannotBeCreatedIsNoCache() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "");
     assertThat(FlinkStartCache.open(file.resolve("cache"), List.of(jar))).isEmpty();
