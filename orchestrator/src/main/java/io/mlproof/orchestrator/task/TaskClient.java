@@ -194,10 +194,16 @@ public final class TaskClient implements AutoCloseable {
         new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = answers.readLine(); line != null; line = answers.readLine()) {
-        JsonNode answer = JSON.readTree(line);
-        CompletableFuture<Integer> exit = pending.get(answer.path("id").asLong(-1));
+        Optional<JsonNode> answer = answer(line);
+        if (answer.isEmpty()) {
+          // The JVM itself can write there (-verbose:gc, -Xlog, JFR, a native library): not an
+          // answer, and no reason to stop reading the ones that follow (it hung the run once).
+          Processes.appendLine(log, "(on the task client's standard output) " + line);
+          continue;
+        }
+        CompletableFuture<Integer> exit = pending.get(answer.get().path("id").asLong());
         if (exit != null) {
-          exit.complete(answer.path("exit").asInt(ExitCodes.RUN_FAILED));
+          exit.complete(answer.get().path("exit").asInt(ExitCodes.RUN_FAILED));
         }
       }
     } catch (IOException e) {
@@ -212,6 +218,18 @@ public final class TaskClient implements AutoCloseable {
     }
     String message = why;
     pending.values().forEach(f -> f.completeExceptionally(new IOException(message)));
+  }
+
+  /** {@code {"id":N,"exit":N}}, or empty for any other line. */
+  private static Optional<JsonNode> answer(String line) {
+    try {
+      JsonNode node = JSON.readTree(line);
+      return node != null && node.path("id").isIntegralNumber() && node.path("exit").isInt()
+          ? Optional.of(node)
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   private void kill() {

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -71,6 +72,30 @@ class TaskClientTest {
     // Nothing of b's, nor anything else, reached a's log.
     assertThat(Files.readAllLines(log("a"))).hasSize(1).allMatch(l -> l.startsWith(header));
     assertThat(client.alive()).isTrue();
+  }
+
+  /**
+   * What the JVM writes to standard output itself (here {@code -Xlog:gc}'s line at its start) is
+   * not an answer: it goes to the client's log and the tasks still run. Before, the first such line
+   * ended the reading of answers: a task sent after it failed with exit code 1, and one already
+   * running was waited for forever (a DAG run with JFR on hung so).
+   */
+  @Test
+  @Timeout(120)
+  void linesTheJvmWritesToStandardOutputAreLoggedAndTheTasksStillRun() throws Exception {
+    client.close();
+    client =
+        TaskClient.start(
+            Harness.testLauncher(TestPipelineMain.class.getName()),
+            List.of("-Xlog:gc"),
+            dir.resolve("client.log"));
+    assertThat(run(touchArgs("c"), log("c")))
+        .isEqualTo(new ProcessSupervisor.Exit(ExitCodes.SUCCESS, false));
+    assertThat(run(touchArgs("d"), log("d")))
+        .isEqualTo(new ProcessSupervisor.Exit(ExitCodes.SUCCESS, false));
+    assertThat(Files.readAllLines(dir.resolve("client.log")))
+        .anyMatch(
+            l -> l.startsWith("(on the task client's standard output) [") && l.contains("[gc]"));
   }
 
   @Test
