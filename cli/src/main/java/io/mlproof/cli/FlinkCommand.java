@@ -188,6 +188,8 @@ final class FlinkCommand {
                         + " of "
                         + s.processes()
                         + " processes running");
+                FlinkSessionCluster.jobJarStatus(folder.dir, FlinkSetup.standard().clusterJar())
+                    .ifPresent(out::println);
                 s.overview().ifPresent(o -> out.println("overview " + o));
                 boolean up = s.alive() == s.processes() && s.overview().isPresent();
                 return up ? ExitCodes.SUCCESS : ExitCodes.RUN_FAILED;

@@ -216,6 +216,11 @@ class FlinkClusterIT {
                   + " --filesToStage="
                   + started.resolve(FlinkSessionCluster.PLACEHOLDER_JAR)
                   + " --jobName=");
+      MlproofCli.Result status =
+          MlproofCli.run(dir, "flink", "status", "--dir", started.toString());
+      assertThat(status.stdout())
+          .contains("\njob jar " + jobJar.toAbsolutePath().normalize() + " (")
+          .contains("): this build's\n");
       JsonNode jobs =
           FlinkSessionCluster.status(started)
               .orElseThrow()

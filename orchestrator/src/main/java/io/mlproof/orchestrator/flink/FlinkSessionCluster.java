@@ -300,6 +300,30 @@ public final class FlinkSessionCluster implements AutoCloseable {
   public record Status(String master, int processes, int alive, Optional<JsonNode> overview) {}
 
   /**
+   * What {@code mlproof flink status} says of the bundled jar on the cluster's class path, if it
+   * was started with one: the jar as it was at the start, and whether it is still {@code
+   * bundledJar}'s build (what {@link #attach} requires).
+   */
+  public static Optional<String> jobJarStatus(Path dir, Optional<Path> bundledJar) {
+    Optional<JobJar> client = bundledJar.filter(Files::isRegularFile).map(JobJar::ofQuietly);
+    return JobJar.recorded(readState(dir))
+        .map(
+            jar ->
+                "job jar "
+                    + jar
+                    + client
+                        .map(
+                            c ->
+                                jar.sameBuild(c)
+                                    ? ": this build's"
+                                    : ": not this build's "
+                                        + c
+                                        + ", restart the cluster to run DAGs on it with"
+                                        + " --flink-cluster")
+                        .orElse(""));
+  }
+
+  /**
    * A running cluster recorded in a folder, that a DAG run submits its tasks to ({@code dags run
    * --flink-cluster}).
    *

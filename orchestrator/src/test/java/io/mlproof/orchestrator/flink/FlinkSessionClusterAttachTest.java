@@ -75,6 +75,24 @@ class FlinkSessionClusterAttachTest {
   }
 
   @Test
+  void theStatusSaysWhetherTheClustersJobJarIsThisBuilds() throws Exception {
+    assertThat(FlinkSessionCluster.jobJarStatus(cluster, Optional.of(jar))).isEmpty();
+    record(jar, 12, BUILT.toEpochMilli());
+    String recorded = "job jar " + jar + " (12 bytes, modified 2026-12-01T00:00:00Z)";
+    assertThat(FlinkSessionCluster.jobJarStatus(cluster, Optional.of(jar)))
+        .contains(recorded + ": this build's");
+    assertThat(FlinkSessionCluster.jobJarStatus(cluster, Optional.empty())).contains(recorded);
+    Files.setLastModifiedTime(jar, FileTime.from(BUILT.plusSeconds(60)));
+    assertThat(FlinkSessionCluster.jobJarStatus(cluster, Optional.of(jar)))
+        .contains(
+            recorded
+                + ": not this build's "
+                + jar
+                + " (12 bytes, modified 2026-12-01T00:01:00Z), restart the cluster to run DAGs on"
+                + " it with --flink-cluster");
+  }
+
+  @Test
   void aCopyOfTheSameBuildPassesTheJarCheckAndAClusterThatIsGoneIsRefused() throws Exception {
     Path copy = Files.createDirectories(dir.resolve("elsewhere")).resolve("mlproof-flink.jar");
     Files.copy(jar, copy, StandardCopyOption.COPY_ATTRIBUTES);
