@@ -353,6 +353,62 @@ class FlinkClusterIT {
   }
 
   /**
+   * A job that fails on the cluster (its query raises an error on the TaskManager, after Flink's
+   * restarts): the task fails with exit code 1 and a one-line error naming the failure's deepest
+   * cause, nothing is committed, and the cluster records the job as FAILED. The stage waits for the
+   * job itself (FlinkClusterWait), not through Flink's attached client.
+   */
+  @Test
+  @Order(6)
+  void aJobThatFailsOnTheClusterFailsItsTaskWithTheCause() throws Exception {
+    Path failing =
+        Files.writeString(
+            dir.resolve("failing_rows.sql"),
+            """
+        SELECT e.event_id, e.user_id, e.event_type, e.event_at, e.amount,
+          CASE WHEN e.event_id > 0 THEN error('deliberate failure') END AS boom
+        FROM {{ table('events') }} AS e
+        WHERE e.event_at >= {{ data_interval_start }} AND e.event_at < {{ data_interval_end }}
+        """);
+    Files.writeString(
+        dags.resolve("fails_on_flink.yaml"),
+        """
+        dag_id: fails_on_flink
+        schedule: "0 0 * * 1"
+        tasks:
+          - id: extract_failing
+            pipeline: extract
+            options:
+              warehouse: "duckdb:%s"
+              recordType: events
+              template: "%s"
+        """
+            .formatted(warehouse, failing));
+
+    MlproofCli.Result run = dagRun("fails_on_flink", DS).await();
+
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    String log =
+        Files.readString(
+            dir.resolve("runs/_logs/fails_on_flink/" + DS + "/extract_failing/attempt=1.log"));
+    // DuckDB's JDBC driver words the error (it does not pass error()'s text on); ours names it.
+    assertThat(log)
+        .containsPattern(
+            "(?m)^mlproof: pipeline failed: Pipeline execution failed \\(java\\.sql\\.SQLException:"
+                + " [^\\n]+\\)$");
+    assertThat(dir.resolve("runs/fails_on_flink/" + DS + "/extract_failing/manifest.json"))
+        .doesNotExist();
+    JsonNode job = null;
+    for (JsonNode candidate : cluster.get("/jobs/overview").path("jobs")) {
+      if (candidate.path("name").asText().startsWith("mlproof-fails_on_flink-")) {
+        job = candidate;
+      }
+    }
+    assertThat(job).as("the failing job on the cluster").isNotNull();
+    assertThat(job.path("state").asText()).isEqualTo("FAILED");
+  }
+
+  /**
    * The job's final state from its details. The REST API serves those from a cache that lives for
    * {@code web.refresh-interval} (3 s), and the test read them while the job ran, so they are
    * polled until the cache shows the end; the exception history comes from the same cache.

@@ -14,6 +14,7 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.flink.util.SerializedThrowable;
 
 /**
  * Runs a built pipeline to completion and commits its {@link TaskOutput}, or aborts it: the one
@@ -39,16 +40,23 @@ public final class StageRun {
   public static Finished run(Pipeline pipeline, Optional<Path> progressFile) {
     if (progressFile.isPresent() && pipeline.getOptions().getRunner() == DirectRunner.class) {
       // The Direct runner's run() blocks until the end unless told not to; then its result answers
-      // metrics() while it runs. Flink's attached batch run() blocks regardless: on a cluster its
-      // JobManager's REST API gives live record counts instead (FlinkJobProgress).
+      // metrics() while it runs. On a Flink cluster the job's live record counts come from its
+      // JobManager's REST API instead (FlinkJobProgress), and the job is waited for by
+      // FlinkClusterWait, which learns of its end sooner than Flink's attached client.
       pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
     }
+    Optional<FlinkJobProgress> onCluster = FlinkJobProgress.of(pipeline.getOptions());
+    onCluster.ifPresent(job -> FlinkClusterWait.submitDetached(pipeline.getOptions()));
     PipelineResult result = null;
     try (ProgressReporter reporter = ProgressReporter.start(progressFile)) {
       try {
-        FlinkJobProgress.of(pipeline.getOptions()).ifPresent(reporter::watch);
+        onCluster.ifPresent(reporter::watch);
         result = pipeline.run();
-        reporter.watch(result);
+        if (onCluster.isPresent()) {
+          result = FlinkClusterWait.await(result);
+        } else {
+          reporter.watch(result);
+        }
         PipelineResult.State state = result.waitUntilFinish();
         if (state != PipelineResult.State.DONE) {
           throw new RunFailedException("pipeline ended in state " + state);
@@ -69,7 +77,25 @@ public final class StageRun {
       return e;
     }
     RuntimeException user = UserErrors.find(e);
-    return user != null ? user : new RunFailedException("pipeline failed: " + e.getMessage(), e);
+    return user != null ? user : new RunFailedException("pipeline failed: " + describe(e), e);
+  }
+
+  /**
+   * {@code e}'s message and, in brackets, its deepest cause's class and first line: Beam's
+   * "Pipeline execution failed" around a failed Flink job said nothing of what failed.
+   */
+  static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root == e) {
+      return String.valueOf(e.getMessage());
+    }
+    // A cause the client could not deserialize stays wrapped; its message is the original's
+    // toString(), class name included.
+    String text = root instanceof SerializedThrowable ? root.getMessage() : root.toString();
+    return e.getMessage() + " (" + text.strip().lines().findFirst().orElse("").strip() + ")";
   }
 
   private static Map<String, Long> attemptedOrNone(PipelineResult result) {
