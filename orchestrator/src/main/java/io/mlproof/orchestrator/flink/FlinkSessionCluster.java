@@ -305,7 +305,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
    * bundledJar}'s build (what {@link #attach} requires).
    */
   public static Optional<String> jobJarStatus(Path dir, Optional<Path> bundledJar) {
-    Optional<JobJar> client = bundledJar.filter(Files::isRegularFile).map(JobJar::ofQuietly);
+    Optional<JobJar> client = JobJar.built(bundledJar);
     return JobJar.recorded(readState(dir))
         .map(
             jar ->
@@ -358,7 +358,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
               + ", or give its master with --flink-master");
     }
     Optional<JobJar> onCluster = JobJar.recorded(readState(dir));
-    Optional<JobJar> client = bundledJar.filter(Files::isRegularFile).map(JobJar::ofQuietly);
+    Optional<JobJar> client = JobJar.built(bundledJar);
     if (onCluster.isPresent() && client.isPresent() && !onCluster.get().sameBuild(client.get())) {
       throw new InvalidInputException(
           "--flink-cluster "
@@ -409,6 +409,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + jar + ": " + e.getMessage(), e);
       }
+    }
+
+    /** This mlproof's bundled jar as it is now, if it has been built. */
+    static Optional<JobJar> built(Optional<Path> bundledJar) {
+      return bundledJar.filter(Files::isRegularFile).map(JobJar::ofQuietly);
     }
 
     static Optional<JobJar> recorded(Properties state) {
