@@ -154,7 +154,9 @@ final class DagsCommand {
         description =
             "Submit every pipeline task to the running cluster that mlproof flink start --dir DIR"
                 + " started (a cluster that outlives the run): its master, and when it has --job-jar on"
-                + " its class path the tasks stage nothing; refused if that jar is not this build's.")
+                + " its class path the tasks stage nothing; refused if that jar is not this build's."
+                + " The tasks run in the cluster's task client, a JVM that outlives runs, if it runs"
+                + " this build.")
     Path flinkCluster;
 
     @Option(
@@ -223,7 +225,8 @@ final class DagsCommand {
           FlinkSessionCluster.attach(flinkCluster, setup.clusterJar());
       return setup
           .withMaster(Optional.of(cluster.master()))
-          .withClusterJar(cluster.placeholderJar().or(setup::clusterJar));
+          .withClusterJar(cluster.placeholderJar().or(setup::clusterJar))
+          .withStartedCluster(Optional.of(flinkCluster));
     }
   }
 

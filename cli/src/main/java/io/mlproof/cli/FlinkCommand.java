@@ -1,11 +1,16 @@
 package io.mlproof.cli;
 
 import io.mlproof.orchestrator.flink.FlinkClusterSpec;
+import io.mlproof.orchestrator.flink.FlinkRunTarget;
 import io.mlproof.orchestrator.flink.FlinkSessionCluster;
 import io.mlproof.orchestrator.flink.FlinkSetup;
+import io.mlproof.orchestrator.task.ClusterTaskClient;
+import io.mlproof.orchestrator.task.PipelineLauncher;
 import io.mlproof.pipelines.core.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -27,6 +32,9 @@ import picocli.CommandLine.Spec;
             + " --flink-cluster <dir> (or --flink-master <master>).",
     subcommands = {FlinkCommand.Start.class, FlinkCommand.Stop.class, FlinkCommand.Status.class})
 final class FlinkCommand {
+
+  /** How long the cluster's task client may take to listen: a JVM start, on a loaded machine. */
+  private static final Duration TASK_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
   /** The cluster's folder, shared by the three commands. */
   static final class Folder {
@@ -100,6 +108,13 @@ final class FlinkCommand {
                 + " class path (about 10 s once; later starts are 2-3 s faster).")
     boolean classDataSharing;
 
+    @Option(
+        names = "--no-task-client",
+        description =
+            "Start no task client: DAG runs on the cluster (--flink-cluster) then each start a client"
+                + " JVM of their own, which plans their pipelines from cold.")
+    boolean noTaskClient;
+
     @Override
     public Integer call() {
       FlinkSetup setup = FlinkSetup.standard();
@@ -115,6 +130,21 @@ final class FlinkCommand {
       }
       // Started for others to use: this command returns and the processes keep running.
       FlinkSessionCluster cluster = FlinkSessionCluster.start(clusterSpec);
+      Optional<ProcessHandle> taskClient = Optional.empty();
+      if (!noTaskClient) {
+        try {
+          taskClient =
+              Optional.of(
+                  ClusterTaskClient.start(
+                      folder.dir,
+                      PipelineLauncher.sameJvm(PipelineLauncher.CLI_MAIN),
+                      FlinkRunTarget.clientJvmOptions(List.of()),
+                      TASK_CLIENT_TIMEOUT));
+        } catch (RuntimeException e) {
+          FlinkSessionCluster.stop(folder.dir);
+          throw e;
+        }
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.println(cluster.master());
       spec.commandLine()
@@ -128,6 +158,7 @@ final class FlinkCommand {
                   + cluster.taskManagers().stream()
                       .map(p -> Long.toString(p.pid()))
                       .collect(Collectors.joining(" "))
+                  + taskClient.map(p -> ", task client pid " + p.pid()).orElse("")
                   + cluster
                       .placeholderJar()
                       .map(jar -> "; jobs find their classes on its class path: stage " + jar)
@@ -146,7 +177,8 @@ final class FlinkCommand {
       name = "stop",
       mixinStandardHelpOptions = true,
       description =
-          "Stop the cluster recorded in --dir (SIGTERM, 10 s, then SIGKILL) and remove its tmp/.")
+          "Stop the cluster recorded in --dir and its task client (SIGTERM, 10 s, then SIGKILL) and"
+              + " remove its tmp/.")
   static final class Stop implements Callable<Integer> {
     @picocli.CommandLine.Mixin Folder folder;
     @Spec CommandSpec spec;
@@ -159,7 +191,11 @@ final class FlinkCommand {
           .println(
               stopped == 0
                   ? "no Flink process was running for " + folder.dir
-                  : "stopped " + stopped + " Flink process(es) of " + folder.dir);
+                  : "stopped "
+                      + stopped
+                      + " process(es) of "
+                      + folder.dir
+                      + " (Flink's and the cluster's task client)");
       return ExitCodes.SUCCESS;
     }
   }
@@ -189,6 +225,9 @@ final class FlinkCommand {
                         + s.processes()
                         + " processes running");
                 FlinkSessionCluster.jobJarStatus(folder.dir, FlinkSetup.standard().clusterJar())
+                    .ifPresent(out::println);
+                ClusterTaskClient.status(
+                        folder.dir, PipelineLauncher.sameJvm(PipelineLauncher.CLI_MAIN))
                     .ifPresent(out::println);
                 s.overview().ifPresent(o -> out.println("overview " + o));
                 boolean up = s.alive() == s.processes() && s.overview().isPresent();

@@ -4,10 +4,13 @@ import io.mlproof.orchestrator.task.TaskClient;
 import io.mlproof.orchestrator.task.TaskClientServer;
 import io.mlproof.pipelines.core.MlproofPipeline;
 import io.mlproof.pipelines.core.Pipelines;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code mlproof task-client}: the warm task client a DAG run starts when its pipeline tasks go to
@@ -21,8 +24,19 @@ import picocli.CommandLine.Command;
             + " this one warm JVM; started and stopped by `mlproof dags run` (see --fork-each-task).")
 final class TaskClientCommand implements Callable<Integer> {
 
+  @Option(
+      names = "--listen",
+      paramLabel = "FILE",
+      description =
+          "Serve every DAG run that connects on a loopback port, written with its secret to FILE,"
+              + " until stopped: a Flink cluster's task client (mlproof flink start).")
+  Path listen;
+
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
+    if (listen != null) {
+      TaskClientServer.listen(Main::execute, TaskClientCommand::warmUp, listen);
+    }
     TaskClientServer.serve(Main::execute, TaskClientCommand::warmUp);
     return 0; // not reached: the server halts the JVM when its input ends
   }

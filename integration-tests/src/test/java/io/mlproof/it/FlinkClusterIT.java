@@ -184,6 +184,7 @@ class FlinkClusterIT {
   @Order(3)
   void aDagRunOnAClusterStartedWithTheJobJarStagesNothing() throws Exception {
     Path started = dir.resolve("started");
+    ProcessHandle taskClient = null;
     Path jobJar = MlproofCli.repo().resolve("target/" + FlinkSetup.CLUSTER_JAR);
     MlproofCli.Result start =
         MlproofCli.run(
@@ -202,14 +203,26 @@ class FlinkClusterIT {
       String master = start.stdout().strip();
       assertThat(master).matches("127\\.0\\.0\\.1:\\d+");
       assertThat(start.stderr()).contains("--flink-cluster " + started);
+      java.util.regex.Matcher pid =
+          java.util.regex.Pattern.compile(", task client pid (\\d+);").matcher(start.stderr());
+      assertThat(pid.find()).as(start.stderr()).isTrue();
+      taskClient = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
       MlproofCli.Result run =
           dagRun("on_flink", EARLIER_DS, "--flink-cluster", started.toString()).await();
       assertThat(run.exitCode()).as(run.stderr()).isZero();
+      // The task ran in the cluster's task client, which outlives the run.
+      assertThat(run.stderr())
+          .contains(
+              "pipeline tasks run as threads of the cluster's task client (pid "
+                  + taskClient.pid()
+                  + "), which outlives the run");
+      assertThat(ProcessIdentity.isRunning(taskClient)).isTrue();
       assertThat(eventIds(EARLIER_DS)).containsExactlyElementsOf(expectedEventIds(EARLIER_DS));
       String log =
           Files.readString(
               dir.resolve("runs/_logs/on_flink/" + EARLIER_DS + "/extract_events/attempt=1.log"));
       assertThat(log.lines().findFirst().orElseThrow())
+          .startsWith("$ [task client pid " + taskClient.pid() + "] run extract ")
           .contains(
               " --flinkMaster="
                   + master
@@ -220,7 +233,8 @@ class FlinkClusterIT {
           MlproofCli.run(dir, "flink", "status", "--dir", started.toString());
       assertThat(status.stdout())
           .contains("\njob jar " + jobJar.toAbsolutePath().normalize() + " (")
-          .contains("): this build's\n");
+          .contains("): this build's\n")
+          .contains("\ntask client pid " + taskClient.pid() + " running, this build's; its log: ");
       JsonNode jobs =
           FlinkSessionCluster.status(started)
               .orElseThrow()
@@ -231,6 +245,7 @@ class FlinkClusterIT {
     } finally {
       MlproofCli.run(dir, "flink", "stop", "--dir", started.toString());
     }
+    assertThat(ProcessIdentity.isRunning(taskClient)).isFalse();
     MlproofCli.Result status = MlproofCli.run(dir, "flink", "status", "--dir", started.toString());
     assertThat(status.exitCode()).isEqualTo(1);
     assertThat(status.stdout().strip()).isEqualTo("no Flink cluster recorded in " + started);

@@ -54,6 +54,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
   /** The empty jar jobs stage when their classes are on the cluster's class path. */
   public static final String PLACEHOLDER_JAR = "nothing-to-stage.jar";
 
+  /** The name its task client is recorded under ({@code task.ClusterTaskClient}). */
+  public static final String TASK_CLIENT = "task-client";
+
   static final String JOB_MANAGER_MAIN =
       "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
@@ -276,7 +279,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
       return Optional.empty();
     }
     Properties state = readState(dir);
-    List<ProcessIdentity> processes = recordedProcesses(dir);
+    // The cluster's task client is reported on its own (ClusterTaskClient): a run can do without.
+    List<ProcessIdentity> processes = recordedProcesses(dir, name -> !name.equals(TASK_CLIENT));
     long alive =
         processes.stream().map(ProcessIdentity::liveHandle).flatMap(Optional::stream).count();
     String master = LOOPBACK + ":" + state.getProperty("rest.port", "?");
@@ -506,7 +510,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
   }
 
   /** The innermost "Caused by:" of a Flink log, else its last line: what a user can act on. */
-  static String rootCause(Path log) {
+  public static String rootCause(Path log) {
     try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
       return lines
           .filter(l -> l.startsWith("Caused by: "))
@@ -764,6 +768,29 @@ public final class FlinkSessionCluster implements AutoCloseable {
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * Adds a process started for the cluster recorded in {@code dir} to its state, with {@code more}
+   * properties: {@link #stop} stops it with the cluster's own processes.
+   */
+  public static void recordProcess(
+      Path dir, String name, ProcessHandle process, Map<String, String> more) throws IOException {
+    Properties state = readState(dir);
+    more.forEach(state::setProperty);
+    record(state, name, process, dir);
+  }
+
+  /** A property of the cluster recorded in {@code dir}. */
+  public static Optional<String> recorded(Path dir, String key) {
+    return Optional.ofNullable(readState(dir).getProperty(key));
+  }
+
+  /** A process recorded in {@code dir} under {@code name}, if it still runs. */
+  public static Optional<ProcessHandle> liveProcess(Path dir, String name) {
+    return recordedProcesses(dir, name::equals).stream()
+        .findFirst()
+        .flatMap(ProcessIdentity::liveHandle);
+  }
+
   private static Properties readState(Path dir) {
     Properties state = new Properties();
     Path file = dir.resolve(STATE_FILE);
@@ -778,11 +805,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
   }
 
   private static List<ProcessIdentity> recordedProcesses(Path dir) {
+    return recordedProcesses(dir, name -> true);
+  }
+
+  private static List<ProcessIdentity> recordedProcesses(
+      Path dir, java.util.function.Predicate<String> names) {
     Properties state = readState(dir);
     return state.stringPropertyNames().stream()
         .filter(k -> k.endsWith(".pid"))
         .sorted()
         .map(k -> k.substring(0, k.length() - ".pid".length()))
+        .filter(names)
         .map(
             p ->
                 new ProcessIdentity(

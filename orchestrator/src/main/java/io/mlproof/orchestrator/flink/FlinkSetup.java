@@ -22,6 +22,9 @@ import java.util.Optional;
  *     start cache, dumping them on the first stop after a build ({@code
  *     MLPROOF_FLINK_CLASS_DATA_SHARING=true}; off by default: the dump costs about 10 s once per
  *     build and saves 2-3 s per later start)
+ * @param startedCluster the folder of the cluster {@code mlproof flink start} started that runs
+ *     submit to ({@code --flink-cluster}): its task client runs their tasks ({@code
+ *     task.ClusterTaskClient})
  */
 public record FlinkSetup(
     Optional<String> master,
@@ -30,7 +33,8 @@ public record FlinkSetup(
     LocalCluster local,
     boolean taskClient,
     Optional<Path> startCache,
-    boolean classDataSharing) {
+    boolean classDataSharing,
+    Optional<Path> startedCluster) {
 
   /**
    * The local session cluster of a DAG run: TaskManagers, slots each, TaskManager memory and more
@@ -77,28 +81,38 @@ public record FlinkSetup(
         Optional.ofNullable(System.getenv(START_CACHE_ENV))
             .map(v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Path.of(v)))
             .orElse(Optional.of(home.resolve(START_CACHE))),
-        Boolean.parseBoolean(System.getenv(CLASS_DATA_SHARING_ENV)));
+        Boolean.parseBoolean(System.getenv(CLASS_DATA_SHARING_ENV)),
+        Optional.empty());
   }
 
   public FlinkSetup withMaster(Optional<String> value) {
-    return new FlinkSetup(value, lib, clusterJar, local, taskClient, startCache, classDataSharing);
+    return new FlinkSetup(
+        value, lib, clusterJar, local, taskClient, startCache, classDataSharing, startedCluster);
   }
 
   public FlinkSetup withLib(Path value) {
     return new FlinkSetup(
-        master, value, clusterJar, local, taskClient, startCache, classDataSharing);
+        master, value, clusterJar, local, taskClient, startCache, classDataSharing, startedCluster);
   }
 
   public FlinkSetup withClusterJar(Optional<Path> value) {
-    return new FlinkSetup(master, lib, value, local, taskClient, startCache, classDataSharing);
+    return new FlinkSetup(
+        master, lib, value, local, taskClient, startCache, classDataSharing, startedCluster);
   }
 
   public FlinkSetup withLocal(LocalCluster value) {
-    return new FlinkSetup(master, lib, clusterJar, value, taskClient, startCache, classDataSharing);
+    return new FlinkSetup(
+        master, lib, clusterJar, value, taskClient, startCache, classDataSharing, startedCluster);
   }
 
   public FlinkSetup withTaskClient(boolean value) {
-    return new FlinkSetup(master, lib, clusterJar, local, value, startCache, classDataSharing);
+    return new FlinkSetup(
+        master, lib, clusterJar, local, value, startCache, classDataSharing, startedCluster);
+  }
+
+  public FlinkSetup withStartedCluster(Optional<Path> value) {
+    return new FlinkSetup(
+        master, lib, clusterJar, local, taskClient, startCache, classDataSharing, value);
   }
 
   /**

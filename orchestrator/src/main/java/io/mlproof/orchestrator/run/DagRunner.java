@@ -18,6 +18,7 @@ import io.mlproof.orchestrator.state.RunType;
 import io.mlproof.orchestrator.state.StateStore;
 import io.mlproof.orchestrator.state.TaskInstance;
 import io.mlproof.orchestrator.state.TaskState;
+import io.mlproof.orchestrator.task.ClusterTaskClient;
 import io.mlproof.orchestrator.task.ProcessWatcher;
 import io.mlproof.orchestrator.task.TaskClient;
 import io.mlproof.orchestrator.template.RenderContext;
@@ -448,6 +449,27 @@ public final class DagRunner {
       if (!FlinkRunTarget.submitsToCluster(dagRunner, settings.flink()) || !pipelinesToRun()) {
         return Optional.empty();
       }
+      Optional<Path> cluster = settings.flink().startedCluster();
+      if (cluster.isPresent()) {
+        try {
+          TaskClient shared = ClusterTaskClient.connect(cluster.get(), settings.launcher());
+          progress.note(
+              dag.dagId(),
+              date,
+              "pipeline tasks run as threads of the cluster's task client (pid "
+                  + shared.process().pid()
+                  + "), which outlives the run");
+          return Optional.of(shared);
+        } catch (ClusterTaskClient.Unavailable e) {
+          progress.note(
+              dag.dagId(),
+              date,
+              "not using the task client of the cluster in "
+                  + cluster.get()
+                  + ": "
+                  + e.getMessage());
+        }
+      }
       TaskClient client =
           TaskClient.start(
               settings.launcher(),
@@ -664,6 +686,11 @@ public final class DagRunner {
         @Override
         public void ended(ProcessHandle process) {
           liveProcesses.remove(process);
+        }
+
+        @Override
+        public void runsInShared(ProcessHandle process) {
+          store.recordProcess(dag.dagId(), date, taskId, ProcessIdentity.of(process));
         }
 
         @Override

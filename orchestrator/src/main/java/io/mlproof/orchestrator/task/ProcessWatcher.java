@@ -22,6 +22,13 @@ public interface ProcessWatcher {
   void ended(ProcessHandle process);
 
   /**
+   * The task runs as a thread of {@code process}, which outlives this run (a Flink cluster's task
+   * client): recorded so that a later run stops it if this scheduler dies while the task runs, but
+   * not stopped at this scheduler's shutdown, as other runs' tasks may run in it.
+   */
+  default void runsInShared(ProcessHandle process) {}
+
+  /**
    * A task is about to submit {@code job} to a Flink cluster, where it would outlive the task's
    * processes: the scheduler cancels it on shutdown until {@link #jobSettled}.
    */

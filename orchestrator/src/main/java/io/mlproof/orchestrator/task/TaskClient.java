@@ -7,9 +7,12 @@ import io.mlproof.orchestrator.process.Processes;
 import io.mlproof.pipelines.core.ExitCodes;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +39,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the client JVM dies, every task in it fails (and is retried as its policy says), and a task that
  * does not end within {@link #ABANDON_WAIT} of being cancelled has the client killed, so that no
  * try can still write once its retry starts.
+ *
+ * <p>A run on a cluster started by {@code mlproof flink start} connects to that cluster's task
+ * client instead ({@link #connect}): one that outlives runs, so that a run's first task no longer
+ * waits for a new JVM to load and compile what planning a pipeline takes (6-9 s before the
+ * extract's job on a warm cluster, docs/bench/dag.md).
  */
 public final class TaskClient implements AutoCloseable {
 
@@ -47,17 +55,35 @@ public final class TaskClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Process process;
+  private final ProcessHandle process;
+
+  /** The run's own client JVM; empty for a cluster's, which the run only connects to. */
+  private final Optional<Process> forked;
+
+  private final Optional<Socket> connection;
   private final Path log;
   private final OutputStream requests;
+  private final InputStream answers;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, CompletableFuture<Integer>> pending = new ConcurrentHashMap<>();
   private volatile boolean ended;
 
   private TaskClient(Process process, Path log) {
-    this.process = process;
+    this.process = process.toHandle();
+    this.forked = Optional.of(process);
+    this.connection = Optional.empty();
     this.log = log;
     this.requests = process.getOutputStream();
+    this.answers = process.getInputStream();
+  }
+
+  private TaskClient(ProcessHandle process, Socket connection, Path log) throws IOException {
+    this.process = process;
+    this.forked = Optional.empty();
+    this.connection = Optional.of(connection);
+    this.log = log;
+    this.requests = connection.getOutputStream();
+    this.answers = connection.getInputStream();
   }
 
   /**
@@ -77,16 +103,46 @@ public final class TaskClient implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot start the task client " + command.get(0) + ": " + e.getMessage(), e);
     }
-    TaskClient client = new TaskClient(process, log);
-    Thread reader = new Thread(client::readAnswers, "task-client-answers");
-    reader.setDaemon(true);
-    reader.start();
-    return client;
+    return new TaskClient(process, log).reading();
   }
 
-  /** The client's process: the one every task it runs is recorded with. */
+  /**
+   * Connects to a Flink cluster's task client ({@link TaskClientServer#listen}), the JVM {@code
+   * process}, listening at {@code address}; {@code log} is its own log, named in errors.
+   */
+  public static TaskClient connect(ProcessHandle process, TaskClientAddress address, Path log)
+      throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), address.port());
+    try {
+      socket.setTcpNoDelay(true);
+      TaskClient client = new TaskClient(process, socket, log);
+      client.send(address.hello());
+      return client.reading();
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  private TaskClient reading() {
+    Thread reader = new Thread(this::readAnswers, "task-client-answers");
+    reader.setDaemon(true);
+    reader.start();
+    return this;
+  }
+
+  /** The client's process. */
   public ProcessHandle process() {
-    return process.toHandle();
+    return process;
+  }
+
+  /**
+   * Whether it is a Flink cluster's task client, which outlives the run: the run closes its
+   * connection at its end and on shutdown (the client interrupts what the run left running), and
+   * records it against each task only so that a later run stops it if this scheduler dies.
+   */
+  public boolean shared() {
+    return forked.isEmpty();
   }
 
   /** Whether it can take tasks: it has not ended, been killed or closed. */
@@ -122,7 +178,7 @@ public final class TaskClient implements AutoCloseable {
               .put("log", taskLog.toAbsolutePath().toString())
               .put("progress", progress.toAbsolutePath().toString());
       args.forEach(request.putArray("args")::add);
-      send(request);
+      send(request.toString());
       if (ended) {
         // It died before the request reached it; its reader may have failed the others already.
         exit.completeExceptionally(
@@ -135,7 +191,11 @@ public final class TaskClient implements AutoCloseable {
     }
     // Recorded against the task, so a later run stops it if this scheduler dies; never "ended"
     // here, as other tasks may still run in it (the run removes it when it closes the client).
-    watcher.started(process());
+    if (shared()) {
+      watcher.runsInShared(process());
+    } else {
+      watcher.started(process());
+    }
     try {
       Integer code =
           deadline.isEmpty()
@@ -160,7 +220,7 @@ public final class TaskClient implements AutoCloseable {
   /** Cancels a task that is no longer waited for, and makes sure it has ended. */
   private void abandon(long id, CompletableFuture<Integer> exit, Runnable onAbandon) {
     try {
-      send(JSON.createObjectNode().put("op", "cancel").put("id", id));
+      send(JSON.createObjectNode().put("op", "cancel").put("id", id).toString());
     } catch (IOException e) {
       // the client is gone, and the task with it
     }
@@ -180,8 +240,8 @@ public final class TaskClient implements AutoCloseable {
     return new ProcessSupervisor.Exit(ExitCodes.RUN_FAILED, false);
   }
 
-  private void send(ObjectNode request) throws IOException {
-    byte[] line = (request.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+  private void send(String request) throws IOException {
+    byte[] line = (request + "\n").getBytes(StandardCharsets.UTF_8);
     synchronized (requests) {
       requests.write(line);
       requests.flush();
@@ -190,10 +250,9 @@ public final class TaskClient implements AutoCloseable {
 
   /** Completes each task's exit code as it comes; when the client ends, fails the rest. */
   private void readAnswers() {
-    try (BufferedReader answers =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = answers.readLine(); line != null; line = answers.readLine()) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(answers, StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         Optional<JsonNode> answer = answer(line);
         if (answer.isEmpty()) {
           // The JVM itself can write there (-verbose:gc, -Xlog, JFR, a native library): not an
@@ -210,14 +269,24 @@ public final class TaskClient implements AutoCloseable {
       // ended below
     }
     ended = true;
+    String message = endedWhy();
+    pending.values().forEach(f -> f.completeExceptionally(new IOException(message)));
+  }
+
+  private String endedWhy() {
+    if (shared()) {
+      return "the cluster's task client (pid "
+          + process.pid()
+          + ") closed the connection while the task ran; its log: "
+          + log;
+    }
     String why = "the task client (pid " + process.pid() + ") ended while the task ran";
     try {
-      why += ", exit code " + process.waitFor() + "; its log: " + log;
+      return why + ", exit code " + forked.get().waitFor() + "; its log: " + log;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return why;
     }
-    String message = why;
-    pending.values().forEach(f -> f.completeExceptionally(new IOException(message)));
   }
 
   /** {@code {"id":N,"exit":N}}, or empty for any other line. */
@@ -232,22 +301,45 @@ public final class TaskClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the client, so that a task that would not end cannot write once its retry starts; a
+   * cluster's client too (the cluster's other runs lose their running tasks, retried as their
+   * policies say; later runs start clients of their own until the cluster is restarted).
+   */
   private void kill() {
     ended = true;
-    Processes.killTree(process.toHandle());
+    if (shared()) {
+      Processes.appendMessage(
+          log,
+          "killed by a DAG run: a task did not end "
+              + ABANDON_WAIT.toSeconds()
+              + " s after its cancel");
+    }
+    Processes.killTree(process);
   }
 
-  /** Ends the client: closes its input (it halts), and kills it if it is still there 5 s later. */
+  /**
+   * Ends the run's use of the client. Its own client: closes its input (it halts), and kills it if
+   * it is still there 5 s later. A cluster's: closes the connection; the client goes on.
+   */
   @Override
   public void close() {
     ended = true;
+    if (connection.isPresent()) {
+      try {
+        connection.get().close();
+      } catch (IOException e) {
+        // the session ends either way
+      }
+      return;
+    }
     try {
       requests.close();
     } catch (IOException e) {
       // it is being stopped either way
     }
     try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      if (!forked.get().waitFor(5, TimeUnit.SECONDS)) {
         kill();
       }
     } catch (InterruptedException e) {

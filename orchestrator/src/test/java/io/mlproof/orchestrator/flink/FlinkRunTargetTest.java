@@ -31,7 +31,8 @@ class FlinkRunTargetTest {
         FlinkSetup.LocalCluster.STANDARD,
         true,
         Optional.empty(),
-        false);
+        false,
+        Optional.empty());
   }
 
   private static RunnerSpec flink(Map<String, String> options) {

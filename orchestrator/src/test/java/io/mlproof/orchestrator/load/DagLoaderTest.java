@@ -218,7 +218,7 @@ class DagLoaderTest {
         """))
         .containsExactly(
             "dags/t.yaml:7:7: task 'a': unknown option 'cuont' for pipeline 'touch' (did you mean 'count'?): its"
-                + " options are count, failWith, input (and Beam's general options)");
+                + " options are count, failWith, input, untilInterrupted (and Beam's general options)");
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.util.Arrays;
 /**
  * The forked pipeline JVM of orchestrator tests: {@code run <pipeline> <options>}, like the CLI's
  * main (which lives in a module that depends on this one), with the same exit codes; and {@code
- * task-client}, the warm task client running such tasks as threads.
+ * task-client}, the warm task client running such tasks as threads ({@code task-client --listen
+ * FILE}: a cluster's).
  */
 public final class TestPipelineMain {
 
@@ -20,6 +21,14 @@ public final class TestPipelineMain {
   public static void main(String[] args) {
     if (args.length == 1 && args[0].equals(TaskClient.COMMAND)) {
       TaskClientServer.serve(TestPipelineMain::execute, () -> {});
+    }
+    if (args.length == 3 && args[0].equals(TaskClient.COMMAND) && args[1].equals("--listen")) {
+      try {
+        TaskClientServer.listen(
+            TestPipelineMain::execute, () -> {}, java.nio.file.Path.of(args[2]));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
     System.exit(execute(args));
   }

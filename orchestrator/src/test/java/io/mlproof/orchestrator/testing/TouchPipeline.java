@@ -40,6 +40,14 @@ public final class TouchPipeline implements MlproofPipeline {
     int getFailWith();
 
     void setFailWith(int value);
+
+    @Description(
+        "A FIFO: write 'waiting' to it, wait until the task's thread is interrupted, write"
+            + " 'interrupted' and fail; to test that a task is interrupted.")
+    @Default.String("")
+    String getUntilInterrupted();
+
+    void setUntilInterrupted(String value);
   }
 
   @Override
@@ -67,6 +75,9 @@ public final class TouchPipeline implements MlproofPipeline {
     if (options.getFailWith() != 0) {
       System.exit(options.getFailWith());
     }
+    if (!options.getUntilInterrupted().isEmpty()) {
+      waitForInterrupt(Path.of(options.getUntilInterrupted()));
+    }
     TaskOutput output = TaskOutput.begin(options.getOutput());
     String upstream = "";
     if (!options.getInput().isEmpty()) {
@@ -89,6 +100,21 @@ public final class TouchPipeline implements MlproofPipeline {
     write(Path.of(output.staging("data.txt")), text);
     output.commit(
         Manifest.newBuilder().setDagId(options.getDagId()).setTaskId(options.getTaskId()).build());
+  }
+
+  private static void waitForInterrupt(Path fifo) {
+    try (var out = Files.newBufferedWriter(fifo, StandardCharsets.UTF_8)) {
+      out.write("waiting\n");
+      out.flush();
+      try {
+        new java.util.concurrent.CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        out.write("interrupted\n");
+      }
+    } catch (IOException e) {
+      throw new io.mlproof.pipelines.core.RunFailedException("cannot write " + fifo, e);
+    }
+    throw new io.mlproof.pipelines.core.RunFailedException("interrupted");
   }
 
   static String read(Path file) {
