@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A run on a cluster started by {@code mlproof flink start} connects to that cluster's task
  * client instead ({@link #connect}): one that outlives runs, so that a run's first task no longer
- * waits for a new JVM to load and compile what planning a pipeline takes (6-9 s before the
- * extract's job on a warm cluster, docs/bench/dag.md).
+ * waits for a new JVM to load and compile what planning a pipeline takes (9-15 s before the
+ * extract's job on a warm cluster, against 1-2 s; docs/bench/dag.md).
  */
 public final class TaskClient implements AutoCloseable {
 
