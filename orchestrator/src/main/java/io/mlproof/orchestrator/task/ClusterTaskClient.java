@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The task client of a cluster started by {@code mlproof flink start}: a JVM that outlives DAG runs
@@ -93,7 +94,7 @@ public final class ClusterTaskClient {
   private static void awaitListening(Process process, Path address, Path log, Instant deadline)
       throws InterruptedException {
     while (!Files.exists(address)) {
-      if (process.waitFor(POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new RunFailedException(
             "the cluster's task client exited with code "
                 + process.exitValue()

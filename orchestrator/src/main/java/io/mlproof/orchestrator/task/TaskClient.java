@@ -60,7 +60,6 @@ public final class TaskClient implements AutoCloseable {
   /** The run's own client JVM; empty for a cluster's, which the run only connects to. */
   private final Optional<Process> forked;
 
-  private final Optional<Socket> connection;
   private final Path log;
   private final OutputStream requests;
   private final InputStream answers;
@@ -71,7 +70,6 @@ public final class TaskClient implements AutoCloseable {
   private TaskClient(Process process, Path log) {
     this.process = process.toHandle();
     this.forked = Optional.of(process);
-    this.connection = Optional.empty();
     this.log = log;
     this.requests = process.getOutputStream();
     this.answers = process.getInputStream();
@@ -80,7 +78,6 @@ public final class TaskClient implements AutoCloseable {
   private TaskClient(ProcessHandle process, Socket connection, Path log) throws IOException {
     this.process = process;
     this.forked = Optional.empty();
-    this.connection = Optional.of(connection);
     this.log = log;
     this.requests = connection.getOutputStream();
     this.answers = connection.getInputStream();
@@ -325,18 +322,14 @@ public final class TaskClient implements AutoCloseable {
   @Override
   public void close() {
     ended = true;
-    if (connection.isPresent()) {
-      try {
-        connection.get().close();
-      } catch (IOException e) {
-        // the session ends either way
-      }
-      return;
-    }
     try {
+      // A forked client's standard input, or the connection (a socket's stream closes the socket).
       requests.close();
     } catch (IOException e) {
-      // it is being stopped either way
+      // it is being stopped, or its session ended, either way
+    }
+    if (shared()) {
+      return;
     }
     try {
       if (!forked.get().waitFor(5, TimeUnit.SECONDS)) {
