@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 /**
  * How sure the test rows let us be that the model leads the best baseline: a seeded paired
@@ -80,12 +81,16 @@ public final class PairedBootstrap {
         baselines.stream().map(b -> new Scorer(b, labels)).toArray(Scorer[]::new);
     int[] ones = new int[n];
     Arrays.fill(ones, 1);
-    Figures full = figures(ones, labels, modelScorer, baselineScorers);
+    int[] labelFlags = new int[n];
+    for (int i = 0; i < n; i++) {
+      labelFlags[i] = labels[i] ? 1 : 0;
+    }
+    Figures full = figures(ones, labelFlags, modelScorer, baselineScorers);
     if (full == null) {
       throw new IllegalArgumentException(
           "the test rows need both classes for a lead to mean anything");
     }
-    Figures[] resampled = resample(labels, modelScorer, baselineScorers);
+    Figures[] resampled = resample(labelFlags, modelScorer, baselineScorers);
     double[] f1Leads = new double[resamples];
     double[] aucLeads = new double[resamples];
     int kept = 0;
@@ -113,7 +118,7 @@ public final class PairedBootstrap {
    * Each resample's figures (null where it held one class only), in draw order. Two buffers of
    * {@link #BATCH} row-count vectors: this thread draws into one while the pool measures the other.
    */
-  private Figures[] resample(boolean[] labels, Scorer model, Scorer[] baselines) {
+  private Figures[] resample(int[] labels, Scorer model, Scorer[] baselines) {
     int n = labels.length;
     Figures[] measured = new Figures[resamples];
     int[][][] buffers = {new int[BATCH][n], new int[BATCH][n]};
@@ -192,18 +197,19 @@ public final class PairedBootstrap {
   private record Figures(double f1Lead, String f1Baseline, double aucLead, String aucBaseline) {}
 
   /** Leads on one weighting of the rows; null when the weighted rows hold one class only. */
-  private static Figures figures(int[] w, boolean[] labels, Scorer model, Scorer[] baselines) {
+  private static Figures figures(int[] w, int[] labels, Scorer model, Scorer[] baselines) {
     long positives = 0;
     long total = 0;
     for (int i = 0; i < w.length; i++) {
       total += w[i];
-      positives += labels[i] ? w[i] : 0;
+      positives += w[i] * labels[i];
     }
     if (positives == 0 || positives == total) {
       return null;
     }
-    double modelShare = model.targetedWeight(w) / (double) total;
-    double modelF1 = model.f1(w, positives, total, modelShare);
+    long[] modelCounts = model.targetedCounts(w);
+    double modelShare = (modelCounts[0] + modelCounts[1]) / (double) total;
+    double modelF1 = Scorer.f1(modelCounts, positives);
     double modelAuc = model.rocAuc(w, positives, total - positives);
     double bestF1 = Double.NEGATIVE_INFINITY;
     double bestAuc = Double.NEGATIVE_INFINITY;
@@ -224,56 +230,106 @@ public final class PairedBootstrap {
     return new Figures(modelF1 - bestF1, f1Name, modelAuc - bestAuc, aucName);
   }
 
-  /** A contender with its ranking sorted once. */
+  /**
+   * A contender prepared once for the resamples' passes: its targeted positives and negatives as
+   * 0/1 ints, and its rows in ranking order with their labels, cut into groups of tied scores.
+   * Weights are multiplied by flags rather than branched on: with labels and targeting mixed in
+   * random order, a branch per row was mispredicted about half the time.
+   */
   private static final class Scorer {
     final Contender contender;
-    final boolean[] labels;
+
+    /** 1 where the contender targets a positive row, else 0; null for random targeting. */
+    final int[] targetedPositive;
+
+    /** 1 where it targets a negative row, else 0. */
+    final int[] targetedNegative;
+
+    final boolean targetsNobody;
+
+    /**
+     * Row indices by descending score (null: no ranking), their labels, and each tie group's end.
+     */
     final int[] order;
+
+    final int[] labelInOrder;
+    final int[] groupEnds;
 
     Scorer(Contender contender, boolean[] labels) {
       this.contender = contender;
-      this.labels = labels;
-      int targetedRows = contender.targeted() == null ? labels.length : contender.targeted().length;
-      int rankedRows = contender.ranking() == null ? labels.length : contender.ranking().length;
-      if (targetedRows != labels.length || rankedRows != labels.length) {
+      int n = labels.length;
+      int targetedRows = contender.targeted() == null ? n : contender.targeted().length;
+      int rankedRows = contender.ranking() == null ? n : contender.ranking().length;
+      if (targetedRows != n || rankedRows != n) {
         throw new IllegalArgumentException(
             contender.name()
                 + " covers "
                 + Math.min(targetedRows, rankedRows)
                 + " rows, the labels "
-                + labels.length);
+                + n);
       }
-      this.order = contender.ranking() == null ? null : Ranking.descending(contender.ranking());
-    }
-
-    long targetedWeight(int[] w) {
-      long t = 0;
-      boolean[] targeted = contender.targeted();
-      for (int i = 0; i < w.length; i++) {
-        t += targeted[i] ? w[i] : 0;
-      }
-      return t;
-    }
-
-    double f1(int[] w, long positives, long total, double modelShare) {
       boolean[] targeted = contender.targeted();
       if (targeted == null) {
-        double p = (double) positives / total;
-        return modelShare == 0 ? 0 : 2 * p * modelShare / (p + modelShare);
+        targetedPositive = null;
+        targetedNegative = null;
+        targetsNobody = false;
+      } else {
+        targetedPositive = new int[n];
+        targetedNegative = new int[n];
+        for (int i = 0; i < n; i++) {
+          targetedPositive[i] = targeted[i] && labels[i] ? 1 : 0;
+          targetedNegative[i] = targeted[i] && !labels[i] ? 1 : 0;
+        }
+        targetsNobody = IntStream.range(0, n).noneMatch(i -> targeted[i]);
+      }
+      double[] ranking = contender.ranking();
+      if (ranking == null) {
+        order = null;
+        labelInOrder = null;
+        groupEnds = null;
+      } else {
+        order = Ranking.descending(ranking);
+        labelInOrder = new int[n];
+        int[] ends = new int[n];
+        int groups = 0;
+        for (int i = 0; i < n; i++) {
+          labelInOrder[i] = labels[order[i]] ? 1 : 0;
+          if (i + 1 == n || ranking[order[i + 1]] != ranking[order[i]]) {
+            ends[groups++] = i + 1;
+          }
+        }
+        groupEnds = Arrays.copyOf(ends, groups);
+      }
+    }
+
+    /**
+     * The weighted targeted positives (true positives) and targeted negatives (false positives).
+     */
+    long[] targetedCounts(int[] w) {
+      if (targetsNobody) {
+        return new long[] {0, 0}; // the status quo: no pass over the rows
       }
       long tp = 0;
       long fp = 0;
       for (int i = 0; i < w.length; i++) {
-        if (targeted[i]) {
-          if (labels[i]) {
-            tp += w[i];
-          } else {
-            fp += w[i];
-          }
-        }
+        tp += w[i] * targetedPositive[i];
+        fp += w[i] * targetedNegative[i];
       }
-      // 2tp / (2tp + fp + fn), with fn = positives - tp.
-      return tp == 0 ? 0 : 2.0 * tp / (tp + fp + positives);
+      return new long[] {tp, fp};
+    }
+
+    double f1(int[] w, long positives, long total, double modelShare) {
+      if (targetedPositive == null) {
+        double p = (double) positives / total;
+        return modelShare == 0 ? 0 : 2 * p * modelShare / (p + modelShare);
+      }
+      return f1(targetedCounts(w), positives);
+    }
+
+    /** 2tp / (2tp + fp + fn), with fn = positives - tp. */
+    static double f1(long[] counts, long positives) {
+      long tp = counts[0];
+      return tp == 0 ? 0 : 2.0 * tp / (tp + counts[1] + positives);
     }
 
     /** Weighted Mann-Whitney: a tied positive/negative pair counts one half. */
@@ -281,28 +337,21 @@ public final class PairedBootstrap {
       if (order == null) {
         return 0.5;
       }
-      double[] ranking = contender.ranking();
       double wins = 0;
       long negativesSeen = 0;
-      for (int start = 0; start < order.length; ) {
-        int end = start + 1;
-        while (end < order.length && ranking[order[end]] == ranking[order[start]]) {
-          end++;
-        }
+      int i = 0;
+      for (int end : groupEnds) {
         long pos = 0;
-        long neg = 0;
-        for (int i = start; i < end; i++) {
-          int r = order[i];
-          if (labels[r]) {
-            pos += w[r];
-          } else {
-            neg += w[r];
-          }
+        long weight = 0;
+        for (; i < end; i++) {
+          int rowWeight = w[order[i]];
+          pos += rowWeight * labelInOrder[i];
+          weight += rowWeight;
         }
+        long neg = weight - pos;
         long negativesBelow = negatives - negativesSeen - neg;
         wins += pos * (negativesBelow + neg / 2.0);
         negativesSeen += neg;
-        start = end;
       }
       return wins / ((double) positives * negatives);
     }
