@@ -754,7 +754,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
       throws IOException {
     ProcessIdentity id = ProcessIdentity.of(process);
     state.setProperty(name + ".pid", Long.toString(id.pid()));
-    state.setProperty(name + ".start", Long.toString(id.startMillis()));
+    state.setProperty(name + ".start", Long.toString(id.start()));
     state.setProperty(name + ".host", id.hostname());
     Path file = dir.resolve(STATE_FILE);
     Path partial = dir.resolve(STATE_FILE + ".partial");

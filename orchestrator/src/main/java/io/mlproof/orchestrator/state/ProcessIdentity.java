@@ -11,17 +11,44 @@ import java.util.Optional;
 /**
  * A process as it can be recognised later: pid, start time (pids are reused) and host. Locks and
  * running task instances record one, so that a later process can tell a live owner from a dead one.
+ *
+ * <p>{@code start} is, on Linux, the kernel's start time of the process in clock ticks since boot
+ * ({@code /proc/PID/stat}, field 22); elsewhere the JDK's start instant in epoch milliseconds. Not
+ * the JDK's instant on Linux: it adds the boot time to the ticks, and the boot time moves whenever
+ * the wall clock is stepped (a virtual machine restored from a snapshot, NTP correcting a large
+ * drift), so a process recorded before the step no longer matched itself after it: a cluster's
+ * processes read as dead while they ran, and {@code flink stop} left them running. Records written
+ * before this change hold the epoch-millisecond instant; they still match their process.
  */
-public record ProcessIdentity(long pid, long startMillis, String hostname) {
+public record ProcessIdentity(long pid, long start, String hostname) {
 
   public static ProcessIdentity current() {
     return of(ProcessHandle.current());
   }
 
   public static ProcessIdentity of(ProcessHandle handle) {
-    long start = handle.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    long start = kernelStart(handle.pid()).orElseGet(() -> startInstant(handle).orElse(0L));
     return new ProcessIdentity(handle.pid(), start, HOSTNAME);
   }
+
+  private static Optional<Long> startInstant(ProcessHandle handle) {
+    return handle.info().startInstant().map(i -> i.toEpochMilli());
+  }
+
+  /** Field 22 of {@code /proc/PID/stat}; empty without procfs or once the process is gone. */
+  static Optional<Long> kernelStart(long pid) {
+    try {
+      String line = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+      // "pid (comm) state ppid ...": comm may hold spaces, so count fields after the last ')',
+      // where field 3 (state) is the first.
+      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+      return Optional.of(Long.parseLong(fields[START_TIME_FIELD - 3]));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static final int START_TIME_FIELD = 22;
 
   private static final String HOSTNAME = localHostname();
 
@@ -43,10 +70,17 @@ public record ProcessIdentity(long pid, long startMillis, String hostname) {
     if (!hostname.equals(HOSTNAME)) {
       return Optional.empty();
     }
-    return ProcessHandle.of(pid)
-        .filter(ProcessIdentity::isRunning)
-        .filter(
-            h -> h.info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(true));
+    return ProcessHandle.of(pid).filter(ProcessIdentity::isRunning).filter(this::startedAsRecorded);
+  }
+
+  private boolean startedAsRecorded(ProcessHandle handle) {
+    Optional<Long> kernel = kernelStart(handle.pid());
+    Optional<Long> instant = startInstant(handle);
+    if (kernel.isEmpty() && instant.isEmpty()) {
+      return true; // nothing to compare: the pid is all there is
+    }
+    // The epoch-millisecond instant is what records written before the kernel's ticks hold.
+    return kernel.map(t -> t == start).orElse(false) || instant.map(t -> t == start).orElse(false);
   }
 
   /**

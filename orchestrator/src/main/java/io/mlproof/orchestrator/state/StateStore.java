@@ -28,6 +28,8 @@ import org.sqlite.SQLiteConfig;
  */
 public final class StateStore implements AutoCloseable {
 
+  // pid_start_ms holds ProcessIdentity.start: on Linux the kernel's clock ticks since boot, not
+  // milliseconds; the name is older than that, and renaming it would need a migration.
   private static final String SCHEMA =
       """
       CREATE TABLE IF NOT EXISTS dag_run (
@@ -183,7 +185,7 @@ public final class StateStore implements AutoCloseable {
             ps.setString(1, dagId);
             ps.setString(2, date.toString());
             ps.setLong(3, owner.pid());
-            ps.setLong(4, owner.startMillis());
+            ps.setLong(4, owner.start());
             ps.setString(5, owner.hostname());
             ps.setLong(6, System.currentTimeMillis());
             ps.executeUpdate();
@@ -209,7 +211,7 @@ public final class StateStore implements AutoCloseable {
         dagId,
         date.toString(),
         owner.pid(),
-        owner.startMillis());
+        owner.start());
   }
 
   // ---- dag runs -------------------------------------------------------------------------------
@@ -326,7 +328,7 @@ public final class StateStore implements AutoCloseable {
         "UPDATE task_instance SET pid = ?, pid_start_ms = ?, hostname = ?"
             + " WHERE dag_id = ? AND logical_date = ? AND task_id = ?",
         process.pid(),
-        process.startMillis(),
+        process.start(),
         process.hostname(),
         dagId,
         date.toString(),

@@ -127,7 +127,7 @@ class FlinkSessionClusterAttachTest {
     state.setProperty("rest.port", "1");
     state.setProperty("rpc.port", "2");
     state.setProperty("jobmanager.pid", Long.toString(self.pid()));
-    state.setProperty("jobmanager.start", Long.toString(self.startMillis() - 1));
+    state.setProperty("jobmanager.start", Long.toString(self.start() - 1));
     state.setProperty("jobmanager.host", self.hostname());
     if (jobJar != null) {
       state.setProperty("job.jar", jobJar.toString());
