@@ -25,7 +25,7 @@ test:
 bench: $(JAR)
 	bin/mlproof-bench
 	bin/mlproof-bench-flink
-	bin/mlproof-bench-dag --no-build --started-cluster 2
+	bin/mlproof-bench-dag --no-build --started-cluster 3
 
 # google-java-format through Spotless; `make test` (mvn verify) checks it.
 format:
