@@ -38,17 +38,27 @@ public record ProcessIdentity(long pid, long start, String hostname) {
   /** Field 22 of {@code /proc/PID/stat}; empty without procfs or once the process is gone. */
   static Optional<Long> kernelStart(long pid) {
     try {
-      String line = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
-      // "pid (comm) state ppid ...": comm may hold spaces, so count fields after the last ')',
-      // where field 3 (state) is the first.
-      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-      return Optional.of(Long.parseLong(fields[START_TIME_FIELD - 3]));
-    } catch (IOException | RuntimeException e) {
+      return statFields(pid).map(fields -> Long.parseLong(fields[START_TIME_FIELD - 3]));
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
   }
 
   private static final int START_TIME_FIELD = 22;
+
+  /**
+   * The fields of {@code /proc/PID/stat} from field 3 (the state) on; empty when the entry is gone
+   * (the process was reaped) or there is no procfs. The line is "pid (comm) state ppid ...", and
+   * comm may hold spaces and parentheses, so the fields are read after the last ')'.
+   */
+  private static Optional<String[]> statFields(long pid) {
+    try {
+      String line = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+      return Optional.of(line.substring(line.lastIndexOf(')') + 2).split(" "));
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
 
   private static final String HOSTNAME = localHostname();
 
@@ -93,18 +103,13 @@ public record ProcessIdentity(long pid, long start, String hostname) {
     if (!process.isAlive()) {
       return false;
     }
-    Path stat = PROC.resolve(Long.toString(process.pid())).resolve("stat");
     if (!Files.isDirectory(PROC)) {
       return true; // no procfs (not Linux): isAlive is all there is
     }
-    try {
-      // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ')'.
-      String line = Files.readString(stat);
-      char state = line.charAt(line.lastIndexOf(')') + 2);
-      return state != 'Z' && state != 'X'; // zombie, or dead and being removed
-    } catch (IOException | UncheckedIOException e) {
-      return false; // the /proc entry went away between the two checks: reaped
-    }
+    return statFields(process.pid())
+        .map(fields -> fields[0].charAt(0))
+        .map(state -> state != 'Z' && state != 'X') // zombie, or dead and being removed
+        .orElse(false); // the /proc entry went away between the two checks: reaped
   }
 
   private static final Path PROC = Path.of("/proc");

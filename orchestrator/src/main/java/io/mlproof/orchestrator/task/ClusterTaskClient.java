@@ -128,7 +128,7 @@ public final class ClusterTaskClient {
     if (process.isEmpty()) {
       throw new Unavailable("it is not running (its log: " + log(home) + ")");
     }
-    if (!build.get().equals(fingerprint(launcher.classpath()))) {
+    if (!isThisBuild(build.get(), launcher)) {
       throw new Unavailable(
           "it runs another build of mlproof than this run's class path "
               + launcher.classpath()
@@ -155,13 +155,18 @@ public final class ClusterTaskClient {
                                 "pid "
                                     + p.pid()
                                     + " running"
-                                    + (build.equals(fingerprint(launcher.classpath()))
+                                    + (isThisBuild(build, launcher)
                                         ? ", this build's"
                                         : ", not this build's: runs start their own until the"
                                             + " cluster is restarted"))
                         .orElse("not running: runs start their own")
                     + "; its log: "
                     + log(home));
+  }
+
+  /** Whether the client recorded with {@code build} runs {@code launcher}'s class path. */
+  private static boolean isThisBuild(String build, PipelineLauncher launcher) {
+    return build.equals(fingerprint(launcher.classpath()));
   }
 
   private static Path log(Path home) {
